@@ -1,0 +1,6 @@
+/**
+ * The data mover: sessions bound to one function, scatter/gather requests, completions.
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,33 @@
+/**
+ * The optional native path: one small C shim (`native/shim.c`) loaded with `Deno.dlopen`.
+ *
+ * Nothing in dray requires it. {@linkcode nativeStatus} says whether it is live and, when it is
+ * not, exactly why: no `--allow-ffi`, no library file, a file that fails to load, a missing symbol,
+ * or a library built for another ABI. Loading never throws.
+ *
+ * The library is looked up in `DRAY_NATIVE` first (a missing `--allow-env` is tolerated), then at
+ * the default build output `native/build/libdray.so` (`.dylib` on macOS) next to this module, which
+ * `deno task native` writes. A deployment builds the shim, sets `DRAY_NATIVE` to its path when the
+ * package is imported from JSR, and grants `--allow-ffi`.
+ *
+ * Every wrapper checks its buffers, offsets and lengths in TypeScript before the call, and the C
+ * side checks them again: a wrong span throws a `RangeError`, as the TypeScript path would, and
+ * never reaches memory it was not given.
+ *
+ * @example Seeing which path is live
+ * ```ts
+ * import { nativeStatus } from "@dray/dray/native";
+ *
+ * const status = nativeStatus();
+ * if (status.available) {
+ *   console.log(`native ${status.version} from ${status.path}`);
+ * } else {
+ *   console.log(`pure TypeScript: ${status.reason}: ${status.message}`);
+ * }
+ * ```
+ *
+ * @module
+ */
+
+export * from "./status.ts";
+export * from "./library.ts";

@@ -1,0 +1,6 @@
+/**
+ * The Redis client: RESP2 and RESP3, auto-pipelining, pub/sub, MONITOR and reconnects.
+ *
+ * @module
+ */
+export {};
