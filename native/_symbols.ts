@@ -31,6 +31,9 @@ export const SYMBOLS = {
     ],
     result: "i32",
   },
+  // ---- dmover kernels (xor, crc32c, ...) ----
+
+  // ---- sockets (redis native transport) ----
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The ABI number the TypeScript side was written against (DRAY_ABI in shim.c). */

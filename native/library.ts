@@ -160,6 +160,10 @@ export class NativeLibrary {
     }
   }
 
+  // ---- dmover kernels (xor, crc32c, ...) ----
+
+  // ---- sockets (redis native transport) ----
+
   /**
    * Unloads the library. Only for a library loaded from an explicit path; the shared default one
    * stays loaded for the life of the process.

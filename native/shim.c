@@ -66,3 +66,11 @@ DRAY_EXPORT int32_t dray_fill(uint8_t *dst, uint32_t dst_cap, uint32_t dst_off, 
   if (len != 0) memset(dst + dst_off, (int)(value & 0xffu), len);
   return DRAY_OK;
 }
+
+/* ---- dmover kernels (xor, crc32c, ...) ---------------------------------------------------- */
+
+/* (added by the dmover issues) */
+
+/* ---- sockets (redis native transport) ----------------------------------------------------- */
+
+/* (added by the redis transport issue) */
