@@ -34,6 +34,74 @@ export const SYMBOLS = {
   // ---- dmover kernels (xor, crc32c, ...) ----
 
   // ---- sockets (redis native transport) ----
+  // int32_t dray_sock_connect( (blocks: runs off the event-loop thread)
+  dray_sock_connect: {
+    parameters: [
+      "buffer", // const uint8_t *host (UTF-8, no NUL; a socket path with DRAY_SOCK_UNIX)
+      "u32", // uint32_t host_cap
+      "u32", // uint32_t host_len
+      "u32", // uint32_t port
+      "u32", // uint32_t flags (DRAY_SOCK_*)
+      "u32", // uint32_t timeout_ms (0 = no limit)
+      "buffer", // int32_t *ctl (DRAY_SOCK_CTL_WORDS words, shared with the calling thread)
+      "u32", // uint32_t ctl_cap (bytes)
+    ],
+    result: "i32",
+    nonblocking: true,
+  },
+  // int32_t dray_sock_read(
+  dray_sock_read: {
+    parameters: [
+      "i32", // int32_t fd
+      "buffer", // uint8_t *buf
+      "u32", // uint32_t cap
+      "u32", // uint32_t off
+      "u32", // uint32_t len
+    ],
+    result: "i32",
+  },
+  // int32_t dray_sock_write(
+  dray_sock_write: {
+    parameters: [
+      "i32", // int32_t fd
+      "buffer", // const uint8_t *buf
+      "u32", // uint32_t cap
+      "u32", // uint32_t off
+      "u32", // uint32_t len
+    ],
+    result: "i32",
+  },
+  // int32_t dray_sock_wait( (blocks: runs off the event-loop thread)
+  dray_sock_wait: {
+    parameters: [
+      "i32", // int32_t fd
+      "u32", // uint32_t events (DRAY_SOCK_READABLE | DRAY_SOCK_WRITABLE)
+      "i32", // int32_t timeout_ms (negative = no limit)
+    ],
+    result: "i32",
+    nonblocking: true,
+  },
+  // int32_t dray_sock_peer(
+  dray_sock_peer: {
+    parameters: [
+      "i32", // int32_t fd
+      "buffer", // uint8_t *out
+      "u32", // uint32_t cap
+      "u32", // uint32_t off
+      "u32", // uint32_t len
+    ],
+    result: "i32",
+  },
+  // int32_t dray_sock_shutdown(
+  dray_sock_shutdown: {
+    parameters: [
+      "i32", // int32_t fd
+      "u32", // uint32_t how (0 read, 1 write, 2 both)
+    ],
+    result: "i32",
+  },
+  // int32_t dray_sock_close(int32_t fd)
+  dray_sock_close: { parameters: ["i32"], result: "i32" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The ABI number the TypeScript side was written against (DRAY_ABI in shim.c). */

@@ -1,5 +1,7 @@
-import { checkSpan, U32_MAX } from "./_checks.ts";
+import { checkSpan, checkView, U32_MAX } from "./_checks.ts";
 import { DRAY_OK, type ShimSymbols } from "./_symbols.ts";
+import { checkFd, connectSocket } from "./_sockets.ts";
+import type { SocketConnectOptions, SocketConnectResult, SocketTarget } from "./sockets.ts";
 
 function fail(entry: string, code: number): never {
   // Unreachable while the TypeScript checks hold: the C side found a span the wrapper allowed.
@@ -163,6 +165,175 @@ export class NativeLibrary {
   // ---- dmover kernels (xor, crc32c, ...) ----
 
   // ---- sockets (redis native transport) ----
+
+  /**
+   * Connects a TCP or unix stream socket in C: `getaddrinfo`, then a non-blocking `connect` to
+   * each address in turn with what is left of the timeout, then `TCP_NODELAY` and keepalive. The
+   * blocking part runs off the event-loop thread (a nonblocking FFI call). Resolves with a
+   * descriptor the caller owns, or with why there is none; never leaves a descriptor open after
+   * a timeout or an abort, even one the C call returns later. Does not consult Deno's `--allow-net`
+   * (FFI is outside the sandbox): callers check permissions first.
+   *
+   * @param target A host and port (an IP literal without brackets, or a name), or a socket path.
+   * @param options Timeout, abort signal, `TCP_NODELAY` and keepalive.
+   * @returns The descriptor, or the failure with its code.
+   * @throws {TypeError} When the host or path is empty or holds a NUL character.
+   * @throws {RangeError} When the port, family, timeout or keepalive settings are out of range, or
+   * the host or path is longer than 1024 bytes.
+   *
+   * @example Connecting to a port where nothing listens
+   * ```ts
+   * import { nativeStatus } from "@dray/dray/native";
+   * import assert from "node:assert/strict";
+   *
+   * const status = nativeStatus();
+   * if (status.available && Deno.build.os !== "windows") {
+   *   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+   *   const port = listener.addr.port;
+   *   listener.close();
+   *   const result = await status.library.socketConnect(
+   *     { hostname: "127.0.0.1", port },
+   *     { timeoutMs: 1000 },
+   *   );
+   *   assert.equal(result.ok ? "connected" : result.code, "ECONNREFUSED");
+   * }
+   * ```
+   */
+  socketConnect(
+    target: SocketTarget,
+    options?: SocketConnectOptions,
+  ): Promise<SocketConnectResult> {
+    return connectSocket(this.#symbols, target, options);
+  }
+
+  /**
+   * Reads what the socket has into `into` without blocking.
+   *
+   * @param fd A descriptor from {@linkcode NativeLibrary.socketConnect}.
+   * @param into Where to put the bytes; at most `into.length` are written, from its start.
+   * @returns The byte count (0 at end of stream when `into` is not empty),
+   * {@linkcode SOCKET_WOULD_BLOCK} when nothing has arrived yet, or another negative shim code
+   * (name it with {@linkcode socketErrorCode}).
+   * @throws {TypeError} When `into` is not a live Uint8Array.
+   * @throws {RangeError} When `fd` is not a descriptor number.
+   *
+   * @example
+   * ```ts ignore
+   * import { nativeStatus, SOCKET_WOULD_BLOCK } from "@dray/dray/native";
+   *
+   * const status = nativeStatus();
+   * if (status.available) {
+   *   const n = status.library.socketRead(fd, new Uint8Array(65536));
+   *   if (n === SOCKET_WOULD_BLOCK) await status.library.socketWait(fd, 1, 1000);
+   * }
+   * ```
+   */
+  socketRead(fd: number, into: Uint8Array): number {
+    checkFd(fd);
+    checkView("into", into);
+    const length = into.length > U32_MAX ? U32_MAX : into.length;
+    return this.#symbols.dray_sock_read(fd, into, length, 0, length);
+  }
+
+  /**
+   * Writes a prefix of `bytes` without blocking.
+   *
+   * @param fd A descriptor from {@linkcode NativeLibrary.socketConnect}.
+   * @param bytes What to write.
+   * @returns How many bytes were written (maybe fewer than `bytes.length`),
+   * {@linkcode SOCKET_WOULD_BLOCK} when the socket buffer is full, or another negative shim code.
+   * @throws {TypeError} When `bytes` is not a live Uint8Array.
+   * @throws {RangeError} When `fd` is not a descriptor number.
+   *
+   * @example
+   * ```ts ignore
+   * import { nativeStatus } from "@dray/dray/native";
+   *
+   * const status = nativeStatus();
+   * if (status.available) status.library.socketWrite(fd, new TextEncoder().encode("PING\r\n"));
+   * ```
+   */
+  socketWrite(fd: number, bytes: Uint8Array): number {
+    checkFd(fd);
+    checkView("bytes", bytes);
+    const length = bytes.length > U32_MAX ? U32_MAX : bytes.length;
+    return this.#symbols.dray_sock_write(fd, bytes, length, 0, length);
+  }
+
+  /**
+   * Waits off-thread until the socket is readable or writable, as asked. A
+   * {@linkcode NativeLibrary.socketShutdown} on the descriptor wakes it.
+   *
+   * @param fd A descriptor from {@linkcode NativeLibrary.socketConnect}.
+   * @param events {@linkcode SOCKET_READABLE}, {@linkcode SOCKET_WRITABLE}, or both.
+   * @param timeoutMs The longest wait; negative waits without limit.
+   * @returns The ready events (with {@linkcode SOCKET_HANGUP} on hang-up or error), 0 after the
+   * timeout, or a negative shim code.
+   * @throws {RangeError} When `fd`, `events` or `timeoutMs` is out of range.
+   *
+   * @example
+   * ```ts ignore
+   * import { nativeStatus, SOCKET_READABLE } from "@dray/dray/native";
+   *
+   * const status = nativeStatus();
+   * if (status.available) await status.library.socketWait(fd, SOCKET_READABLE, 1000);
+   * ```
+   */
+  socketWait(fd: number, events: number, timeoutMs: number): Promise<number> {
+    checkFd(fd);
+    if (events !== 1 && events !== 2 && events !== 3) {
+      throw new RangeError(`Cannot wait for events '${events}': expected 1, 2 or 3`);
+    }
+    if (!Number.isInteger(timeoutMs) || timeoutMs > 0x7fff_ffff) {
+      throw new RangeError(`Cannot wait '${timeoutMs}' ms: expected an integer below 2^31`);
+    }
+    return this.#symbols.dray_sock_wait(fd, events, timeoutMs < 0 ? -1 : timeoutMs);
+  }
+
+  /**
+   * Shuts down one or both directions of the socket (`shutdown(2)`), waking any
+   * {@linkcode NativeLibrary.socketWait} on it. The descriptor stays open.
+   *
+   * @param fd A descriptor from {@linkcode NativeLibrary.socketConnect}.
+   * @param how Which direction (default both).
+   * @returns 0, or a negative shim code.
+   * @throws {RangeError} When `fd` is not a descriptor number.
+   *
+   * @example
+   * ```ts ignore
+   * import { nativeStatus } from "@dray/dray/native";
+   *
+   * const status = nativeStatus();
+   * if (status.available) status.library.socketShutdown(fd, "write");
+   * ```
+   */
+  socketShutdown(fd: number, how: "read" | "write" | "both" = "both"): number {
+    checkFd(fd);
+    return this.#symbols.dray_sock_shutdown(fd, how === "read" ? 0 : how === "write" ? 1 : 2);
+  }
+
+  /**
+   * Closes a socket descriptor. The C side refuses any descriptor that is not a socket.
+   *
+   * @param fd A descriptor from {@linkcode NativeLibrary.socketConnect}.
+   * @returns 0, or a negative shim code.
+   * @throws {RangeError} When `fd` is not a descriptor number.
+   *
+   * @example
+   * ```ts
+   * import { nativeStatus, socketErrorCode } from "@dray/dray/native";
+   * import assert from "node:assert/strict";
+   *
+   * const status = nativeStatus();
+   * if (status.available && Deno.build.os !== "windows") {
+   *   assert.equal(socketErrorCode(status.library.socketClose(0)), "EBADF"); // stdin: refused
+   * }
+   * ```
+   */
+  socketClose(fd: number): number {
+    checkFd(fd);
+    return this.#symbols.dray_sock_close(fd);
+  }
 
   /**
    * Unloads the library. Only for a library loaded from an explicit path; the shared default one

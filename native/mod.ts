@@ -31,3 +31,4 @@
 
 export * from "./status.ts";
 export * from "./library.ts";
+export * from "./sockets.ts";

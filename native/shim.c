@@ -9,6 +9,12 @@
  * passed to a size_t parameter is ~40x slower per call.
  */
 
+/* The sockets section needs POSIX and BSD declarations (getaddrinfo, TCP_KEEPIDLE), which
+ * -std=c11 hides unless asked for before the first include. */
+#if !defined(_WIN32) && !defined(_DEFAULT_SOURCE)
+#define _DEFAULT_SOURCE
+#endif
+
 #include <stdint.h>
 #include <string.h>
 
@@ -73,4 +79,556 @@ DRAY_EXPORT int32_t dray_fill(uint8_t *dst, uint32_t dst_cap, uint32_t dst_off, 
 
 /* ---- sockets (redis native transport) ----------------------------------------------------- */
 
-/* (added by the redis transport issue) */
+/*
+ * A TCP or unix-socket connect done in C, and non-blocking reads and writes on the descriptor.
+ *
+ * dray_sock_connect resolves the host with getaddrinfo and tries each address with a
+ * non-blocking connect, waiting in poll slices of DRAY_SOCK_SLICE_MS so that a cancel request
+ * (a word in the ctl buffer, written by the caller's thread) or the deadline is seen quickly. It
+ * blocks, so TypeScript calls it through a nonblocking FFI symbol (off the event-loop thread).
+ * Every other entry point is cheap and never blocks: reads and writes pass MSG_DONTWAIT and
+ * return DRAY_SOCK_EAGAIN instead of waiting; dray_sock_wait (also off-thread) waits for
+ * readiness. Results are a descriptor or a byte count (>= 0), or a negative code: the shim's
+ * own codes below, portable across systems, or -(DRAY_SOCK_ERRNO_BASE + errno) for an errno
+ * without a portable name.
+ */
+
+#if !defined(_WIN32)
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+#endif
+
+#define DRAY_SOCK_EAGAIN (-10)        /* would block: wait for readiness, then retry */
+#define DRAY_SOCK_ECANCELED (-11)     /* the caller set the cancel word */
+#define DRAY_SOCK_ETIMEDOUT (-12)     /* the connect deadline passed */
+#define DRAY_SOCK_ECONNREFUSED (-13)  /* nothing listens there */
+#define DRAY_SOCK_ENOTFOUND (-14)     /* getaddrinfo: no such host */
+#define DRAY_SOCK_EAI_AGAIN (-15)     /* getaddrinfo: temporary resolver failure */
+#define DRAY_SOCK_ENOENT (-16)        /* no unix socket at that path */
+#define DRAY_SOCK_EACCES (-17)        /* EACCES or EPERM */
+#define DRAY_SOCK_ENETUNREACH (-18)   /* ENETUNREACH or ENETDOWN */
+#define DRAY_SOCK_EHOSTUNREACH (-19)  /* EHOSTUNREACH or EHOSTDOWN */
+#define DRAY_SOCK_EADDRNOTAVAIL (-20) /* no local address or port for the connect */
+#define DRAY_SOCK_ECONNRESET (-21)    /* ECONNRESET or ECONNABORTED */
+#define DRAY_SOCK_EPIPE (-22)         /* write after the peer closed */
+#define DRAY_SOCK_EBADF (-23)         /* not an open socket descriptor */
+#define DRAY_SOCK_EINVAL (-24)        /* bad flags, port, host or path (too long, a NUL byte) */
+#define DRAY_SOCK_EMFILE (-25)        /* EMFILE or ENFILE: out of descriptors */
+#define DRAY_SOCK_ENOTSUP (-26)       /* not available on this system */
+#define DRAY_SOCK_ENAMELOOKUP (-27)   /* any other getaddrinfo failure; its code is in ctl */
+#define DRAY_SOCK_ERRNO_BASE 1000     /* -(1000 + errno) for any other errno */
+
+/* Flags of dray_sock_connect. */
+#define DRAY_SOCK_UNIX 1u      /* host is a unix socket path; port is ignored */
+#define DRAY_SOCK_NODELAY 2u   /* set TCP_NODELAY */
+#define DRAY_SOCK_KEEPALIVE 4u /* set SO_KEEPALIVE, with ctl's idle/interval/count when non-zero */
+#define DRAY_SOCK_IPV4 8u      /* resolve IPv4 addresses only */
+#define DRAY_SOCK_IPV6 16u     /* resolve IPv6 addresses only */
+#define DRAY_SOCK_FLAGS 31u
+
+/* Words of dray_sock_connect's ctl buffer (int32_t, at least DRAY_SOCK_CTL_WORDS of them). */
+#define DRAY_SOCK_CTL_CANCEL 0    /* in: non-zero asks the connect to give up */
+#define DRAY_SOCK_CTL_KEEPIDLE 1  /* in: seconds idle before the first probe, 0 = system default */
+#define DRAY_SOCK_CTL_KEEPINTVL 2 /* in: seconds between probes, 0 = system default */
+#define DRAY_SOCK_CTL_KEEPCNT 3   /* in: probes before the connection drops, 0 = system default */
+#define DRAY_SOCK_CTL_PHASE 4     /* out: 0 checking, 1 resolving, 2 connecting, 3 returned */
+#define DRAY_SOCK_CTL_ERRNO 5     /* out: the errno or getaddrinfo code behind a failure */
+#define DRAY_SOCK_CTL_FAMILY 6    /* out: 4, 6, or 1 (unix) for the connected descriptor */
+#define DRAY_SOCK_CTL_WORDS 8
+
+/* Events of dray_sock_wait. */
+#define DRAY_SOCK_READABLE 1u
+#define DRAY_SOCK_WRITABLE 2u
+#define DRAY_SOCK_HANGUP 4u
+
+/* Longest poll while connecting, so that a cancel or the deadline is seen within this time. */
+#define DRAY_SOCK_SLICE_MS 10
+
+#if !defined(_WIN32)
+
+static int32_t dray_sock_errno_code(int e) {
+  if (e == EAGAIN || e == EWOULDBLOCK || e == EINPROGRESS) return DRAY_SOCK_EAGAIN;
+  switch (e) {
+    case ETIMEDOUT: return DRAY_SOCK_ETIMEDOUT;
+    case ECONNREFUSED: return DRAY_SOCK_ECONNREFUSED;
+    case ENOENT: return DRAY_SOCK_ENOENT;
+    case EACCES:
+    case EPERM: return DRAY_SOCK_EACCES;
+    case ENETUNREACH:
+    case ENETDOWN: return DRAY_SOCK_ENETUNREACH;
+    case EHOSTUNREACH:
+#if defined(EHOSTDOWN)
+    case EHOSTDOWN:
+#endif
+      return DRAY_SOCK_EHOSTUNREACH;
+    case EADDRNOTAVAIL: return DRAY_SOCK_EADDRNOTAVAIL;
+    case ECONNRESET:
+    case ECONNABORTED: return DRAY_SOCK_ECONNRESET;
+    case EPIPE: return DRAY_SOCK_EPIPE;
+    case EBADF:
+    case ENOTSOCK: return DRAY_SOCK_EBADF;
+    case EINVAL:
+    case ENAMETOOLONG: return DRAY_SOCK_EINVAL;
+    case EMFILE:
+    case ENFILE: return DRAY_SOCK_EMFILE;
+    case EAFNOSUPPORT:
+    case EPROTONOSUPPORT: return DRAY_SOCK_ENOTSUP;
+    default: break;
+  }
+  if (e <= 0 || e > 1000000) return -(DRAY_SOCK_ERRNO_BASE);
+  return -(DRAY_SOCK_ERRNO_BASE + e);
+}
+
+static int64_t dray_now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The ctl words are shared with the caller's thread, which may write the cancel word at any time. */
+static int32_t dray_ctl_load(const int32_t *ctl, int word) {
+  return __atomic_load_n(&ctl[word], __ATOMIC_ACQUIRE);
+}
+
+static void dray_ctl_store(int32_t *ctl, int word, int32_t value) {
+  __atomic_store_n(&ctl[word], value, __ATOMIC_RELEASE);
+}
+
+/*
+ * Milliseconds to wait in the next poll slice, or a negative code when the caller cancelled or
+ * the deadline (0 = none) passed.
+ */
+static int dray_sock_slice(const int32_t *ctl, int64_t deadline) {
+  if (dray_ctl_load(ctl, DRAY_SOCK_CTL_CANCEL) != 0) return DRAY_SOCK_ECANCELED;
+  if (deadline == 0) return DRAY_SOCK_SLICE_MS;
+  int64_t left = deadline - dray_now_ms();
+  if (left <= 0) return DRAY_SOCK_ETIMEDOUT;
+  return left < DRAY_SOCK_SLICE_MS ? (int)left : DRAY_SOCK_SLICE_MS;
+}
+
+static int dray_sock_open(int family) {
+#if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC)
+  int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+#else
+  int fd = socket(family, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  int fl = fcntl(fd, F_GETFL, 0);
+  if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+    int e = errno;
+    close(fd);
+    errno = e;
+    return -1;
+  }
+#endif
+#if defined(SO_NOSIGPIPE)
+  int one = 1;
+  (void)setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one);
+#endif
+  return fd;
+}
+
+/* Waits for a non-blocking connect on fd to finish; DRAY_OK or a negative code. */
+static int dray_sock_finish(int fd, int32_t *ctl, int64_t deadline) {
+  for (;;) {
+    int slice = dray_sock_slice(ctl, deadline);
+    if (slice < 0) return slice;
+    struct pollfd pfd = {.fd = fd, .events = POLLOUT, .revents = 0};
+    int r = poll(&pfd, 1, slice);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      dray_ctl_store(ctl, DRAY_SOCK_CTL_ERRNO, errno);
+      return dray_sock_errno_code(errno);
+    }
+    if (r == 0) continue;
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) err = errno;
+    if (err == 0) return DRAY_OK;
+    dray_ctl_store(ctl, DRAY_SOCK_CTL_ERRNO, err);
+    return dray_sock_errno_code(err);
+  }
+}
+
+/* One connect attempt to one address: a descriptor, or a negative code. */
+static int dray_sock_attempt(const struct sockaddr *sa, socklen_t salen, int32_t *ctl,
+                             int64_t deadline) {
+  int fd = dray_sock_open(sa->sa_family);
+  if (fd < 0) {
+    dray_ctl_store(ctl, DRAY_SOCK_CTL_ERRNO, errno);
+    return dray_sock_errno_code(errno);
+  }
+  for (;;) {
+    int slice = dray_sock_slice(ctl, deadline);
+    if (slice < 0) {
+      close(fd);
+      return slice;
+    }
+    if (connect(fd, sa, salen) == 0) return fd;
+    int e = errno;
+    int rc;
+    if (e == EINPROGRESS || e == EINTR) {
+      /* The connect goes on in the background (after EINTR too); wait for it. */
+      rc = dray_sock_finish(fd, ctl, deadline);
+      if (rc == DRAY_OK) return fd;
+    } else if ((e == EAGAIN || e == EWOULDBLOCK) && sa->sa_family == AF_UNIX) {
+      /* A unix listener with a full backlog: try again after a slice, until the deadline. */
+      struct timespec pause = {.tv_sec = 0, .tv_nsec = (long)slice * 1000000L};
+      nanosleep(&pause, NULL);
+      continue;
+    } else {
+      dray_ctl_store(ctl, DRAY_SOCK_CTL_ERRNO, e);
+      rc = dray_sock_errno_code(e);
+      if (rc == DRAY_SOCK_EAGAIN) rc = DRAY_SOCK_EADDRNOTAVAIL; /* TCP: no ephemeral port */
+    }
+    close(fd);
+    return rc;
+  }
+}
+
+static int dray_sock_setopt(int fd, int level, int name, int value) {
+  return setsockopt(fd, level, name, &value, sizeof value) < 0 ? -1 : 0;
+}
+
+/* Applies TCP_NODELAY and keepalive to a connected TCP descriptor; DRAY_OK or a negative code. */
+static int dray_sock_tune(int fd, uint32_t flags, const int32_t *ctl) {
+  if ((flags & DRAY_SOCK_NODELAY) && dray_sock_setopt(fd, IPPROTO_TCP, TCP_NODELAY, 1) < 0) {
+    return dray_sock_errno_code(errno);
+  }
+  if (!(flags & DRAY_SOCK_KEEPALIVE)) return DRAY_OK;
+  if (dray_sock_setopt(fd, SOL_SOCKET, SO_KEEPALIVE, 1) < 0) return dray_sock_errno_code(errno);
+  int32_t idle = dray_ctl_load(ctl, DRAY_SOCK_CTL_KEEPIDLE);
+  int32_t intvl = dray_ctl_load(ctl, DRAY_SOCK_CTL_KEEPINTVL);
+  int32_t cnt = dray_ctl_load(ctl, DRAY_SOCK_CTL_KEEPCNT);
+#if defined(TCP_KEEPIDLE)
+  if (idle > 0 && dray_sock_setopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, idle) < 0) {
+    return dray_sock_errno_code(errno);
+  }
+#elif defined(TCP_KEEPALIVE)
+  if (idle > 0 && dray_sock_setopt(fd, IPPROTO_TCP, TCP_KEEPALIVE, idle) < 0) {
+    return dray_sock_errno_code(errno);
+  }
+#else
+  (void)idle;
+#endif
+#if defined(TCP_KEEPINTVL)
+  if (intvl > 0 && dray_sock_setopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, intvl) < 0) {
+    return dray_sock_errno_code(errno);
+  }
+#else
+  (void)intvl;
+#endif
+#if defined(TCP_KEEPCNT)
+  if (cnt > 0 && dray_sock_setopt(fd, IPPROTO_TCP, TCP_KEEPCNT, cnt) < 0) {
+    return dray_sock_errno_code(errno);
+  }
+#else
+  (void)cnt;
+#endif
+  return DRAY_OK;
+}
+
+static int dray_sock_gai_code(int rc, int32_t *ctl) {
+  if (rc == EAI_SYSTEM) {
+    dray_ctl_store(ctl, DRAY_SOCK_CTL_ERRNO, errno);
+    return dray_sock_errno_code(errno);
+  }
+  dray_ctl_store(ctl, DRAY_SOCK_CTL_ERRNO, rc);
+  switch (rc) {
+    case EAI_NONAME:
+#if defined(EAI_NODATA) && EAI_NODATA != EAI_NONAME
+    case EAI_NODATA:
+#endif
+#if defined(EAI_ADDRFAMILY)
+    case EAI_ADDRFAMILY:
+#endif
+      return DRAY_SOCK_ENOTFOUND;
+    case EAI_AGAIN: return DRAY_SOCK_EAI_AGAIN;
+    case EAI_MEMORY: return -(DRAY_SOCK_ERRNO_BASE + ENOMEM);
+    default: return DRAY_SOCK_ENAMELOOKUP;
+  }
+}
+
+/* Resolves name and tries each address in turn with what is left of the deadline. */
+static int dray_sock_connect_tcp(const char *name, uint32_t port, uint32_t flags, int32_t *ctl,
+                                 int64_t deadline) {
+  char service[8];
+  snprintf(service, sizeof service, "%u", (unsigned)port);
+  struct addrinfo hints;
+  memset(&hints, 0, sizeof hints);
+  hints.ai_family = (flags & DRAY_SOCK_IPV4) ? AF_INET : (flags & DRAY_SOCK_IPV6) ? AF_INET6
+                                                                                   : AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_protocol = IPPROTO_TCP;
+  hints.ai_flags = AI_NUMERICSERV;
+  struct addrinfo *list = NULL;
+  dray_ctl_store(ctl, DRAY_SOCK_CTL_PHASE, 1);
+  int gai = getaddrinfo(name, service, &hints, &list);
+  if (gai != 0) return dray_sock_gai_code(gai, ctl);
+  dray_ctl_store(ctl, DRAY_SOCK_CTL_PHASE, 2);
+  int rc = DRAY_SOCK_ENOTFOUND;
+  for (struct addrinfo *ai = list; ai != NULL; ai = ai->ai_next) {
+    if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6) continue;
+    rc = dray_sock_attempt(ai->ai_addr, ai->ai_addrlen, ctl, deadline);
+    if (rc >= 0) {
+      dray_ctl_store(ctl, DRAY_SOCK_CTL_FAMILY, ai->ai_family == AF_INET6 ? 6 : 4);
+      break;
+    }
+    if (rc == DRAY_SOCK_ECANCELED || rc == DRAY_SOCK_ETIMEDOUT) break;
+  }
+  freeaddrinfo(list);
+  if (rc < 0) return rc;
+  int fd = rc;
+  rc = dray_sock_tune(fd, flags, ctl);
+  if (rc != DRAY_OK) {
+    close(fd);
+    return rc;
+  }
+  return fd;
+}
+
+static int dray_sock_connect_unix(const char *path, size_t len, int32_t *ctl, int64_t deadline) {
+  struct sockaddr_un sun;
+  memset(&sun, 0, sizeof sun);
+  if (len >= sizeof sun.sun_path) return DRAY_SOCK_EINVAL;
+  sun.sun_family = AF_UNIX;
+  memcpy(sun.sun_path, path, len);
+  dray_ctl_store(ctl, DRAY_SOCK_CTL_PHASE, 2);
+  int fd = dray_sock_attempt((const struct sockaddr *)&sun, (socklen_t)sizeof sun, ctl, deadline);
+  if (fd >= 0) dray_ctl_store(ctl, DRAY_SOCK_CTL_FAMILY, 1);
+  return fd;
+}
+
+/*
+ * Connects to host (host_len bytes of UTF-8 at host, no NUL: a host name, an IP literal without
+ * brackets, or with DRAY_SOCK_UNIX a socket path) on port, within timeout_ms (0 = no limit),
+ * and returns a non-blocking, close-on-exec descriptor or a negative code. Blocks: call it off
+ * the event-loop thread. The caller may set ctl[DRAY_SOCK_CTL_CANCEL] at any time; the connect
+ * then gives up within DRAY_SOCK_SLICE_MS (not during getaddrinfo, which cannot be interrupted)
+ * and returns DRAY_SOCK_ECANCELED, closing any descriptor it made, so a cancelled connect never
+ * hands out a descriptor.
+ */
+DRAY_EXPORT int32_t dray_sock_connect(const uint8_t *host, uint32_t host_cap, uint32_t host_len,
+                                      uint32_t port, uint32_t flags, uint32_t timeout_ms,
+                                      int32_t *ctl, uint32_t ctl_cap) {
+  int rc = dray_span_ok(host, host_cap, 0, host_len);
+  if (rc != DRAY_OK) return rc;
+  if (ctl == NULL) return DRAY_EFAULT;
+  if (ctl_cap < DRAY_SOCK_CTL_WORDS * sizeof(int32_t)) return DRAY_ERANGE;
+  if (((uintptr_t)ctl & (sizeof(int32_t) - 1)) != 0) return DRAY_EFAULT;
+  dray_ctl_store(ctl, DRAY_SOCK_CTL_PHASE, 0);
+  dray_ctl_store(ctl, DRAY_SOCK_CTL_ERRNO, 0);
+  dray_ctl_store(ctl, DRAY_SOCK_CTL_FAMILY, 0);
+
+  char name[1025]; /* NI_MAXHOST, and more than any sun_path */
+  if ((flags & ~DRAY_SOCK_FLAGS) != 0 || host_len == 0 || host_len >= sizeof name ||
+      memchr(host, 0, host_len) != NULL ||
+      ((flags & DRAY_SOCK_IPV4) && (flags & DRAY_SOCK_IPV6)) ||
+      (!(flags & DRAY_SOCK_UNIX) && (port == 0 || port > 65535))) {
+    dray_ctl_store(ctl, DRAY_SOCK_CTL_PHASE, 3);
+    return DRAY_SOCK_EINVAL;
+  }
+  memcpy(name, host, host_len);
+  name[host_len] = '\0';
+
+  int64_t deadline = timeout_ms == 0 ? 0 : dray_now_ms() + (int64_t)timeout_ms;
+  int fd = (flags & DRAY_SOCK_UNIX) ? dray_sock_connect_unix(name, host_len, ctl, deadline)
+                                    : dray_sock_connect_tcp(name, port, flags, ctl, deadline);
+  if (fd >= 0 && dray_ctl_load(ctl, DRAY_SOCK_CTL_CANCEL) != 0) {
+    /* The caller gave up while the connect succeeded: nobody would own this descriptor. */
+    close(fd);
+    fd = DRAY_SOCK_ECANCELED;
+  }
+  dray_ctl_store(ctl, DRAY_SOCK_CTL_PHASE, 3);
+  return fd;
+}
+
+/*
+ * Reads at most len bytes into buf[off..off+len) without blocking. Returns the count (0 at end
+ * of stream when len > 0), DRAY_SOCK_EAGAIN when nothing is there yet, or a negative code.
+ * Interrupted reads are retried. Never touches a byte outside the span.
+ */
+DRAY_EXPORT int32_t dray_sock_read(int32_t fd, uint8_t *buf, uint32_t cap, uint32_t off,
+                                   uint32_t len) {
+  int rc = dray_span_ok(buf, cap, off, len);
+  if (rc != DRAY_OK) return rc;
+  if (fd < 0) return DRAY_SOCK_EBADF;
+  if (len == 0) return 0;
+  if (len > INT32_MAX) len = INT32_MAX;
+  for (;;) {
+    ssize_t n = recv(fd, buf + off, len, MSG_DONTWAIT);
+    if (n >= 0) return (int32_t)n;
+    if (errno != EINTR) return dray_sock_errno_code(errno);
+  }
+}
+
+#if defined(MSG_NOSIGNAL)
+#define DRAY_SEND_FLAGS (MSG_DONTWAIT | MSG_NOSIGNAL)
+#else
+#define DRAY_SEND_FLAGS MSG_DONTWAIT /* SO_NOSIGPIPE was set at connect */
+#endif
+
+/*
+ * Writes at most len bytes from buf[off..off+len) without blocking. Returns the count (possibly
+ * fewer than len), DRAY_SOCK_EAGAIN when the socket buffer is full, or a negative code (never
+ * SIGPIPE: a closed peer is DRAY_SOCK_EPIPE). Interrupted writes are retried.
+ */
+DRAY_EXPORT int32_t dray_sock_write(int32_t fd, const uint8_t *buf, uint32_t cap, uint32_t off,
+                                    uint32_t len) {
+  int rc = dray_span_ok(buf, cap, off, len);
+  if (rc != DRAY_OK) return rc;
+  if (fd < 0) return DRAY_SOCK_EBADF;
+  if (len == 0) return 0;
+  if (len > INT32_MAX) len = INT32_MAX;
+  for (;;) {
+    ssize_t n = send(fd, buf + off, len, DRAY_SEND_FLAGS);
+    if (n >= 0) return (int32_t)n;
+    if (errno != EINTR) return dray_sock_errno_code(errno);
+  }
+}
+
+/*
+ * Waits up to timeout_ms (negative = no limit) until fd is readable and/or writable, as asked
+ * by events (DRAY_SOCK_READABLE | DRAY_SOCK_WRITABLE). Returns the ready events, with
+ * DRAY_SOCK_HANGUP added on hang-up or a pending error, 0 on timeout, or a negative code.
+ * Blocks: call it off the event-loop thread. shutdown() on the descriptor wakes it.
+ */
+DRAY_EXPORT int32_t dray_sock_wait(int32_t fd, uint32_t events, int32_t timeout_ms) {
+  if (fd < 0) return DRAY_SOCK_EBADF;
+  if (events == 0 || (events & ~(DRAY_SOCK_READABLE | DRAY_SOCK_WRITABLE)) != 0) {
+    return DRAY_SOCK_EINVAL;
+  }
+  struct pollfd pfd = {.fd = fd, .events = 0, .revents = 0};
+  if (events & DRAY_SOCK_READABLE) pfd.events |= POLLIN;
+  if (events & DRAY_SOCK_WRITABLE) pfd.events |= POLLOUT;
+  int64_t deadline = timeout_ms < 0 ? 0 : dray_now_ms() + timeout_ms;
+  int wait = timeout_ms < 0 ? -1 : timeout_ms;
+  for (;;) {
+    int r = poll(&pfd, 1, wait);
+    if (r > 0) break;
+    if (r == 0) return 0;
+    if (errno != EINTR) return dray_sock_errno_code(errno);
+    if (timeout_ms >= 0) {
+      int64_t left = deadline - dray_now_ms();
+      if (left <= 0) return 0;
+      wait = (int)left;
+    }
+  }
+  if (pfd.revents & POLLNVAL) return DRAY_SOCK_EBADF;
+  int32_t out = 0;
+  if (pfd.revents & POLLIN) out |= DRAY_SOCK_READABLE;
+  if (pfd.revents & POLLOUT) out |= DRAY_SOCK_WRITABLE;
+  if (pfd.revents & (POLLHUP | POLLERR)) out |= DRAY_SOCK_HANGUP;
+  return out;
+}
+
+/*
+ * Writes the peer's numeric address (an IP address without brackets, or a unix socket path) to
+ * out[off..off+len), without a NUL, and returns its length; DRAY_ERANGE when it does not fit.
+ */
+DRAY_EXPORT int32_t dray_sock_peer(int32_t fd, uint8_t *out, uint32_t cap, uint32_t off,
+                                   uint32_t len) {
+  int rc = dray_span_ok(out, cap, off, len);
+  if (rc != DRAY_OK) return rc;
+  if (fd < 0) return DRAY_SOCK_EBADF;
+  struct sockaddr_storage ss;
+  socklen_t sslen = sizeof ss;
+  memset(&ss, 0, sizeof ss);
+  if (getpeername(fd, (struct sockaddr *)&ss, &sslen) < 0) return dray_sock_errno_code(errno);
+  char text[INET6_ADDRSTRLEN + 1];
+  const char *src = text;
+  size_t n;
+  if (ss.ss_family == AF_INET || ss.ss_family == AF_INET6) {
+    const void *addr = ss.ss_family == AF_INET
+                           ? (const void *)&((const struct sockaddr_in *)&ss)->sin_addr
+                           : (const void *)&((const struct sockaddr_in6 *)&ss)->sin6_addr;
+    if (inet_ntop(ss.ss_family, addr, text, sizeof text) == NULL) {
+      return dray_sock_errno_code(errno);
+    }
+    n = strlen(text);
+  } else if (ss.ss_family == AF_UNIX) {
+    const struct sockaddr_un *sun = (const struct sockaddr_un *)&ss;
+    size_t max = sslen > offsetof(struct sockaddr_un, sun_path)
+                     ? sslen - offsetof(struct sockaddr_un, sun_path)
+                     : 0;
+    if (max > sizeof sun->sun_path) max = sizeof sun->sun_path;
+    src = sun->sun_path;
+    n = strnlen(sun->sun_path, max);
+  } else {
+    return DRAY_SOCK_ENOTSUP;
+  }
+  if (n > len) return DRAY_ERANGE;
+  if (n != 0) memcpy(out + off, src, n);
+  return (int32_t)n;
+}
+
+/* shutdown(2) with how 0 (read), 1 (write) or 2 (both); wakes a dray_sock_wait on fd. */
+DRAY_EXPORT int32_t dray_sock_shutdown(int32_t fd, uint32_t how) {
+  if (fd < 0) return DRAY_SOCK_EBADF;
+  if (how > 2) return DRAY_SOCK_EINVAL;
+  int h = how == 0 ? SHUT_RD : how == 1 ? SHUT_WR : SHUT_RDWR;
+  if (shutdown(fd, h) < 0 && errno != ENOTCONN) return dray_sock_errno_code(errno);
+  return DRAY_OK;
+}
+
+/* Closes fd, which must be a socket: any other descriptor is refused with DRAY_SOCK_EBADF. */
+DRAY_EXPORT int32_t dray_sock_close(int32_t fd) {
+  if (fd < 0) return DRAY_SOCK_EBADF;
+  struct stat st;
+  if (fstat(fd, &st) < 0) return dray_sock_errno_code(errno);
+  if (!S_ISSOCK(st.st_mode)) return DRAY_SOCK_EBADF;
+  if (close(fd) < 0 && errno != EINTR) return dray_sock_errno_code(errno);
+  return DRAY_OK; /* after EINTR the descriptor is released too (Linux, BSDs) */
+}
+
+#else /* _WIN32: the native transport is not available; TypeScript falls back to Deno.connect. */
+
+DRAY_EXPORT int32_t dray_sock_connect(const uint8_t *host, uint32_t host_cap, uint32_t host_len,
+                                      uint32_t port, uint32_t flags, uint32_t timeout_ms,
+                                      int32_t *ctl, uint32_t ctl_cap) {
+  (void)host, (void)host_cap, (void)host_len, (void)port, (void)flags, (void)timeout_ms;
+  (void)ctl, (void)ctl_cap;
+  return DRAY_SOCK_ENOTSUP;
+}
+DRAY_EXPORT int32_t dray_sock_read(int32_t fd, uint8_t *buf, uint32_t cap, uint32_t off,
+                                   uint32_t len) {
+  (void)fd, (void)buf, (void)cap, (void)off, (void)len;
+  return DRAY_SOCK_ENOTSUP;
+}
+DRAY_EXPORT int32_t dray_sock_write(int32_t fd, const uint8_t *buf, uint32_t cap, uint32_t off,
+                                    uint32_t len) {
+  (void)fd, (void)buf, (void)cap, (void)off, (void)len;
+  return DRAY_SOCK_ENOTSUP;
+}
+DRAY_EXPORT int32_t dray_sock_wait(int32_t fd, uint32_t events, int32_t timeout_ms) {
+  (void)fd, (void)events, (void)timeout_ms;
+  return DRAY_SOCK_ENOTSUP;
+}
+DRAY_EXPORT int32_t dray_sock_peer(int32_t fd, uint8_t *out, uint32_t cap, uint32_t off,
+                                   uint32_t len) {
+  (void)fd, (void)out, (void)cap, (void)off, (void)len;
+  return DRAY_SOCK_ENOTSUP;
+}
+DRAY_EXPORT int32_t dray_sock_shutdown(int32_t fd, uint32_t how) {
+  (void)fd, (void)how;
+  return DRAY_SOCK_ENOTSUP;
+}
+DRAY_EXPORT int32_t dray_sock_close(int32_t fd) {
+  (void)fd;
+  return DRAY_SOCK_ENOTSUP;
+}
+
+#endif

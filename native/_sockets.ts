@@ -1,0 +1,202 @@
+// Private helpers of NativeLibrary's socket methods: argument checks, and the TypeScript half of
+// a native connect, which runs dray_sock_connect off-thread and owns the descriptor it returns
+// until the caller gets it, so that a timeout or an abort can never leak one.
+
+import type { ShimSymbols } from "./_symbols.ts";
+import {
+  type SocketConnectOptions,
+  type SocketConnectResult,
+  socketErrno,
+  socketErrorCode,
+  type SocketTarget,
+} from "./sockets.ts";
+
+const encoder = new TextEncoder();
+
+/** Throws unless `fd` could be a descriptor: an integer from 0 to 2^31 - 1. */
+export function checkFd(fd: number): void {
+  if (!Number.isInteger(fd) || fd < 0 || fd > 0x7fff_ffff) {
+    throw new RangeError(`Cannot use descriptor '${fd}': expected an integer from 0 to 2^31 - 1`);
+  }
+}
+
+const decoder = new TextDecoder();
+
+// Flags of dray_sock_connect.
+const UNIX = 1;
+const NODELAY = 2;
+const KEEPALIVE = 4;
+const IPV4 = 8;
+const IPV6 = 16;
+
+// Words of the ctl buffer shared with the C call.
+const CTL_WORDS = 8;
+const CTL_CANCEL = 0;
+const CTL_KEEPIDLE = 1;
+const CTL_KEEPINTVL = 2;
+const CTL_KEEPCNT = 3;
+const CTL_PHASE = 4;
+const CTL_ERRNO = 5;
+const CTL_FAMILY = 6;
+const PHASE_CONNECTING = 2;
+
+/** The longest host name or socket path the C side accepts (it needs room for a NUL). */
+const MAX_NAME_BYTES = 1024;
+const MAX_TIMEOUT_MS = 0x7fff_ffff;
+
+function keepAliveWord(name: string, value: number | undefined): number {
+  if (value === undefined) return 0;
+  if (!Number.isInteger(value) || value < 0 || value > 0x7fff) {
+    throw new RangeError(`Cannot use keepAlive.${name} '${value}': expected an integer 0..32767`);
+  }
+  return value;
+}
+
+interface Prepared {
+  text: string;
+  name: Uint8Array;
+  port: number;
+  flags: number;
+  path: string | undefined;
+}
+
+function prepare(target: SocketTarget, options: SocketConnectOptions, ctl: Int32Array): Prepared {
+  let flags = 0;
+  let port = 0;
+  let text: string;
+  let path: string | undefined;
+  if ("path" in target) {
+    if (typeof target.path !== "string" || target.path === "") {
+      throw new TypeError(
+        `Cannot connect to socket path '${target.path}': expected a non-empty string`,
+      );
+    }
+    text = path = target.path;
+    flags |= UNIX;
+  } else {
+    text = target.hostname;
+    if (typeof text !== "string" || text === "") {
+      throw new TypeError(`Cannot connect to host '${text}': expected a non-empty string`);
+    }
+    port = target.port;
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      throw new RangeError(`Cannot connect to port '${port}': expected an integer 1..65535`);
+    }
+    if (target.family === 4) flags |= IPV4;
+    else if (target.family === 6) flags |= IPV6;
+    else if (target.family !== undefined) {
+      throw new RangeError(`Cannot use family '${target.family}': expected 4 or 6`);
+    }
+    if (options.noDelay ?? true) flags |= NODELAY;
+    const keepAlive = options.keepAlive ?? false;
+    if (keepAlive !== false) {
+      flags |= KEEPALIVE;
+      if (keepAlive !== true) {
+        ctl[CTL_KEEPIDLE] = keepAliveWord("idleSeconds", keepAlive.idleSeconds);
+        ctl[CTL_KEEPINTVL] = keepAliveWord("intervalSeconds", keepAlive.intervalSeconds);
+        ctl[CTL_KEEPCNT] = keepAliveWord("count", keepAlive.count);
+      }
+    }
+  }
+  if (text.includes("\0")) {
+    throw new TypeError(`Cannot connect to '${text}': it contains a NUL character`);
+  }
+  const name = encoder.encode(text);
+  if (name.length > MAX_NAME_BYTES) {
+    throw new RangeError(`Cannot connect to '${text}': longer than ${MAX_NAME_BYTES} bytes`);
+  }
+  return { text, name, port, flags, path };
+}
+
+function peerAddress(symbols: ShimSymbols, fd: number, fallback: string): string {
+  const out = new Uint8Array(MAX_NAME_BYTES);
+  const n = symbols.dray_sock_peer(fd, out, out.length, 0, out.length);
+  return n > 0 ? decoder.decode(out.subarray(0, n)) : fallback;
+}
+
+/**
+ * Connects through the shim. Resolves (never rejects, except for misuse) with the descriptor or
+ * the failure. A timeout or an abort settles at once while the name is still being resolved
+ * (getaddrinfo cannot be interrupted) and within the C side's poll slice (10 ms) afterwards; a
+ * descriptor that the C call returns after the caller gave up is closed, never handed out.
+ */
+export function connectSocket(
+  symbols: ShimSymbols,
+  target: SocketTarget,
+  options: SocketConnectOptions = {},
+): Promise<SocketConnectResult> {
+  const timeoutMs = options.timeoutMs ?? 0;
+  if (!Number.isFinite(timeoutMs) || timeoutMs < 0) {
+    throw new RangeError(`Cannot connect with timeout '${timeoutMs}': expected a number >= 0`);
+  }
+  const ctl = new Int32Array(CTL_WORDS);
+  const { text, name, port, flags, path } = prepare(target, options, ctl);
+  const signal = options.signal;
+  if (signal?.aborted) return Promise.resolve({ ok: false, code: "ECANCELED", errno: 0 });
+  // Rounded up so that the C deadline is never earlier than the caller's.
+  const cTimeout = timeoutMs === 0 ? 0 : Math.min(Math.ceil(timeoutMs), MAX_TIMEOUT_MS);
+
+  return new Promise((resolve) => {
+    let settled = false;
+    let givenUp: "ETIMEDOUT" | "ECANCELED" | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+
+    const settle = (result: SocketConnectResult): void => {
+      if (settled) return;
+      settled = true;
+      if (timer !== undefined) clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      resolve(result);
+    };
+    // Asks the C call to stop. Before it connects (still resolving a name) nothing can be
+    // waited for, so settle now; otherwise the call returns within one poll slice.
+    const giveUp = (why: "ETIMEDOUT" | "ECANCELED"): void => {
+      if (settled || givenUp !== undefined) return;
+      givenUp = why;
+      Atomics.store(ctl, CTL_CANCEL, 1);
+      if (Atomics.load(ctl, CTL_PHASE) < PHASE_CONNECTING) {
+        settle({ ok: false, code: why, errno: 0 });
+      }
+    };
+    const onAbort = (): void => giveUp("ECANCELED");
+
+    const call = symbols.dray_sock_connect(
+      name,
+      name.length,
+      name.length,
+      port,
+      flags,
+      cTimeout,
+      ctl,
+      ctl.byteLength,
+    );
+    call.then((rc) => {
+      // `name` and `ctl` must stay alive while C uses them; referencing them here keeps them.
+      void name;
+      if (rc >= 0) {
+        if (settled || givenUp !== undefined) {
+          symbols.dray_sock_close(rc); // nobody is waiting for it any more
+          settle({ ok: false, code: givenUp ?? "ECANCELED", errno: 0 });
+          return;
+        }
+        const family = Atomics.load(ctl, CTL_FAMILY);
+        settle({
+          ok: true,
+          fd: rc,
+          family: family === 1 ? "unix" : family === 6 ? "ipv6" : "ipv4",
+          address: path ?? peerAddress(symbols, rc, text),
+        });
+        return;
+      }
+      const code = socketErrorCode(rc);
+      settle({
+        ok: false,
+        code: code === "ECANCELED" ? givenUp ?? code : code,
+        errno: socketErrno(rc) || Atomics.load(ctl, CTL_ERRNO),
+      });
+    });
+
+    if (timeoutMs > 0) timer = setTimeout(() => giveUp("ETIMEDOUT"), timeoutMs);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

@@ -1,0 +1,92 @@
+// Turning what a connect attempt failed with into a ConnectError.
+
+import { ConnectError, type ConnectErrorCode } from "./errors.ts";
+
+const KNOWN = new Set<string>([
+  "ECONNREFUSED",
+  "ETIMEDOUT",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ENOENT",
+  "EACCES",
+  "ENETUNREACH",
+  "EHOSTUNREACH",
+  "EADDRNOTAVAIL",
+  "ECONNRESET",
+  "EAGAIN",
+  "EMFILE",
+  "EINVAL",
+  "ECANCELED",
+  "ETLS",
+  "ENOTCAPABLE",
+]);
+
+const DESCRIPTIONS: Record<ConnectErrorCode, string> = {
+  ECONNREFUSED: "connection refused",
+  ETIMEDOUT: "timed out",
+  ENOTFOUND: "no such host",
+  EAI_AGAIN: "name lookup failed temporarily",
+  ENOENT: "no such socket file",
+  EACCES: "permission denied",
+  ENETUNREACH: "network unreachable",
+  EHOSTUNREACH: "host unreachable",
+  EADDRNOTAVAIL: "address not available",
+  ECONNRESET: "connection reset",
+  EAGAIN: "the server's backlog is full",
+  EMFILE: "out of file descriptors",
+  EINVAL: "invalid address",
+  ECANCELED: "aborted",
+  ETLS: "TLS handshake failed",
+  ENOTCAPABLE: "not permitted by Deno's sandbox",
+  EUNKNOWN: "connect failed",
+};
+
+/** Maps a native socket code (see native/sockets.ts) to a ConnectError code. */
+export function codeFromNative(code: string): ConnectErrorCode {
+  if (code === "EMFILE" || KNOWN.has(code)) return code as ConnectErrorCode;
+  if (code === "ENAMELOOKUP") return "ENOTFOUND";
+  return "EUNKNOWN";
+}
+
+/** Classifies an error thrown by Deno.connect, Deno.startTls or a TLS handshake. */
+export function codeFromDeno(error: unknown, tls: boolean): ConnectErrorCode {
+  if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
+    return error instanceof Deno.errors.NotCapable ? "ENOTCAPABLE" : "EACCES";
+  }
+  if (error instanceof Deno.errors.TimedOut) return "ETIMEDOUT";
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code === "string" && KNOWN.has(code)) return code as ConnectErrorCode;
+  const message = error instanceof Error ? error.message : String(error);
+  if (/temporary failure in name resolution|try again/i.test(message)) return "EAI_AGAIN";
+  if (
+    /failed to lookup address|name or service not known|nodename nor servname|no such host/i.test(
+      message,
+    )
+  ) {
+    return "ENOTFOUND";
+  }
+  if (error instanceof Deno.errors.ConnectionRefused) return "ECONNREFUSED";
+  if (error instanceof Deno.errors.ConnectionReset) return "ECONNRESET";
+  if (error instanceof Deno.errors.NotFound) return "ENOENT";
+  if (error instanceof Deno.errors.AddrNotAvailable) return "EADDRNOTAVAIL";
+  if (tls) return "ETLS"; // certificate, name or protocol errors of the handshake
+  return "EUNKNOWN";
+}
+
+/** A ConnectError for `code` at `address`. */
+export function connectError(
+  code: ConnectErrorCode,
+  address: string,
+  cause?: unknown,
+  detail?: string,
+): ConnectError {
+  const why = detail ?? (cause instanceof Error ? cause.message : undefined);
+  const text = why === undefined || code === "ECANCELED"
+    ? DESCRIPTIONS[code]
+    : `${DESCRIPTIONS[code]}: ${why}`;
+  return new ConnectError(`Cannot connect to '${address}': ${text} (${code})`, {
+    code,
+    address,
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
