@@ -108,6 +108,11 @@ function prepare(target: SocketTarget, options: SocketConnectOptions, ctl: Int32
   return { text, name, port, flags, path };
 }
 
+/** Whether getaddrinfo answers `host` without a lookup (an IPv4 or IPv6 literal). */
+function isIpLiteral(host: string): boolean {
+  return host.includes(":") || /^\d{1,3}(\.\d{1,3}){3}$/.test(host);
+}
+
 function peerAddress(symbols: ShimSymbols, fd: number, fallback: string): string {
   const out = new Uint8Array(MAX_NAME_BYTES);
   const n = symbols.dray_sock_peer(fd, out, out.length, 0, out.length);
@@ -196,7 +201,11 @@ export function connectSocket(
       });
     });
 
-    if (timeoutMs > 0) timer = setTimeout(() => giveUp("ETIMEDOUT"), timeoutMs);
+    // The C side keeps the deadline itself once it connects; a timer is needed only to stop
+    // waiting for a name lookup, which C cannot interrupt (IP literals and paths need none).
+    if (timeoutMs > 0 && path === undefined && !isIpLiteral(text)) {
+      timer = setTimeout(() => giveUp("ETIMEDOUT"), timeoutMs);
+    }
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }

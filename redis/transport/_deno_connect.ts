@@ -142,9 +142,10 @@ export async function connectDeno(
   } finally {
     deadline.dispose();
   }
+  const peer = conn.remoteAddr as Deno.NetAddr;
   const remoteAddr: Deno.NetAddr | Deno.UnixAddr = target.kind === "unix"
     ? { transport: "unix", path: target.path }
-    : conn.remoteAddr as Deno.NetAddr;
+    : { transport: "tcp", hostname: peer.hostname, port: peer.port };
   return new SocketTransport(conn, {
     kind: "deno",
     driver: "deno",
