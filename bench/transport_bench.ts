@@ -21,8 +21,10 @@
  * @module
  */
 
+import { cpuUsage } from "node:process";
 import { connectTransport, type Transport } from "../redis/mod.ts";
 import { nativeStatus } from "../native/mod.ts";
+import { reactorFor } from "../redis/transport/_reactor.ts";
 import { ShimSocket } from "../redis/transport/_shim_socket.ts";
 import { startRedisServer } from "../tests/_helpers/redis_server.ts";
 
@@ -128,9 +130,9 @@ async function get1MiB(stream: Stream): Promise<number> {
 }
 
 const SCENARIOS = {
-  sequential_ping: { run: sequentialPing, unit: "round trips/s" },
-  pipelined_ping: { run: pipelinedPing, unit: "replies/s" },
-  get_1mib: { run: get1MiB, unit: "MB/s" },
+  sequential_ping: { run: sequentialPing, unit: "round trips/s", ops: SEQUENTIAL },
+  pipelined_ping: { run: pipelinedPing, unit: "replies/s", ops: PIPELINED },
+  get_1mib: { run: get1MiB, unit: "MB/s", ops: GETS },
 } as const;
 type Scenario = keyof typeof SCENARIOS;
 
@@ -177,12 +179,15 @@ async function main(): Promise<void> {
         open: () => connectTransport({ ...where, transport: "native", nativeDriver: "shim" }),
       },
       {
-        // Not offered by connectTransport: measured to see whether spinning on EAGAIN pays.
-        name: "native+shim+spin64",
+        // Not offered by connectTransport: the shim driver without its read spin, to show what
+        // the spin is worth.
+        name: "native+shim-nospin",
         async open() {
+          const reactor = reactorFor(lib);
+          if (reactor === undefined) throw new Error("no shared poller on this system");
           const result = await lib.socketConnect(where, { timeoutMs: 5000 });
           if (!result.ok) throw new Error(`native connect failed: ${result.code}`);
-          return new ShimSocket(lib, result.fd, { spinReads: 64 });
+          return new ShimSocket(lib, reactor, result.fd, { spinReads: 0 });
         },
       },
     );
@@ -191,8 +196,13 @@ async function main(): Promise<void> {
   }
 
   const runs: Record<string, Record<string, number[]>> = {};
+  // CPU time of this process (every thread: the event loop, Deno's I/O and FFI threads) per
+  // operation, in microseconds: what a driver costs besides its speed. The server is another
+  // process and is not counted.
+  const cpu: Record<string, Record<string, number[]>> = {};
   for (const scenario of Object.keys(SCENARIOS) as Scenario[]) {
     runs[scenario] = Object.fromEntries(drivers.map((d) => [d.name, []]));
+    cpu[scenario] = Object.fromEntries(drivers.map((d) => [d.name, []]));
     for (let round = 0; round < ROUNDS; round++) {
       for (let k = 0; k < drivers.length; k++) {
         const driver = drivers[(round + k) % drivers.length]!;
@@ -202,7 +212,10 @@ async function main(): Promise<void> {
             const t = stream as Transport;
             if (t.fallback) throw new Error(`${driver.name} fell back: ${t.fallback.message}`);
           }
+          const before = cpuUsage();
           runs[scenario]![driver.name]!.push(await SCENARIOS[scenario].run(stream));
+          const used = cpuUsage(before);
+          cpu[scenario]![driver.name]!.push((used.user + used.system) / SCENARIOS[scenario].ops);
         } finally {
           stream.close();
         }
@@ -217,6 +230,13 @@ async function main(): Promise<void> {
     );
   }
 
+  const cpuMedians: Record<string, Record<string, number>> = {};
+  for (const [scenario, byDriver] of Object.entries(cpu)) {
+    cpuMedians[scenario] = Object.fromEntries(
+      Object.entries(byDriver).map(([name, values]) => [name, Number(median(values).toFixed(2))]),
+    );
+  }
+
   const names = drivers.map((d) => d.name);
   console.log(
     `\n| scenario (unit) | ${names.join(" | ")} |\n|---|${names.map(() => "---").join("|")}|`,
@@ -228,6 +248,13 @@ async function main(): Promise<void> {
       return `${value.toLocaleString("en-US")} (${ratio.toFixed(2)}×)`;
     });
     console.log(`| ${scenario} (${SCENARIOS[scenario].unit}) | ${row.join(" | ")} |`);
+  }
+  console.log(
+    `\n| CPU µs per operation | ${names.join(" | ")} |\n|---|${names.map(() => "---").join("|")}|`,
+  );
+  for (const scenario of Object.keys(SCENARIOS) as Scenario[]) {
+    const row = names.map((name) => String(cpuMedians[scenario]![name]!));
+    console.log(`| ${scenario} | ${row.join(" | ")} |`);
   }
 
   const redisVersion = new TextDecoder().decode(
@@ -252,7 +279,9 @@ async function main(): Promise<void> {
     },
     units: Object.fromEntries(Object.entries(SCENARIOS).map(([k, v]) => [k, v.unit])),
     medians: results,
+    cpuMicrosPerOp: cpuMedians,
     runs,
+    cpuRuns: cpu,
   };
   const outDir = new URL("./out/", import.meta.url);
   await Deno.mkdir(outDir, { recursive: true });

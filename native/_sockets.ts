@@ -8,6 +8,7 @@ import {
   type SocketConnectResult,
   socketErrno,
   socketErrorCode,
+  type SocketPoller,
   type SocketTarget,
 } from "./sockets.ts";
 
@@ -60,7 +61,11 @@ interface Prepared {
   path: string | undefined;
 }
 
-function prepare(target: SocketTarget, options: SocketConnectOptions, ctl: Int32Array): Prepared {
+function prepare(
+  target: SocketTarget,
+  options: SocketConnectOptions,
+  ctl: Int32Array,
+): Prepared {
   let flags = 0;
   let port = 0;
   let text: string;
@@ -101,11 +106,23 @@ function prepare(target: SocketTarget, options: SocketConnectOptions, ctl: Int32
   if (text.includes("\0")) {
     throw new TypeError(`Cannot connect to '${text}': it contains a NUL character`);
   }
-  const name = encoder.encode(text);
+  const name = offHeap(encoder.encode(text));
   if (name.length > MAX_NAME_BYTES) {
     throw new RangeError(`Cannot connect to '${text}': longer than ${MAX_NAME_BYTES} bytes`);
   }
   return { text, name, port, flags, path };
+}
+
+/**
+ * A copy of `bytes` in memory that the garbage collector never moves. V8 may keep a small typed
+ * array's bytes inside its heap, where a compaction can move them; a buffer handed to a
+ * nonblocking FFI call is used by another thread after the call returns, so it must live in a
+ * separately allocated ArrayBuffer, which stays put.
+ */
+function offHeap(bytes: Uint8Array): Uint8Array {
+  const copy = new Uint8Array(new ArrayBuffer(bytes.length));
+  copy.set(bytes);
+  return copy;
 }
 
 /** Whether getaddrinfo answers `host` without a lookup (an IPv4 or IPv6 literal). */
@@ -134,7 +151,7 @@ export function connectSocket(
   if (!Number.isFinite(timeoutMs) || timeoutMs < 0) {
     throw new RangeError(`Cannot connect with timeout '${timeoutMs}': expected a number >= 0`);
   }
-  const ctl = new Int32Array(CTL_WORDS);
+  const ctl = new Int32Array(new ArrayBuffer(CTL_WORDS * 4));
   const { text, name, port, flags, path } = prepare(target, options, ctl);
   const signal = options.signal;
   if (signal?.aborted) return Promise.resolve({ ok: false, code: "ECANCELED", errno: 0 });
@@ -208,4 +225,91 @@ export function connectSocket(
     }
     signal?.addEventListener("abort", onAbort, { once: true });
   });
+}
+
+const MAX_READY = 256;
+
+class EpollPoller implements SocketPoller {
+  #symbols: ShimSymbols;
+  #ep: number;
+  #wake: number;
+  #waiting = false;
+  #closed = false;
+  #released = false;
+  readonly ready: Uint32Array = new Uint32Array(new ArrayBuffer(2 * MAX_READY * 4));
+
+  constructor(symbols: ShimSymbols, ep: number, wake: number) {
+    this.#symbols = symbols;
+    this.#ep = ep;
+    this.#wake = wake;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  arm(fd: number, events: number, token: number): number {
+    checkFd(fd);
+    if (events !== 1 && events !== 2 && events !== 3) {
+      throw new RangeError(`Cannot arm for events '${events}': expected 1, 2 or 3`);
+    }
+    if (!Number.isInteger(token) || token < 0 || token > 0xffff_ffff) {
+      throw new RangeError(`Cannot arm with token '${token}': expected a uint32`);
+    }
+    if (this.#closed) return -23; // DRAY_SOCK_EBADF
+    return this.#symbols.dray_poller_arm(this.#ep, fd, events, token);
+  }
+
+  disarm(fd: number): number {
+    checkFd(fd);
+    if (this.#closed) return -23;
+    return this.#symbols.dray_poller_disarm(this.#ep, fd);
+  }
+
+  async wait(timeoutMs: number): Promise<number> {
+    if (!Number.isInteger(timeoutMs) || timeoutMs > 0x7fff_ffff) {
+      throw new RangeError(`Cannot wait '${timeoutMs}' ms: expected an integer below 2^31`);
+    }
+    if (this.#closed) return -23;
+    if (this.#waiting) throw new TypeError("Cannot wait: a wait is already in progress");
+    this.#waiting = true;
+    try {
+      const ready = this.ready;
+      return await this.#symbols.dray_poller_wait(
+        this.#ep,
+        this.#wake,
+        ready,
+        ready.byteLength,
+        timeoutMs < 0 ? -1 : timeoutMs,
+      );
+    } finally {
+      this.#waiting = false;
+      if (this.#closed) this.#release();
+    }
+  }
+
+  wake(): void {
+    if (!this.#released) this.#symbols.dray_poller_wake(this.#wake);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#waiting) this.wake(); // released when the wait returns
+    else this.#release();
+  }
+
+  #release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.#symbols.dray_poller_close(this.#ep, this.#wake);
+  }
+}
+
+/** Opens an epoll poller, or returns undefined where the shim has none (not Linux) or on failure. */
+export function openPoller(symbols: ShimSymbols): SocketPoller | undefined {
+  const out = new Int32Array(2);
+  const rc = symbols.dray_poller_open(out, out.byteLength);
+  if (rc !== 0) return undefined;
+  return new EpollPoller(symbols, out[0]!, out[1]!);
 }

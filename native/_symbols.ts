@@ -102,6 +102,54 @@ export const SYMBOLS = {
   },
   // int32_t dray_sock_close(int32_t fd)
   dray_sock_close: { parameters: ["i32"], result: "i32" },
+  // int32_t dray_poller_open(
+  dray_poller_open: {
+    parameters: [
+      "buffer", // int32_t *out (out[0] = epoll fd, out[1] = wake fd)
+      "u32", // uint32_t out_cap (bytes)
+    ],
+    result: "i32",
+  },
+  // int32_t dray_poller_arm(
+  dray_poller_arm: {
+    parameters: [
+      "i32", // int32_t ep
+      "i32", // int32_t fd
+      "u32", // uint32_t events (DRAY_SOCK_READABLE | DRAY_SOCK_WRITABLE)
+      "u32", // uint32_t token
+    ],
+    result: "i32",
+  },
+  // int32_t dray_poller_disarm(
+  dray_poller_disarm: {
+    parameters: [
+      "i32", // int32_t ep
+      "i32", // int32_t fd
+    ],
+    result: "i32",
+  },
+  // int32_t dray_poller_wait( (blocks: runs off the event-loop thread)
+  dray_poller_wait: {
+    parameters: [
+      "i32", // int32_t ep
+      "i32", // int32_t wake
+      "buffer", // uint32_t *out ((token, events) pairs)
+      "u32", // uint32_t out_cap (bytes)
+      "i32", // int32_t timeout_ms (negative = no limit)
+    ],
+    result: "i32",
+    nonblocking: true,
+  },
+  // int32_t dray_poller_wake(int32_t wake)
+  dray_poller_wake: { parameters: ["i32"], result: "i32" },
+  // int32_t dray_poller_close(
+  dray_poller_close: {
+    parameters: [
+      "i32", // int32_t ep
+      "i32", // int32_t wake
+    ],
+    result: "i32",
+  },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The ABI number the TypeScript side was written against (DRAY_ABI in shim.c). */

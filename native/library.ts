@@ -1,7 +1,12 @@
 import { checkSpan, checkView, U32_MAX } from "./_checks.ts";
 import { DRAY_OK, type ShimSymbols } from "./_symbols.ts";
-import { checkFd, connectSocket } from "./_sockets.ts";
-import type { SocketConnectOptions, SocketConnectResult, SocketTarget } from "./sockets.ts";
+import { checkFd, connectSocket, openPoller } from "./_sockets.ts";
+import type {
+  SocketConnectOptions,
+  SocketConnectResult,
+  SocketPoller,
+  SocketTarget,
+} from "./sockets.ts";
 
 function fail(entry: string, code: number): never {
   // Unreachable while the TypeScript checks hold: the C side found a span the wrapper allowed.
@@ -310,6 +315,26 @@ export class NativeLibrary {
   socketShutdown(fd: number, how: "read" | "write" | "both" = "both"): number {
     checkFd(fd);
     return this.#symbols.dray_sock_shutdown(fd, how === "read" ? 0 : how === "write" ? 1 : 2);
+  }
+
+  /**
+   * Opens a readiness poller that many sockets share: one off-thread wait for all of them.
+   *
+   * @returns The poller, or `undefined` where the shim has none (it uses epoll: Linux only) or
+   * when the system refuses (out of descriptors).
+   *
+   * @example
+   * ```ts
+   * import { nativeStatus } from "@dray/dray/native";
+   *
+   * const status = nativeStatus();
+   * const poller = status.available ? status.library.socketPoller() : undefined;
+   * console.log(poller === undefined ? "no shared poller here" : "epoll poller");
+   * poller?.close();
+   * ```
+   */
+  socketPoller(): SocketPoller | undefined {
+    return openPoller(this.#symbols);
   }
 
   /**

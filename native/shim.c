@@ -594,6 +594,180 @@ DRAY_EXPORT int32_t dray_sock_close(int32_t fd) {
   return DRAY_OK; /* after EINTR the descriptor is released too (Linux, BSDs) */
 }
 
+/*
+ * A readiness poller shared by every socket the shim reads and writes: one off-thread wait
+ * (dray_poller_wait, through a nonblocking FFI symbol) serves all of them, instead of one wait per
+ * socket, which would hold one thread of the runtime's small blocking pool per idle connection.
+ * Interest is one-shot: dray_poller_arm asks for the next readiness of a descriptor under a
+ * caller-chosen token, from any thread, also while a wait is in progress. dray_poller_wake makes
+ * a wait in progress return. Linux only (epoll and eventfd); elsewhere every entry point returns
+ * DRAY_SOCK_ENOTSUP.
+ */
+
+#if defined(__linux__)
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+
+#define DRAY_POLLER_WAKE_TOKEN UINT64_MAX
+#define DRAY_POLLER_MAX_EVENTS 256
+
+/* Opens the poller: out[0] = the epoll descriptor, out[1] = its wake descriptor (an eventfd). */
+DRAY_EXPORT int32_t dray_poller_open(int32_t *out, uint32_t out_cap) {
+  if (out == NULL) return DRAY_EFAULT;
+  if (out_cap < 2 * sizeof(int32_t)) return DRAY_ERANGE;
+  if (((uintptr_t)out & (sizeof(int32_t) - 1)) != 0) return DRAY_EFAULT;
+  int ep = epoll_create1(EPOLL_CLOEXEC);
+  if (ep < 0) return dray_sock_errno_code(errno);
+  int wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (wake < 0) {
+    int e = errno;
+    close(ep);
+    return dray_sock_errno_code(e);
+  }
+  struct epoll_event ev;
+  memset(&ev, 0, sizeof ev);
+  ev.events = EPOLLIN;
+  ev.data.u64 = DRAY_POLLER_WAKE_TOKEN;
+  if (epoll_ctl(ep, EPOLL_CTL_ADD, wake, &ev) < 0) {
+    int e = errno;
+    close(wake);
+    close(ep);
+    return dray_sock_errno_code(e);
+  }
+  out[0] = ep;
+  out[1] = wake;
+  return DRAY_OK;
+}
+
+/* Asks for the next time fd is readable and/or writable (events: DRAY_SOCK_READABLE and/or
+ * DRAY_SOCK_WRITABLE), reported once under token; re-arming replaces the previous interest. */
+DRAY_EXPORT int32_t dray_poller_arm(int32_t ep, int32_t fd, uint32_t events, uint32_t token) {
+  if (ep < 0 || fd < 0) return DRAY_SOCK_EBADF;
+  if (events == 0 || (events & ~(DRAY_SOCK_READABLE | DRAY_SOCK_WRITABLE)) != 0) {
+    return DRAY_SOCK_EINVAL;
+  }
+  struct epoll_event ev;
+  memset(&ev, 0, sizeof ev);
+  ev.events = EPOLLONESHOT | EPOLLRDHUP;
+  if (events & DRAY_SOCK_READABLE) ev.events |= EPOLLIN;
+  if (events & DRAY_SOCK_WRITABLE) ev.events |= EPOLLOUT;
+  ev.data.u64 = token;
+  if (epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ev) == 0) return DRAY_OK;
+  if (errno == ENOENT && epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) == 0) return DRAY_OK;
+  return dray_sock_errno_code(errno);
+}
+
+/* Forgets fd; a descriptor that was never armed is fine. */
+DRAY_EXPORT int32_t dray_poller_disarm(int32_t ep, int32_t fd) {
+  if (ep < 0 || fd < 0) return DRAY_SOCK_EBADF;
+  struct epoll_event ev;
+  memset(&ev, 0, sizeof ev);
+  if (epoll_ctl(ep, EPOLL_CTL_DEL, fd, &ev) < 0 && errno != ENOENT) {
+    return dray_sock_errno_code(errno);
+  }
+  return DRAY_OK;
+}
+
+/*
+ * Waits up to timeout_ms (negative = no limit) for armed descriptors to become ready or for a
+ * wake, and writes (token, ready events) pairs of uint32_t to out (out_cap bytes; at most
+ * out_cap / 8 pairs, at most 256). Returns the number of pairs, 0 after a wake, a timeout or an
+ * interrupted wait, or a negative code. Blocks: call it off the event-loop thread, one at a time.
+ */
+DRAY_EXPORT int32_t dray_poller_wait(int32_t ep, int32_t wake, uint32_t *out, uint32_t out_cap,
+                                     int32_t timeout_ms) {
+  if (out == NULL) return DRAY_EFAULT;
+  if (((uintptr_t)out & (sizeof(uint32_t) - 1)) != 0) return DRAY_EFAULT;
+  if (ep < 0 || wake < 0) return DRAY_SOCK_EBADF;
+  uint32_t max = out_cap / (2 * sizeof(uint32_t));
+  if (max == 0) return DRAY_ERANGE;
+  if (max > DRAY_POLLER_MAX_EVENTS) max = DRAY_POLLER_MAX_EVENTS;
+  struct epoll_event events[DRAY_POLLER_MAX_EVENTS];
+  int n = epoll_wait(ep, events, (int)max, timeout_ms < 0 ? -1 : timeout_ms);
+  if (n < 0) return errno == EINTR ? 0 : dray_sock_errno_code(errno);
+  int32_t count = 0;
+  for (int i = 0; i < n; i++) {
+    if (events[i].data.u64 == DRAY_POLLER_WAKE_TOKEN) {
+      uint64_t drained;
+      while (read(wake, &drained, sizeof drained) < 0 && errno == EINTR) {
+      }
+      continue;
+    }
+    uint32_t ready = 0;
+    if (events[i].events & EPOLLIN) ready |= DRAY_SOCK_READABLE;
+    if (events[i].events & EPOLLOUT) ready |= DRAY_SOCK_WRITABLE;
+    if (events[i].events & (EPOLLHUP | EPOLLERR | EPOLLRDHUP)) ready |= DRAY_SOCK_HANGUP;
+    out[2 * count] = (uint32_t)events[i].data.u64;
+    out[2 * count + 1] = ready;
+    count++;
+  }
+  return count;
+}
+
+/* Makes a dray_poller_wait in progress (or the next one) return. */
+DRAY_EXPORT int32_t dray_poller_wake(int32_t wake) {
+  if (wake < 0) return DRAY_SOCK_EBADF;
+  uint64_t one = 1;
+  for (;;) {
+    if (write(wake, &one, sizeof one) >= 0) return DRAY_OK;
+    if (errno == EAGAIN) return DRAY_OK; /* the counter is saturated: a wake is pending */
+    if (errno != EINTR) return dray_sock_errno_code(errno);
+  }
+}
+
+/* Whether fd is an anonymous inode of the given kind ("[eventpoll]", "[eventfd]"). */
+static int dray_is_anon(int fd, const char *kind) {
+  char path[64];
+  char link[64];
+  snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+  ssize_t n = readlink(path, link, sizeof link - 1);
+  if (n < 0) return 0;
+  link[n] = '\0';
+  return strncmp(link, "anon_inode:", 11) == 0 && strcmp(link + 11, kind) == 0;
+}
+
+/* Closes both descriptors of a poller; refuses descriptors that are not an epoll and an eventfd,
+ * so that a wrong number never closes someone else's file. */
+DRAY_EXPORT int32_t dray_poller_close(int32_t ep, int32_t wake) {
+  if (ep < 0 || wake < 0 || ep == wake) return DRAY_SOCK_EBADF;
+  if (!dray_is_anon(ep, "[eventpoll]") || !dray_is_anon(wake, "[eventfd]")) {
+    return DRAY_SOCK_EBADF;
+  }
+  close(wake);
+  close(ep);
+  return DRAY_OK;
+}
+
+#else /* not Linux: no poller; the TypeScript side drives such sockets through node:net. */
+
+DRAY_EXPORT int32_t dray_poller_open(int32_t *out, uint32_t out_cap) {
+  (void)out, (void)out_cap;
+  return DRAY_SOCK_ENOTSUP;
+}
+DRAY_EXPORT int32_t dray_poller_arm(int32_t ep, int32_t fd, uint32_t events, uint32_t token) {
+  (void)ep, (void)fd, (void)events, (void)token;
+  return DRAY_SOCK_ENOTSUP;
+}
+DRAY_EXPORT int32_t dray_poller_disarm(int32_t ep, int32_t fd) {
+  (void)ep, (void)fd;
+  return DRAY_SOCK_ENOTSUP;
+}
+DRAY_EXPORT int32_t dray_poller_wait(int32_t ep, int32_t wake, uint32_t *out, uint32_t out_cap,
+                                     int32_t timeout_ms) {
+  (void)ep, (void)wake, (void)out, (void)out_cap, (void)timeout_ms;
+  return DRAY_SOCK_ENOTSUP;
+}
+DRAY_EXPORT int32_t dray_poller_wake(int32_t wake) {
+  (void)wake;
+  return DRAY_SOCK_ENOTSUP;
+}
+DRAY_EXPORT int32_t dray_poller_close(int32_t ep, int32_t wake) {
+  (void)ep, (void)wake;
+  return DRAY_SOCK_ENOTSUP;
+}
+
+#endif /* __linux__ */
+
 #else /* _WIN32: the native transport is not available; TypeScript falls back to Deno.connect. */
 
 DRAY_EXPORT int32_t dray_sock_connect(const uint8_t *host, uint32_t host_cap, uint32_t host_len,
@@ -628,6 +802,32 @@ DRAY_EXPORT int32_t dray_sock_shutdown(int32_t fd, uint32_t how) {
 }
 DRAY_EXPORT int32_t dray_sock_close(int32_t fd) {
   (void)fd;
+  return DRAY_SOCK_ENOTSUP;
+}
+
+DRAY_EXPORT int32_t dray_poller_open(int32_t *out, uint32_t out_cap) {
+  (void)out, (void)out_cap;
+  return DRAY_SOCK_ENOTSUP;
+}
+DRAY_EXPORT int32_t dray_poller_arm(int32_t ep, int32_t fd, uint32_t events, uint32_t token) {
+  (void)ep, (void)fd, (void)events, (void)token;
+  return DRAY_SOCK_ENOTSUP;
+}
+DRAY_EXPORT int32_t dray_poller_disarm(int32_t ep, int32_t fd) {
+  (void)ep, (void)fd;
+  return DRAY_SOCK_ENOTSUP;
+}
+DRAY_EXPORT int32_t dray_poller_wait(int32_t ep, int32_t wake, uint32_t *out, uint32_t out_cap,
+                                     int32_t timeout_ms) {
+  (void)ep, (void)wake, (void)out, (void)out_cap, (void)timeout_ms;
+  return DRAY_SOCK_ENOTSUP;
+}
+DRAY_EXPORT int32_t dray_poller_wake(int32_t wake) {
+  (void)wake;
+  return DRAY_SOCK_ENOTSUP;
+}
+DRAY_EXPORT int32_t dray_poller_close(int32_t ep, int32_t wake) {
+  (void)ep, (void)wake;
   return DRAY_SOCK_ENOTSUP;
 }
 

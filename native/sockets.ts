@@ -285,3 +285,76 @@ export interface SocketConnectFailure {
  * ```
  */
 export type SocketConnectResult = SocketConnected | SocketConnectFailure;
+
+/**
+ * A readiness poller shared by many sockets (epoll on Linux): one off-thread
+ * {@linkcode SocketPoller.wait} serves every armed descriptor, where a
+ * {@linkcode NativeLibrary.socketWait} per socket would hold one thread of Deno's small blocking
+ * pool (32 threads in Deno 2.9) per idle connection. Interest is one-shot: after a descriptor is
+ * reported, arm it again for its next readiness. Get one from
+ * {@linkcode NativeLibrary.socketPoller}.
+ *
+ * @example Waiting for a socket to become readable
+ * ```ts
+ * import { nativeStatus, SOCKET_READABLE } from "@dray/dray/native";
+ * import assert from "node:assert/strict";
+ *
+ * const status = nativeStatus();
+ * const poller = status.available ? status.library.socketPoller() : undefined;
+ * if (status.available && poller !== undefined) {
+ *   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ *   const accepted = listener.accept();
+ *   const result = await status.library.socketConnect({ hostname: "127.0.0.1", port: listener.addr.port });
+ *   const peer = await accepted;
+ *   assert.ok(result.ok);
+ *   assert.equal(poller.arm(result.fd, SOCKET_READABLE, 7), 0);
+ *   await peer.write(new Uint8Array([1]));
+ *   assert.equal(await poller.wait(5000), 1);
+ *   assert.deepEqual([...poller.ready.subarray(0, 2)], [7, SOCKET_READABLE]);
+ *   status.library.socketClose(result.fd);
+ *   poller.close();
+ *   peer.close();
+ *   listener.close();
+ * }
+ * ```
+ */
+export interface SocketPoller {
+  /** Whether {@linkcode SocketPoller.close} was called. */
+  readonly closed: boolean;
+  /**
+   * The `(token, events)` pairs that the last {@linkcode SocketPoller.wait} reported, as
+   * `uint32` values: `ready[2 * i]` is a token, `ready[2 * i + 1]` its
+   * {@linkcode SOCKET_READABLE} / {@linkcode SOCKET_WRITABLE} / {@linkcode SOCKET_HANGUP} bits.
+   * Valid until the next wait starts.
+   */
+  readonly ready: Uint32Array;
+  /**
+   * Asks for the next readiness of `fd`, reported once under `token`; replaces the previous
+   * interest. Safe while a wait is in progress.
+   *
+   * @param fd A socket descriptor.
+   * @param events {@linkcode SOCKET_READABLE}, {@linkcode SOCKET_WRITABLE}, or both.
+   * @param token A `uint32` the wait reports for this descriptor.
+   * @returns 0, or a negative shim code.
+   */
+  arm(fd: number, events: number, token: number): number;
+  /**
+   * Forgets `fd` (closing the descriptor forgets it too).
+   *
+   * @param fd A socket descriptor.
+   * @returns 0, or a negative shim code.
+   */
+  disarm(fd: number): number;
+  /**
+   * Waits off-thread for armed descriptors or a {@linkcode SocketPoller.wake}. One wait at a time.
+   *
+   * @param timeoutMs The longest wait; negative waits without limit.
+   * @returns How many pairs {@linkcode SocketPoller.ready} holds (0 after a wake or a timeout),
+   * or a negative shim code.
+   */
+  wait(timeoutMs: number): Promise<number>;
+  /** Makes a wait in progress return (or the next one, at once). */
+  wake(): void;
+  /** Releases the poller; a wait in progress is woken and the descriptors are closed after it. */
+  close(): void;
+}

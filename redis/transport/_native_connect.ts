@@ -5,6 +5,7 @@ import type { IoSource } from "../../loop/types.ts";
 import type { NativeLibrary, NativeStatus } from "../../native/mod.ts";
 import { adoptDescriptor } from "./_adopted_socket.ts";
 import { codeFromNative, connectError } from "./_connect_errors.ts";
+import { reactorFor } from "./_reactor.ts";
 import { ShimSocket } from "./_shim_socket.ts";
 import { SocketTransport } from "./_socket_transport.ts";
 import type { Settings, Target } from "./_target.ts";
@@ -76,10 +77,13 @@ export async function connectNative(lib: NativeLibrary, settings: Settings): Pro
     const detail = result.errno !== 0 ? `native connect failed, errno ${result.errno}` : undefined;
     throw connectError(code, target.address, cause, detail);
   }
+  // The shim driver needs the shared poller (epoll, Linux); elsewhere node:net drives the socket.
+  const reactor = settings.driver === "shim" ? reactorFor(lib) : undefined;
+  const driver = reactor === undefined ? "adopt" : "shim";
   let source: IoSource;
   try {
-    source = settings.driver === "shim"
-      ? new ShimSocket(lib, result.fd)
+    source = reactor !== undefined
+      ? new ShimSocket(lib, reactor, result.fd)
       : await adoptDescriptor(result.fd);
   } catch (error) {
     lib.socketClose(result.fd);
@@ -94,7 +98,7 @@ export async function connectNative(lib: NativeLibrary, settings: Settings): Pro
     : { transport: "tcp", hostname: result.address, port: target.port };
   return new SocketTransport(source, {
     kind: "native",
-    driver: settings.driver,
+    driver,
     remoteAddr,
     tls: false,
     fallback: undefined,

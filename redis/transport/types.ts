@@ -31,17 +31,20 @@ export type TransportPreference = TransportKind | "auto";
 
 /**
  * How a natively connected descriptor is driven:
+ * - `"shim"`: read and written by the shim with non-blocking calls on the event-loop thread.
+ *   When a read finds nothing it retries a few times (an adaptive spin of at most 64 syscalls,
+ *   which stops when it does not pay), then waits for readiness through one poller shared by
+ *   every such socket (epoll, one off-thread wait for all of them). Linux only: elsewhere
+ *   `"adopt"` is used instead, and `Transport.driver` says so.
  * - `"adopt"`: handed to `node:net` (`new Socket({ fd })`), which owns it from then on; Deno's
- *   own event loop tells when it is readable;
- * - `"shim"`: read and written by the shim with non-blocking calls on the event-loop thread;
- *   when a read finds nothing, the wait for readiness runs off-thread (a nonblocking FFI
- *   `poll`), which holds one thread of Deno's blocking pool per idle connection.
+ *   own event loop tells when it is readable. Measured slower, and 3-6 times the CPU per 1 MiB
+ *   reply (README, Transports).
  *
  * @example
  * ```ts
  * import type { NativeDriver } from "@dray/dray/redis";
  *
- * const driver: NativeDriver = "adopt";
+ * const driver: NativeDriver = "shim";
  * ```
  */
 export type NativeDriver = "adopt" | "shim";
@@ -204,11 +207,13 @@ export interface TransportOptions {
   /**
    * The transport: `"deno"`, `"native"` (falls back to `"deno"` and says why in `fallback` when
    * the shim is not live, for TLS, without `--allow-net` for the address, or on Windows) or
-   * `"auto"` (the default), which takes `"deno"`: measured on one connection, `Deno.connect` was
-   * as fast as either native driver in round trips and faster in throughput (README, Transports).
+   * `"auto"` (the default), which takes `"deno"`: on one connection the native transport was
+   * not measurably faster (equal pipelined throughput and 1 MiB replies; round trips within the
+   * noise of a shared machine), while `Deno.connect` needs no FFI and also carries TLS. See the
+   * README's Transports section for the figures.
    */
   transport?: TransportPreference;
-  /** How a native connection is driven (default `"adopt"`, the faster one measured). */
+  /** How a native connection is driven (default `"shim"`, the faster one measured). */
   nativeDriver?: NativeDriver;
   /** Set `TCP_NODELAY` (default `true`). */
   noDelay?: boolean;

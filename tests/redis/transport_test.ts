@@ -348,6 +348,39 @@ suite("drives a DenoLoop core and finishes after cleanup", async (variant) => {
   assert.equal(transport.closed, true);
 });
 
+suite("serves a busy connection while 100 others wait for replies", async (variant) => {
+  // The shim driver must not hold a thread per waiting connection: Deno's blocking pool runs 32
+  // off-thread calls at once and file system calls share it. The deadline only keeps a
+  // regression from hanging; it is far above what the work needs.
+  await using server = await startRedisServer();
+  const idle: Transport[] = [];
+  const pending: Promise<number | null>[] = [];
+  try {
+    for (let i = 0; i < 100; i++) {
+      const transport = await open(variant, { path: server.socketPath });
+      idle.push(transport);
+      pending.push(transport.read(new Uint8Array(16)));
+    }
+    using busy = await open(variant, { port: server.port });
+    const work = (async () => {
+      for (let i = 0; i < 50; i++) await ping(busy);
+      assert.match(await Deno.readTextFile(new URL(import.meta.url)), /serves a busy connection/);
+    })();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error("the busy connection starved")), 10_000);
+    });
+    try {
+      await Promise.race([work, deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  } finally {
+    for (const transport of idle) transport.close();
+    for (const read of pending) await assert.rejects(read, Deno.errors.Interrupted);
+  }
+});
+
 // TLS runs over Deno.startTls for every preference; native preferences say why they fell back.
 const tlsIgnore = !hasOpenssl();
 
