@@ -224,3 +224,50 @@ Deno.test({
     await Deno.remove(dir, { recursive: true });
   },
 });
+
+const noPoller = ignore || Deno.build.os !== "linux";
+
+Deno.test({
+  name: "NativeLibrary.socketPoller reports each armed socket once, under its token",
+  ignore: noPoller,
+  async fn() {
+    const poller = lib!.socketPoller()!;
+    await using a = await connectedPair();
+    await using b = await connectedPair();
+    try {
+      assert.equal(poller.arm(a.fd, SOCKET_READABLE, 11), 0);
+      assert.equal(poller.arm(b.fd, SOCKET_READABLE | SOCKET_WRITABLE, 22), 0);
+      // b is writable at once; a is not readable yet.
+      assert.equal(await poller.wait(5000), 1);
+      assert.deepEqual([...poller.ready.subarray(0, 2)], [22, SOCKET_WRITABLE]);
+      // One-shot: b is not reported again until re-armed.
+      await a.peer.write(new Uint8Array([1]));
+      assert.equal(await poller.wait(5000), 1);
+      assert.deepEqual([...poller.ready.subarray(0, 2)], [11, SOCKET_READABLE]);
+      assert.equal(await poller.wait(20), 0);
+      assert.equal(poller.disarm(a.fd), 0);
+      assert.equal(poller.disarm(a.fd), 0); // forgetting twice is fine
+    } finally {
+      poller.close();
+    }
+    assert.equal(poller.closed, true);
+    assert.equal(socketErrorCode(await poller.wait(10)), "EBADF");
+  },
+});
+
+Deno.test({
+  name: "SocketPoller.wake ends a wait in progress, and close waits for it to end",
+  ignore: noPoller,
+  async fn() {
+    const poller = lib!.socketPoller()!;
+    const waiting = poller.wait(-1);
+    await assert.rejects(poller.wait(0), TypeError); // one wait at a time
+    poller.wake();
+    assert.equal(await waiting, 0);
+    const second = poller.wait(-1);
+    poller.close(); // wakes the wait; the descriptors are released after it
+    assert.equal(await second, 0);
+    assert.throws(() => poller.arm(-1, 1, 1), RangeError);
+    assert.throws(() => poller.arm(3, 4, 1), RangeError);
+  },
+});

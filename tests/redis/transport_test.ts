@@ -247,7 +247,11 @@ suite("round-trips an 8 MiB value through partial writes and reads", async (vari
   command.set(head);
   command.set(value, head.length);
   command.set(encoder.encode("\r\n"), head.length + size);
-  await writeAll(transport, command);
+  const calls = await writeAll(transport, command);
+  // node:net takes the whole buffer in one write; the other drivers write what the socket takes.
+  if (variant.driver !== "adopt") {
+    assert.ok(calls > 1, `one write took all ${command.length} bytes`);
+  }
   assert.equal(await readLine(transport), "+OK\r\n");
   await writeAll(transport, resp("GET", "big"));
   const header = encoder.encode(`$${size}\r\n`);
