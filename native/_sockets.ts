@@ -216,6 +216,9 @@ export function connectSocket(
         code: code === "ECANCELED" ? givenUp ?? code : code,
         errno: socketErrno(rc) || Atomics.load(ctl, CTL_ERRNO),
       });
+    }, () => {
+      // The FFI call itself failed (it does not, short of a broken runtime): no descriptor.
+      settle({ ok: false, code: "ESYS", errno: 0 });
     });
 
     // The C side keeps the deadline itself once it connects; a timer is needed only to stop

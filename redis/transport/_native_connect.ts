@@ -74,7 +74,11 @@ export async function connectNative(lib: NativeLibrary, settings: Settings): Pro
   if (!result.ok) {
     const code = codeFromNative(result.code);
     const cause = code === "ECANCELED" ? signal?.reason : undefined;
-    const detail = result.errno !== 0 ? `native connect failed, errno ${result.errno}` : undefined;
+    const detail = code === "ETIMEDOUT"
+      ? `no connection after ${settings.timeoutMs} ms`
+      : result.errno !== 0
+      ? `native connect failed, errno ${result.errno}`
+      : undefined;
     throw connectError(code, target.address, cause, detail);
   }
   // The shim driver needs the shared poller (epoll, Linux); elsewhere node:net drives the socket.

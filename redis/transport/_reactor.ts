@@ -7,6 +7,9 @@ import { type NativeLibrary, SOCKET_HANGUP, type SocketPoller } from "../../nati
 
 type ReadyHandler = (events: number) => void;
 
+/** What a wait that threw counts as: a failure code (DRAY_SOCK_EBADF). */
+const POLLER_BROKEN = -23;
+
 export class Reactor {
   #poller: SocketPoller;
   #handlers = new Map<number, ReadyHandler>();
@@ -58,7 +61,7 @@ export class Reactor {
     this.#waiting = true;
     try {
       while (this.#handlers.size > 0 || this.#afterWait.length > 0) {
-        const n = await this.#poller.wait(-1);
+        const n = await this.#poller.wait(-1).catch(() => POLLER_BROKEN);
         const after = this.#afterWait;
         this.#afterWait = [];
         if (n < 0) {
