@@ -16,7 +16,7 @@
  * import assert from "node:assert/strict";
  *
  * const bytes = encodeCommand(["GET", "missing"]);
- * assert.equal(bytes.length, 24);
+ * assert.equal(bytes.length, 26);
  *
  * const reader = new RespReader();
  * reader.feed(new TextEncoder().encode("$-1\r\n-ERR wrong number of arguments\r\n"));

@@ -322,6 +322,7 @@ export class RespReader {
         if (depth === 0) {
           this.#attributes = this.#pendingAttributes;
           this.#pendingAttributes = undefined;
+          if (this.#pos === this.#end && this.#buf.length > RETAINED_CAPACITY) this.#needMore();
           return value;
         }
         const i = depth - 1;

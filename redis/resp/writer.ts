@@ -70,7 +70,7 @@ function describe(value: unknown): string {
  * const writer = new RespWriter();
  * writer.append(["SET", "greeting", "héllo"]);
  * writer.append(["INCRBY", "counter", 5]);
- * assert.equal(writer.bufferedBytes, 67);
+ * assert.equal(writer.bufferedBytes, 75);
  * const bytes = writer.take()!; // what onWritable() returns
  * assert.equal(
  *   new TextDecoder().decode(bytes),
