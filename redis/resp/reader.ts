@@ -304,56 +304,133 @@ export class RespReader {
     const buffers = options?.returnBuffers ?? this.#returnBuffers;
     for (;;) {
       let value: RespValue | undefined | typeof CONTINUE;
+      const depth = this.#depth;
       if (this.#bulk !== undefined) {
         value = this.#finishBulk();
+      } else if (depth > 0 && this.#fill(depth - 1)) {
+        value = this.#close(depth - 1);
+      } else if (this.#bulk !== undefined) {
+        continue; // #fill started receiving a large bulk string
       } else {
         const pos = this.#pos;
         if (pos === this.#end) return this.#needMore();
-        if (this.#depth === 0) {
+        if (depth === 0) {
           this.#buffers = this.#buf[pos] === PUSH ? this.#pushBuffers : buffers;
         }
         value = this.#element(pos);
       }
       if (value === undefined) return this.#needMore();
-      if (value === CONTINUE) continue;
       // Attach the value to the open aggregates, closing each one it completes.
-      for (;;) {
-        const depth = this.#depth;
-        if (depth === 0) {
+      while (value !== CONTINUE) {
+        const top = this.#depth - 1;
+        if (top < 0) {
           this.#attributes = this.#pendingAttributes;
           this.#pendingAttributes = undefined;
           if (this.#pos === this.#end && this.#buf.length > RETAINED_CAPACITY) this.#needMore();
           return value;
         }
-        const i = depth - 1;
-        const container = this.#containers[i]!;
-        const kind = this.#kinds[i]!;
-        const left = this.#left[i]! - 1;
-        this.#left[i] = left;
-        if (kind === ARRAY || kind === PUSH) {
-          (container as RespValue[]).push(value);
-        } else if (kind === SET) {
-          (container as Set<RespValue>).add(value);
-        } else if ((left & 1) === 1) {
-          this.#keys[i] = value; // a key: its value comes next
-        } else {
-          (container as Map<RespValue, RespValue>).set(this.#keys[i]!, value);
-        }
-        if (left !== 0) break;
-        this.#depth = i;
-        this.#containers[i] = undefined;
-        this.#keys[i] = null;
-        if (kind === PUSH) {
-          this.#deliver(container as RespValue[]);
-          break;
-        }
-        if (kind === ATTRIBUTE) {
-          this.#annotate(container as Map<RespValue, RespValue>);
-          break;
-        }
-        value = container;
+        if (!this.#add(top, value)) break;
+        value = this.#close(top);
       }
     }
+  }
+
+  /** Adds a value to open aggregate `i`; returns whether that completed it. */
+  #add(i: number, value: RespValue): boolean {
+    const container = this.#containers[i]!;
+    const kind = this.#kinds[i]!;
+    const left = this.#left[i]! - 1;
+    this.#left[i] = left;
+    if (kind === ARRAY || kind === PUSH) {
+      (container as RespValue[]).push(value);
+    } else if (kind === SET) {
+      (container as Set<RespValue>).add(value);
+    } else if ((left & 1) === 1) {
+      this.#keys[i] = value; // a key: its value comes next
+    } else {
+      (container as Map<RespValue, RespValue>).set(this.#keys[i]!, value);
+    }
+    return left === 0;
+  }
+
+  /**
+   * Parses scalar elements straight into open aggregate `i` (the innermost), the common case,
+   * without the attach loop of next(). Stops at an aggregate or attribute header, when bytes run
+   * out or a large bulk string starts, or when the aggregate is full; returns whether it is full.
+   */
+  #fill(i: number): boolean {
+    const container = this.#containers[i]!;
+    const kind = this.#kinds[i]!;
+    const buf = this.#buf;
+    let left = this.#left[i]!;
+    while (left > 0) {
+      const pos = this.#pos;
+      if (pos === this.#end) break;
+      const type = buf[pos]!;
+      if (type === ARRAY || type === MAP || type === SET || type === PUSH || type === ATTRIBUTE) {
+        break;
+      }
+      let value: RespValue | undefined;
+      if (type === BULK) {
+        // Inline: a whole, valid `$<n>\r\n<body>\r\n` already in the buffer. Anything else
+        // (a null, a partial or large one, a malformed one) goes through #element.
+        const end = this.#end;
+        let i = pos + 1;
+        let n = 0;
+        let c = 0;
+        for (; i < end; i++) {
+          c = buf[i]!;
+          const digit = c - 48;
+          if (digit >>> 0 > 9) break;
+          n = n * 10 + digit;
+        }
+        const start = i + 2;
+        const stop = start + n;
+        if (
+          c === CR && i > pos + 1 && i < pos + 12 && (i === pos + 2 || buf[pos + 1] !== 48) &&
+          stop + 1 < end && buf[i + 1] === LF && buf[stop] === CR && buf[stop + 1] === LF &&
+          n <= this.#maxBulkLength
+        ) {
+          value = this.#buffers ? buf.slice(start, stop) : this.#string(start, stop);
+          this.#pos = stop + 2;
+        } else {
+          value = this.#element(pos) as RespValue | undefined;
+        }
+      } else {
+        value = this.#element(pos) as RespValue | undefined; // scalars never CONTINUE
+      }
+      if (value === undefined) break;
+      left--;
+      if (kind === ARRAY || kind === PUSH) {
+        (container as RespValue[]).push(value);
+      } else if (kind === SET) {
+        (container as Set<RespValue>).add(value);
+      } else if ((left & 1) === 1) {
+        this.#keys[i] = value;
+      } else {
+        (container as Map<RespValue, RespValue>).set(this.#keys[i]!, value);
+      }
+    }
+    this.#left[i] = left;
+    return left === 0;
+  }
+
+  /** Closes the full aggregate `i`: its value, or CONTINUE for a push or an attribute. */
+  #close(i: number): RespValue | typeof CONTINUE {
+    const container = this.#containers[i]!;
+    const kind = this.#kinds[i]!;
+    this.#depth = i;
+    this.#containers[i] = undefined;
+    this.#keys[i] = null;
+    if (kind === PUSH) {
+      this.#deliver(container as RespValue[]);
+      return CONTINUE;
+    }
+    if (kind === ATTRIBUTE) {
+      this.#annotate(container as Map<RespValue, RespValue>);
+      return CONTINUE;
+    }
+    return container;
   }
 
   /**

@@ -250,3 +250,29 @@ Deno.test("ProtocolError carries the stream offset across many feeds", () => {
   reader.feed(bytes("^"));
   assert.throws(() => reader.next(), (error) => (error as ProtocolError).offset === offset + 7);
 });
+
+Deno.test("RespReader applies the same checks to elements inside aggregates", () => {
+  // Elements of aggregates take a faster path; malformed ones must fail exactly as at top level.
+  fails("*2\r\n$003\r\nabc\r\n", 4, /Invalid bulk string length "003"/);
+  fails("*2\r\n$+3\r\nabc\r\n", 4, /Invalid bulk string length "\+3"/);
+  fails("*2\r\n$-2\r\n", 4, /Invalid bulk string length "-2"/);
+  fails("*2\r\n$\r\n", 4, /Invalid bulk string length ""/);
+  fails("*2\r\n$4\r\nPONGXX\r\n", 12, /bulk string is not followed by CRLF at offset 12/);
+  fails("%1\r\n$1\r\nkXY", 9, /bulk string is not followed by CRLF/);
+  fails("~1\r\n$2\r\nab\rX", 10, /bulk string is not followed by CRLF/);
+  fails("*1\r\n$3\nabc\r\n", 4, /Invalid bulk string length "3\\nabc"/);
+  fails("*1\r\n$99999999999\r\n", 4, /bulk string of "99999999999" bytes exceeds/);
+  fails("*1\r\n$6\r\n", 4, /bulk string of "6" bytes exceeds the limit of 5/, {
+    reader: { maxBulkLength: 5 },
+  });
+  // Valid edge cases on the same path.
+  replies("*5\r\n$0\r\n\r\n$-1\r\n$1\r\n\r\r\n$2\r\n\r\n\r\n$10\r\n0123456789\r\n", [[
+    "",
+    null,
+    "\r",
+    "\r\n",
+    "0123456789",
+  ]]);
+  replies("*1\r\n$5\r\nhello\r\n", [[bytes("hello")]], { reader: { returnBuffers: true } });
+  replies("*1\r\n$5\r\nhello\r\n", [["hello"]], { reader: { maxBulkLength: 5 } });
+});
