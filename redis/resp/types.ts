@@ -149,7 +149,10 @@ export type PushHandler = (
  * ```
  */
 export interface RespReaderOptions {
-  /** Return bulk and verbatim strings as `Uint8Array` instead of decoding them (default `false`). */
+  /**
+   * Return bulk and verbatim strings as `Uint8Array` instead of decoding them (default `false`).
+   * Up to 512 bytes they are views into a shared pool: see `RespReader`.
+   */
   returnBuffers?: boolean;
   /** Like `returnBuffers`, for the contents of pushes (default: the value of `returnBuffers`). */
   pushBuffers?: boolean;

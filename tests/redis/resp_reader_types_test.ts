@@ -82,13 +82,23 @@ Deno.test("RespReader returns bulk strings as Uint8Array with returnBuffers", ()
   });
   // Simple strings stay strings.
   replies("+OK\r\n$2\r\nok\r\n", ["OK", bytes("ok")], { reader: { returnBuffers: true } });
-  // The arrays are the caller's: not views of the reader's buffer.
-  const outcome = new RespReader({ returnBuffers: true });
-  outcome.feed(bytes("$3\r\nabc\r\n$3\r\ndef\r\n"));
-  const first = outcome.next() as Uint8Array;
+  // The arrays are the caller's: no later reply overwrites them, and writing to one changes no
+  // other. Short ones share a pool; long ones have their own buffer.
+  const reader = new RespReader({ returnBuffers: true });
+  const long = "L".repeat(513);
+  reader.feed(bytes(`$3\r\nabc\r\n$3\r\ndef\r\n$513\r\n${long}\r\n`));
+  const first = reader.next() as Uint8Array;
   first[0] = 0x7a;
-  assert.deepEqual(outcome.next(), bytes("def"));
-  assert.equal(first.byteLength, first.buffer.byteLength);
+  const second = reader.next() as Uint8Array;
+  assert.deepEqual(second, bytes("def"));
+  assert.equal(first.buffer, second.buffer);
+  const third = reader.next() as Uint8Array;
+  assert.equal(third.byteLength, third.buffer.byteLength);
+  for (let i = 0; i < 5000; i++) {
+    reader.feed(bytes(`$3\r\n${String(i % 1000).padStart(3, "0")}\r\n`));
+    reader.next();
+  }
+  assert.deepEqual([first, second, third], [bytes("zbc"), bytes("def"), bytes(long)]);
 });
 
 Deno.test("RespReader decodes runs of short strings through its window the same as one by one", () => {
