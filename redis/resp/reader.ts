@@ -1,6 +1,37 @@
 import { ProtocolError, ReplyError } from "../errors.ts";
 import { isCanonicalInteger, parseDouble } from "./_number.ts";
-import { ascii, decodeText, quote, utf8 } from "./_text.ts";
+import {
+  ARRAY,
+  article,
+  ATTRIBUTE,
+  BIG_NUMBER,
+  BLOB_ERROR,
+  BOOLEAN,
+  BULK,
+  cached,
+  CR,
+  DEFAULT_MAX_BULK,
+  DEFAULT_MAX_DEPTH,
+  DOUBLE,
+  ERROR,
+  headerEnd,
+  INTEGER,
+  JS_COLLECTION_LIMIT,
+  LF,
+  limit,
+  MAP,
+  MAX_ELEMENTS,
+  MAX_INTEGER_TEXT,
+  MAX_LENGTH_TEXT,
+  NAMES,
+  NULL,
+  PUSH,
+  SET,
+  SIMPLE,
+  VERBATIM,
+} from "./_protocol.ts";
+import { StringMaker } from "./_strings.ts";
+import { ascii, decodeText, quote } from "./_text.ts";
 import {
   type NextOptions,
   type PushHandler,
@@ -9,35 +40,6 @@ import {
   type RespValue,
   VerbatimString,
 } from "./types.ts";
-
-const CR = 13;
-const LF = 10;
-
-// Type bytes.
-const SIMPLE = 43; // +
-const ERROR = 45; // -
-const INTEGER = 58; // :
-const BULK = 36; // $
-const ARRAY = 42; // *
-const NULL = 95; // _
-const DOUBLE = 44; // ,
-const BOOLEAN = 35; // #
-const BLOB_ERROR = 33; // !
-const VERBATIM = 61; // =
-const BIG_NUMBER = 40; // (
-const MAP = 37; // %
-const SET = 126; // ~
-const ATTRIBUTE = 124; // |
-const PUSH = 62; // >
-
-const DEFAULT_MAX_DEPTH = 1024;
-const MAX_ELEMENTS = 2 ** 32 - 1; // the longest JavaScript array
-const DEFAULT_MAX_BULK = 512 * 1024 * 1024; // Redis's proto-max-bulk-len
-const JS_COLLECTION_LIMIT = 2 ** 24; // entries a V8 Map or Set can hold
-// Longest text of a length (19 digits) and of an integer (a sign and 19 digits): anything longer
-// is beyond int64, so a header line never needs more than a few bytes of buffer.
-const MAX_LENGTH_TEXT = 19;
-const MAX_INTEGER_TEXT = 20;
 
 // The internal buffer starts at this size, and is dropped when it is empty and larger than
 // RETAINED_CAPACITY, so one large reply does not pin memory for the life of the connection.
@@ -50,50 +52,11 @@ const DIRECT_BULK = 16 * 1024;
 // doubles as bytes arrive, so a bare header cannot make the reader allocate 512 MiB at once.
 const DIRECT_EXACT = 16 * 1024 * 1024;
 
-// Short strings are cut out of one decoded window of the buffer with `substring` (a few ns each)
-// instead of being decoded one by one. Only strings of at most 12 UTF-16 units: V8 copies those,
-// while a longer substring would be a slice that keeps the whole window alive.
-const WINDOW = 16 * 1024;
-const WINDOW_MIN = 256; // open a window only when at least this much is buffered
-const WINDOW_STRING = 12;
-
-// With returnBuffers, bulk strings of at most POOL_MAX bytes are views into a shared POOL_SIZE
-// array (as Node's Buffer pool does): on these machines a small standalone Uint8Array costs about
-// 1 µs to create and collect, a view into an existing buffer about 50 ns.
-const POOL_SIZE = 16 * 1024;
-const POOL_MAX = 512;
-
 const NEED = -2; // from #length: the line is not complete yet
 const CONTINUE: unique symbol = Symbol("continue"); // from #element: no value to attach
 const EMPTY = new Uint8Array(0);
 
 type Aggregate = RespValue[] | Map<RespValue, RespValue> | Set<RespValue>;
-
-const NAMES: Record<number, string> = {
-  [SIMPLE]: "simple string",
-  [ERROR]: "simple error",
-  [INTEGER]: "integer",
-  [BULK]: "bulk string",
-  [ARRAY]: "array",
-  [NULL]: "null",
-  [DOUBLE]: "double",
-  [BOOLEAN]: "boolean",
-  [BLOB_ERROR]: "blob error",
-  [VERBATIM]: "verbatim string",
-  [BIG_NUMBER]: "big number",
-  [MAP]: "map",
-  [SET]: "set",
-  [ATTRIBUTE]: "attribute",
-  [PUSH]: "push",
-};
-
-function limit(name: string, value: number | undefined, fallback: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < 0 || value > max) {
-    throw new RangeError(`Cannot use ${name} "${value}": expected an integer from 0 to ${max}`);
-  }
-  return value;
-}
 
 /**
  * The RESP2/RESP3 reply parser: a pure state machine, after hiredis's `read.c`, that never touches
@@ -191,16 +154,8 @@ export class RespReader {
   #scanned = 0;
   #after = 0;
 
-  // The decoded window: #text holds #buf[#textStart, #textEnd) one char per byte (#textMapped)
-  // or that range could not be mapped (not all ASCII) and strings in it are decoded one by one.
-  #text = "";
-  #textStart = 0;
-  #textEnd = 0;
-  #textMapped = false;
-
-  // The pool that small byte strings are cut from; a full pool is left to its views.
-  #pool: Uint8Array = EMPTY;
-  #poolUsed = 0;
+  // Makes strings and byte strings out of #buf (a decoded window, a pool).
+  #strings = new StringMaker();
 
   // A large bulk string received directly into its own array.
   #bulk: Uint8Array | undefined = undefined;
@@ -322,9 +277,8 @@ export class RespReader {
         value = this.#finishBulk();
       } else if (depth > 0 && this.#fill(depth - 1)) {
         value = this.#close(depth - 1);
-      } else if (this.#bulk !== undefined) {
-        continue; // #fill started receiving a large bulk string
       } else {
+        if (this.#bulk !== undefined) continue; // #fill started receiving a large bulk string
         const pos = this.#pos;
         if (pos === this.#end) return this.#needMore();
         if (depth === 0) {
@@ -582,8 +536,7 @@ export class RespReader {
     this.#keys.length = 0;
     this.#pendingAttributes = undefined;
     this.#attributes = undefined;
-    this.#text = "";
-    this.#textEnd = 0;
+    this.#strings.forget();
   }
 
   // ---- buffer management ----
@@ -610,7 +563,7 @@ export class RespReader {
       this.#base += pos;
       this.#pos = 0;
       end = live;
-      this.#textEnd = 0;
+      this.#strings.forget();
     }
     buf.set(bytes, end);
     this.#end = end + n;
@@ -635,7 +588,7 @@ export class RespReader {
     if (this.#pos === this.#end) {
       this.#base += this.#end;
       this.#pos = this.#end = 0;
-      this.#textEnd = 0;
+      this.#strings.forget();
       if (this.#buf.length > RETAINED_CAPACITY) this.#buf = EMPTY;
     }
     return undefined;
@@ -774,7 +727,7 @@ export class RespReader {
 
   /** The slow path of #length: `-1`, or an error once the line is complete (or too long). */
   #oddLength(p: number, nullable: boolean): number {
-    const e = this.#headerEnd(p, MAX_LENGTH_TEXT);
+    const e = headerEnd(this.#buf, p, this.#end, MAX_LENGTH_TEXT);
     if (e === -1) return NEED;
     const buf = this.#buf;
     if (nullable && e === p + 3 && buf[p + 1] === 45 && buf[p + 2] === 49) {
@@ -782,22 +735,6 @@ export class RespReader {
       return -1;
     }
     return this.#badHeader(p, MAX_LENGTH_TEXT);
-  }
-
-  /**
-   * Finds the CR of a header line at `p` whose text may be at most `limit` bytes. Returns its
-   * index when the LF after it is there too, -1 when more bytes are needed, -2 when the line is
-   * too long or its CR is not followed by LF.
-   */
-  #headerEnd(p: number, limit: number): number {
-    const buf = this.#buf;
-    const stop = Math.min(this.#end, p + 2 + limit);
-    for (let i = p + 1; i < stop; i++) {
-      if (buf[i] !== CR) continue;
-      if (i + 1 === this.#end) return -1;
-      return buf[i + 1] === LF ? i : -2;
-    }
-    return stop === this.#end && this.#end < p + 2 + limit ? -1 : -2;
   }
 
   /** Reports an invalid header line, quoting it up to its CR or `limit + 1` bytes. */
@@ -834,7 +771,7 @@ export class RespReader {
     if (
       c !== CR || digits === 0 || digits > 19 || (buf[first] === 48 && (digits > 1 || negative))
     ) {
-      if (this.#headerEnd(p, MAX_INTEGER_TEXT) === -1) return undefined;
+      if (headerEnd(this.#buf, p, this.#end, MAX_INTEGER_TEXT) === -1) return undefined;
       this.#badHeader(p, MAX_INTEGER_TEXT);
     }
     if (i + 1 === end) return undefined;
@@ -939,44 +876,12 @@ export class RespReader {
     return new VerbatimString(format, text);
   }
 
-  /** Copies #buf[start, stop) out: into the pool when short, else into an array of its own. */
   #bytes(start: number, stop: number): Uint8Array {
-    const n = stop - start;
-    if (n > POOL_MAX) return this.#buf.slice(start, stop);
-    let at = this.#poolUsed;
-    if (at + n > this.#pool.length) {
-      this.#pool = new Uint8Array(POOL_SIZE);
-      at = 0;
-    }
-    const pool = this.#pool;
-    if (n <= 16) {
-      const buf = this.#buf;
-      for (let i = 0; i < n; i++) pool[at + i] = buf[start + i]!;
-    } else {
-      pool.set(this.#buf.subarray(start, stop), at);
-    }
-    this.#poolUsed = (at + n + 7) & ~7; // keep views 8-byte aligned
-    return new Uint8Array(pool.buffer, at, n);
+    return this.#strings.bytes(this.#buf, start, stop);
   }
 
-  /** Decodes #buf[start, stop), through the window when the string is short. */
   #string(start: number, stop: number): string {
-    if (stop - start > WINDOW_STRING) return decodeText(this.#buf, start, stop);
-    if (start < this.#textStart || stop > this.#textEnd) {
-      const end = this.#end;
-      if (end - start < WINDOW_MIN) return decodeText(this.#buf, start, stop);
-      const windowEnd = Math.min(end, start + WINDOW);
-      const text = utf8.decode(this.#buf.subarray(start, windowEnd));
-      this.#text = text;
-      this.#textStart = start;
-      this.#textEnd = windowEnd;
-      // The same length means one char per byte: every byte is ASCII or a lone invalid byte
-      // (U+FFFD either way), so offsets map one to one and any substring decodes alike.
-      this.#textMapped = text.length === windowEnd - start;
-    }
-    if (!this.#textMapped) return decodeText(this.#buf, start, stop);
-    const at = this.#textStart;
-    return this.#text.substring(start - at, stop - at);
+    return this.#strings.text(this.#buf, start, stop, this.#end);
   }
 
   #badVerbatim(buf: Uint8Array, start: number, p: number): never {
@@ -1085,22 +990,6 @@ export class RespReader {
     }
     (this.#pendingAttributes ??= []).push({ path, attributes });
   }
-}
-
-/** The shared string for a common simple string (`OK` is handled before), or undefined. */
-function cached(buf: Uint8Array, start: number, end: number): string | undefined {
-  const length = end - start;
-  if (length === 4 && buf[start] === 80 && buf[start + 1] === 79 && buf[start + 2] === 78) {
-    if (buf[start + 3] === 71) return "PONG";
-  } else if (length === 6 && buf[start] === 81 && buf[start + 1] === 85 && buf[start + 2] === 69) {
-    if (buf[start + 3] === 85 && buf[start + 4] === 69 && buf[start + 5] === 68) return "QUEUED";
-  }
-  return undefined;
-}
-
-function article(type: number): string {
-  const name = NAMES[type]!;
-  return `${/^[aeiou]/.test(name) ? "An" : "A"} ${name}`;
 }
 
 function capacityFor(need: number, current: number): number {
