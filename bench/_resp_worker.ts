@@ -200,7 +200,9 @@ function runBatch(n: number): { seconds: number; last: unknown } {
   return { seconds: (performance.now() - start) / 1000, last };
 }
 
-self.onmessage = async (event: MessageEvent<Setup | "round">) => {
+self.onmessage = onMessage;
+
+async function onMessage(event: MessageEvent<Setup | "round">): Promise<void> {
   try {
     if (event.data === "round") {
       const { seconds, last } = runBatch(batch);
@@ -220,4 +222,4 @@ self.onmessage = async (event: MessageEvent<Setup | "round">) => {
       error: error instanceof Error ? error.stack ?? error.message : String(error),
     });
   }
-};
+}

@@ -26,7 +26,7 @@ export class RedisError extends Error {
    * @param message What went wrong.
    * @param options The standard `Error` options (`cause`).
    *
-   * @example
+   * @example Making a Redis error
    * ```ts
    * import { RedisError } from "@dray/dray/redis";
    * import assert from "node:assert/strict";
@@ -68,7 +68,7 @@ export class ReplyError extends RedisError {
    * @param message The error text as the server sent it.
    * @param options The standard `Error` options (`cause`).
    *
-   * @example
+   * @example Deriving the code
    * ```ts
    * import { ReplyError } from "@dray/dray/redis";
    * import assert from "node:assert/strict";
@@ -86,11 +86,14 @@ export class ReplyError extends RedisError {
 /**
  * Options for {@linkcode ProtocolError}.
  *
- * @example
+ * @example Options with an offset
  * ```ts
- * import type { ProtocolErrorOptions } from "@dray/dray/redis";
+ * import { ProtocolError, type ProtocolErrorOptions } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
  *
- * const options: ProtocolErrorOptions = { offset: 12 };
+ * const cause = new Error("socket said so");
+ * const options: ProtocolErrorOptions = { offset: 12, cause };
+ * assert.equal(new ProtocolError("Unexpected byte", options).cause, cause);
  * ```
  */
 export interface ProtocolErrorOptions extends ErrorOptions {
@@ -125,7 +128,7 @@ export class ProtocolError extends RedisError {
    * @param message What is wrong, with the offending bytes quoted.
    * @param options The stream `offset`, and optionally a `cause`.
    *
-   * @example
+   * @example Making a protocol error
    * ```ts
    * import { ProtocolError } from "@dray/dray/redis";
    * import assert from "node:assert/strict";

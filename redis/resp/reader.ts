@@ -174,6 +174,7 @@ export class RespReader {
   #totals: number[] = [];
   #keys: RespValue[] = [];
   #pendingAttributes: RespAttribute[] | undefined = undefined;
+  #delivering = false; // onPush is running
   #attributes: readonly RespAttribute[] | undefined = undefined;
 
   /**
@@ -182,7 +183,7 @@ export class RespReader {
    * @param options String mode, bounds and the push handler.
    * @throws {RangeError} When a bound is not an integer in its range.
    *
-   * @example
+   * @example A reader that nests at most two levels
    * ```ts
    * import { RespReader } from "@dray/dray/redis";
    * import assert from "node:assert/strict";
@@ -210,7 +211,7 @@ export class RespReader {
    * @param bytes The next bytes of the stream, any number, split anywhere.
    * @throws {ProtocolError} The error that stopped the reader, until {@linkcode RespReader.reset}.
    *
-   * @example
+   * @example Copying what it keeps
    * ```ts
    * import { RespReader } from "@dray/dray/redis";
    * import assert from "node:assert/strict";
@@ -252,6 +253,7 @@ export class RespReader {
    * @throws {ProtocolError} When the bytes are not valid RESP or break a bound; every later call
    * throws the same error until {@linkcode RespReader.reset}. An exception thrown by `onPush`
    * propagates too; the push counts as delivered and the reader stays usable.
+   * @throws {TypeError} When called from the push handler (`feed()` and `reset()` may be).
    *
    * @example Draining every reply that has arrived
    * ```ts
@@ -269,6 +271,7 @@ export class RespReader {
    */
   next(options?: NextOptions): RespValue | undefined {
     if (this.#error !== undefined) throw this.#error;
+    if (this.#delivering) throw new TypeError("Cannot call next() from the push handler");
     const buffers = options?.returnBuffers ?? this.#returnBuffers;
     for (;;) {
       let value: RespValue | undefined | typeof CONTINUE;
@@ -406,7 +409,7 @@ export class RespReader {
    *
    * @returns Each attribute map with the path to the element it annotates.
    *
-   * @example
+   * @example Attributes beside a reply
    * ```ts
    * import { RespReader } from "@dray/dray/redis";
    * import assert from "node:assert/strict";
@@ -427,7 +430,7 @@ export class RespReader {
    *
    * @returns `true` between replies.
    *
-   * @example
+   * @example A partial reply
    * ```ts
    * import { RespReader } from "@dray/dray/redis";
    * import assert from "node:assert/strict";
@@ -448,7 +451,7 @@ export class RespReader {
    *
    * @returns A byte count.
    *
-   * @example
+   * @example Bytes held
    * ```ts
    * import { RespReader } from "@dray/dray/redis";
    * import assert from "node:assert/strict";
@@ -468,7 +471,7 @@ export class RespReader {
    *
    * @returns A byte count.
    *
-   * @example
+   * @example Shrinking back after a large reply
    * ```ts
    * import { RespReader } from "@dray/dray/redis";
    * import assert from "node:assert/strict";
@@ -489,7 +492,7 @@ export class RespReader {
    *
    * @returns The first protocol error since creation or the last reset.
    *
-   * @example
+   * @example The error that stopped the reader
    * ```ts
    * import { RespReader } from "@dray/dray/redis";
    * import assert from "node:assert/strict";
@@ -508,7 +511,7 @@ export class RespReader {
    * Forgets everything: buffered bytes, the reply in progress, attributes and a protocol error.
    * The stream offset starts again from 0 (as for a new connection).
    *
-   * @example
+   * @example Starting over
    * ```ts
    * import { RespReader } from "@dray/dray/redis";
    * import assert from "node:assert/strict";
@@ -977,7 +980,13 @@ export class RespReader {
     const attributes = this.#pendingAttributes;
     this.#pendingAttributes = undefined;
     const handler = this.onPush;
-    if (handler !== undefined) handler(push, attributes);
+    if (handler === undefined) return;
+    this.#delivering = true;
+    try {
+      handler(push, attributes);
+    } finally {
+      this.#delivering = false;
+    }
   }
 
   /** Records an attribute for the element that comes next at the current position. */

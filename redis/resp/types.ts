@@ -4,7 +4,7 @@ import type { ReplyError } from "../errors.ts";
  * A RESP3 verbatim string (`=`): text with a three-letter format such as `txt` or `mkd`. The
  * format stays reachable; `toString()` gives the text.
  *
- * @example
+ * @example A verbatim string from INFO
  * ```ts
  * import { VerbatimString } from "@dray/dray/redis";
  * import assert from "node:assert/strict";
@@ -26,7 +26,7 @@ export class VerbatimString {
    * @param format The three-letter format.
    * @param value The text, as a string or as bytes.
    *
-   * @example
+   * @example Making one
    * ```ts
    * import { VerbatimString } from "@dray/dray/redis";
    * import assert from "node:assert/strict";
@@ -44,7 +44,7 @@ export class VerbatimString {
    *
    * @returns The text without its format prefix.
    *
-   * @example
+   * @example Decoding the bytes
    * ```ts
    * import { VerbatimString } from "@dray/dray/redis";
    * import assert from "node:assert/strict";
@@ -77,11 +77,15 @@ export class VerbatimString {
  *
  * Pushes (`>`) and attributes (`|`) are never values of `next()`: see `RespReader`.
  *
- * @example
+ * @example A HELLO 3 reply
  * ```ts
- * import type { RespValue } from "@dray/dray/redis";
+ * import { RespReader, type RespValue } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
  *
- * const reply: RespValue = new Map<RespValue, RespValue>([["server", "redis"], ["proto", 3]]);
+ * const reader = new RespReader();
+ * reader.feed(new TextEncoder().encode("%2\r\n+server\r\n+redis\r\n+proto\r\n:3\r\n"));
+ * const reply: RespValue | undefined = reader.next();
+ * assert.deepEqual(reply, new Map<RespValue, RespValue>([["server", "redis"], ["proto", 3]]));
  * ```
  */
 export type RespValue =
@@ -103,12 +107,16 @@ export type RespValue =
  * the key of entry `i` is at `2 * i` and its value at `2 * i + 1`. An empty path annotates the
  * reply itself.
  *
- * @example
+ * @example An annotated element
  * ```ts
- * import type { RespAttribute } from "@dray/dray/redis";
+ * import { type RespAttribute, RespReader } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
  *
- * // `*2\r\n|1\r\n+ttl\r\n:3600\r\n$1\r\na\r\n$1\r\nb\r\n` annotates the first element.
- * const attribute: RespAttribute = { path: [0], attributes: new Map([["ttl", 3600]]) };
+ * const reader = new RespReader();
+ * reader.feed(new TextEncoder().encode("*2\r\n|1\r\n+ttl\r\n:3600\r\n$1\r\na\r\n$1\r\nb\r\n"));
+ * assert.deepEqual(reader.next(), ["a", "b"]);
+ * const expected: RespAttribute[] = [{ path: [0], attributes: new Map([["ttl", 3600]]) }];
+ * assert.deepEqual(reader.attributes, expected);
  * ```
  */
 export interface RespAttribute {
@@ -123,12 +131,17 @@ export interface RespAttribute {
  * following bytes: pushes reach the handler in stream order relative to the replies `next()`
  * returns. `attributes` lists the attributes that annotated the push or its elements.
  *
- * @example
+ * @example Collecting pushes
  * ```ts
- * import type { PushHandler } from "@dray/dray/redis";
+ * import { type PushHandler, RespReader } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
  *
  * const messages: unknown[] = [];
  * const onPush: PushHandler = (push) => void messages.push(push);
+ * const reader = new RespReader({ onPush });
+ * reader.feed(new TextEncoder().encode(">2\r\n+invalidate\r\n_\r\n"));
+ * assert.equal(reader.next(), undefined);
+ * assert.deepEqual(messages, [["invalidate", null]]);
  * ```
  */
 export type PushHandler = (
@@ -140,12 +153,16 @@ export type PushHandler = (
  * Options for a `RespReader`. The bounds are checked before anything is allocated for the value
  * they describe; breaking one is a `ProtocolError`.
  *
- * @example
+ * @example Bytes and a shallow stack
  * ```ts
  * import { RespReader, type RespReaderOptions } from "@dray/dray/redis";
  *
+ * import assert from "node:assert/strict";
+ *
  * const options: RespReaderOptions = { returnBuffers: true, maxDepth: 16 };
  * const reader = new RespReader(options);
+ * reader.feed(new TextEncoder().encode("$2\r\nhi\r\n"));
+ * assert.deepEqual(reader.next(), new Uint8Array([104, 105]));
  * ```
  */
 export interface RespReaderOptions {
@@ -177,11 +194,16 @@ export interface RespReaderOptions {
 /**
  * Options for one `RespReader.next()` call.
  *
- * @example
+ * @example Bytes for one call
  * ```ts
- * import type { NextOptions } from "@dray/dray/redis";
+ * import { type NextOptions, RespReader } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
  *
+ * const reader = new RespReader();
+ * reader.feed(new TextEncoder().encode("$2\r\nhi\r\n$2\r\nhi\r\n"));
  * const options: NextOptions = { returnBuffers: true };
+ * assert.deepEqual(reader.next(options), new Uint8Array([104, 105]));
+ * assert.equal(reader.next(), "hi");
  * ```
  */
 export interface NextOptions {
@@ -197,11 +219,14 @@ export interface NextOptions {
  * One argument of a command: a string (sent as UTF-8), bytes, a number or a bigint (sent as
  * their decimal text, as `String(n)` writes it).
  *
- * @example
+ * @example A command with mixed arguments
  * ```ts
- * import type { RedisArgument } from "@dray/dray/redis";
+ * import { encodeCommand, type RedisArgument } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
  *
- * const argv: RedisArgument[] = ["SET", "counter", 42, new Uint8Array([0xff])];
+ * const argv: RedisArgument[] = ["SET", "counter", 42n, new Uint8Array([0x2a])];
+ * const text = new TextDecoder().decode(encodeCommand(argv));
+ * assert.equal(text, "*4\r\n$3\r\nSET\r\n$7\r\ncounter\r\n$2\r\n42\r\n$1\r\n*\r\n");
  * ```
  */
 export type RedisArgument = string | number | bigint | Uint8Array;

@@ -88,7 +88,7 @@ export class RespWriter {
   /**
    * Makes an empty writer.
    *
-   * @example
+   * @example An empty writer
    * ```ts
    * import { RespWriter } from "@dray/dray/redis";
    * import assert from "node:assert/strict";
@@ -106,7 +106,7 @@ export class RespWriter {
    *
    * @returns A byte count.
    *
-   * @example
+   * @example Counting buffered bytes
    * ```ts
    * import { RespWriter } from "@dray/dray/redis";
    * import assert from "node:assert/strict";
@@ -127,7 +127,7 @@ export class RespWriter {
    * @throws {TypeError} When `argv` is empty or not an array, or holds something other than a
    * string, number, bigint or `Uint8Array` (the message names its position).
    *
-   * @example
+   * @example Nothing appended on a bad argument
    * ```ts
    * import { RespWriter } from "@dray/dray/redis";
    * import assert from "node:assert/strict";
@@ -207,7 +207,7 @@ export class RespWriter {
   /**
    * Drops everything appended since the last {@linkcode RespWriter.take}.
    *
-   * @example
+   * @example Dropping what is buffered
    * ```ts
    * import { RespWriter } from "@dray/dray/redis";
    * import assert from "node:assert/strict";
@@ -324,7 +324,7 @@ export class RespWriter {
  * @throws {TypeError} When `argv` is empty or holds an argument of another type (the message
  * names its position).
  *
- * @example
+ * @example One command
  * ```ts
  * import { encodeCommand } from "@dray/dray/redis";
  * import assert from "node:assert/strict";

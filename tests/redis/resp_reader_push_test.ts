@@ -138,3 +138,18 @@ Deno.test("RespReader.attributes describes the last reply returned", () => {
   assert.equal(reader.next(), undefined);
   assert.equal(reader.idle, false);
 });
+
+Deno.test("RespReader refuses next() from inside the push handler", () => {
+  const seen: unknown[] = [];
+  const reader: RespReader = new RespReader({
+    onPush(push) {
+      seen.push(push[0]);
+      assert.throws(() => reader.next(), TypeError);
+      reader.feed(bytes("+fed from the handler\r\n"));
+    },
+  });
+  reader.feed(bytes(`${message}+first\r\n`));
+  assert.equal(reader.next(), "first");
+  assert.equal(reader.next(), "fed from the handler");
+  assert.deepEqual(seen, ["message"]);
+});

@@ -324,7 +324,7 @@ Deno.test("RespReader reset forgets a partial reply and starts offsets again", (
   assert.throws(() => reader.next(), (error: Error & { offset?: number }) => error.offset === 8);
 });
 
-Deno.test("The feeding harness sees a reader that kept its input's bytes", () => {
+Deno.test("RespReader.feed keeps a copy, not the caller's bytes (and the harness checks it)", () => {
   // A self-check: the scratch array the harness feeds from is overwritten after feed(), so a
   // reader holding on to it would see 0xee bytes. Feed a copy that we overwrite ourselves.
   const reader = new RespReader();
