@@ -71,7 +71,7 @@ type Aggregate = RespValue[] | Map<RespValue, RespValue> | Set<RespValue>;
  *   beyond int64 is an error); big numbers are always `bigint`; maps are `Map`s, so keys that are
  *   not strings keep their type (aggregate or byte keys compare by identity); sets are `Set`s.
  * - **Strings.** Bulk strings are decoded as UTF-8 (invalid sequences become U+FFFD) unless
- *   `returnBuffers` is set for the reader or for the `next()` call that starts the reply; then
+ *   `returnBuffers` is set for the reader or for the `next()` calls that read the reply; then
  *   bulk and verbatim strings are `Uint8Array`s that no later reply overwrites. Up to 512 bytes
  *   they are views into a shared 16 KiB pool, as with Node's `Buffer` (a standalone small array
  *   costs about 20 times more to create here): their `byteOffset` may not be 0 and their
@@ -248,7 +248,7 @@ export class RespReader {
    * Parses the next complete reply. Pushes met on the way go to `onPush`; attributes to
    * {@linkcode RespReader.attributes}.
    *
-   * @param options `returnBuffers` for the reply this call starts.
+   * @param options `returnBuffers` for the next reply (see {@linkcode NextOptions}).
    * @returns The reply, or `undefined` while more bytes are needed (a RESP null is `null`).
    * @throws {ProtocolError} When the bytes are not valid RESP or break a bound; every later call
    * throws the same error until {@linkcode RespReader.reset}. An exception thrown by `onPush`

@@ -208,9 +208,10 @@ export interface RespReaderOptions {
  */
 export interface NextOptions {
   /**
-   * Return the bulk and verbatim strings of the reply that this call starts as `Uint8Array`
-   * (default: the reader's `returnBuffers`). A reply keeps the choice of the call that parsed its
-   * first byte, even when it completes during a later call.
+   * Return the bulk and verbatim strings of the next reply as `Uint8Array` (default: the reader's
+   * `returnBuffers`). When a reply arrives over several calls, pass the same choice each time (a
+   * client's queue head does not change meanwhile); an aggregate keeps the choice of the call
+   * that read its header, and so does a large bulk string once it started arriving.
    */
   returnBuffers?: boolean;
 }
