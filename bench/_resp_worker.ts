@@ -14,12 +14,13 @@ import {
   checkEncoded,
   chunks,
   decodeCase,
+  MIB,
   PER_TICK,
   setArgv,
   setBytes,
 } from "./_resp_cases.ts";
 
-export type Contender = "dray" | "redis_parser" | "node_redis" | "copy";
+export type Contender = "dray" | "redis_parser" | "node_redis" | "copy" | "fresh_copy";
 
 export interface Setup {
   case: CaseName;
@@ -120,6 +121,40 @@ async function decodeRunner(setup: Setup): Promise<Runner> {
             throw new Error("benchmark result check failed: copy");
           }
         },
+      };
+    }
+    case "fresh_copy": {
+      // The least work that yields arrays the caller owns: each bulk string's bytes copied from
+      // the chunks into a fresh array of its size (the layout of bulkStream() is known here).
+      const head = `$${MIB}\r\n`.length;
+      const record = head + MIB + 2;
+      return {
+        run: () => {
+          const out: Uint8Array[] = [];
+          let at = 0; // stream offset of the current chunk
+          let bulk = new Uint8Array(0);
+          for (const part of parts) {
+            let i = 0;
+            while (i < part.length) {
+              const inRecord = (at + i) % record;
+              if (inRecord < head || inRecord >= head + MIB) {
+                i += Math.min(
+                  inRecord < head ? head - inRecord : record - inRecord,
+                  part.length - i,
+                );
+                continue;
+              }
+              if (inRecord === head) bulk = new Uint8Array(MIB);
+              const take = Math.min(head + MIB - inRecord, part.length - i);
+              bulk.set(part.subarray(i, i + take), inRecord - head);
+              i += take;
+              if (inRecord + take === head + MIB) out.push(bulk);
+            }
+            at += part.length;
+          }
+          return out;
+        },
+        verify,
       };
     }
   }

@@ -15,8 +15,10 @@
 // - Throughput is stream bytes (decoding) or encoded bytes (encoding) per second, in MB/s.
 //
 // Writes bench/out/resp.json: { "<case>": { "dray", "redis_parser", "node_redis", "unit" } }
-// (null where a reference cannot run the case; the bulk case also has "copy", a plain
-// Uint8Array.prototype.set of the same chunks into a preallocated array) and prints a table.
+// (null where a reference cannot run the case) and prints a table. The bulk case also has "copy",
+// a plain Uint8Array.prototype.set of the same chunks into one preallocated array, and
+// "fresh_copy", the same bytes copied into a fresh array per bulk string: the least work that
+// gives the caller arrays of its own, which every decoder has to do.
 
 import type { CaseName } from "./_resp_cases.ts";
 import type { Contender, Setup } from "./_resp_worker.ts";
@@ -48,7 +50,7 @@ const CASES: Case[] = [
   {
     key: "bulk_1mib_x100",
     label: "(c) 100 × 1 MiB bulk strings, as bytes",
-    contenders: ["dray", "redis_parser", "node_redis", "copy"],
+    contenders: ["dray", "redis_parser", "node_redis", "copy", "fresh_copy"],
     bytes: () => bulkStream().length,
   },
   {
@@ -119,6 +121,7 @@ interface Row {
   redis_parser: number | null;
   node_redis: number | null;
   copy?: number;
+  fresh_copy?: number;
   unit: "MB/s";
 }
 
@@ -135,8 +138,8 @@ const lines = [
   `RESP codec, ${new Date().toISOString().slice(0, 10)}, Deno ${Deno.version.deno}, ` +
   `${navigator.hardwareConcurrency} CPUs, MB/s (higher is better)`,
   "",
-  "| case | dray | redis-parser | node-redis | dray ÷ best reference | copy (`set`) |",
-  "| --- | ---: | ---: | ---: | ---: | ---: |",
+  "| case | dray | redis-parser | node-redis | dray ÷ best reference | copy | fresh copy |",
+  "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
 ];
 for (const c of CASES) {
   if (only !== undefined && c.key !== only) continue;
@@ -149,11 +152,12 @@ for (const c of CASES) {
     unit: "MB/s",
   };
   if (times.has("copy")) row.copy = mbps(bytes, times.get("copy"))!;
+  if (times.has("fresh_copy")) row.fresh_copy = mbps(bytes, times.get("fresh_copy"))!;
   results[c.key] = row;
   const best = Math.max(row.redis_parser ?? 0, row.node_redis ?? 0);
   lines.push(
     `| ${c.label} | ${cell(row.dray)} | ${cell(row.redis_parser)} | ${cell(row.node_redis)} | ` +
-      `${(row.dray / best).toFixed(2)}× | ${cell(row.copy)} |`,
+      `${(row.dray / best).toFixed(2)}× | ${cell(row.copy)} | ${cell(row.fresh_copy)} |`,
   );
   console.error(`done: ${c.key}`);
 }

@@ -1,7 +1,5 @@
 // Numbers read straight from bytes, without building a string on the common paths.
 
-import { ascii } from "./_text.ts";
-
 // Powers of ten that a double holds exactly.
 const EXACT_POWERS = [
   1,
@@ -44,9 +42,10 @@ function lower(c: number): number {
  *
  * With at most 15 significant digits and a decimal exponent within ±22, both the digits and the
  * power of ten are exact doubles, so one multiplication or division gives the correctly rounded
- * result (Clinger's fast path); other forms go through `Number()`.
+ * result (Clinger's fast path). For other valid forms it returns `null`: the caller converts the
+ * text with `Number()`, which accepts every form allowed here.
  */
-export function parseDouble(b: Uint8Array, s: number, e: number): number | undefined {
+export function parseDouble(b: Uint8Array, s: number, e: number): number | null | undefined {
   let i = s;
   let negative = false;
   if (i < e && (b[i] === 45 || b[i] === 43)) {
@@ -97,7 +96,7 @@ export function parseDouble(b: Uint8Array, s: number, e: number): number | undef
     const value = power >= 0 ? mantissa * EXACT_POWERS[power]! : mantissa / EXACT_POWERS[-power]!;
     return negative ? -value : value;
   }
-  return Number(ascii(b, s, e));
+  return null;
 }
 
 /** Whether `b[s, e)` is `-?(0|[1-9][0-9]*)`: an integer written the one way Redis writes it. */

@@ -8,7 +8,7 @@
 // - Short byte strings are views into a shared pool, as with Node's Buffer: a small standalone
 //   Uint8Array costs about 1 µs to create and collect here, a view into an existing buffer ~50 ns.
 
-import { decodeText, utf8 } from "./_text.ts";
+import { ascii, decodeText, utf8 } from "./_text.ts";
 
 const WINDOW = 16 * 1024;
 const WINDOW_MIN = 256; // open a window only when at least this much is buffered
@@ -55,6 +55,18 @@ export class StringMaker {
     if (!this.#textMapped) return decodeText(buf, start, stop);
     const at = this.#textStart;
     return this.#text.substring(start - at, stop - at);
+  }
+
+  /**
+   * The text of ASCII bytes buf[start, stop) for immediate use (BigInt, Number): a substring of
+   * the window when it covers them, which may keep the window alive, so never return it.
+   */
+  transient(buf: Uint8Array, start: number, stop: number): string {
+    if (this.#textMapped && start >= this.#textStart && stop <= this.#textEnd) {
+      const at = this.#textStart;
+      return this.#text.substring(start - at, stop - at);
+    }
+    return ascii(buf, start, stop);
   }
 
   /** Copies buf[start, stop) out: into the pool when short, else into an array of its own. */

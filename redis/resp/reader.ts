@@ -781,7 +781,7 @@ export class RespReader {
     if (buf[i + 1] !== LF) this.#badHeader(p, MAX_INTEGER_TEXT);
     this.#pos = i + 2;
     if (digits <= 15) return negative ? -n : n;
-    const big = BigInt(ascii(buf, p + 1, i));
+    const big = BigInt(this.#strings.transient(buf, p + 1, i));
     if (big > 9223372036854775807n || big < -9223372036854775808n) {
       this.#fail(`Integer ${quote(buf, p + 1, i)} is beyond 64 bits`, p);
     }
@@ -811,10 +811,11 @@ export class RespReader {
   #double(p: number): number | undefined {
     const e = this.#lineEnd(p);
     if (e < 0) return undefined;
-    const value = parseDouble(this.#buf, p + 1, e);
-    if (value === undefined) this.#fail(`Invalid double ${quote(this.#buf, p + 1, e)}`, p);
+    const buf = this.#buf;
+    const value = parseDouble(buf, p + 1, e);
+    if (value === undefined) this.#fail(`Invalid double ${quote(buf, p + 1, e)}`, p);
     this.#pos = e + 2;
-    return value;
+    return value ?? Number(this.#strings.transient(buf, p + 1, e));
   }
 
   #bigNumber(p: number): bigint | undefined {
@@ -824,7 +825,7 @@ export class RespReader {
       this.#fail(`Invalid big number ${quote(this.#buf, p + 1, e)}`, p);
     }
     this.#pos = e + 2;
-    return BigInt(ascii(this.#buf, p + 1, e));
+    return BigInt(this.#strings.transient(this.#buf, p + 1, e));
   }
 
   /** `$` bulk string, `=` verbatim string or `!` blob error. */
