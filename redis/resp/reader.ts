@@ -312,7 +312,7 @@ export class RespReader {
     const left = this.#left[i]! - 1;
     this.#left[i] = left;
     if (kind === ARRAY || kind === PUSH) {
-      (container as RespValue[]).push(value);
+      (container as RespValue[])[this.#totals[i]! - left - 1] = value;
     } else if (kind === SET) {
       (container as Set<RespValue>).add(value);
     } else if ((left & 1) === 1) {
@@ -332,6 +332,7 @@ export class RespReader {
     const container = this.#containers[i]!;
     const kind = this.#kinds[i]!;
     const buf = this.#buf;
+    const total = this.#totals[i]!;
     let left = this.#left[i]!;
     while (left > 0) {
       const pos = this.#pos;
@@ -372,7 +373,7 @@ export class RespReader {
       if (value === undefined) break;
       left--;
       if (kind === ARRAY || kind === PUSH) {
-        (container as RespValue[]).push(value);
+        (container as RespValue[])[total - left - 1] = value;
       } else if (kind === SET) {
         (container as Set<RespValue>).add(value);
       } else if ((left & 1) === 1) {
@@ -965,8 +966,11 @@ export class RespReader {
           return CONTINUE;
       }
     }
+    // An array is allocated at its full length only when the bytes that could fill it (3 at
+    // least per element) are already here, so what is allocated stays proportional to what was
+    // received; otherwise it grows as elements arrive.
     this.#containers[depth] = type === ARRAY || type === PUSH
-      ? []
+      ? (n * 3 <= this.#end - this.#pos ? new Array(n) : [])
       : type === SET
       ? new Set()
       : new Map();
