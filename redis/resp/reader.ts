@@ -31,7 +31,7 @@ import {
   VERBATIM,
 } from "./_protocol.ts";
 import { StringMaker } from "./_strings.ts";
-import { ascii, decodeText, quote } from "./_text.ts";
+import { decodeText, quote } from "./_text.ts";
 import {
   type NextOptions,
   type PushHandler,
