@@ -1,3 +1,5 @@
+import { RedisError } from "../errors.ts";
+
 /**
  * Why a connection could not be made, errno-style:
  * - `ECONNREFUSED`: nothing listens at that address;
@@ -76,7 +78,7 @@ export interface ConnectErrorOptions {
  * );
  * ```
  */
-export class ConnectError extends Error {
+export class ConnectError extends RedisError {
   /** Why the connection could not be made. */
   readonly code: ConnectErrorCode;
   /** Where the connection was going: `host:port`, `[ipv6]:port` or a socket path. */
@@ -103,7 +105,6 @@ export class ConnectError extends Error {
    */
   constructor(message: string, options: ConnectErrorOptions) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = "ConnectError";
     this.code = options.code;
     this.address = options.address;
   }

@@ -1,0 +1,143 @@
+/**
+ * The errors of dray's Redis client that a caller is meant to catch. Every one extends
+ * {@linkcode RedisError}, so `error instanceof RedisError` tells Redis trouble apart from misuse
+ * (`TypeError`, `RangeError`) and from anything else.
+ *
+ * @module
+ */
+
+/**
+ * The base class of every error that dray's Redis code reports for a caller to handle. It adds
+ * nothing to `Error`; it exists so that one `instanceof` check covers the whole family.
+ *
+ * @example Telling Redis errors from the rest
+ * ```ts
+ * import { RedisError, ReplyError } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
+ *
+ * const error: unknown = new ReplyError("ERR unknown command 'FOO'");
+ * assert.ok(error instanceof RedisError);
+ * ```
+ */
+export class RedisError extends Error {
+  /**
+   * Makes an error with a message and, optionally, a cause.
+   *
+   * @param message What went wrong.
+   * @param options The standard `Error` options (`cause`).
+   *
+   * @example Making a Redis error
+   * ```ts
+   * import { RedisError } from "@dray/dray/redis";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(new RedisError("Connection lost").name, "RedisError");
+   * ```
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * An error reply sent by the server: a simple error (`-WRONGTYPE Operation against…`) or a blob
+ * error (`!`). `RespReader.next()` returns it as a value, never throws it, because it answers one
+ * command and the connection stays usable; the client rejects that command's promise with it.
+ *
+ * `message` is the server's text without the leading `-`; `code` is its first word (`ERR`,
+ * `WRONGTYPE`, `MOVED`, `NOSCRIPT`…), or the whole text when it has no space.
+ *
+ * @example Reading the code of an error reply
+ * ```ts
+ * import { ReplyError } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
+ *
+ * const error = new ReplyError("MOVED 3999 127.0.0.1:6381");
+ * assert.equal(error.code, "MOVED");
+ * assert.equal(error.message, "MOVED 3999 127.0.0.1:6381");
+ * ```
+ */
+export class ReplyError extends RedisError {
+  /** The first word of the message: `ERR`, `WRONGTYPE`, `MOVED`, `ASK`, `NOSCRIPT`, `LOADING`… */
+  readonly code: string;
+
+  /**
+   * Makes an error reply from the server's text (without the leading `-`).
+   *
+   * @param message The error text as the server sent it.
+   * @param options The standard `Error` options (`cause`).
+   *
+   * @example Deriving the code
+   * ```ts
+   * import { ReplyError } from "@dray/dray/redis";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(new ReplyError("NOSCRIPT No matching script").code, "NOSCRIPT");
+   * ```
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    const space = message.indexOf(" ");
+    this.code = space === -1 ? message : message.slice(0, space);
+  }
+}
+
+/**
+ * Options for {@linkcode ProtocolError}.
+ *
+ * @example Options with an offset
+ * ```ts
+ * import { ProtocolError, type ProtocolErrorOptions } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
+ *
+ * const cause = new Error("socket said so");
+ * const options: ProtocolErrorOptions = { offset: 12, cause };
+ * assert.equal(new ProtocolError("Unexpected byte", options).cause, cause);
+ * ```
+ */
+export interface ProtocolErrorOptions extends ErrorOptions {
+  /** Position in the byte stream (counted from the first byte fed) where the input went wrong. */
+  offset: number;
+}
+
+/**
+ * The byte stream is not valid RESP, or breaks one of the reader's bounds (nesting depth,
+ * aggregate size, bulk or line length). The stream cannot be trusted after this: the reader
+ * refuses further input until `reset()`, and the client closes the connection and rejects what
+ * is pending.
+ *
+ * @example Where the stream went wrong
+ * ```ts
+ * import { ProtocolError, RespReader } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
+ *
+ * const reader = new RespReader();
+ * reader.feed(new TextEncoder().encode("+OK\r\n@oops\r\n"));
+ * assert.equal(reader.next(), "OK");
+ * assert.throws(() => reader.next(), (error) => error instanceof ProtocolError && error.offset === 5);
+ * ```
+ */
+export class ProtocolError extends RedisError {
+  /** Position in the byte stream (counted from the first byte fed) where the input went wrong. */
+  readonly offset: number;
+
+  /**
+   * Makes a protocol error at a stream position.
+   *
+   * @param message What is wrong, with the offending bytes quoted.
+   * @param options The stream `offset`, and optionally a `cause`.
+   *
+   * @example Making a protocol error
+   * ```ts
+   * import { ProtocolError } from "@dray/dray/redis";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(new ProtocolError("Unknown type byte \"@\"", { offset: 3 }).offset, 3);
+   * ```
+   */
+  constructor(message: string, options: ProtocolErrorOptions) {
+    super(message, options);
+    this.offset = options.offset;
+  }
+}
