@@ -32,3 +32,4 @@
 export * from "./errors.ts";
 export * from "./resp/mod.ts";
 export * from "./transport/mod.ts";
+export * from "./commands/mod.ts";
