@@ -738,34 +738,6 @@ DRAY_EXPORT int32_t dray_poller_close(int32_t ep, int32_t wake) {
   return DRAY_OK;
 }
 
-#else /* not Linux: no poller; the TypeScript side drives such sockets through node:net. */
-
-DRAY_EXPORT int32_t dray_poller_open(int32_t *out, uint32_t out_cap) {
-  (void)out, (void)out_cap;
-  return DRAY_SOCK_ENOTSUP;
-}
-DRAY_EXPORT int32_t dray_poller_arm(int32_t ep, int32_t fd, uint32_t events, uint32_t token) {
-  (void)ep, (void)fd, (void)events, (void)token;
-  return DRAY_SOCK_ENOTSUP;
-}
-DRAY_EXPORT int32_t dray_poller_disarm(int32_t ep, int32_t fd) {
-  (void)ep, (void)fd;
-  return DRAY_SOCK_ENOTSUP;
-}
-DRAY_EXPORT int32_t dray_poller_wait(int32_t ep, int32_t wake, uint32_t *out, uint32_t out_cap,
-                                     int32_t timeout_ms) {
-  (void)ep, (void)wake, (void)out, (void)out_cap, (void)timeout_ms;
-  return DRAY_SOCK_ENOTSUP;
-}
-DRAY_EXPORT int32_t dray_poller_wake(int32_t wake) {
-  (void)wake;
-  return DRAY_SOCK_ENOTSUP;
-}
-DRAY_EXPORT int32_t dray_poller_close(int32_t ep, int32_t wake) {
-  (void)ep, (void)wake;
-  return DRAY_SOCK_ENOTSUP;
-}
-
 #endif /* __linux__ */
 
 #else /* _WIN32: the native transport is not available; TypeScript falls back to Deno.connect. */
@@ -805,6 +777,11 @@ DRAY_EXPORT int32_t dray_sock_close(int32_t fd) {
   return DRAY_SOCK_ENOTSUP;
 }
 
+#endif
+
+#if !defined(__linux__) || defined(_WIN32)
+/* No poller off Linux: the TypeScript side drives such sockets through node:net. */
+
 DRAY_EXPORT int32_t dray_poller_open(int32_t *out, uint32_t out_cap) {
   (void)out, (void)out_cap;
   return DRAY_SOCK_ENOTSUP;
@@ -830,5 +807,4 @@ DRAY_EXPORT int32_t dray_poller_close(int32_t ep, int32_t wake) {
   (void)ep, (void)wake;
   return DRAY_SOCK_ENOTSUP;
 }
-
 #endif
