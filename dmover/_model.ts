@@ -1,7 +1,9 @@
 // The speed model both built-in backends use: a call costs a fixed overhead plus length / bandwidth,
 // so throughput = length / (overheadNs + length / gbps), in bytes per nanosecond (GB/s). The
-// parameters come from bench/dmover_bench.ts on the development machine (see README's table); only
-// their ratios matter, since they decide where one backend overtakes the other.
+// parameters were fitted to one-shot calls (validation included, the same for every backend) timed
+// from 16 B to 4 KiB on the development machine, the range where the crossovers lie (see the
+// README's dmover section); only their ratios matter, since they decide where one backend
+// overtakes the other.
 
 /** A cost model: fixed nanoseconds per request and streaming GB/s. */
 export interface CostModel {
@@ -18,4 +20,10 @@ export function modelSpeed(model: CostModel, length: number): number {
 export function xorArity(name: string): number {
   const match = /^xor([2-8])$/.exec(name);
   return match === null ? 0 : Number(match[1]);
+}
+
+/** Linear interpolation of a table indexed by xor arity, given at N = 2, 4 and 8. */
+export function byArity(n: number, at2: number, at4: number, at8: number): number {
+  if (n <= 4) return at2 + ((at4 - at2) * (n - 2)) / 2;
+  return at4 + ((at8 - at4) * (n - 4)) / 4;
 }

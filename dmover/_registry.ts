@@ -39,9 +39,11 @@ function octave(length: number): number {
 }
 
 /**
- * Picks, for one function, the backend with the best speed estimate for each request length. Per
- * octave of length it stores the winner when the same backend wins at both ends of the octave, and
- * otherwise (the octave holding a crossover) compares the estimates at the exact length.
+ * Picks, for one function, the backend with the best speed estimate for each request length.
+ * Per octave of length it stores the winner when one backend wins across the whole octave; an
+ * octave that holds a crossover gets a short list of exact breakpoints, found once by sampling the
+ * octave and bisecting each change of winner. A pick is then a table lookup, never a call to
+ * `speed`.
  */
 export class Chooser {
   readonly fn: DmoverFunction;
@@ -49,6 +51,8 @@ export class Chooser {
   readonly kernels: readonly DmoverKernel[];
   readonly generation: number;
   #byOctave = new Int8Array(OCTAVES);
+  // For an octave marked -1: lengths where the winner changes, and the winner from each on.
+  #breaks: (readonly [starts: number[], winners: number[]])[] = [];
 
   constructor(fn: DmoverFunction, candidates: readonly DmoverBackend[], gen = -1) {
     const backends: DmoverBackend[] = [];
@@ -73,9 +77,36 @@ export class Chooser {
     this.kernels = kernels;
     this.generation = gen;
     for (let k = 0; k < OCTAVES; k++) {
-      const low = this.#best(2 ** k);
-      const high = this.#best(Math.min(2 ** (k + 1) - 1, Number.MAX_SAFE_INTEGER));
-      this.#byOctave[k] = low === high ? low : -1;
+      const low = 2 ** k;
+      const high = Math.min(2 ** (k + 1) - 1, Number.MAX_SAFE_INTEGER);
+      const samples = Math.min(64, high - low + 1);
+      const starts = [low];
+      const winners = [this.#best(low)];
+      let previous = low;
+      for (let j = 1; j <= samples; j++) {
+        const at = j === samples ? high : low + Math.floor(((high - low) * j) / samples);
+        if (at <= previous) continue;
+        const winner = this.#best(at);
+        if (winner !== winners[winners.length - 1]) {
+          // Bisect (previous, at] for the first length the new winner takes.
+          let lo = previous;
+          let hi = at;
+          while (hi - lo > 1) {
+            const mid = lo + Math.floor((hi - lo) / 2);
+            if (this.#best(mid) === winner) hi = mid;
+            else lo = mid;
+          }
+          starts.push(hi);
+          winners.push(winner);
+        }
+        previous = at;
+      }
+      if (winners.length === 1) {
+        this.#byOctave[k] = winners[0]!;
+      } else {
+        this.#byOctave[k] = -1;
+        this.#breaks[k] = [starts, winners];
+      }
     }
   }
 
@@ -94,8 +125,13 @@ export class Chooser {
 
   /** The index of the backend (and kernel) to run a request of `length` bytes. */
   pick(length: number): number {
-    const index = this.#byOctave[octave(length)]!;
-    return index >= 0 ? index : this.#best(length);
+    const k = octave(length);
+    const index = this.#byOctave[k]!;
+    if (index >= 0) return index;
+    const [starts, winners] = this.#breaks[k]!;
+    let i = starts.length - 1;
+    while (starts[i]! > length) i--;
+    return winners[i]!;
   }
 }
 
@@ -137,8 +173,9 @@ export function chooserFor(
 /** A registered backend by name; ENXIO (with the shim's reason for `native`) when there is none. */
 export function lookupBackend(name: string): DmoverBackend {
   ensureBuiltins();
-  const found = registry.find((b) => b.name === name);
-  if (found !== undefined) return found;
+  for (const backend of registry) {
+    if (backend.name === name) return backend;
+  }
   if (name === "native") {
     const status = nativeStatus();
     const why = status.available ? "it was unregistered" : status.message;

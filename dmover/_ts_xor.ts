@@ -3,7 +3,8 @@
 // bytes do not line up with the output's words is first copied, a block at a time, into an aligned
 // scratch buffer (Uint8Array.prototype.set is memcpy, far faster than the xor loop).
 
-const SMALL = 64; // below this, a byte loop beats making word views
+/** Below this many bytes a byte loop beats making 32-bit word views. */
+export const XOR_WORDS_FROM = 64;
 const BLOCK = 16384; // bytes per block when an input needs realigning
 
 let scratch: Uint32Array[] = [];
@@ -21,10 +22,14 @@ function xorBytes(
   n: number,
   length: number,
 ): void {
-  for (let i = 0; i < length; i++) {
-    let x = ins[0]![offs[0]! + i]!;
-    for (let k = 1; k < n; k++) x ^= ins[k]![offs[k]! + i]!;
-    out[o + i] = x;
+  // One pass per input: the first copies, the others xor in (the bytes stay in L1).
+  const first = ins[0]!;
+  const at = offs[0]!;
+  for (let i = 0; i < length; i++) out[o + i] = first[at + i]!;
+  for (let k = 1; k < n; k++) {
+    const view = ins[k]!;
+    const from = offs[k]!;
+    for (let i = 0; i < length; i++) out[o + i] = out[o + i]! ^ view[from + i]!;
   }
 }
 
@@ -85,7 +90,7 @@ export function xorInto(
   n: number,
   length: number,
 ): void {
-  if (length < SMALL) {
+  if (length < XOR_WORDS_FROM) {
     xorBytes(out, o, ins, offs, n, length);
     return;
   }

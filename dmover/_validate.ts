@@ -145,16 +145,17 @@ function byStart(a: Span, b: Span): number {
   return a.start - b.start;
 }
 
+function rangesMeet(a: Uint8Array, b: Uint8Array): boolean {
+  return a.byteOffset < b.byteOffset + b.length && b.byteOffset < a.byteOffset + a.length;
+}
+
 /**
  * Whether any byte of `input` is also a byte of `output` (views of one ArrayBuffer whose ranges
  * meet). Both must have passed bufferLength.
  */
 export function overlaps(output: DmoverBuffer, input: DmoverBuffer): boolean {
   if (output instanceof Uint8Array && input instanceof Uint8Array) {
-    if (output.buffer !== input.buffer) return false;
-    const a = output.byteOffset;
-    const b = input.byteOffset;
-    return a < b + input.length && b < a + output.length;
+    return output.buffer === input.buffer && rangesMeet(output, input);
   }
   const outs: Span[] = [];
   const ins: Span[] = [];
@@ -267,8 +268,14 @@ function check(fn: DmoverFunction, request: DmoverRequest): number {
       }
     }
     if (fn.output && !fn.overlap) {
+      // One ArrayBuffer lookup for a whole output (the .buffer getter is the costly part).
+      const memory = output instanceof Uint8Array ? output.buffer : undefined;
       for (let i = 0; i < n; i++) {
-        if (overlaps(output!, inputs[i]!)) {
+        const input = inputs[i]!;
+        const meets = memory !== undefined && input instanceof Uint8Array
+          ? memory === input.buffer && rangesMeet(output as Uint8Array, input)
+          : overlaps(output!, input);
+        if (meets) {
           const what = `Cannot ${verb()} ${subject()}: input ${i} overlaps the output`;
           throw invalid(`${what}, which '${fn.name}' does not allow`);
         }

@@ -1,21 +1,24 @@
 import type { NativeLibrary } from "../native/mod.ts";
 import type { DmoverBackend, DmoverKernel } from "./backend.ts";
 import type { DmoverFunction } from "./functions.ts";
-import { type CostModel, modelSpeed, xorArity } from "./_model.ts";
+import { byArity, type CostModel, modelSpeed, xorArity } from "./_model.ts";
 import { overlaps } from "./_validate.ts";
 import { forEachPiece, walkChunks } from "./_walk.ts";
 import type { DmoverBuffer, DmoverRequest } from "./types.ts";
 
 const U32_MAX = 0xffff_ffff;
 
-// Measured with bench/dmover_bench.ts. copy and fill cost an FFI call for the memmove/memset that
-// Uint8Array.prototype.set/fill already are, so their estimate stays below the TypeScript one.
-const COPY: CostModel = { overheadNs: 120, gbps: 30 };
-const FILL: CostModel = { overheadNs: 100, gbps: 40 };
-const CRC32C_HW: CostModel = { overheadNs: 110, gbps: 24 };
-const CRC32C_TABLE: CostModel = { overheadNs: 110, gbps: 2.5 };
-const XOR_OVERHEAD_NS = 160;
-const XOR2_GBPS = 30;
+// Fitted to one-shot calls from 16 B to 4 KiB (see _model.ts). copy and fill cost an FFI call for
+// the memmove/memset that Uint8Array.prototype.set/fill already are: the same bandwidth as the
+// TypeScript backend and a higher fixed cost, so `auto` never picks them here.
+const COPY: CostModel = { overheadNs: 122, gbps: 90 };
+const FILL: CostModel = { overheadNs: 88, gbps: 100 };
+const CRC32C_HW: CostModel = { overheadNs: 97, gbps: 23 };
+const CRC32C_TABLE: CostModel = { overheadNs: 97, gbps: 2 }; // slicing-by-8 in C
+
+function xorModel(n: number): CostModel {
+  return { overheadNs: byArity(n, 180, 251, 401), gbps: 1 / byArity(n, 0.0206, 0.0485, 0.128) };
+}
 
 /**
  * Builds the (views, table) form of a request for the shim's scatter/gather kernels: each side must
@@ -214,7 +217,7 @@ export function createNativeBackend(library: NativeLibrary): DmoverBackend {
       }
       const n = xorArity(fn.name);
       if (n === 0) return 0;
-      return modelSpeed({ overheadNs: XOR_OVERHEAD_NS, gbps: (XOR2_GBPS * 2) / n }, length);
+      return modelSpeed(xorModel(n), length);
     },
     kernel(fn: DmoverFunction): DmoverKernel | undefined {
       const n = xorArity(fn.name);

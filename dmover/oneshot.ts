@@ -23,6 +23,8 @@ export interface OneShotOptions {
   backend?: string | DmoverBackend;
 }
 
+const XOR_NAMES = ["", "", "xor2", "xor3", "xor4", "xor5", "xor6", "xor7", "xor8"];
+
 function run(
   helper: string,
   functionName: string,
@@ -156,7 +158,7 @@ export function xor(
       `Cannot run 'xor' with '${n < 0 ? typeof inputs : n}' inputs: expected 2 to 8`,
     );
   }
-  run("xor", `xor${n}`, { id: 0, output, inputs }, options);
+  run("xor", XOR_NAMES[n]!, { id: 0, output, inputs }, options);
 }
 
 /**

@@ -1,21 +1,27 @@
 import type { DmoverBackend, DmoverKernel } from "./backend.ts";
 import type { DmoverFunction } from "./functions.ts";
-import { type CostModel, modelSpeed, xorArity } from "./_model.ts";
+import { byArity, type CostModel, modelSpeed, xorArity } from "./_model.ts";
 import { crc32cUpdate } from "./_ts_crc32c.ts";
-import { xorInto } from "./_ts_xor.ts";
+import { XOR_WORDS_FROM, xorInto } from "./_ts_xor.ts";
 import { overlaps } from "./_validate.ts";
 import { walkChunks } from "./_walk.ts";
 import type { DmoverBuffer, DmoverRequest } from "./types.ts";
 
 const ZEROS: readonly number[] = Object.freeze([0, 0, 0, 0, 0, 0, 0, 0]);
 
-// Measured with bench/dmover_bench.ts (one-shot calls, so validation is in the overhead).
-const COPY: CostModel = { overheadNs: 40, gbps: 30 };
-const FILL: CostModel = { overheadNs: 30, gbps: 40 };
-const CRC32C: CostModel = { overheadNs: 40, gbps: 1.1 };
-// xorN streams N inputs through one 32-bit loop: its rate falls roughly as 1/N.
-const XOR_OVERHEAD_NS = 120;
-const XOR2_GBPS = 3;
+// Fitted to one-shot calls from 16 B to 4 KiB (see _model.ts). copy and fill share the native
+// backend's bandwidth (both are memmove/memset); only the fixed cost differs.
+const COPY: CostModel = { overheadNs: 78, gbps: 90 };
+const FILL: CostModel = { overheadNs: 74, gbps: 100 };
+const CRC32C: CostModel = { overheadNs: 66, gbps: 1.31 };
+
+// xorN has two regimes: a byte loop below XOR_WORDS_FROM bytes, 32-bit word views above.
+function xorModel(n: number, length: number): CostModel {
+  if (length < XOR_WORDS_FROM) {
+    return { overheadNs: byArity(n, 110, 157, 255), gbps: 1 / byArity(n, 2.25, 3.9, 8.1) };
+  }
+  return { overheadNs: byArity(n, 183, 296, 470), gbps: 1 / byArity(n, 0.186, 0.306, 0.582) };
+}
 
 function fillPieces(out: DmoverBuffer, value: number): void {
   if (out instanceof Uint8Array) {
@@ -146,7 +152,7 @@ export const tsBackend: DmoverBackend = Object.freeze({
     }
     const n = xorArity(fn.name);
     if (n === 0) return 0;
-    return modelSpeed({ overheadNs: XOR_OVERHEAD_NS, gbps: (XOR2_GBPS * 2) / n }, length);
+    return modelSpeed(xorModel(n, length), length);
   },
   kernel(fn: DmoverFunction): DmoverKernel | undefined {
     switch (fn.name) {

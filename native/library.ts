@@ -226,15 +226,33 @@ export class NativeLibrary {
         }'`,
       );
     }
-    checkSpan("dst", dst, dstOffset, length);
-    let small = dst.length <= U32_MAX && length <= U32_MAX;
-    for (let k = 0; k < n; k++) {
-      checkSpan(`sources[${k}]`, sources[k]!, sourceOffsets[k]!, length);
-      small &&= sources[k]!.length <= U32_MAX;
-    }
-    if (length === 0) return;
     const table = this.#dmoverTable;
-    if (small) {
+    // The common case in a few comparisons: every span non-empty, in bounds and uint32-sized
+    // (a detached buffer has length 0, so it cannot pass). Anything else takes checkSpan's path,
+    // which throws the precise error or handles buffers beyond 4 GiB.
+    let fast = length > 0 && length >>> 0 === length && dst instanceof Uint8Array &&
+      dstOffset >>> 0 === dstOffset && dst.length - dstOffset >= length &&
+      dst.length <= U32_MAX;
+    for (let k = 0; fast && k < n; k++) {
+      const s = sources[k];
+      const off = sourceOffsets[k]!;
+      fast = s instanceof Uint8Array && off >>> 0 === off && s.length - off >= length &&
+        s.length <= U32_MAX;
+      table[3 + 3 * k] = 1;
+      table[4 + 3 * k] = off;
+      table[5 + 3 * k] = length;
+    }
+    if (fast) {
+      table[0] = 1;
+      table[1] = dstOffset;
+      table[2] = length;
+      this.#xorCall(n, table, 3 * (n + 1), dst, sources);
+      return;
+    }
+    checkSpan("dst", dst, dstOffset, length);
+    for (let k = 0; k < n; k++) checkSpan(`sources[${k}]`, sources[k]!, sourceOffsets[k]!, length);
+    if (length === 0) return;
+    if (dst.length <= U32_MAX && length <= U32_MAX && sources.every((s) => s.length <= U32_MAX)) {
       table[0] = 1;
       table[1] = dstOffset;
       table[2] = length;
@@ -328,25 +346,30 @@ export class NativeLibrary {
    * ```
    */
   crc32c(src: Uint8Array, offset: number, length: number, seed: number = 0): number {
-    checkSpan("src", src, offset, length);
-    if (!Number.isInteger(seed) || seed < 0 || seed > U32_MAX) {
-      throw new RangeError(`Cannot use seed '${seed}': expected an integer from 0 to 2^32 - 1`);
-    }
-    if (src.length > U32_MAX || length > U32_MAX) {
-      const part = src.subarray(offset, offset + length);
-      const step = 2 ** 31;
-      let crc = seed;
-      for (let at = 0; at < length; at += step) {
-        crc = this.crc32c(
-          part.subarray(at, Math.min(length, at + step)),
-          0,
-          Math.min(step, length - at),
-          crc,
-        );
-      }
-      return crc;
-    }
     const table = this.#dmoverTable;
+    if (
+      !(length > 0 && length >>> 0 === length && src instanceof Uint8Array &&
+        offset >>> 0 === offset && src.length - offset >= length && src.length <= U32_MAX &&
+        seed >>> 0 === seed)
+    ) {
+      // Not the common case: checkSpan throws the precise error; a zero length or a buffer
+      // beyond 4 GiB carries on below.
+      checkSpan("src", src, offset, length);
+      if (!Number.isInteger(seed) || seed < 0 || seed > U32_MAX) {
+        throw new RangeError(`Cannot use seed '${seed}': expected an integer from 0 to 2^32 - 1`);
+      }
+      if (length === 0) return seed;
+      if (src.length > U32_MAX || length > U32_MAX) {
+        const part = src.subarray(offset, offset + length);
+        const step = 2 ** 31;
+        let crc = seed;
+        for (let at = 0; at < length; at += step) {
+          const m = Math.min(step, length - at);
+          crc = this.crc32c(part.subarray(at, at + m), 0, m, crc);
+        }
+        return crc;
+      }
+    }
     table[0] = seed;
     table[1] = 1;
     table[2] = offset;

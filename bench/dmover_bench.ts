@@ -1,0 +1,298 @@
+/**
+ * `deno task bench:dmover`: the data mover's throughput per function and size for the `ts` and
+ * `native` backends and the automatic choice, against a C reference (the shim's own kernels timed
+ * in a tight C loop by bench/dmover_ref.c, built here) and against `Uint8Array.prototype.set` for
+ * copy; the crossover sizes where `native` overtakes `ts`; and the small-request rate (64-byte
+ * copies through a session of depth 64). Writes bench/out/dmover.json and prints markdown tables.
+ *
+ * ```sh
+ * deno task bench:dmover            # builds the shim and the C reference, then measures
+ * deno run -A bench/dmover_bench.ts --quick   # shorter rounds, for a smoke run
+ * ```
+ *
+ * Every figure is the best of several rounds, in GB/s of request length (a 64 KiB xor8 request
+ * counts 64 KiB, not 9 x 64 KiB). Only ratios within one run mean anything on a shared machine.
+ *
+ * @module
+ */
+
+import { BASE_FLAGS, findCompiler } from "../native/build.ts";
+import { nativeStatus } from "../native/mod.ts";
+import {
+  copy,
+  crc32c,
+  type DmoverRequest,
+  fill8,
+  type OneShotOptions,
+  openSession,
+  xor,
+  zero,
+} from "../dmover/mod.ts";
+
+const quick = Deno.args.includes("--quick");
+// Many short rounds, best taken: on a shared machine a short round often runs undisturbed.
+const ROUND_MS = quick ? 2 : 5;
+const ROUNDS = quick ? 8 : 30;
+
+const SIZES = [4096, 65536, 1 << 20, 16 << 20];
+const SWEEP = [16, 32, 64, 128, 256, 512, 1024, 2048, 4096];
+const SWEPT = ["copy", "fill8", "xor2", "xor4", "xor8", "iscsi-crc32c"];
+const FUNCTIONS = [
+  "copy",
+  "zero",
+  "fill8",
+  "xor2",
+  "xor3",
+  "xor4",
+  "xor5",
+  "xor6",
+  "xor7",
+  "xor8",
+  "iscsi-crc32c",
+];
+
+const here = new URL(".", import.meta.url).pathname;
+const root = new URL("..", import.meta.url).pathname;
+
+// ---- the C reference ----------------------------------------------------------------------------
+
+async function buildReference(): Promise<string | undefined> {
+  const compiler = await findCompiler();
+  if (compiler === undefined) return undefined;
+  const out = `${root}.tmp/dmover_ref`;
+  Deno.mkdirSync(`${root}.tmp`, { recursive: true });
+  const flags = BASE_FLAGS.filter((f) =>
+    f !== "-shared" && f !== "-fPIC" && f !== "-fvisibility=hidden"
+  );
+  const result = await new Deno.Command(compiler, {
+    args: [...flags, "-o", out, `${here}dmover_ref.c`],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!result.success) {
+    throw new Error(`Cannot build the C reference:\n${new TextDecoder().decode(result.stderr)}`);
+  }
+  return out;
+}
+
+type Figures = Record<string, Record<string, number>>;
+
+async function runReference(binary: string, sizes: number[]): Promise<Figures> {
+  const result = await new Deno.Command(binary, {
+    args: sizes.map(String),
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  if (!result.success) throw new Error("The C reference failed");
+  return JSON.parse(new TextDecoder().decode(result.stdout));
+}
+
+// ---- timing -------------------------------------------------------------------------------------
+
+/** Iterations of `run` that take about ROUND_MS (at least one); also warms `run` up. */
+function calibrate(run: () => void): number {
+  let iterations = 1;
+  for (;;) {
+    const t0 = performance.now();
+    for (let i = 0; i < iterations; i++) run();
+    const ms = performance.now() - t0;
+    if (ms >= ROUND_MS / 2) return Math.max(1, Math.round((iterations * ROUND_MS) / ms));
+    iterations *= 2;
+  }
+}
+
+/**
+ * Best GB/s of each runner, measured in interleaved rounds (ts, native, auto, ts, ...) so that
+ * they share whatever the machine is doing.
+ */
+function gbps(runs: Record<string, () => void>, bytes: number): Record<string, number> {
+  const names = Object.keys(runs);
+  const iterations = names.map((name) => calibrate(runs[name]!));
+  const best = names.map(() => 0);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let j = 0; j < names.length; j++) {
+      const k = (j + round) % names.length;
+      const run = runs[names[k]!]!;
+      const n = iterations[k]!;
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) run();
+      const ns = (performance.now() - t0) * 1e6;
+      best[k] = Math.max(best[k]!, (bytes * n) / ns);
+    }
+  }
+  return Object.fromEntries(names.map((name, k) => [name, best[k]!]));
+}
+
+// Buffers: an output and eight inputs of the largest size, filled with a pattern.
+const largest = Math.max(...SIZES, ...SWEEP);
+const buffers = Array.from({ length: 9 }, (_, k) => {
+  const b = new Uint8Array(largest);
+  for (let i = 0; i < b.length; i += 4096) b[i] = (i * 131 + k) & 0xff;
+  return b;
+});
+
+function runner(name: string, size: number, options: OneShotOptions): () => void {
+  const out = buffers[0]!.subarray(0, size);
+  const ins = buffers.slice(1).map((b) => b.subarray(0, size));
+  if (name === "copy") return () => copy(out, ins[0]!, options);
+  if (name === "zero") return () => zero(out, options);
+  if (name === "fill8") return () => fill8(out, 0xa5, options);
+  if (name === "iscsi-crc32c") return () => void crc32c(ins[0]!, 0, options);
+  const n = Number(name.slice(3));
+  const inputs = ins.slice(0, n);
+  return () => xor(out, inputs, options);
+}
+
+const live = nativeStatus();
+const backends = live.available ? ["ts", "native", "auto"] : ["ts", "auto"];
+
+function measureAt(name: string, size: number): Record<string, number> {
+  const runs: Record<string, () => void> = {};
+  for (const backend of backends) runs[backend] = runner(name, size, { backend });
+  if (name === "copy") {
+    const out = buffers[0]!.subarray(0, size);
+    const src = buffers[1]!.subarray(0, size);
+    runs.set = () => out.set(src);
+  }
+  return gbps(runs, size);
+}
+
+// ---- the small-request rate ---------------------------------------------------------------------
+
+function requestRate(): number {
+  const depth = 64;
+  using session = openSession("copy", { maxInFlight: depth, nonBlocking: true });
+  const requests: DmoverRequest[] = Array.from({ length: depth }, (_, i) => ({
+    id: i,
+    output: new Uint8Array(64),
+    inputs: [new Uint8Array(64).fill(i)],
+  }));
+  let best = 0;
+  const batches = quick ? 2_000 : 10_000;
+  for (let round = 0; round < ROUNDS; round++) {
+    const t0 = performance.now();
+    for (let b = 0; b < batches; b++) {
+      session.submitMany(requests);
+      session.readMany();
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    best = Math.max(best, (batches * depth) / seconds);
+  }
+  return best;
+}
+
+// ---- main ---------------------------------------------------------------------------------------
+
+/** The better of two runs of the C reference, one before and one after the TypeScript runs. */
+function bestOf(a: Figures | undefined, b: Figures | undefined): Figures | undefined {
+  if (a === undefined || b === undefined) return a ?? b;
+  const out: Figures = {};
+  for (const [name, row] of Object.entries(a)) {
+    if (typeof row !== "object") continue;
+    out[name] = {};
+    for (const [size, value] of Object.entries(row)) {
+      out[name][size] = Math.max(value, b[name]?.[size] ?? 0);
+    }
+  }
+  return out;
+}
+
+const binary = await buildReference();
+const cMainBefore = binary === undefined ? undefined : await runReference(binary, SIZES);
+const cSweepBefore = binary === undefined ? undefined : await runReference(binary, SWEEP);
+
+const results: Record<string, Record<string, Record<string, number>>> = {};
+for (const name of FUNCTIONS) {
+  results[name] = {};
+  for (const size of SIZES) {
+    results[name][String(size)] = measureAt(name, size);
+  }
+}
+const sweep: Record<string, Record<string, Record<string, number>>> = {};
+for (const name of SWEPT) {
+  sweep[name] = {};
+  for (const size of SWEEP) {
+    sweep[name][String(size)] = measureAt(name, size);
+  }
+}
+const rate = requestRate();
+const cMainAfter = binary === undefined ? undefined : await runReference(binary, SIZES);
+const cSweepAfter = binary === undefined ? undefined : await runReference(binary, SWEEP);
+const cMain = bestOf(cMainBefore, cMainAfter);
+const cSweep = bestOf(cSweepBefore, cSweepAfter);
+
+for (const [table, c] of [[results, cMain], [sweep, cSweep]] as const) {
+  for (const [name, rows] of Object.entries(table)) {
+    for (const [size, row] of Object.entries(rows)) {
+      const value = c?.[name]?.[size];
+      if (value !== undefined) row.c = value;
+    }
+  }
+}
+
+// Merge the sweep into the per-function map (same shape; the sizes differ).
+const merged: Record<string, unknown> = {};
+for (const name of FUNCTIONS) {
+  merged[name] = { ...(sweep[name] ?? {}), ...results[name] };
+}
+merged.requests_per_s = Math.round(rate);
+merged.meta = {
+  date: new Date().toISOString(),
+  deno: Deno.version.deno,
+  v8: Deno.version.v8,
+  native: live.available
+    ? `${live.version} crc32c=${live.library.crc32cImplementation}`
+    : live.reason,
+  c_reference: binary === undefined ? "no C compiler" : "bench/dmover_ref.c (the shim's kernels)",
+  unit: "GB/s of request length; best of rounds",
+  quick,
+};
+Deno.mkdirSync(`${here}out`, { recursive: true });
+Deno.writeTextFileSync(`${here}out/dmover.json`, JSON.stringify(merged, null, 2) + "\n");
+
+// ---- report -------------------------------------------------------------------------------------
+
+function fmt(x: number | undefined): string {
+  return x === undefined ? "–" : x >= 10 ? x.toFixed(1) : x.toFixed(2);
+}
+
+function label(size: number): string {
+  return size >= 1 << 20 ? `${size >> 20} MiB` : size >= 1024 ? `${size >> 10} KiB` : `${size} B`;
+}
+
+function ratio(a: number | undefined, b: number | undefined): string {
+  return a === undefined || b === undefined || b === 0 ? "–" : (a / b).toFixed(2);
+}
+
+console.log("\n| function | size | ts | native | auto | C | native/C | auto/best |");
+console.log("|---|---|---|---|---|---|---|---|");
+for (const name of FUNCTIONS) {
+  for (const size of SIZES) {
+    const r = results[name]![String(size)]!;
+    const best = Math.max(r.ts ?? 0, r.native ?? 0);
+    console.log(
+      `| ${name} | ${label(size)} | ${fmt(r.ts)} | ${fmt(r.native)} | ${fmt(r.auto)} | ${
+        fmt(r.c)
+      } | ${ratio(r.native, r.c)} | ${ratio(r.auto, best)} |${
+        name === "copy" ? ` set ${fmt(r.set)}` : ""
+      }`,
+    );
+  }
+}
+console.log("\nCrossovers (GB/s at small sizes; auto/best should stay >= 0.9):\n");
+console.log(`| function | ${SWEEP.map(label).join(" | ")} |`);
+console.log(`|---|${SWEEP.map(() => "---").join("|")}|`);
+for (const name of SWEPT) {
+  for (const backend of [...backends, "auto/best"]) {
+    const cells = SWEEP.map((size) => {
+      const r = sweep[name]![String(size)]!;
+      if (backend === "auto/best") return ratio(r.auto, Math.max(r.ts ?? 0, r.native ?? 0));
+      return fmt(r[backend]);
+    });
+    console.log(`| ${name} ${backend} | ${cells.join(" | ")} |`);
+  }
+}
+console.log(
+  `\n64-byte copies through a session of depth 64: ${(rate / 1e6).toFixed(2)} M requests/s`,
+);
+console.log(`\nwrote bench/out/dmover.json`);
