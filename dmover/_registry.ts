@@ -20,7 +20,9 @@ export function ensureBuiltins(): void {
   builtins = true;
   registry.unshift(tsBackend);
   const status = nativeStatus();
-  if (status.available) registry.splice(1, 0, createNativeBackend(status.library));
+  if (status.available && status.library.hasDmoverKernels) {
+    registry.splice(1, 0, createNativeBackend(status.library));
+  }
   generation++;
 }
 
@@ -178,7 +180,11 @@ export function lookupBackend(name: string): DmoverBackend {
   }
   if (name === "native") {
     const status = nativeStatus();
-    const why = status.available ? "it was unregistered" : status.message;
+    const why = !status.available
+      ? status.message
+      : status.library.hasDmoverKernels
+      ? "it was unregistered"
+      : `${status.path} has no dmover kernels; rebuild it with 'deno task native'`;
     throw new DmoverError("ENXIO", `Cannot use backend 'native': ${why}`);
   }
   throw new DmoverError("ENXIO", `Cannot use backend '${name}': no such backend`);

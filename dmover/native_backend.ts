@@ -1,5 +1,6 @@
 import type { NativeLibrary } from "../native/mod.ts";
 import type { DmoverBackend, DmoverKernel } from "./backend.ts";
+import { DmoverError } from "./errors.ts";
 import type { DmoverFunction } from "./functions.ts";
 import { byArity, type CostModel, modelSpeed, xorArity } from "./_model.ts";
 import { overlaps } from "./_validate.ts";
@@ -99,6 +100,7 @@ class TableBuilder {
  *
  * @param library The loaded shim, from `nativeStatus()`.
  * @returns The backend, named `native`.
+ * @throws {DmoverError} `ENXIO` when the library was built without the dmover kernels.
  *
  * @example
  * ```ts
@@ -111,12 +113,18 @@ class TableBuilder {
  *   using session = openSession("xor2", { backend: createNativeBackend(status.library) });
  *   const out = new Uint8Array(2);
  *   session.submit({ id: 1, output: out, inputs: [new Uint8Array([1, 2]), new Uint8Array([3, 3])] });
- *   assert.equal(session.readMany().length, 1);
+ *   assert.equal((await session.readMany()).length, 1);
  *   assert.deepEqual(out, new Uint8Array([2, 1]));
  * }
  * ```
  */
 export function createNativeBackend(library: NativeLibrary): DmoverBackend {
+  if (!library.hasDmoverKernels) {
+    throw new DmoverError(
+      "ENXIO",
+      `Cannot use ${library.path} for dmover: it has no dmover kernels; rebuild it with 'deno task native'`,
+    );
+  }
   const lib = library;
   const builder = new TableBuilder();
   const crcModel = lib.crc32cImplementation === "table" ? CRC32C_TABLE : CRC32C_HW;

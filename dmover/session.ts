@@ -16,7 +16,7 @@ import type { DmoverCompletion, DmoverRequest } from "./types.ts";
  * const options: SessionOptions = { maxInFlight: 128, backend: "auto", nonBlocking: true };
  * ```
  */
-export interface SessionOptions {
+export interface SessionOptions<NB extends boolean = boolean> {
   /** How many requests may hold a slot at once, from submit until their completion is read (default 64). */
   maxInFlight?: number;
   /**
@@ -29,10 +29,28 @@ export interface SessionOptions {
    * instead of waiting for a completion. Default `false`: both wait (they return a promise only
    * when they have to wait).
    */
-  nonBlocking?: boolean;
+  nonBlocking?: NB;
   /** The loop that delivers wake-ups and poll readiness (default `defaultLoop()`). */
   loop?: EventLoop;
 }
+
+/**
+ * What a session call gives back: on a non-blocking session (`NB` is `true`) the value itself;
+ * on a blocking one the value, or a promise of it when the call had to wait. `await` works for
+ * both.
+ *
+ * @typeParam NB Whether the session is non-blocking.
+ * @typeParam T The value.
+ *
+ * @example
+ * ```ts
+ * import type { DmoverCompletion, SessionResult } from "@dray/dray/dmover";
+ *
+ * const now: SessionResult<true, number> = 3;
+ * const later: SessionResult<false, DmoverCompletion[]> = Promise.resolve([]);
+ * ```
+ */
+export type SessionResult<NB extends boolean, T> = NB extends true ? T : T | Promise<T>;
 
 /**
  * What {@linkcode Session.poll} reports.
@@ -130,7 +148,10 @@ function withAccepted(error: unknown, accepted: number): unknown {
  *
  * Blocking sessions (the default) wait when they must: `submit` on a full session and `read` on
  * an empty one return promises. Otherwise they return at once, without allocating a promise, so
- * that small requests stay cheap. Non-blocking sessions throw `EWOULDBLOCK` instead of waiting.
+ * that small requests stay cheap. Non-blocking sessions throw `EWOULDBLOCK` instead of waiting,
+ * and their methods are typed as returning values, never promises.
+ *
+ * @typeParam NB Whether the session is non-blocking (see {@linkcode SessionResult}).
  *
  * @example Submitting a batch and reading the completions
  * ```ts
@@ -147,7 +168,7 @@ function withAccepted(error: unknown, accepted: number): unknown {
  * assert.equal(new TextDecoder().decode(dst), "hello, dmover");
  * ```
  */
-export class Session implements Disposable, AsyncDisposable {
+export class Session<NB extends boolean = boolean> implements Disposable, AsyncDisposable {
   #fn: DmoverFunction;
   #chooser: Chooser;
   #only: DmoverKernel | undefined;
@@ -177,7 +198,7 @@ export class Session implements Disposable, AsyncDisposable {
    * @param functionName The function the session runs.
    * @param options Slots, backend, blocking mode and loop.
    */
-  constructor(functionName: string, options: SessionOptions = {}) {
+  constructor(functionName: string, options: SessionOptions<NB> = {}) {
     const fn = getFunction(functionName);
     const max = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
     if (!Number.isInteger(max) || max < 1 || max > 0x7fff_ffff) {
@@ -403,12 +424,12 @@ export class Session implements Disposable, AsyncDisposable {
    * );
    * ```
    */
-  submit(request: DmoverRequest): Promise<void> | undefined {
+  submit(request: DmoverRequest): SessionResult<NB, void> {
     if (this.#closed) throw closedError("submit");
     const length = checkRequest(this.#fn, request);
     if (this.#held < this.#max && this.#writers.length === 0) {
       this.#start(request, length);
-      return undefined;
+      return undefined as SessionResult<NB, void>;
     }
     if (this.#nonBlocking) {
       throw new DmoverError(
@@ -416,7 +437,7 @@ export class Session implements Disposable, AsyncDisposable {
         `Cannot submit request '${request.id}': all ${this.#max} slots are taken`,
       );
     }
-    return new Promise((resolve, reject) => {
+    return new Promise<void>((resolve, reject) => {
       this.#writers.push({
         requests: [request],
         index: 0,
@@ -425,7 +446,7 @@ export class Session implements Disposable, AsyncDisposable {
         resolve,
         reject,
       });
-    });
+    }) as SessionResult<NB, void>;
   }
 
   /**
@@ -454,7 +475,7 @@ export class Session implements Disposable, AsyncDisposable {
    * assert.equal(session.submitMany(requests.slice(2)), 1);
    * ```
    */
-  submitMany(requests: readonly DmoverRequest[]): number | Promise<number> {
+  submitMany(requests: readonly DmoverRequest[]): SessionResult<NB, number> {
     if (this.#closed) throw closedError("submit");
     if (!Array.isArray(requests)) {
       throw new TypeError(`Cannot submit '${typeof requests}': expected an array of requests`);
@@ -473,17 +494,17 @@ export class Session implements Disposable, AsyncDisposable {
         this.#start(request, length);
         accepted++;
       }
-      if (accepted === total) return total;
+      if (accepted === total) return total as SessionResult<NB, number>;
     }
     if (this.#nonBlocking) {
-      if (accepted > 0) return accepted;
+      if (accepted > 0) return accepted as SessionResult<NB, number>;
       throw new DmoverError("EWOULDBLOCK", `Cannot submit: all ${this.#max} slots are taken`, {
         accepted: 0,
       });
     }
-    return new Promise((resolve, reject) => {
+    return new Promise<number>((resolve, reject) => {
       this.#writers.push({ requests, index: accepted, accepted, single: false, resolve, reject });
-    });
+    }) as SessionResult<NB, number>;
   }
 
   /**
@@ -506,15 +527,15 @@ export class Session implements Disposable, AsyncDisposable {
    * assert.deepEqual([id, error, immediate], [9, undefined, 0xe3069283]);
    * ```
    */
-  read(): DmoverCompletion | Promise<DmoverCompletion> {
+  read(): SessionResult<NB, DmoverCompletion> {
     if (this.#closed) throw closedError("read");
-    if (this.#count > 0) return this.#take();
+    if (this.#count > 0) return this.#take() as SessionResult<NB, DmoverCompletion>;
     if (this.#nonBlocking) {
       throw new DmoverError("EWOULDBLOCK", "Cannot read: no completion is waiting");
     }
-    return new Promise((resolve, reject) => {
+    return new Promise<DmoverCompletion>((resolve, reject) => {
       this.#readers.push({ kind: ONE, max: 1, resolve, reject });
-    });
+    }) as SessionResult<NB, DmoverCompletion>;
   }
 
   /**
@@ -539,18 +560,18 @@ export class Session implements Disposable, AsyncDisposable {
    * assert.deepEqual(completions.map((c) => c.id), [0, 1, 2]);
    * ```
    */
-  readMany(max: number = Infinity): DmoverCompletion[] | Promise<DmoverCompletion[]> {
+  readMany(max: number = Infinity): SessionResult<NB, DmoverCompletion[]> {
     if (this.#closed) throw closedError("read");
     if (max !== Infinity && (!Number.isSafeInteger(max) || max < 1)) {
       throw new RangeError(`Cannot read '${max}' completions: expected an integer >= 1`);
     }
-    if (this.#count > 0) return this.#takeMany(max);
+    if (this.#count > 0) return this.#takeMany(max) as SessionResult<NB, DmoverCompletion[]>;
     if (this.#nonBlocking) {
       throw new DmoverError("EWOULDBLOCK", "Cannot read: no completion is waiting");
     }
-    return new Promise((resolve, reject) => {
+    return new Promise<DmoverCompletion[]>((resolve, reject) => {
       this.#readers.push({ kind: MANY, max, resolve, reject });
-    });
+    }) as SessionResult<NB, DmoverCompletion[]>;
   }
 
   /**
@@ -844,6 +865,8 @@ export class Session implements Disposable, AsyncDisposable {
 /**
  * Opens a session bound to one function (dmover_io's open plus DMIO_SETFUNC in one call).
  *
+ * @typeParam NB Whether the session is non-blocking: `true` when `options.nonBlocking` is `true`,
+ * which types `submit` and `read` as returning their values directly.
  * @param functionName `zero`, `fill8`, `copy`, `xor2`..`xor8`, `iscsi-crc32c`, or a registered
  * function.
  * @param options `maxInFlight` (default 64), `backend` (default `auto`), `nonBlocking` (default
@@ -874,6 +897,9 @@ export class Session implements Disposable, AsyncDisposable {
  * assert.deepEqual(parity, new Uint8Array([1 ^ 5, 2 ^ 6, 3 ^ 7, 4 ^ 8]));
  * ```
  */
-export function openSession(functionName: string, options: SessionOptions = {}): Session {
-  return new Session(functionName, options);
+export function openSession<NB extends boolean = false>(
+  functionName: string,
+  options: SessionOptions<NB> = {},
+): Session<NB> {
+  return new Session<NB>(functionName, options);
 }

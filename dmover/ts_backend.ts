@@ -132,8 +132,7 @@ for (let n = 2; n <= 8; n++) xorKernels[n] = xorKernel(n);
  *
  * using session = openSession("iscsi-crc32c", { backend: tsBackend });
  * session.submit({ id: 1, inputs: [new TextEncoder().encode("123456789")] });
- * const completion = session.read();
- * assert.ok(!(completion instanceof Promise));
+ * const completion = await session.read();
  * assert.equal(completion.immediate, 0xe3069283);
  * ```
  */

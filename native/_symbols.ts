@@ -32,8 +32,10 @@ export const SYMBOLS = {
     result: "i32",
   },
   // ---- dmover kernels (xor, crc32c, ...) ----
+  // Optional: a library built before these kernels still loads for its other entry points, and
+  // NativeLibrary.hasDmoverKernels says whether they are there.
   // uint32_t dray_crc32c_impl(void): 0 slicing-by-8 tables, 1 SSE4.2, 2 arm64 CRC extension
-  dray_crc32c_impl: { parameters: [], result: "u32" },
+  dray_crc32c_impl: { parameters: [], result: "u32", optional: true },
   // int32_t dray_crc32c(
   dray_crc32c: {
     parameters: [
@@ -43,6 +45,7 @@ export const SYMBOLS = {
       "u32", // uint32_t src_cap
     ],
     result: "i32",
+    optional: true,
   },
   // int32_t dray_xor2(
   dray_xor2: {
@@ -57,6 +60,7 @@ export const SYMBOLS = {
       "u32", // uint32_t c1
     ],
     result: "i32",
+    optional: true,
   },
   // int32_t dray_xor3(
   dray_xor3: {
@@ -73,6 +77,7 @@ export const SYMBOLS = {
       "u32", // uint32_t c2
     ],
     result: "i32",
+    optional: true,
   },
   // int32_t dray_xor4(
   dray_xor4: {
@@ -91,6 +96,7 @@ export const SYMBOLS = {
       "u32", // uint32_t c3
     ],
     result: "i32",
+    optional: true,
   },
   // int32_t dray_xor5(
   dray_xor5: {
@@ -111,6 +117,7 @@ export const SYMBOLS = {
       "u32", // uint32_t c4
     ],
     result: "i32",
+    optional: true,
   },
   // int32_t dray_xor6(
   dray_xor6: {
@@ -133,6 +140,7 @@ export const SYMBOLS = {
       "u32", // uint32_t c5
     ],
     result: "i32",
+    optional: true,
   },
   // int32_t dray_xor7(
   dray_xor7: {
@@ -157,6 +165,7 @@ export const SYMBOLS = {
       "u32", // uint32_t c6
     ],
     result: "i32",
+    optional: true,
   },
   // int32_t dray_xor8(
   dray_xor8: {
@@ -183,6 +192,7 @@ export const SYMBOLS = {
       "u32", // uint32_t c7
     ],
     result: "i32",
+    optional: true,
   },
   // ---- sockets (redis native transport) ----
 } as const satisfies Deno.ForeignLibraryInterface;

@@ -166,6 +166,33 @@ export class NativeLibrary {
   #dmoverTable = new Uint32Array(3 * 9);
 
   /**
+   * Whether this build of the shim has the dmover kernels (`xor`, `xorv`, `crc32c`, `crc32cv`).
+   * A library built from an older `shim.c` lacks them; the other entry points still work.
+   *
+   * @example
+   * ```ts
+   * import { nativeStatus } from "@dray/dray/native";
+   *
+   * const status = nativeStatus();
+   * if (status.available && !status.library.hasDmoverKernels) {
+   *   console.log("rebuild the shim with 'deno task native'");
+   * }
+   * ```
+   */
+  get hasDmoverKernels(): boolean {
+    const y = this.#symbols;
+    return y.dray_crc32c_impl !== null && y.dray_crc32c !== null && y.dray_xor2 !== null &&
+      y.dray_xor3 !== null && y.dray_xor4 !== null && y.dray_xor5 !== null &&
+      y.dray_xor6 !== null && y.dray_xor7 !== null && y.dray_xor8 !== null;
+  }
+
+  #noKernels(entry: string): never {
+    throw new Error(
+      `Cannot ${entry}: this build of the shim has no dmover kernels; rebuild it with 'deno task native'`,
+    );
+  }
+
+  /**
    * Which CRC-32C implementation the shim runs: `sse4.2` or `armv8-crc` (the CPU's CRC32
    * instruction, over three interleaved streams) or `table` (slicing-by-8 tables).
    *
@@ -181,7 +208,9 @@ export class NativeLibrary {
    * ```
    */
   get crc32cImplementation(): "sse4.2" | "armv8-crc" | "table" {
-    const impl = this.#symbols.dray_crc32c_impl();
+    const f = this.#symbols.dray_crc32c_impl;
+    if (f === null) this.#noKernels("crc32c");
+    const impl = f();
     return impl === 1 ? "sse4.2" : impl === 2 ? "armv8-crc" : "table";
   }
 
@@ -374,7 +403,9 @@ export class NativeLibrary {
     table[1] = 1;
     table[2] = offset;
     table[3] = length;
-    const rc = this.#symbols.dray_crc32c(table, 4, src, src.length);
+    const f = this.#symbols.dray_crc32c;
+    if (f === null) this.#noKernels("crc32c");
+    const rc = f(table, 4, src, src.length);
     if (rc !== DRAY_OK) fail("crc32c", rc);
     return table[0]!;
   }
@@ -406,7 +437,9 @@ export class NativeLibrary {
    */
   crc32cv(src: Uint8Array, table: Uint32Array, words: number = table.length): number {
     this.#checkTable(table, words, 1, [src]);
-    const rc = this.#symbols.dray_crc32c(table, words, src, src.length);
+    const f = this.#symbols.dray_crc32c;
+    if (f === null) this.#noKernels("crc32cv");
+    const rc = f(table, words, src, src.length);
     if (rc !== DRAY_OK) fail("crc32cv", rc);
     return table[0]!;
   }
@@ -489,25 +522,26 @@ export class NativeLibrary {
     s: readonly Uint8Array[],
   ): void {
     const y = this.#symbols;
+    if (!this.hasDmoverKernels) this.#noKernels(`xor${n}`);
     const a = s[0]!, b = s[1]!;
     let rc: number;
     switch (n) {
       case 2:
-        rc = y.dray_xor2(t, w, d, d.length, a, a.length, b, b.length);
+        rc = y.dray_xor2!(t, w, d, d.length, a, a.length, b, b.length);
         break;
       case 3: {
         const c = s[2]!;
-        rc = y.dray_xor3(t, w, d, d.length, a, a.length, b, b.length, c, c.length);
+        rc = y.dray_xor3!(t, w, d, d.length, a, a.length, b, b.length, c, c.length);
         break;
       }
       case 4: {
         const c = s[2]!, e = s[3]!;
-        rc = y.dray_xor4(t, w, d, d.length, a, a.length, b, b.length, c, c.length, e, e.length);
+        rc = y.dray_xor4!(t, w, d, d.length, a, a.length, b, b.length, c, c.length, e, e.length);
         break;
       }
       case 5: {
         const c = s[2]!, e = s[3]!, f = s[4]!;
-        rc = y.dray_xor5(
+        rc = y.dray_xor5!(
           t,
           w,
           d,
@@ -527,7 +561,7 @@ export class NativeLibrary {
       }
       case 6: {
         const c = s[2]!, e = s[3]!, f = s[4]!, g = s[5]!;
-        rc = y.dray_xor6(
+        rc = y.dray_xor6!(
           t,
           w,
           d,
@@ -549,7 +583,7 @@ export class NativeLibrary {
       }
       case 7: {
         const c = s[2]!, e = s[3]!, f = s[4]!, g = s[5]!, h = s[6]!;
-        rc = y.dray_xor7(
+        rc = y.dray_xor7!(
           t,
           w,
           d,
@@ -573,7 +607,7 @@ export class NativeLibrary {
       }
       default: {
         const c = s[2]!, e = s[3]!, f = s[4]!, g = s[5]!, h = s[6]!, j = s[7]!;
-        rc = y.dray_xor8(
+        rc = y.dray_xor8!(
           t,
           w,
           d,
