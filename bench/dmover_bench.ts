@@ -157,6 +157,54 @@ function measureAt(name: string, size: number): Record<string, number> {
   return gbps(runs, size);
 }
 
+// ---- many iovecs: one FFI call per request against one per piece --------------------------------
+
+/** xor2 and crc32c over 1024 iovecs of 64 bytes (64 KiB a request), in GB/s. */
+function iovecCase(): Record<string, Record<string, number>> {
+  const pieces = 1024;
+  const piece = 64;
+  const arenas = [0, 1, 2].map((k) => {
+    const arena = new Uint8Array(pieces * piece * 2);
+    for (let i = 0; i < arena.length; i += 64) arena[i] = i + k;
+    return arena;
+  });
+  // Every other 64-byte slot of each arena: scattered, as a real gather list would be.
+  const lists = arenas.map((arena) =>
+    Array.from(
+      { length: pieces },
+      (_, i) => ({ buffer: arena, offset: i * piece * 2, length: piece }),
+    )
+  );
+  const bytes = pieces * piece;
+  const out: Record<string, Record<string, number>> = {};
+  const xorRuns: Record<string, () => void> = {
+    ts: () => xor(lists[0]!, [lists[1]!, lists[2]!], { backend: "ts" }),
+  };
+  const crcRuns: Record<string, () => void> = {
+    ts: () => void crc32c(lists[1]!, 0, { backend: "ts" }),
+  };
+  if (live.available) {
+    const lib = live.library;
+    const [o, a, b] = arenas as [Uint8Array, Uint8Array, Uint8Array];
+    xorRuns["native, one call"] = () =>
+      xor(lists[0]!, [lists[1]!, lists[2]!], { backend: "native" });
+    xorRuns["native, a call per iovec"] = () => {
+      for (let i = 0; i < pieces; i++) {
+        const at = i * piece * 2;
+        lib.xor(o, at, [a, b], [at, at], piece);
+      }
+    };
+    crcRuns["native, one call"] = () => void crc32c(lists[1]!, 0, { backend: "native" });
+    crcRuns["native, a call per iovec"] = () => {
+      let crc = 0;
+      for (let i = 0; i < pieces; i++) crc = lib.crc32c(a, i * piece * 2, piece, crc);
+    };
+  }
+  out.xor2 = gbps(xorRuns, bytes);
+  out["iscsi-crc32c"] = gbps(crcRuns, bytes);
+  return out;
+}
+
 // ---- the small-request rate ---------------------------------------------------------------------
 
 function requestRate(): number {
@@ -216,6 +264,7 @@ for (const name of SWEPT) {
   }
 }
 const rate = requestRate();
+const iovecs = iovecCase();
 const cMainAfter = binary === undefined ? undefined : await runReference(binary, SIZES);
 const cSweepAfter = binary === undefined ? undefined : await runReference(binary, SWEEP);
 const cMain = bestOf(cMainBefore, cMainAfter);
@@ -236,6 +285,7 @@ for (const name of FUNCTIONS) {
   merged[name] = { ...(sweep[name] ?? {}), ...results[name] };
 }
 merged.requests_per_s = Math.round(rate);
+merged.iovecs_1024x64 = iovecs;
 merged.meta = {
   date: new Date().toISOString(),
   deno: Deno.version.deno,

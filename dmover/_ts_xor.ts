@@ -19,16 +19,18 @@ function xorBytes(
   o: number,
   ins: readonly Uint8Array[],
   offs: readonly number[],
+  first: number,
   n: number,
   length: number,
+  skip: number,
 ): void {
   // One pass per input: the first copies, the others xor in (the bytes stay in L1).
-  const first = ins[0]!;
-  const at = offs[0]!;
-  for (let i = 0; i < length; i++) out[o + i] = first[at + i]!;
-  for (let k = 1; k < n; k++) {
+  const head = ins[first]!;
+  const at = offs[first]! + skip;
+  for (let i = 0; i < length; i++) out[o + i] = head[at + i]!;
+  for (let k = first + 1; k < first + n; k++) {
     const view = ins[k]!;
-    const from = offs[k]!;
+    const from = offs[k]! + skip;
     for (let i = 0; i < length; i++) out[o + i] = out[o + i]! ^ view[from + i]!;
   }
 }
@@ -78,32 +80,33 @@ function xorWords(d: Uint32Array, s: readonly Uint32Array[], from: number, to: n
 }
 
 /**
- * out[o .. o + length) = ins[0][offs[0] ..] ^ ... ^ ins[n-1][offs[n-1] ..], for n = ins.length
- * from 2 to 8 (n is passed so a caller may reuse longer arrays). The output must not overlap the
- * inputs.
+ * out[o .. o + length) = the xor of ins[k][offs[k] ..] for k from `first` to `first + n - 1`,
+ * n from 2 to 8 (so that a caller can pass arrays that also hold the output). The output must not
+ * overlap the inputs.
  */
 export function xorInto(
   out: Uint8Array,
   o: number,
   ins: readonly Uint8Array[],
   offs: readonly number[],
+  first: number,
   n: number,
   length: number,
 ): void {
   if (length < XOR_WORDS_FROM) {
-    xorBytes(out, o, ins, offs, n, length);
+    xorBytes(out, o, ins, offs, first, n, length, 0);
     return;
   }
   // Peel bytes until the output is on a 4-byte boundary of its ArrayBuffer.
   const peel = (4 - ((out.byteOffset + o) & 3)) & 3;
-  if (peel > 0) xorBytes(out, o, ins, offs, n, peel);
+  if (peel > 0) xorBytes(out, o, ins, offs, first, n, peel, 0);
   const words = (length - peel) >>> 2;
   const d = new Uint32Array(out.buffer, out.byteOffset + o + peel, words);
   const s: Uint32Array[] = new Array(n);
   const misaligned: number[] = [];
   for (let k = 0; k < n; k++) {
-    const view = ins[k]!;
-    const at = view.byteOffset + offs[k]! + peel;
+    const view = ins[first + k]!;
+    const at = view.byteOffset + offs[first + k]! + peel;
     if ((at & 3) === 0) s[k] = new Uint32Array(view.buffer, at, words);
     else misaligned.push(k);
   }
@@ -122,17 +125,14 @@ export function xorInto(
       for (let m = 0; m < misaligned.length; m++) {
         const k = misaligned[m]!;
         const buffer = scratchFor(m);
-        const start = offs[k]! + peel + w * 4;
-        new Uint8Array(buffer.buffer, 0, count * 4).set(ins[k]!.subarray(start, start + count * 4));
+        const start = offs[first + k]! + peel + w * 4;
+        const from = ins[first + k]!;
+        new Uint8Array(buffer.buffer, 0, count * 4).set(from.subarray(start, start + count * 4));
         block[k] = buffer.subarray(0, count);
       }
       xorWords(d.subarray(w, w + count), block, 0, count);
     }
   }
   const done = peel + words * 4;
-  if (done < length) {
-    const tail: number[] = new Array(n);
-    for (let k = 0; k < n; k++) tail[k] = offs[k]! + done;
-    xorBytes(out, o + done, ins, tail, n, length - done);
-  }
+  if (done < length) xorBytes(out, o + done, ins, offs, first, n, length - done, done);
 }

@@ -125,19 +125,41 @@ interface Span {
   end: number;
 }
 
-function spansOf(buffer: DmoverBuffer, into: Span[]): void {
+// The ArrayBuffers behind a buffer, without duplicates. Pieces usually repeat one view (an
+// arena), and the .buffer getter is the costly part, so a view equal to the previous one is skipped.
+function memoriesOf(buffer: DmoverBuffer): ArrayBufferLike[] {
+  if (buffer instanceof Uint8Array) return [buffer.buffer];
+  const out: ArrayBufferLike[] = [];
+  let previous: Uint8Array | undefined;
+  for (const iov of buffer) {
+    const view = iov.buffer;
+    if (view === previous || iov.length === 0) continue;
+    previous = view;
+    const memory = view.buffer;
+    if (!out.includes(memory)) out.push(memory);
+  }
+  return out;
+}
+
+function spansIn(buffer: DmoverBuffer, memory: ArrayBufferLike, into: Span[]): void {
   if (buffer instanceof Uint8Array) {
-    into.push({
-      memory: buffer.buffer,
-      start: buffer.byteOffset,
-      end: buffer.byteOffset + buffer.length,
-    });
+    if (buffer.buffer === memory) {
+      into.push({ memory, start: buffer.byteOffset, end: buffer.byteOffset + buffer.length });
+    }
     return;
   }
+  let previous: Uint8Array | undefined;
+  let shared = false;
   for (const iov of buffer) {
     if (iov.length === 0) continue;
-    const start = iov.buffer.byteOffset + iov.offset;
-    into.push({ memory: iov.buffer.buffer, start, end: start + iov.length });
+    const view = iov.buffer;
+    if (view !== previous) {
+      previous = view;
+      shared = view.buffer === memory;
+    }
+    if (!shared) continue;
+    const start = view.byteOffset + iov.offset;
+    into.push({ memory, start, end: start + iov.length });
   }
 }
 
@@ -151,56 +173,46 @@ function rangesMeet(a: Uint8Array, b: Uint8Array): boolean {
 
 /**
  * Whether any byte of `input` is also a byte of `output` (views of one ArrayBuffer whose ranges
- * meet). Both must have passed bufferLength.
+ * meet). Both must have passed bufferLength. Buffers in different ArrayBuffers are told apart by
+ * identity alone; only memory both share is compared span by span, sorted, so that two lists of
+ * 1024 iovecs cost O(n log n).
  */
 export function overlaps(output: DmoverBuffer, input: DmoverBuffer): boolean {
   if (output instanceof Uint8Array && input instanceof Uint8Array) {
     return output.buffer === input.buffer && rangesMeet(output, input);
   }
-  const outs: Span[] = [];
-  const ins: Span[] = [];
-  spansOf(output, outs);
-  spansOf(input, ins);
-  if (outs.length * ins.length <= 64) {
-    for (const o of outs) {
-      for (const i of ins) {
-        if (o.memory === i.memory && o.start < i.end && i.start < o.end) return true;
+  const outMemories = memoriesOf(output);
+  for (const memory of memoriesOf(input)) {
+    if (!outMemories.includes(memory)) continue;
+    const outs: Span[] = [];
+    const ins: Span[] = [];
+    spansIn(output, memory, outs);
+    spansIn(input, memory, ins);
+    if (outs.length * ins.length <= 64) {
+      for (const o of outs) {
+        for (const i of ins) if (o.start < i.end && i.start < o.end) return true;
       }
+      continue;
     }
-    return false;
-  }
-  // Many pieces: sort the output's spans per ArrayBuffer, then binary-search each input span.
-  const byMemory = new Map<ArrayBufferLike, Span[]>();
-  for (const o of outs) {
-    const list = byMemory.get(o.memory);
-    if (list === undefined) byMemory.set(o.memory, [o]);
-    else list.push(o);
-  }
-  const sorted = new Map<ArrayBufferLike, { starts: number[]; maxEnd: number[] }>();
-  for (const [memory, list] of byMemory) {
-    list.sort(byStart);
-    const starts: number[] = [];
+    // Sort the output's spans; for each input span, the last output span starting before its
+    // end meets it when any span up to there reaches past its start (a running maximum of ends).
+    outs.sort(byStart);
     const maxEnd: number[] = [];
     let reach = -1;
-    for (const s of list) {
-      starts.push(s.start);
-      reach = Math.max(reach, s.end);
+    for (const o of outs) {
+      reach = Math.max(reach, o.end);
       maxEnd.push(reach);
     }
-    sorted.set(memory, { starts, maxEnd });
-  }
-  for (const i of ins) {
-    const entry = sorted.get(i.memory);
-    if (entry === undefined) continue;
-    // The last output span starting before i.end; any span up to it that reaches past i.start meets i.
-    let lo = 0;
-    let hi = entry.starts.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (entry.starts[mid]! < i.end) lo = mid + 1;
-      else hi = mid;
+    for (const i of ins) {
+      let lo = 0;
+      let hi = outs.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (outs[mid]!.start < i.end) lo = mid + 1;
+        else hi = mid;
+      }
+      if (lo > 0 && maxEnd[lo - 1]! > i.start) return true;
     }
-    if (lo > 0 && entry.maxEnd[lo - 1]! > i.start) return true;
   }
   return false;
 }

@@ -57,12 +57,17 @@ class TableBuilder {
     const first = side[0]!.buffer;
     let same = first.length <= U32_MAX;
     const memory = first.buffer;
+    let previous = first;
     let lo = Infinity;
     let hi = -Infinity;
     for (const iov of side) {
       const view = iov.buffer;
-      if (view.buffer !== memory) return false;
-      same &&= view === first;
+      if (view !== previous) {
+        // A new view: the .buffer getter is costly, so only here.
+        if (view.buffer !== memory) return false;
+        previous = view;
+        same = false;
+      }
       if (iov.length === 0) continue;
       const start = view.byteOffset + iov.offset;
       if (start < lo) lo = start;

@@ -645,17 +645,38 @@ export class Session<NB extends boolean = boolean> implements Disposable, AsyncD
    */
   [Symbol.asyncIterator](): AsyncIterableIterator<DmoverCompletion> {
     if (this.#closed) throw closedError("iterate");
+    // The read this iterator is waiting on, so that return() can withdraw it: a completion must
+    // never be handed to an iteration that has ended.
+    let waiting: ReaderWait | undefined;
+    let ended = false;
+    const done: IteratorResult<DmoverCompletion> = { done: true, value: undefined };
     const next = (): Promise<IteratorResult<DmoverCompletion>> => {
-      if (this.#closed) return Promise.resolve({ done: true, value: undefined });
+      if (ended || this.#closed) return Promise.resolve(done);
       if (this.#count > 0) return Promise.resolve({ done: false, value: this.#take() });
       return new Promise((resolve, reject) => {
-        this.#readers.push({ kind: ITERATE, max: 1, resolve, reject });
+        waiting = {
+          kind: ITERATE,
+          max: 1,
+          resolve: (result: IteratorResult<DmoverCompletion>) => {
+            waiting = undefined;
+            resolve(result);
+          },
+          reject,
+        };
+        this.#readers.push(waiting);
       });
     };
     const iterator: AsyncIterableIterator<DmoverCompletion> = {
       next,
-      return: (): Promise<IteratorResult<DmoverCompletion>> =>
-        Promise.resolve({ done: true, value: undefined }),
+      return: (): Promise<IteratorResult<DmoverCompletion>> => {
+        ended = true;
+        if (waiting !== undefined) {
+          const index = this.#readers.indexOf(waiting);
+          if (index >= 0) this.#readers.splice(index, 1);
+          waiting.resolve(done);
+        }
+        return Promise.resolve(done);
+      },
       [Symbol.asyncIterator]: () => iterator,
     };
     return iterator;

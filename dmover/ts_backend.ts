@@ -101,7 +101,7 @@ function crc32c(request: DmoverRequest): number {
 
 function xorKernel(n: number): DmoverKernel {
   const visit = (views: Uint8Array[], offsets: number[], length: number): void => {
-    xorInto(views[0]!, offsets[0]!, views.slice(1), offsets.slice(1), n, length);
+    xorInto(views[0]!, offsets[0]!, views, offsets, 1, n, length);
   };
   return (request: DmoverRequest, length: number): undefined => {
     const out = request.output!;
@@ -109,7 +109,7 @@ function xorKernel(n: number): DmoverKernel {
     let whole = out instanceof Uint8Array;
     for (let k = 0; whole && k < n; k++) whole = inputs[k] instanceof Uint8Array;
     if (whole) {
-      xorInto(out as Uint8Array, 0, inputs as readonly Uint8Array[], ZEROS, n, length);
+      xorInto(out as Uint8Array, 0, inputs as readonly Uint8Array[], ZEROS, 0, n, length);
     } else {
       walkChunks([out, ...inputs], length, visit);
     }

@@ -208,3 +208,89 @@ Deno.test({
     }
   },
 });
+
+// The arm64 CRC path, when a cross compiler and qemu are installed (gcc-aarch64-linux-gnu,
+// qemu-user on Debian): a static test program built from shim.c runs under qemu and its CRCs are
+// checked against the bitwise CRC here.
+async function runs(command: string): Promise<boolean> {
+  try {
+    const { success } = await new Deno.Command(command, {
+      args: ["--version"],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    return success;
+  } catch {
+    return false;
+  }
+}
+
+const armTools = await runs("aarch64-linux-gnu-gcc") && await runs("qemu-aarch64");
+
+const ARM_HARNESS = `
+#include "${decodeURIComponent(new URL("../../native/shim.c", import.meta.url).pathname)}"
+#include <stdio.h>
+static uint8_t data[70000];
+int main(void) {
+  uint32_t x = 9;
+  for (size_t i = 0; i < sizeof data; i++) {
+    x ^= x << 13; x ^= x >> 17; x ^= x << 5;
+    data[i] = (uint8_t)(x & 0xff);
+  }
+  printf("%u", dray_crc32c_impl());
+  uint32_t lengths[] = {0, 1, 7, 8, 9, 767, 768, 769, 24575, 24576, 24577, 69990};
+  for (uint32_t i = 0; i < sizeof lengths / sizeof lengths[0]; i++) {
+    for (uint32_t off = 0; off < 9; off += 4) {
+      uint32_t tab[4] = {12345u * i, 1, off, lengths[i]};
+      if (dray_crc32c(tab, 4, data, sizeof data) != 0) return 1;
+      printf(" %u", tab[0]);
+    }
+  }
+  printf("\\n");
+  return 0;
+}
+`;
+
+Deno.test({
+  name: "dray_crc32c's arm64 CRC-extension path matches the bitwise CRC (under qemu)",
+  ignore: !armTools,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "dray-arm64-" });
+    try {
+      await Deno.writeTextFile(`${dir}/harness.c`, ARM_HARNESS);
+      const build = await new Deno.Command("aarch64-linux-gnu-gcc", {
+        args: [
+          "-std=c11",
+          "-O2",
+          "-static",
+          "-Wall",
+          "-Wextra",
+          "-Werror",
+          "-o",
+          `${dir}/harness`,
+          `${dir}/harness.c`,
+        ],
+        stderr: "piped",
+      }).output();
+      assert.ok(build.success, new TextDecoder().decode(build.stderr));
+      const run = await new Deno.Command("qemu-aarch64", {
+        args: ["-cpu", "max", `${dir}/harness`],
+        stdout: "piped",
+      }).output();
+      assert.ok(run.success);
+      const [impl, ...crcs] = new TextDecoder().decode(run.stdout).trim().split(" ").map(Number);
+      assert.equal(impl, 2, "the CRC extension was not detected");
+      const data = randomBytes(70000, 9);
+      const lengths = [0, 1, 7, 8, 9, 767, 768, 769, 24575, 24576, 24577, 69990];
+      const expected: number[] = [];
+      lengths.forEach((length, i) => {
+        for (let off = 0; off < 9; off += 4) {
+          expected.push(bitwiseCrc32c(data.subarray(off, off + length), (12345 * i) >>> 0));
+        }
+      });
+      assert.deepEqual(crcs, expected);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

@@ -394,3 +394,15 @@ Deno.test("Session is disposable and async-disposable", async () => {
   await within(scope);
   assert.equal(drained, true);
 });
+
+Deno.test("Session iterator's return withdraws its waiting read, so no completion is lost", async () => {
+  using session = openSession("zero", { nonBlocking: true });
+  const iterator = session[Symbol.asyncIterator]();
+  const pending = iterator.next();
+  assert.deepEqual(await iterator.return!(), { done: true, value: undefined });
+  assert.deepEqual(await within(pending), { done: true, value: undefined });
+  session.submit(zeroRequest(1));
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.equal(session.read().id, 1); // still there for the next reader
+  assert.deepEqual(await iterator.next(), { done: true, value: undefined });
+});

@@ -147,6 +147,35 @@ for (const { name, backend, ignore } of BACKENDS) {
         inputs: [[iov(arena, 2, 0), iov(arena, 200, 4)], new Uint8Array(4)],
       });
 
+      // Different views of one ArrayBuffer meet by their absolute bytes, not their offsets.
+      const memory = new ArrayBuffer(4096);
+      const left = new Uint8Array(memory, 0, 2048);
+      const right = new Uint8Array(memory, 1024, 3072);
+      const other = new Uint8Array(4096);
+      const outList = Array.from({ length: 40 }, (_, i) => iov(left, 1024 + i * 16, 8));
+      const clearList = Array.from({ length: 40 }, (_, i) => iov(right, i * 16 + 8, 8));
+      const meetList = Array.from(
+        { length: 40 },
+        (_, i) => iov(right, i === 39 ? 39 * 16 + 4 : i * 16 + 8, 8),
+      );
+      accepts(session, { id: 8, output: outList, inputs: [clearList, [iov(other, 0, 320)]] });
+      rejects(session, { id: 9, output: outList, inputs: [meetList, [iov(other, 0, 320)]] });
+      rejects(session, {
+        id: 10,
+        output: [iov(left, 1100, 4)],
+        inputs: [[iov(right, 78, 4)], other.subarray(0, 4)],
+      });
+      accepts(session, {
+        id: 11,
+        output: [iov(left, 1100, 4)],
+        inputs: [[iov(right, 72, 4)], other.subarray(0, 4)],
+      });
+      rejects(session, {
+        id: 12,
+        output: right.subarray(0, 4),
+        inputs: [left.subarray(1022, 1026), other.subarray(0, 4)],
+      });
+
       using copy = open("copy");
       const bytes = new Uint8Array([1, 2, 3, 4, 5, 6]);
       accepts(copy, { id: 7, output: bytes.subarray(1), inputs: [bytes.subarray(0, 5)] });
