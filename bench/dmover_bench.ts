@@ -8,6 +8,7 @@
  * ```sh
  * deno task bench:dmover            # builds the shim and the C reference, then measures
  * deno run -A bench/dmover_bench.ts --quick   # shorter rounds, for a smoke run
+ * deno run -A bench/dmover_bench.ts --print   # the tables of the last run, from the JSON
  * ```
  *
  * Every figure is the best of several rounds, in GB/s of request length (a 64 KiB xor8 request
@@ -33,6 +34,7 @@ const quick = Deno.args.includes("--quick");
 // Many short rounds, best taken: on a shared machine a short round often runs undisturbed.
 const ROUND_MS = quick ? 2 : 5;
 const ROUNDS = quick ? 8 : 30;
+const WARM_MS = quick ? 10 : 40;
 
 const SIZES = [4096, 65536, 1 << 20, 16 << 20];
 const SWEEP = [16, 32, 64, 128, 256, 512, 1024, 2048, 4096];
@@ -76,21 +78,26 @@ async function buildReference(): Promise<string | undefined> {
 }
 
 type Figures = Record<string, Record<string, number>>;
+type Row = Record<string, number>;
 
-async function runReference(binary: string, sizes: number[]): Promise<Figures> {
+async function runReference(binary: string, name: string, sizes: number[]): Promise<Row> {
   const result = await new Deno.Command(binary, {
-    args: sizes.map(String),
+    args: ["-f", name, ...sizes.map(String)],
     stdout: "piped",
     stderr: "inherit",
   }).output();
   if (!result.success) throw new Error("The C reference failed");
-  return JSON.parse(new TextDecoder().decode(result.stdout));
+  const figures: Figures = JSON.parse(new TextDecoder().decode(result.stdout));
+  return figures[name]!;
 }
 
 // ---- timing -------------------------------------------------------------------------------------
 
-/** Iterations of `run` that take about ROUND_MS (at least one); also warms `run` up. */
+/** Iterations of `run` that take about ROUND_MS (at least one), after a warm-up. */
 function calibrate(run: () => void): number {
+  // Warm up first: let the JIT reach its top tier on this call before anything is timed.
+  const warmUntil = performance.now() + WARM_MS;
+  for (let i = 0; i < 1000 || performance.now() < warmUntil; i++) run();
   let iterations = 1;
   for (;;) {
     const t0 = performance.now();
@@ -123,10 +130,13 @@ function gbps(runs: Record<string, () => void>, bytes: number): Record<string, n
   return Object.fromEntries(names.map((name, k) => [name, best[k]!]));
 }
 
-// Buffers: an output and eight inputs of the largest size, filled with a pattern.
+// Buffers: an output and eight inputs of the largest size, filled with a pattern. Buffer k starts
+// 1040 * k bytes into its ArrayBuffer (as bench/dmover_ref.c places its buffers), so that no two
+// share an offset within a 4 KiB page: otherwise both sides would measure 4K aliasing, loads and
+// stores whose low 12 address bits agree stalling each other, which costs the xor loop 10-30%.
 const largest = Math.max(...SIZES, ...SWEEP);
 const buffers = Array.from({ length: 9 }, (_, k) => {
-  const b = new Uint8Array(largest);
+  const b = new Uint8Array(largest + 1040 * k).subarray(1040 * k);
   for (let i = 0; i < b.length; i += 4096) b[i] = (i * 131 + k) & 0xff;
   return b;
 });
@@ -207,100 +217,37 @@ function iovecCase(): Record<string, Record<string, number>> {
 
 // ---- the small-request rate ---------------------------------------------------------------------
 
-function requestRate(): number {
+/**
+ * Requests per second: 64-byte copies through a session of depth 64, each submitted on its own
+ * (`submit`) or as one batch (`submitMany`), then all read with one `readMany`.
+ */
+function requestRate(batched: boolean): number {
   const depth = 64;
-  using session = openSession("copy", { maxInFlight: depth, nonBlocking: true });
+  using session = openSession("copy", { maxInFlight: depth });
   const requests: DmoverRequest[] = Array.from({ length: depth }, (_, i) => ({
     id: i,
     output: new Uint8Array(64),
     inputs: [new Uint8Array(64).fill(i)],
   }));
-  let best = 0;
-  const batches = quick ? 2_000 : 10_000;
-  for (let round = 0; round < ROUNDS; round++) {
-    const t0 = performance.now();
-    for (let b = 0; b < batches; b++) {
+  const run = batched
+    ? () => {
       session.submitMany(requests);
       session.readMany();
     }
-    const seconds = (performance.now() - t0) / 1000;
-    best = Math.max(best, (batches * depth) / seconds);
-  }
-  return best;
+    : () => {
+      for (let i = 0; i < depth; i++) session.submit(requests[i]!);
+      session.readMany();
+    };
+  return gbps({ run }, depth).run! * 1e9;
 }
 
-// ---- main ---------------------------------------------------------------------------------------
+// ---- report ----------------------------------------------------------------------------------
 
-/** The better of two runs of the C reference, one before and one after the TypeScript runs. */
-function bestOf(a: Figures | undefined, b: Figures | undefined): Figures | undefined {
-  if (a === undefined || b === undefined) return a ?? b;
-  const out: Figures = {};
-  for (const [name, row] of Object.entries(a)) {
-    if (typeof row !== "object") continue;
-    out[name] = {};
-    for (const [size, value] of Object.entries(row)) {
-      out[name][size] = Math.max(value, b[name]?.[size] ?? 0);
-    }
-  }
-  return out;
-}
-
-const binary = await buildReference();
-const cMainBefore = binary === undefined ? undefined : await runReference(binary, SIZES);
-const cSweepBefore = binary === undefined ? undefined : await runReference(binary, SWEEP);
-
-const results: Record<string, Record<string, Record<string, number>>> = {};
-for (const name of FUNCTIONS) {
-  results[name] = {};
-  for (const size of SIZES) {
-    results[name][String(size)] = measureAt(name, size);
-  }
-}
-const sweep: Record<string, Record<string, Record<string, number>>> = {};
-for (const name of SWEPT) {
-  sweep[name] = {};
-  for (const size of SWEEP) {
-    sweep[name][String(size)] = measureAt(name, size);
-  }
-}
-const rate = requestRate();
-const iovecs = iovecCase();
-const cMainAfter = binary === undefined ? undefined : await runReference(binary, SIZES);
-const cSweepAfter = binary === undefined ? undefined : await runReference(binary, SWEEP);
-const cMain = bestOf(cMainBefore, cMainAfter);
-const cSweep = bestOf(cSweepBefore, cSweepAfter);
-
-for (const [table, c] of [[results, cMain], [sweep, cSweep]] as const) {
-  for (const [name, rows] of Object.entries(table)) {
-    for (const [size, row] of Object.entries(rows)) {
-      const value = c?.[name]?.[size];
-      if (value !== undefined) row.c = value;
-    }
-  }
-}
-
-// Merge the sweep into the per-function map (same shape; the sizes differ).
-const merged: Record<string, unknown> = {};
-for (const name of FUNCTIONS) {
-  merged[name] = { ...(sweep[name] ?? {}), ...results[name] };
-}
-merged.requests_per_s = Math.round(rate);
-merged.iovecs_1024x64 = iovecs;
-merged.meta = {
-  date: new Date().toISOString(),
-  deno: Deno.version.deno,
-  v8: Deno.version.v8,
-  native: live.available
-    ? `${live.version} crc32c=${live.library.crc32cImplementation}`
-    : live.reason,
-  c_reference: binary === undefined ? "no C compiler" : "bench/dmover_ref.c (the shim's kernels)",
-  unit: "GB/s of request length; best of rounds",
-  quick,
+type Report = Record<string, unknown> & {
+  requests_per_s: number;
+  requests_per_s_batched: number;
+  iovecs_1024x64: Record<string, Row>;
 };
-Deno.mkdirSync(`${here}out`, { recursive: true });
-Deno.writeTextFileSync(`${here}out/dmover.json`, JSON.stringify(merged, null, 2) + "\n");
-
-// ---- report -------------------------------------------------------------------------------------
 
 function fmt(x: number | undefined): string {
   return x === undefined ? "–" : x >= 10 ? x.toFixed(1) : x.toFixed(2);
@@ -314,35 +261,115 @@ function ratio(a: number | undefined, b: number | undefined): string {
   return a === undefined || b === undefined || b === 0 ? "–" : (a / b).toFixed(2);
 }
 
-console.log("\n| function | size | ts | native | auto | C | native/C | auto/best |");
-console.log("|---|---|---|---|---|---|---|---|");
+/** Prints the markdown tables of a report (as written to bench/out/dmover.json). */
+function print(report: Report): void {
+  const row = (name: string, size: number): Row =>
+    (report[name] as Record<string, Row>)[String(size)]!;
+  console.log("| function | size | ts | native | auto | C | native/C | auto/best | set |");
+  console.log("|---|---|---|---|---|---|---|---|---|");
+  for (const name of FUNCTIONS) {
+    for (const size of SIZES) {
+      const r = row(name, size);
+      const best = Math.max(r.ts ?? 0, r.native ?? 0);
+      const cells = [r.ts, r.native, r.auto, r.c].map(fmt);
+      const set = name === "copy" ? fmt(r.set) : "";
+      console.log(
+        `| ${name} | ${label(size)} | ${cells.join(" | ")} | ${ratio(r.native, r.c)} | ${
+          ratio(r.auto, best)
+        } | ${set} |`,
+      );
+    }
+  }
+  console.log(
+    "\nCrossovers: GB/s from 16 B to 4 KiB, and auto against the faster of ts and native\n",
+  );
+  console.log(`| function | ${SWEEP.map(label).join(" | ")} |`);
+  console.log(`|---|${SWEEP.map(() => "---").join("|")}|`);
+  for (const name of SWEPT) {
+    for (const backend of ["ts", "native", "auto", "auto/best"]) {
+      const cells = SWEEP.map((size) => {
+        const r = row(name, size);
+        if (backend === "auto/best") return ratio(r.auto, Math.max(r.ts ?? 0, r.native ?? 0));
+        return fmt(r[backend]);
+      });
+      console.log(`| ${name} ${backend} | ${cells.join(" | ")} |`);
+    }
+  }
+  const iovecs = report.iovecs_1024x64;
+  const columns = Object.keys(iovecs.xor2 ?? {});
+  console.log("\n1024 iovecs of 64 bytes per request (GB/s)\n");
+  console.log(`| function | ${columns.join(" | ")} |`);
+  console.log(`|---|${columns.map(() => "---").join("|")}|`);
+  for (const [name, r] of Object.entries(iovecs)) {
+    console.log(`| ${name} | ${columns.map((c) => fmt(r[c])).join(" | ")} |`);
+  }
+  console.log(
+    `\n64-byte copies through a session of depth 64: ${
+      (report.requests_per_s / 1e6).toFixed(2)
+    } M requests/s submitted one by one, ${
+      (report.requests_per_s_batched / 1e6).toFixed(2)
+    } M requests/s with submitMany`,
+  );
+}
+
+// ---- main ---------------------------------------------------------------------------------------
+
+const OUT = `${here}out/dmover.json`;
+
+if (Deno.args.includes("--print")) {
+  // Print the tables of the last run without measuring again.
+  print(JSON.parse(Deno.readTextFileSync(OUT)));
+  Deno.exit(0);
+}
+
+// Each function is measured in TypeScript right after its C reference, so that both see the
+// same machine (a shared machine's load drifts over a run).
+const binary = await buildReference();
+const results: Record<string, Record<string, Row>> = {};
 for (const name of FUNCTIONS) {
+  const c = binary === undefined ? undefined : await runReference(binary, name, SIZES);
+  results[name] = {};
   for (const size of SIZES) {
-    const r = results[name]![String(size)]!;
-    const best = Math.max(r.ts ?? 0, r.native ?? 0);
-    console.log(
-      `| ${name} | ${label(size)} | ${fmt(r.ts)} | ${fmt(r.native)} | ${fmt(r.auto)} | ${
-        fmt(r.c)
-      } | ${ratio(r.native, r.c)} | ${ratio(r.auto, best)} |${
-        name === "copy" ? ` set ${fmt(r.set)}` : ""
-      }`,
-    );
+    const row = measureAt(name, size);
+    if (c?.[String(size)] !== undefined) row.c = c[String(size)]!;
+    results[name][String(size)] = row;
   }
 }
-console.log("\nCrossovers (GB/s at small sizes; auto/best should stay >= 0.9):\n");
-console.log(`| function | ${SWEEP.map(label).join(" | ")} |`);
-console.log(`|---|${SWEEP.map(() => "---").join("|")}|`);
+const sweep: Record<string, Record<string, Row>> = {};
 for (const name of SWEPT) {
-  for (const backend of [...backends, "auto/best"]) {
-    const cells = SWEEP.map((size) => {
-      const r = sweep[name]![String(size)]!;
-      if (backend === "auto/best") return ratio(r.auto, Math.max(r.ts ?? 0, r.native ?? 0));
-      return fmt(r[backend]);
-    });
-    console.log(`| ${name} ${backend} | ${cells.join(" | ")} |`);
+  const c = binary === undefined ? undefined : await runReference(binary, name, SWEEP);
+  sweep[name] = {};
+  for (const size of SWEEP) {
+    const row = measureAt(name, size);
+    if (c?.[String(size)] !== undefined) row.c = c[String(size)]!;
+    sweep[name][String(size)] = row;
   }
 }
-console.log(
-  `\n64-byte copies through a session of depth 64: ${(rate / 1e6).toFixed(2)} M requests/s`,
-);
+const rate = requestRate(false);
+const rateBatched = requestRate(true);
+const iovecs = iovecCase();
+
+// Merge the sweep into the per-function map (same shape; the sizes differ: 4 KiB is in both and
+// the main table's figure is kept).
+const merged: Record<string, unknown> = {};
+for (const name of FUNCTIONS) {
+  merged[name] = { ...(sweep[name] ?? {}), ...results[name] };
+}
+merged.requests_per_s = Math.round(rate);
+merged.requests_per_s_batched = Math.round(rateBatched);
+merged.iovecs_1024x64 = iovecs;
+merged.meta = {
+  date: new Date().toISOString(),
+  deno: Deno.version.deno,
+  v8: Deno.version.v8,
+  native: live.available
+    ? `${live.version} crc32c=${live.library.crc32cImplementation}`
+    : live.reason,
+  c_reference: binary === undefined ? "no C compiler" : "bench/dmover_ref.c (the shim's kernels)",
+  unit: "GB/s of request length; best of rounds",
+  quick,
+};
+Deno.mkdirSync(`${here}out`, { recursive: true });
+Deno.writeTextFileSync(OUT, JSON.stringify(merged, null, 2) + "\n");
+print(merged as Report);
 console.log(`\nwrote bench/out/dmover.json`);

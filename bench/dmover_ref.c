@@ -4,7 +4,8 @@
  * what crossing FFI costs and nothing else. Built by the benchmark with the shim's flags minus
  * -shared; prints one JSON object: { "<function>": { "<size>": GB/s } }.
  *
- *   dmover_ref [size ...]      sizes in bytes (default 4096 65536 1048576 16777216)
+ *   dmover_ref [-f function] [size ...]   one function (default all); sizes in bytes
+ *                                          (default 4096 65536 1048576 16777216)
  */
 
 #define _POSIX_C_SOURCE 200809L /* clock_gettime under -std=c11 */
@@ -21,7 +22,7 @@ static double now_ns(void) {
   return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
-/* Inputs and output of one measurement. Offsets 16 past a 64-byte boundary, as V8 places them. */
+/* The output (0) and inputs (1..8) of every measurement. */
 static uint8_t *bufs[9];
 static uint32_t caps[9];
 static uint32_t tab[1 + 2 * 9 * 3];
@@ -104,7 +105,14 @@ static double measure(size_t f, uint32_t len) {
 int main(int argc, char **argv) {
   uint32_t sizes[32];
   int nsizes = 0;
-  for (int i = 1; i < argc && nsizes < 32; i++) sizes[nsizes++] = (uint32_t)strtoul(argv[i], 0, 10);
+  const char *only = NULL;
+  for (int i = 1; i < argc && nsizes < 32; i++) {
+    if (strcmp(argv[i], "-f") == 0 && i + 1 < argc) {
+      only = argv[++i];
+      continue;
+    }
+    sizes[nsizes++] = (uint32_t)strtoul(argv[i], 0, 10);
+  }
   if (nsizes == 0) {
     sizes[0] = 4096;
     sizes[1] = 65536;
@@ -115,15 +123,22 @@ int main(int argc, char **argv) {
   uint32_t max = 0;
   for (int i = 0; i < nsizes; i++) max = sizes[i] > max ? sizes[i] : max;
   for (int i = 0; i < 9; i++) {
-    uint8_t *raw = malloc((size_t)max + 128);
+    /*
+     * Buffer i starts 16 + 1040 * i bytes past a 64-byte boundary, as bench/dmover_bench.ts places
+     * its views: V8 puts large ArrayBuffers 16 bytes past one, and the 1040 * i keeps the buffers
+     * at different offsets within a 4 KiB page, so that neither side measures 4K aliasing (loads
+     * and stores whose addresses agree in their low 12 bits stall each other).
+     */
+    uint8_t *raw = malloc((size_t)max + 128 + 1040 * 9);
     if (raw == NULL) return 1;
-    uint8_t *p = (uint8_t *)(((uintptr_t)raw + 63) & ~(uintptr_t)63) + 16;
+    uint8_t *p = (uint8_t *)(((uintptr_t)raw + 63) & ~(uintptr_t)63) + 16 + 1040 * (uint32_t)i;
     for (uint32_t j = 0; j < max; j++) p[j] = (uint8_t)(j * 131u + 17u * (uint32_t)i);
     bufs[i] = p;
     caps[i] = max;
   }
   printf("{\"crc32c_impl\":%u", dray_crc32c_impl());
   for (size_t f = 0; f < NFUNCS; f++) {
+    if (only != NULL && strcmp(only, names[f]) != 0) continue;
     printf(",\"%s\":{", names[f]);
     for (int i = 0; i < nsizes; i++) {
       printf("%s\"%u\":%.3f", i ? "," : "", sizes[i], measure(f, sizes[i]));
