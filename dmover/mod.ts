@@ -1,6 +1,34 @@
 /**
- * The data mover: sessions bound to one function, scatter/gather requests, completions.
+ * The data mover, after NetBSD's dmover_io: sessions bound to one function (`zero`, `fill8`,
+ * `copy`, `xor2`..`xor8`, `iscsi-crc32c`), scatter/gather requests carrying a caller id, at most
+ * `maxInFlight` requests in flight (a slot frees when its completion is read), completions read
+ * back in completion order, and poll-style readiness through the event-loop seam. Work runs on a
+ * backend: `ts` (pure TypeScript, always there) or `native` (the C shim), chosen per request by
+ * length from each backend's speed estimate. One-shot helpers (`copy`, `zero`, `fill8`, `xor`,
+ * `crc32c`) do a single operation without a session.
+ *
+ * @example A session and a one-shot helper
+ * ```ts
+ * import { crc32c, openSession } from "@dray/dray/dmover";
+ * import assert from "node:assert/strict";
+ *
+ * using session = openSession("iscsi-crc32c");
+ * const data = new TextEncoder().encode("123456789");
+ * session.submit({ id: 1, inputs: [data] });
+ * const completion = await session.read();
+ * assert.equal(completion.immediate, 0xe3069283);
+ * assert.equal(crc32c(data), 0xe3069283);
+ * ```
  *
  * @module
  */
-export {};
+
+export * from "./errors.ts";
+export * from "./types.ts";
+export * from "./functions.ts";
+export * from "./backend.ts";
+export * from "./backends.ts";
+export * from "./ts_backend.ts";
+export * from "./native_backend.ts";
+export * from "./session.ts";
+export * from "./oneshot.ts";

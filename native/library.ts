@@ -169,6 +169,478 @@ export class NativeLibrary {
 
   // ---- dmover kernels (xor, crc32c, ...) ----
 
+  // Scratch iovec table for the contiguous wrappers (calls are synchronous, so one table serves).
+  #dmoverTable = new Uint32Array(3 * 9);
+
+  /**
+   * Whether this build of the shim has the dmover kernels (`xor`, `xorv`, `crc32c`, `crc32cv`).
+   * A library built from an older `shim.c` lacks them; the other entry points still work.
+   *
+   * @example
+   * ```ts
+   * import { nativeStatus } from "@dray/dray/native";
+   *
+   * const status = nativeStatus();
+   * if (status.available && !status.library.hasDmoverKernels) {
+   *   console.log("rebuild the shim with 'deno task native'");
+   * }
+   * ```
+   */
+  get hasDmoverKernels(): boolean {
+    const y = this.#symbols;
+    return y.dray_crc32c_impl !== null && y.dray_crc32c !== null && y.dray_xor2 !== null &&
+      y.dray_xor3 !== null && y.dray_xor4 !== null && y.dray_xor5 !== null &&
+      y.dray_xor6 !== null && y.dray_xor7 !== null && y.dray_xor8 !== null;
+  }
+
+  #noKernels(entry: string): never {
+    throw new Error(
+      `Cannot ${entry}: this build of the shim has no dmover kernels; rebuild it with 'deno task native'`,
+    );
+  }
+
+  /**
+   * Which CRC-32C implementation the shim runs: `sse4.2` or `armv8-crc` (the CPU's CRC32
+   * instruction, over three interleaved streams) or `table` (slicing-by-8 tables).
+   *
+   * @example
+   * ```ts
+   * import { nativeStatus } from "@dray/dray/native";
+   * import assert from "node:assert/strict";
+   *
+   * const status = nativeStatus();
+   * if (status.available) {
+   *   assert.ok(["sse4.2", "armv8-crc", "table"].includes(status.library.crc32cImplementation));
+   * }
+   * ```
+   */
+  get crc32cImplementation(): "sse4.2" | "armv8-crc" | "table" {
+    const f = this.#symbols.dray_crc32c_impl;
+    if (f === null) this.#noKernels("crc32c");
+    const impl = f();
+    return impl === 1 ? "sse4.2" : impl === 2 ? "armv8-crc" : "table";
+  }
+
+  /**
+   * Writes the xor of `length` bytes of each source (2 to 8 of them, each from its offset) to `dst`
+   * at `dstOffset`, in one call into C.
+   *
+   * @param dst The destination; it should not overlap the sources.
+   * @param dstOffset Where in `dst` to start writing.
+   * @param sources 2 to 8 sources.
+   * @param sourceOffsets Where in each source to start reading, one per source.
+   * @param length How many bytes.
+   * @throws {TypeError} When a buffer is not a Uint8Array or is detached.
+   * @throws {RangeError} When a span lies outside its buffer or the number of sources or offsets
+   * is wrong.
+   *
+   * @example
+   * ```ts
+   * import { nativeStatus } from "@dray/dray/native";
+   * import assert from "node:assert/strict";
+   *
+   * const status = nativeStatus();
+   * if (status.available) {
+   *   const out = new Uint8Array(3);
+   *   status.library.xor(out, 0, [new Uint8Array([1, 2, 3, 4]), new Uint8Array([3, 3, 3])], [1, 0], 3);
+   *   assert.deepEqual(out, new Uint8Array([1, 0, 7]));
+   * }
+   * ```
+   */
+  xor(
+    dst: Uint8Array,
+    dstOffset: number,
+    sources: readonly Uint8Array[],
+    sourceOffsets: readonly number[],
+    length: number,
+  ): void {
+    const n = this.#xorArity(sources);
+    if (!Array.isArray(sourceOffsets) || sourceOffsets.length !== n) {
+      throw new RangeError(
+        `Cannot xor: expected ${n} source offsets, got '${
+          Array.isArray(sourceOffsets) ? sourceOffsets.length : typeof sourceOffsets
+        }'`,
+      );
+    }
+    const table = this.#dmoverTable;
+    // The common case in a few comparisons: every span non-empty, in bounds and uint32-sized
+    // (a detached buffer has length 0, so it cannot pass). Anything else takes checkSpan's path,
+    // which throws the precise error or handles buffers beyond 4 GiB.
+    let fast = length > 0 && length >>> 0 === length && dst instanceof Uint8Array &&
+      dstOffset >>> 0 === dstOffset && dst.length - dstOffset >= length &&
+      dst.length <= U32_MAX;
+    for (let k = 0; fast && k < n; k++) {
+      const s = sources[k];
+      const off = sourceOffsets[k]!;
+      fast = s instanceof Uint8Array && off >>> 0 === off && s.length - off >= length &&
+        s.length <= U32_MAX;
+      table[3 + 3 * k] = 1;
+      table[4 + 3 * k] = off;
+      table[5 + 3 * k] = length;
+    }
+    if (fast) {
+      table[0] = 1;
+      table[1] = dstOffset;
+      table[2] = length;
+      this.#xorCall(n, table, 3 * (n + 1), dst, sources);
+      return;
+    }
+    checkSpan("dst", dst, dstOffset, length);
+    for (let k = 0; k < n; k++) checkSpan(`sources[${k}]`, sources[k]!, sourceOffsets[k]!, length);
+    if (length === 0) return;
+    if (dst.length <= U32_MAX && length <= U32_MAX && sources.every((s) => s.length <= U32_MAX)) {
+      table[0] = 1;
+      table[1] = dstOffset;
+      table[2] = length;
+      for (let k = 0; k < n; k++) {
+        table[3 + 3 * k] = 1;
+        table[4 + 3 * k] = sourceOffsets[k]!;
+        table[5 + 3 * k] = length;
+      }
+      this.#xorCall(n, table, 3 * (n + 1), dst, sources);
+      return;
+    }
+    // A buffer beyond 4 GiB: narrow every side to its span and go in steps that fit a uint32_t.
+    const step = 2 ** 31;
+    for (let at = 0; at < length; at += step) {
+      const m = Math.min(step, length - at);
+      const parts = sources.map((s, k) =>
+        s.subarray(sourceOffsets[k]! + at, sourceOffsets[k]! + at + m)
+      );
+      this.xor(dst.subarray(dstOffset + at, dstOffset + at + m), 0, parts, parts.map(() => 0), m);
+    }
+  }
+
+  /**
+   * The scatter/gather form of {@linkcode NativeLibrary.xor}: one call for any number of iovecs.
+   * `table` describes `sources.length + 1` sides, the output first: for each side a count from 1
+   * to 1024, then that many (offset, length) pairs into its buffer. Every side must add up to the
+   * same total; the output's bytes, walked in order, get the xor of the inputs' bytes walked in
+   * order.
+   *
+   * @param dst The output's buffer; it should not overlap the sources.
+   * @param sources 2 to 8 input buffers, each at most 4 GiB - 1.
+   * @param table The iovec table.
+   * @param words How many words of `table` to use (default all of it).
+   * @throws {TypeError} When a buffer is not a Uint8Array (the table not a Uint32Array) or is
+   * detached.
+   * @throws {RangeError} When the table is malformed, a pair lies outside its buffer or the totals
+   * differ.
+   *
+   * @example Gathering two pieces of each input into one output
+   * ```ts
+   * import { nativeStatus } from "@dray/dray/native";
+   * import assert from "node:assert/strict";
+   *
+   * const status = nativeStatus();
+   * if (status.available) {
+   *   const out = new Uint8Array(4);
+   *   const a = new Uint8Array([1, 2, 0, 0, 3, 4]);
+   *   const b = new Uint8Array([1, 1, 1, 1]);
+   *   // out: 1 piece (0, 4); a: 2 pieces (0, 2) and (4, 2); b: 1 piece (0, 4)
+   *   const table = new Uint32Array([1, 0, 4, 2, 0, 2, 4, 2, 1, 0, 4]);
+   *   status.library.xorv(out, [a, b], table);
+   *   assert.deepEqual(out, new Uint8Array([0, 3, 2, 5]));
+   * }
+   * ```
+   */
+  xorv(
+    dst: Uint8Array,
+    sources: readonly Uint8Array[],
+    table: Uint32Array,
+    words: number = table.length,
+  ): void {
+    const n = this.#xorArity(sources);
+    this.#checkTable(table, words, 0, [dst, ...sources]);
+    this.#xorCall(n, table, words, dst, sources);
+  }
+
+  /**
+   * CRC-32C (the iSCSI CRC, Castagnoli polynomial) of `length` bytes of `src` from `offset`. A seed
+   * of 0 gives the standard CRC; an earlier result as the seed continues it over more bytes.
+   *
+   * @param src The bytes.
+   * @param offset Where in `src` to start.
+   * @param length How many bytes.
+   * @param seed 0, or the CRC of the bytes before these.
+   * @returns The CRC, an unsigned 32-bit integer.
+   * @throws {TypeError} When `src` is not a Uint8Array or is detached.
+   * @throws {RangeError} When the span lies outside `src` or `seed` is not a uint32.
+   *
+   * @example
+   * ```ts
+   * import { nativeStatus } from "@dray/dray/native";
+   * import assert from "node:assert/strict";
+   *
+   * const status = nativeStatus();
+   * if (status.available) {
+   *   const bytes = new TextEncoder().encode("123456789");
+   *   assert.equal(status.library.crc32c(bytes, 0, 9), 0xe3069283);
+   *   const first = status.library.crc32c(bytes, 0, 4);
+   *   assert.equal(status.library.crc32c(bytes, 4, 5, first), 0xe3069283);
+   * }
+   * ```
+   */
+  crc32c(src: Uint8Array, offset: number, length: number, seed: number = 0): number {
+    const table = this.#dmoverTable;
+    if (
+      !(length > 0 && length >>> 0 === length && src instanceof Uint8Array &&
+        offset >>> 0 === offset && src.length - offset >= length && src.length <= U32_MAX &&
+        seed >>> 0 === seed)
+    ) {
+      // Not the common case: checkSpan throws the precise error; a zero length or a buffer
+      // beyond 4 GiB carries on below.
+      checkSpan("src", src, offset, length);
+      if (!Number.isInteger(seed) || seed < 0 || seed > U32_MAX) {
+        throw new RangeError(`Cannot use seed '${seed}': expected an integer from 0 to 2^32 - 1`);
+      }
+      if (length === 0) return seed;
+      if (src.length > U32_MAX || length > U32_MAX) {
+        const part = src.subarray(offset, offset + length);
+        const step = 2 ** 31;
+        let crc = seed;
+        for (let at = 0; at < length; at += step) {
+          const m = Math.min(step, length - at);
+          crc = this.crc32c(part.subarray(at, at + m), 0, m, crc);
+        }
+        return crc;
+      }
+    }
+    table[0] = seed;
+    table[1] = 1;
+    table[2] = offset;
+    table[3] = length;
+    const f = this.#symbols.dray_crc32c;
+    if (f === null) this.#noKernels("crc32c");
+    const rc = f(table, 4, src, src.length);
+    if (rc !== DRAY_OK) fail("crc32c", rc);
+    return table[0]!;
+  }
+
+  /**
+   * The scatter/gather form of {@linkcode NativeLibrary.crc32c}: one call for up to 1024 pieces of
+   * `src`. `table[0]` holds the seed (0, or an earlier CRC to continue) and receives the CRC; from
+   * `table[1]` come a count from 1 to 1024 and that many (offset, length) pairs.
+   *
+   * @param src The buffer the pieces are in, at most 4 GiB - 1.
+   * @param table The seed and the iovec table.
+   * @param words How many words of `table` to use (default all of it).
+   * @returns The CRC of the pieces in order (also left in `table[0]`).
+   * @throws {TypeError} When `src` is not a Uint8Array (the table not a Uint32Array) or is detached.
+   * @throws {RangeError} When the table is malformed or a pair lies outside `src`.
+   *
+   * @example
+   * ```ts
+   * import { nativeStatus } from "@dray/dray/native";
+   * import assert from "node:assert/strict";
+   *
+   * const status = nativeStatus();
+   * if (status.available) {
+   *   const bytes = new TextEncoder().encode("6789--12345");
+   *   const table = new Uint32Array([0, 2, 6, 5, 0, 4]); // "12345" then "6789"
+   *   assert.equal(status.library.crc32cv(bytes, table), 0xe3069283);
+   * }
+   * ```
+   */
+  crc32cv(src: Uint8Array, table: Uint32Array, words: number = table.length): number {
+    this.#checkTable(table, words, 1, [src]);
+    const f = this.#symbols.dray_crc32c;
+    if (f === null) this.#noKernels("crc32cv");
+    const rc = f(table, words, src, src.length);
+    if (rc !== DRAY_OK) fail("crc32cv", rc);
+    return table[0]!;
+  }
+
+  #xorArity(sources: readonly Uint8Array[]): number {
+    if (!Array.isArray(sources) || sources.length < 2 || sources.length > 8) {
+      throw new RangeError(
+        `Cannot xor '${
+          Array.isArray(sources) ? sources.length : typeof sources
+        }' sources: expected 2 to 8`,
+      );
+    }
+    return sources.length;
+  }
+
+  // The TypeScript half of the C checks in dray_sides_parse: the same rules, as RangeErrors.
+  #checkTable(
+    table: Uint32Array,
+    words: number,
+    start: number,
+    views: readonly Uint8Array[],
+  ): void {
+    if (!(table instanceof Uint32Array)) {
+      throw new TypeError("Cannot use the iovec table: expected a Uint32Array");
+    }
+    if (table.buffer instanceof ArrayBuffer && table.buffer.detached) {
+      throw new TypeError("Cannot use the iovec table: its buffer is detached or was transferred");
+    }
+    if (!Number.isInteger(words) || words < 0 || words > table.length) {
+      throw new RangeError(
+        `Cannot use '${words}' words of the iovec table: it holds ${table.length}`,
+      );
+    }
+    views.forEach((view, s) => {
+      checkSpan(s === 0 && start === 0 ? "dst" : `sources[${s - 1 + start}]`, view, 0, 0);
+      if (view.length > U32_MAX) {
+        throw new RangeError(
+          `Cannot use a buffer of '${view.length}' bytes: the limit is 2^32 - 1`,
+        );
+      }
+    });
+    let at = start;
+    let first = 0;
+    for (let s = 0; s < views.length; s++) {
+      if (at >= words) throw new RangeError(`Cannot use the iovec table: side ${s} is missing`);
+      const count = table[at++]!;
+      if (count < 1 || count > 1024 || count > (words - at) / 2) {
+        throw new RangeError(
+          `Cannot use the iovec table: side ${s} has count '${count}', expected 1 to 1024 pairs that fit`,
+        );
+      }
+      let sum = 0;
+      const cap = views[s]!.length;
+      for (let i = 0; i < count; i++) {
+        const off = table[at + 2 * i]!;
+        const len = table[at + 2 * i + 1]!;
+        if (off > cap || len > cap - off) {
+          throw new RangeError(
+            `Cannot use the iovec table: side ${s} pair ${i} (${off}, ${len}) lies outside ${cap} bytes`,
+          );
+        }
+        sum += len;
+      }
+      if (s === 0) {
+        first = sum;
+      } else if (sum !== first) {
+        throw new RangeError(
+          `Cannot use the iovec table: side ${s} holds '${sum}' bytes, side 0 holds ${first}`,
+        );
+      }
+      at += 2 * count;
+    }
+  }
+
+  #xorCall(
+    n: number,
+    t: Uint32Array,
+    w: number,
+    d: Uint8Array,
+    s: readonly Uint8Array[],
+  ): void {
+    const y = this.#symbols;
+    if (!this.hasDmoverKernels) this.#noKernels(`xor${n}`);
+    const a = s[0]!, b = s[1]!;
+    let rc: number;
+    switch (n) {
+      case 2:
+        rc = y.dray_xor2!(t, w, d, d.length, a, a.length, b, b.length);
+        break;
+      case 3: {
+        const c = s[2]!;
+        rc = y.dray_xor3!(t, w, d, d.length, a, a.length, b, b.length, c, c.length);
+        break;
+      }
+      case 4: {
+        const c = s[2]!, e = s[3]!;
+        rc = y.dray_xor4!(t, w, d, d.length, a, a.length, b, b.length, c, c.length, e, e.length);
+        break;
+      }
+      case 5: {
+        const c = s[2]!, e = s[3]!, f = s[4]!;
+        rc = y.dray_xor5!(
+          t,
+          w,
+          d,
+          d.length,
+          a,
+          a.length,
+          b,
+          b.length,
+          c,
+          c.length,
+          e,
+          e.length,
+          f,
+          f.length,
+        );
+        break;
+      }
+      case 6: {
+        const c = s[2]!, e = s[3]!, f = s[4]!, g = s[5]!;
+        rc = y.dray_xor6!(
+          t,
+          w,
+          d,
+          d.length,
+          a,
+          a.length,
+          b,
+          b.length,
+          c,
+          c.length,
+          e,
+          e.length,
+          f,
+          f.length,
+          g,
+          g.length,
+        );
+        break;
+      }
+      case 7: {
+        const c = s[2]!, e = s[3]!, f = s[4]!, g = s[5]!, h = s[6]!;
+        rc = y.dray_xor7!(
+          t,
+          w,
+          d,
+          d.length,
+          a,
+          a.length,
+          b,
+          b.length,
+          c,
+          c.length,
+          e,
+          e.length,
+          f,
+          f.length,
+          g,
+          g.length,
+          h,
+          h.length,
+        );
+        break;
+      }
+      default: {
+        const c = s[2]!, e = s[3]!, f = s[4]!, g = s[5]!, h = s[6]!, j = s[7]!;
+        rc = y.dray_xor8!(
+          t,
+          w,
+          d,
+          d.length,
+          a,
+          a.length,
+          b,
+          b.length,
+          c,
+          c.length,
+          e,
+          e.length,
+          f,
+          f.length,
+          g,
+          g.length,
+          h,
+          h.length,
+          j,
+          j.length,
+        );
+      }
+    }
+    if (rc !== DRAY_OK) fail(`xor${n}`, rc);
+  }
+
   // ---- sockets (redis native transport) ----
 
   /**

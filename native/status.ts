@@ -1,5 +1,5 @@
 import { defaultLibraryPath } from "./_paths.ts";
-import { ABI, SYMBOLS } from "./_symbols.ts";
+import { ABI, ABI_PROBE, SYMBOLS } from "./_symbols.ts";
 import { NativeLibrary } from "./library.ts";
 
 /**
@@ -194,20 +194,28 @@ function open(path: string): NativeStatus {
     }
     // No read permission or another stat failure: let dlopen decide.
   }
-  let lib: Deno.DynamicLibrary<typeof SYMBOLS>;
+  // Read the ABI through a minimal symbol table first: a library built from another shim.c may
+  // lack symbols this version needs, and should be reported as stale, not as broken.
+  let abi: number;
   try {
-    lib = Deno.dlopen(path, SYMBOLS);
+    const probe = Deno.dlopen(path, ABI_PROBE);
+    abi = probe.symbols.dray_abi();
+    probe.close();
   } catch (error) {
     return classify(path, error);
   }
-  const abi = lib.symbols.dray_abi();
   if (abi !== ABI) {
-    lib.close();
     return unavailable(
       "abi-mismatch",
       `Cannot use ${path}: built for ABI ${abi}, this version needs ${ABI}; rebuild with 'deno task native'`,
       path,
     );
+  }
+  let lib: Deno.DynamicLibrary<typeof SYMBOLS>;
+  try {
+    lib = Deno.dlopen(path, SYMBOLS);
+  } catch (error) {
+    return classify(path, error);
   }
   const library = new NativeLibrary(path, lib.symbols, () => lib.close());
   return { available: true, path, version: library.version, library };

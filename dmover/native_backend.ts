@@ -1,0 +1,241 @@
+import type { NativeLibrary } from "../native/mod.ts";
+import type { DmoverBackend, DmoverKernel } from "./backend.ts";
+import { DmoverError } from "./errors.ts";
+import type { DmoverFunction } from "./functions.ts";
+import { byArity, type CostModel, modelSpeed, xorArity } from "./_model.ts";
+import { overlaps } from "./_validate.ts";
+import { forEachPiece, walkChunks } from "./_walk.ts";
+import type { DmoverBuffer, DmoverRequest } from "./types.ts";
+
+const U32_MAX = 0xffff_ffff;
+
+// Fitted to one-shot calls from 16 B to 4 KiB (see _model.ts). copy and fill cost an FFI call for
+// the memmove/memset that Uint8Array.prototype.set/fill already are: the same bandwidth as the
+// TypeScript backend and a higher fixed cost, so `auto` never picks them here.
+const COPY: CostModel = { overheadNs: 122, gbps: 90 };
+const FILL: CostModel = { overheadNs: 88, gbps: 100 };
+const CRC32C_HW: CostModel = { overheadNs: 97, gbps: 23 };
+const CRC32C_TABLE: CostModel = { overheadNs: 97, gbps: 2 }; // slicing-by-8 in C
+
+function xorModel(n: number): CostModel {
+  return { overheadNs: byArity(n, 180, 251, 401), gbps: 1 / byArity(n, 0.0206, 0.0485, 0.128) };
+}
+
+/**
+ * Builds the (views, table) form of a request for the shim's scatter/gather kernels: each side must
+ * lie in one ArrayBuffer and span at most 4 GiB - 1, else `add` returns false and the caller falls
+ * back to one call per contiguous chunk.
+ */
+class TableBuilder {
+  table = new Uint32Array(64);
+  words = 0;
+  views: Uint8Array[] = [];
+
+  reset(first: number): void {
+    this.words = first;
+  }
+
+  #reserve(words: number): void {
+    if (this.words + words <= this.table.length) return;
+    const grown = new Uint32Array(Math.max(this.table.length * 2, this.words + words));
+    grown.set(this.table.subarray(0, this.words));
+    this.table = grown;
+  }
+
+  add(side: DmoverBuffer, k: number): boolean {
+    if (side instanceof Uint8Array) {
+      if (side.length > U32_MAX) return false;
+      this.#reserve(3);
+      const t = this.table;
+      t[this.words] = 1;
+      t[this.words + 1] = 0;
+      t[this.words + 2] = side.length;
+      this.words += 3;
+      this.views[k] = side;
+      return true;
+    }
+    const first = side[0]!.buffer;
+    let same = first.length <= U32_MAX;
+    const memory = first.buffer;
+    let previous = first;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const iov of side) {
+      const view = iov.buffer;
+      if (view !== previous) {
+        // A new view: the .buffer getter is costly, so only here.
+        if (view.buffer !== memory) return false;
+        previous = view;
+        same = false;
+      }
+      if (iov.length === 0) continue;
+      const start = view.byteOffset + iov.offset;
+      if (start < lo) lo = start;
+      if (start + iov.length > hi) hi = start + iov.length;
+    }
+    this.#reserve(1 + 2 * side.length);
+    const t = this.table;
+    let at = this.words;
+    t[at++] = side.length;
+    if (same) {
+      // Every piece is in one view (an arena): use it as it is.
+      for (const iov of side) {
+        t[at++] = iov.offset;
+        t[at++] = iov.length;
+      }
+      this.views[k] = first;
+    } else {
+      if (hi - lo > U32_MAX) return false;
+      for (const iov of side) {
+        t[at++] = iov.length === 0 ? 0 : iov.buffer.byteOffset + iov.offset - lo;
+        t[at++] = iov.length;
+      }
+      this.views[k] = new Uint8Array(memory, lo, hi - lo);
+    }
+    this.words = at;
+    return true;
+  }
+}
+
+/**
+ * Creates the backend that runs kernels in the native shim: `xor2`..`xor8` and `iscsi-crc32c`
+ * (the CPU's CRC32 instruction when present, tables otherwise) in one FFI call per request however
+ * many iovecs it has, when each side lies in one ArrayBuffer; `copy`, `zero` and `fill8` through
+ * the shim's memmove/memset, which `auto` never picks over the TypeScript built-ins.
+ *
+ * @param library The loaded shim, from `nativeStatus()`.
+ * @returns The backend, named `native`.
+ * @throws {DmoverError} `ENXIO` when the library was built without the dmover kernels.
+ *
+ * @example
+ * ```ts
+ * import { createNativeBackend, openSession } from "@dray/dray/dmover";
+ * import { nativeStatus } from "@dray/dray/native";
+ * import assert from "node:assert/strict";
+ *
+ * const status = nativeStatus();
+ * if (status.available) {
+ *   using session = openSession("xor2", { backend: createNativeBackend(status.library) });
+ *   const out = new Uint8Array(2);
+ *   session.submit({ id: 1, output: out, inputs: [new Uint8Array([1, 2]), new Uint8Array([3, 3])] });
+ *   assert.equal((await session.readMany()).length, 1);
+ *   assert.deepEqual(out, new Uint8Array([2, 1]));
+ * }
+ * ```
+ */
+export function createNativeBackend(library: NativeLibrary): DmoverBackend {
+  if (!library.hasDmoverKernels) {
+    throw new DmoverError(
+      "ENXIO",
+      `Cannot use ${library.path} for dmover: it has no dmover kernels; rebuild it with 'deno task native'`,
+    );
+  }
+  const lib = library;
+  const builder = new TableBuilder();
+  const crcModel = lib.crc32cImplementation === "table" ? CRC32C_TABLE : CRC32C_HW;
+
+  function fillPieces(out: DmoverBuffer, value: number): void {
+    forEachPiece(out, (view, offset, length) => lib.fill(view, offset, value, length));
+  }
+
+  function copyChunk(views: Uint8Array[], offsets: number[], length: number): void {
+    lib.copy(views[0]!, offsets[0]!, views[1]!, offsets[1]!, length);
+  }
+
+  function copy(request: DmoverRequest, length: number): undefined {
+    const out = request.output!;
+    const input = request.inputs![0]!;
+    if (out instanceof Uint8Array && input instanceof Uint8Array) {
+      lib.copy(out, 0, input, 0, length); // memmove
+    } else if (overlaps(out, input)) {
+      const staged = new Uint8Array(length);
+      walkChunks([staged, input], length, copyChunk);
+      walkChunks([out, staged], length, copyChunk);
+    } else {
+      walkChunks([out, input], length, copyChunk);
+    }
+    return undefined;
+  }
+
+  function crc32c(request: DmoverRequest): number {
+    const input = request.inputs![0]!;
+    const seed = request.immediate ?? 0;
+    if (input instanceof Uint8Array) return lib.crc32c(input, 0, input.length, seed);
+    builder.reset(1);
+    if (builder.add(input, 0)) {
+      builder.table[0] = seed;
+      return lib.crc32cv(builder.views[0]!, builder.table, builder.words);
+    }
+    let crc = seed;
+    forEachPiece(input, (view, offset, length) => {
+      crc = lib.crc32c(view, offset, length, crc);
+    });
+    return crc;
+  }
+
+  function xorKernel(n: number): DmoverKernel {
+    const offsets = new Array<number>(n).fill(0);
+    const visit = (views: Uint8Array[], offs: number[], length: number): void => {
+      lib.xor(views[0]!, offs[0]!, views.slice(1), offs.slice(1), length);
+    };
+    return (request: DmoverRequest, length: number): undefined => {
+      const out = request.output!;
+      const inputs = request.inputs!;
+      let whole = out instanceof Uint8Array;
+      for (let k = 0; whole && k < n; k++) whole = inputs[k] instanceof Uint8Array;
+      if (whole) {
+        lib.xor(out as Uint8Array, 0, inputs as readonly Uint8Array[], offsets, length);
+        return undefined;
+      }
+      builder.reset(0);
+      let gathered = builder.add(out, 0);
+      for (let k = 0; gathered && k < n; k++) gathered = builder.add(inputs[k]!, k + 1);
+      if (gathered) {
+        const views = builder.views;
+        lib.xorv(views[0]!, views.slice(1, n + 1), builder.table, builder.words);
+      } else {
+        walkChunks([out, ...inputs], length, visit, 2 ** 31);
+      }
+      return undefined;
+    };
+  }
+
+  const xorKernels: DmoverKernel[] = [];
+  for (let n = 2; n <= 8; n++) xorKernels[n] = xorKernel(n);
+  const kernels: Record<string, DmoverKernel> = {
+    zero(request: DmoverRequest): undefined {
+      fillPieces(request.output!, 0);
+      return undefined;
+    },
+    fill8(request: DmoverRequest): undefined {
+      fillPieces(request.output!, request.immediate!);
+      return undefined;
+    },
+    copy,
+    "iscsi-crc32c": crc32c,
+  };
+
+  return Object.freeze({
+    name: "native",
+    synchronous: true,
+    speed(fn: DmoverFunction, length: number): number {
+      switch (fn.name) {
+        case "copy":
+          return modelSpeed(COPY, length);
+        case "zero":
+        case "fill8":
+          return modelSpeed(FILL, length);
+        case "iscsi-crc32c":
+          return modelSpeed(crcModel, length);
+      }
+      const n = xorArity(fn.name);
+      if (n === 0) return 0;
+      return modelSpeed(xorModel(n), length);
+    },
+    kernel(fn: DmoverFunction): DmoverKernel | undefined {
+      const n = xorArity(fn.name);
+      if (n !== 0) return xorKernels[n];
+      return Object.hasOwn(kernels, fn.name) ? kernels[fn.name] : undefined;
+    },
+  });
+}

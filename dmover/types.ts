@@ -1,0 +1,88 @@
+import type { DmoverError } from "./errors.ts";
+
+/**
+ * One piece of a scatter/gather list: `length` bytes of `buffer` from `offset`.
+ *
+ * @example
+ * ```ts
+ * import type { DmoverIovec } from "@dray/dray/dmover";
+ *
+ * const arena = new Uint8Array(4096);
+ * const iovec: DmoverIovec = { buffer: arena, offset: 512, length: 1024 };
+ * ```
+ */
+export interface DmoverIovec {
+  /** The memory. */
+  readonly buffer: Uint8Array;
+  /** Where the piece starts in `buffer`, an integer from 0 to `buffer.length`. */
+  readonly offset: number;
+  /** How many bytes, an integer from 0 to 2^53 - 1 that fits in `buffer` after `offset`. */
+  readonly length: number;
+}
+
+/**
+ * The memory a request reads or writes: a whole `Uint8Array`, or a list of 1 to 1024 iovecs
+ * walked in order (pieces of length 0 are allowed; the total must not be).
+ *
+ * @example
+ * ```ts
+ * import type { DmoverBuffer } from "@dray/dray/dmover";
+ *
+ * const whole: DmoverBuffer = new Uint8Array(64);
+ * const arena = new Uint8Array(256);
+ * const scattered: DmoverBuffer = [
+ *   { buffer: arena, offset: 0, length: 32 },
+ *   { buffer: arena, offset: 128, length: 32 },
+ * ];
+ * ```
+ */
+export type DmoverBuffer = Uint8Array | readonly DmoverIovec[];
+
+/**
+ * A request to a session: a caller id that comes back in the completion, and the buffers and
+ * immediate its function takes (see {@linkcode DmoverFunction}). The buffers must stay untouched
+ * until the completion is read.
+ *
+ * @example A request for a session bound to `xor2`
+ * ```ts
+ * import type { DmoverRequest } from "@dray/dray/dmover";
+ *
+ * const request: DmoverRequest = {
+ *   id: 7,
+ *   output: new Uint8Array(512),
+ *   inputs: [new Uint8Array(512), new Uint8Array(512)],
+ * };
+ * ```
+ */
+export interface DmoverRequest {
+  /** The caller's id for the request; the completion carries it back. */
+  readonly id: number;
+  /** Where the result goes; only for functions with an output (all but `iscsi-crc32c`). */
+  readonly output?: DmoverBuffer;
+  /** The inputs, exactly as many as the function takes (none for `zero` and `fill8`). */
+  readonly inputs?: readonly DmoverBuffer[];
+  /** The immediate: the byte of `fill8`, the seed of `iscsi-crc32c` (default 0). */
+  readonly immediate?: number;
+}
+
+/**
+ * The outcome of a request, read back from its session in completion order.
+ *
+ * @example
+ * ```ts
+ * import type { DmoverCompletion } from "@dray/dray/dmover";
+ *
+ * function report(completion: DmoverCompletion): string {
+ *   if (completion.error) return `${completion.id} failed: ${completion.error.code}`;
+ *   return `${completion.id} done${completion.immediate === undefined ? "" : `: ${completion.immediate}`}`;
+ * }
+ * ```
+ */
+export interface DmoverCompletion {
+  /** The request's id. */
+  readonly id: number;
+  /** Why the request failed, or `undefined` when it succeeded. */
+  readonly error: DmoverError | undefined;
+  /** The immediate result, for functions that give one (the CRC of `iscsi-crc32c`). */
+  readonly immediate: number | undefined;
+}
