@@ -1,15 +1,4 @@
-import { CommandSender } from "./command_sender.ts";
+import { StringCommands } from "./strings.ts";
 
-/**
- * The typed command methods shared by `RedisClient`, pipelines and transactions: one method per
- * Redis 7.0 command, each a thin call to {@linkcode CommandSender.sendCommand}.
- *
- * @example
- * ```ts
- * import { RedisCommands } from "@dray/dray/redis";
- * import assert from "node:assert/strict";
- *
- * assert.equal(typeof RedisCommands, "function");
- * ```
- */
-export abstract class RedisCommands extends CommandSender {}
+/** tmp */
+export abstract class RedisCommands extends StringCommands {}
