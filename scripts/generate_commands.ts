@@ -277,10 +277,15 @@ export function signature(command: CommandDoc): Signature {
     return out;
   };
   const args = command.arguments;
+  // Never more typed arguments than the arity requires: some grammars mark as required what the
+  // server accepts without (GEOHASH key [member ...] has arity -2).
+  const words = command.name.split("|").length;
+  const room = () => Math.abs(command.arity) - words - argv.length;
   let i = 0;
   for (; i < args.length; i++) {
     const arg = args[i]!;
     if (isOptional(arg)) break;
+    if (room() < (arg.token === undefined ? 1 : 2)) break;
     if (SIMPLE_TYPES.has(arg.type)) {
       if (arg.token !== undefined) argv.push(JSON.stringify(arg.token));
       const name = unique(camel(arg.name));
@@ -306,7 +311,9 @@ export function signature(command: CommandDoc): Signature {
     }
     break;
   }
-  return { parameters, argv, rest: i < args.length };
+  // The arity has the last word: COMMAND DOCS leaves some grammars out (COMMAND GETKEYS).
+  const fixed = words + argv.length;
+  return { parameters, argv, rest: i < args.length || command.arity < 0 || fixed < command.arity };
 }
 
 // ---- writing the files ----
@@ -358,6 +365,10 @@ function method(command: CommandDoc): string {
   paragraph(sentence(command.summary));
   lines.push(` *`);
   lines.push(` * \`${sanitize(grammar)}\``);
+  if (command.arguments.length === 0 && sig.rest) {
+    lines.push(` *`);
+    paragraph("`COMMAND DOCS` gives no grammar for its arguments.");
+  }
   lines.push(` *`);
   paragraph(`- Since: Redis ${command.since}`, "  ");
   if (command.complexity !== "") paragraph(`- Complexity: ${sanitize(command.complexity)}`, "  ");

@@ -1164,15 +1164,17 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * `COMMAND GETKEYS`
    *
+   * `COMMAND DOCS` gives no grammar for its arguments.
+   *
    * - Since: Redis 2.8.13
    * - Complexity: O(N) where N is the number of arguments to the command
    * - Group: server; flags: loading, stale
    *
-   * @param options Buffers, timeout, abort signal.
+   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
    * @returns The server's reply.
    */
-  commandGetkeys(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["COMMAND", "GETKEYS"], options);
+  commandGetkeys(...args: CommandArguments): Promise<RespValue> {
+    return sendArguments(this, ["COMMAND", "GETKEYS"], args);
   }
 
   /**
@@ -1180,15 +1182,17 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * `COMMAND GETKEYSANDFLAGS`
    *
+   * `COMMAND DOCS` gives no grammar for its arguments.
+   *
    * - Since: Redis 7.0.0
    * - Complexity: O(N) where N is the number of arguments to the command
    * - Group: server; flags: loading, stale
    *
-   * @param options Buffers, timeout, abort signal.
+   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
    * @returns The server's reply.
    */
-  commandGetkeysandflags(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["COMMAND", "GETKEYSANDFLAGS"], options);
+  commandGetkeysandflags(...args: CommandArguments): Promise<RespValue> {
+    return sendArguments(this, ["COMMAND", "GETKEYSANDFLAGS"], args);
   }
 
   /**
@@ -1292,15 +1296,17 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * `DEBUG`
    *
+   * `COMMAND DOCS` gives no grammar for its arguments.
+   *
    * - Since: Redis 1.0.0
    * - Complexity: Depends on subcommand.
    * - Group: server; flags: admin, noscript, loading, stale
    *
-   * @param options Buffers, timeout, abort signal.
+   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
    * @returns The server's reply.
    */
-  debug(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["DEBUG"], options);
+  debug(...args: CommandArguments): Promise<RespValue> {
+    return sendArguments(this, ["DEBUG"], args);
   }
 
   /**
@@ -1537,16 +1543,11 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: geo; flags: readonly
    *
    * @param key `key` (key).
-   * @param member `member [member ...]` (string).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
    * @returns The server's reply.
    */
-  geohash(
-    key: RedisArgument,
-    member: RedisArgument,
-    ...args: CommandArguments
-  ): Promise<RespValue> {
-    return sendArguments(this, ["GEOHASH", key, member], args);
+  geohash(key: RedisArgument, ...args: CommandArguments): Promise<RespValue> {
+    return sendArguments(this, ["GEOHASH", key], args);
   }
 
   /**
@@ -1559,12 +1560,11 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: geo; flags: readonly
    *
    * @param key `key` (key).
-   * @param member `member [member ...]` (string).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
    * @returns The server's reply.
    */
-  geopos(key: RedisArgument, member: RedisArgument, ...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["GEOPOS", key, member], args);
+  geopos(key: RedisArgument, ...args: CommandArguments): Promise<RespValue> {
+    return sendArguments(this, ["GEOPOS", key], args);
   }
 
   /**
@@ -2320,16 +2320,11 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: hyperloglog; flags: write, denyoom
    *
    * @param destkey `destkey` (key).
-   * @param sourcekey `sourcekey [sourcekey ...]` (key).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
    * @returns The server's reply.
    */
-  pfmerge(
-    destkey: RedisArgument,
-    sourcekey: RedisArgument,
-    ...args: CommandArguments
-  ): Promise<RespValue> {
-    return sendArguments(this, ["PFMERGE", destkey, sourcekey], args);
+  pfmerge(destkey: RedisArgument, ...args: CommandArguments): Promise<RespValue> {
+    return sendArguments(this, ["PFMERGE", destkey], args);
   }
 
   /**
@@ -2531,15 +2526,17 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * `REPLCONF`
    *
+   * `COMMAND DOCS` gives no grammar for its arguments.
+   *
    * - Since: Redis 3.0.0
    * - Complexity: O(1)
    * - Group: server; flags: admin, noscript, loading, stale, allow_busy
    *
-   * @param options Buffers, timeout, abort signal.
+   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
    * @returns The server's reply.
    */
-  replconf(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["REPLCONF"], options);
+  replconf(...args: CommandArguments): Promise<RespValue> {
+    return sendArguments(this, ["REPLCONF"], args);
   }
 
   /**
