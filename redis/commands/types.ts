@@ -83,9 +83,12 @@ export type RedisInteger = number | bigint;
  * import assert from "node:assert/strict";
  *
  * const record: Entries = { name: "ada", born: 1815 };
- * const map: Entries = new Map([["name", "ada"], ["born", 1815]]);
- * const list: Entries = [["name", "ada"], ["born", 1815]];
- * assert.deepEqual([...map as Map<string, unknown>], list);
+ * const map = new Map<string, string | number>([["name", "ada"], ["born", 1815]]);
+ * const list: [string, string | number][] = [["name", "ada"], ["born", 1815]];
+ * const asMap: Entries = map;
+ * const asList: Entries = list;
+ * assert.deepEqual([...map], list);
+ * assert.ok(asMap && asList);
  * assert.equal(Object.keys(record).length, 2);
  * ```
  */
