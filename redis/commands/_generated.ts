@@ -2667,23 +2667,6 @@ export abstract class GeneratedCommands extends CommandSender {
   }
 
   /**
-   * Set the debug mode for executed scripts.
-   *
-   * `SCRIPT DEBUG <YES | SYNC | NO>`
-   *
-   * - Since: Redis 3.2.0
-   * - Complexity: O(1)
-   * - Group: scripting; flags: noscript
-   *
-   * @param mode `<YES | SYNC | NO>`.
-   * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
-   */
-  scriptDebug(mode: "YES" | "SYNC" | "NO", options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["SCRIPT", "DEBUG", mode], options);
-  }
-
-  /**
    * Show helpful text about the different subcommands.
    *
    * `SCRIPT HELP`

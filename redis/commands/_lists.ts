@@ -23,6 +23,7 @@ export const EXCLUDED_COMMANDS: ReadonlyMap<string, string> = new Map([
   ["reset", "resets the protocol, the database and the modes the client tracks"],
   ["quit", "closing: the client's close()"],
   ["client|reply", "OFF and SKIP suppress replies, which breaks the pairing of replies"],
+  ["script|debug", "YES and SYNC turn the next EVAL into an interactive Lua debugging session"],
   ["sync", "turns the connection into a replication stream"],
   ["psync", "turns the connection into a replication stream"],
 ]);

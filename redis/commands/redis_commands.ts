@@ -20,7 +20,7 @@ import { ServerCommands } from "./server.ts";
  *   `...args`, optionally ending with a `CommandOptions` object; the reply as sent.
  * - **Not here**: commands that change the connection's mode or state (pub/sub, `MONITOR`,
  *   `MULTI`/`EXEC`/`DISCARD`, `HELLO`, `AUTH`, `SELECT`, `RESET`, `QUIT`, `CLIENT REPLY`,
- *   `SYNC`, `PSYNC`): the client offers them its own way.
+ *   `SCRIPT DEBUG`, `SYNC`, `PSYNC`): the client offers them its own way.
  * - **Blocking commands** (`BLPOP`, `BLMOVE`, `BZPOPMIN`, `XREAD`/`XREADGROUP` with `block`,
  *   `WAIT`…) hold their connection until they are answered, and every command sent after them
  *   on it waits: give them a dedicated connection.
