@@ -1,16 +1,34 @@
 /**
  * The command surface: {@linkcode CommandSender} (send one command) and {@linkcode RedisCommands}
- * (a typed method per Redis command on top of it).
+ * (a typed method per Redis command on top of it), with the families it is built from, their
+ * option and reply types, {@linkcode Script} for `runScript`, and the command table
+ * ({@linkcode commandSpec}, {@linkcode commandFlags}, {@linkcode isReadOnlyCommand}) generated
+ * from the server's `COMMAND INFO`.
  *
  * @example
  * ```ts
- * import { CommandSender, RedisCommands } from "@dray/dray/redis";
+ * import { CommandSender, isReadOnlyCommand, RedisCommands } from "@dray/dray/redis";
  * import assert from "node:assert/strict";
  *
  * assert.ok(RedisCommands.prototype instanceof CommandSender);
+ * assert.equal(typeof RedisCommands.prototype.hgetall, "function");
+ * assert.equal(isReadOnlyCommand(["HGETALL", "user:1"]), true);
  * ```
  *
  * @module
  */
 export * from "./command_sender.ts";
+export * from "./types.ts";
+export { GeneratedCommands } from "./_generated.ts";
+export * from "./keys.ts";
+export * from "./strings.ts";
+export * from "./hashes.ts";
+export * from "./lists.ts";
+export * from "./sets.ts";
+export * from "./sorted_sets.ts";
+export * from "./streams.ts";
+export * from "./scripting.ts";
+export * from "./script.ts";
+export * from "./server.ts";
 export * from "./redis_commands.ts";
+export * from "./command_flags.ts";

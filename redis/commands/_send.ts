@@ -1,0 +1,27 @@
+// Sending helpers shared by the generated and the hand-written methods.
+
+import type { RedisArgument, RespValue } from "../resp/types.ts";
+import type { CommandOptions, CommandSender } from "./command_sender.ts";
+import type { CommandArguments } from "./types.ts";
+
+/** Whether the last element of `CommandArguments` is the options object. */
+function isOptions(value: RedisArgument | CommandOptions): value is CommandOptions {
+  return typeof value === "object" && !ArrayBuffer.isView(value);
+}
+
+/**
+ * Sends `head` followed by `args`, taking a trailing options object off `args`. `head` is a fresh
+ * array owned by the caller; it becomes the argv.
+ */
+export function sendArguments(
+  sender: CommandSender,
+  head: RedisArgument[],
+  args: CommandArguments,
+): Promise<RespValue> {
+  const n = args.length;
+  const last = n === 0 ? undefined : args[n - 1]!;
+  const options = last !== undefined && isOptions(last) ? last : undefined;
+  const end = options === undefined ? n : n - 1;
+  for (let i = 0; i < end; i++) head.push(args[i] as RedisArgument);
+  return sender.sendCommand<RespValue>(head, options);
+}

@@ -1,0 +1,194 @@
+import type { RedisArgument } from "../resp/types.ts";
+import type { CommandOptions } from "./command_sender.ts";
+
+/**
+ * The trailing arguments of a generated command method: the rest of the command's grammar as the
+ * server reads it (tokens and values in order), optionally followed by one
+ * {@linkcode CommandOptions} object. An argument is never a plain object, so the last element is
+ * taken as the options exactly when it is one.
+ *
+ * @example Tokens, then options
+ * ```ts
+ * import type { CommandArguments } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
+ *
+ * const args: CommandArguments = ["ID", 42, { timeoutMs: 500 }];
+ * assert.equal(args.length, 3);
+ * ```
+ */
+export type CommandArguments = RedisArgument[] | [...RedisArgument[], CommandOptions];
+
+/**
+ * The options type a typed method assumes when it is called without options: bulk strings are
+ * decoded as text.
+ *
+ * @example No options at all
+ * ```ts
+ * import type { NoOptions } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
+ *
+ * const none: NoOptions = {};
+ * assert.deepEqual(Object.keys(none), []);
+ * ```
+ */
+export type NoOptions = Record<never, never>;
+
+/**
+ * What a bulk string of a reply becomes under the options `O` of a call: `Uint8Array` when
+ * `returnBuffers` is `true`, `string` when it is `false` or absent, and either when the call's
+ * options only say `boolean`.
+ *
+ * @typeParam O The options type of the call.
+ *
+ * @example Bytes when asked for
+ * ```ts
+ * import type { BulkString } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
+ *
+ * const text: BulkString<{ timeoutMs: 5 }> = "hello";
+ * const bytes: BulkString<{ returnBuffers: true }> = new Uint8Array([104]);
+ * assert.equal(typeof text, "string");
+ * assert.ok(bytes instanceof Uint8Array);
+ * ```
+ */
+export type BulkString<O> = "returnBuffers" extends keyof O
+  ? O[Extract<"returnBuffers", keyof O>] extends true ? Uint8Array
+  : O[Extract<"returnBuffers", keyof O>] extends false | undefined ? string
+  : string | Uint8Array
+  : string;
+
+/**
+ * A Redis integer reply that may exceed JavaScript's safe integers: a `number`, or a `bigint`
+ * beyond ±(2^53 − 1) (as `RespReader` reads integers). Used for counters (`INCR`, `HINCRBY`);
+ * counts and lengths, which cannot grow that large, are plain numbers.
+ *
+ * @example Adding one either way
+ * ```ts
+ * import type { RedisInteger } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
+ *
+ * const n: RedisInteger = 2n ** 60n;
+ * assert.equal(typeof n === "bigint" ? n + 1n : n + 1, 2n ** 60n + 1n);
+ * ```
+ */
+export type RedisInteger = number | bigint;
+
+/**
+ * Field–value (or key–value) input for `HSET`, `MSET`, `XADD`, `CONFIG SET`: a record, a `Map`, or
+ * any iterable of pairs. Pairs go out in iteration order.
+ *
+ * @example Three ways to say the same
+ * ```ts
+ * import type { Entries } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
+ *
+ * const record: Entries = { name: "ada", born: 1815 };
+ * const map = new Map<string, string | number>([["name", "ada"], ["born", 1815]]);
+ * const list: [string, string | number][] = [["name", "ada"], ["born", 1815]];
+ * const asMap: Entries = map;
+ * const asList: Entries = list;
+ * assert.deepEqual([...map], list);
+ * assert.ok(asMap && asList);
+ * assert.equal(Object.keys(record).length, 2);
+ * ```
+ */
+export type Entries =
+  | Readonly<Record<string, RedisArgument>>
+  | Iterable<readonly [RedisArgument, RedisArgument]>;
+
+/**
+ * One item or a list of them, for commands that take `key [key ...]` or `member [member ...]`.
+ *
+ * @typeParam T The item type.
+ *
+ * @example Either form
+ * ```ts
+ * import type { OneOrMany, RedisArgument } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
+ *
+ * const one: OneOrMany<RedisArgument> = "key";
+ * const many: OneOrMany<RedisArgument> = ["a", "b"];
+ * assert.equal(Array.isArray(one) || Array.isArray(many), true);
+ * ```
+ */
+export type OneOrMany<T> = T | readonly T[];
+
+/**
+ * A sorted-set member with its score, as the sorted-set methods return them (and `ZADD` takes
+ * them). `score` is a number in both protocols, `±Infinity` for `±inf`.
+ *
+ * @typeParam T The member type: `string`, or `Uint8Array` with `returnBuffers`.
+ *
+ * @example A member
+ * ```ts
+ * import type { ScoredMember } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
+ *
+ * const best: ScoredMember<string> = { member: "ada", score: 99.5 };
+ * assert.equal(best.score, 99.5);
+ * ```
+ */
+export interface ScoredMember<T> {
+  /** The member. */
+  member: T;
+  /** Its score. */
+  score: number;
+}
+
+/**
+ * Options of `HSCAN`, `SSCAN`, `ZSCAN` and their iterators.
+ *
+ * @example Fields matching a pattern
+ * ```ts
+ * import type { ScanOptions } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
+ *
+ * const options: ScanOptions = { match: "address:*", count: 500 };
+ * assert.equal(options.count, 500);
+ * ```
+ */
+export interface ScanOptions extends CommandOptions {
+  /** `MATCH pattern`: only items matching this glob-style pattern. */
+  match?: RedisArgument;
+  /** `COUNT count`: a hint of how much work one call does (default 10 on the server). */
+  count?: number;
+}
+
+/**
+ * Options of `SCAN` and `scanIterator`.
+ *
+ * @example Keys of one type matching a pattern
+ * ```ts
+ * import type { KeyScanOptions } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
+ *
+ * const options: KeyScanOptions = { match: "user:*", count: 500, type: "hash" };
+ * assert.equal(options.type, "hash");
+ * ```
+ */
+export interface KeyScanOptions extends ScanOptions {
+  /** `TYPE type`: only keys of this type: `string`, `hash`, `list`, `set`, `zset`, `stream`. */
+  type?: string;
+}
+
+/**
+ * One page of a `SCAN`-family call: the cursor to pass next (`"0"` when the iteration is
+ * complete) and the items of this page.
+ *
+ * @typeParam T The item type.
+ *
+ * @example The last page
+ * ```ts
+ * import type { ScanPage } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
+ *
+ * const page: ScanPage<string> = { cursor: "0", items: ["a", "b"] };
+ * assert.equal(page.cursor, "0");
+ * ```
+ */
+export interface ScanPage<T> {
+  /** The cursor for the next call; `"0"` once the whole collection was visited. */
+  cursor: string;
+  /** What this call returned. */
+  items: T[];
+}

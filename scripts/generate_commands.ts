@@ -1,0 +1,548 @@
+// Generates redis/commands/_generated.ts (a method for every command without a hand-written one)
+// and redis/commands/_command_table.ts (arity, flags and key positions of every command) from a
+// live redis-server's own COMMAND DOCS and COMMAND INFO.
+//
+//   deno task gen:commands               writes both files into redis/commands/
+//   deno run -A scripts/generate_commands.ts --out-dir DIR
+//
+// The output depends only on what the server says: commands are sorted, and both files go
+// through `deno fmt`, so the same server version always gives the same bytes (the tests check
+// that the committed files are what this script makes).
+
+import { encodeCommand, RespReader, type RespValue } from "../redis/mod.ts";
+import { EXCLUDED_COMMANDS, HAND_WRITTEN_COMMANDS } from "../redis/commands/_lists.ts";
+import { methodName } from "../redis/commands/_naming.ts";
+import { startRedisServer } from "../tests/_helpers/redis_server.ts";
+
+/** One argument of a command's grammar, as COMMAND DOCS describes it. */
+export interface ArgumentDoc {
+  name: string;
+  type: string;
+  token?: string;
+  flags: string[];
+  since?: string;
+  arguments: ArgumentDoc[];
+}
+
+/** What the generator needs to know about one command or subcommand. */
+export interface CommandDoc {
+  /** As COMMAND LIST spells it: `get`, `client|kill`. */
+  name: string;
+  summary: string;
+  since: string;
+  group: string;
+  complexity: string;
+  deprecatedSince?: string;
+  replacedBy?: string;
+  arguments: ArgumentDoc[];
+  arity: number;
+  flags: string[];
+  firstKey: number;
+  lastKey: number;
+  keyStep: number;
+  /** Names of its subcommands, when it is a container such as CLIENT. */
+  subcommands: string[];
+}
+
+/** What the server said, read once. */
+export interface ServerCommands {
+  version: string;
+  commands: CommandDoc[];
+}
+
+/** The two generated files, formatted. */
+export interface GeneratedFiles {
+  "_generated.ts": string;
+  "_command_table.ts": string;
+}
+
+// ---- reading the server ----
+
+async function request(conn: Deno.Conn, reader: RespReader, argv: string[]): Promise<RespValue> {
+  await conn.write(encodeCommand(argv));
+  const buffer = new Uint8Array(65536);
+  for (;;) {
+    const reply = reader.next();
+    if (reply !== undefined) {
+      if (reply instanceof Error) throw reply;
+      return reply;
+    }
+    const n = await conn.read(buffer);
+    if (n === null) throw new Error(`redis-server closed the connection during ${argv.join(" ")}`);
+    reader.feed(buffer.subarray(0, n));
+  }
+}
+
+function field(map: RespValue, key: string): RespValue | undefined {
+  if (!(map instanceof Map)) throw new TypeError(`Expected a map, got ${typeof map}`);
+  return map.get(key);
+}
+
+function text(value: RespValue | undefined): string | undefined {
+  return value === undefined || value === null ? undefined : String(value);
+}
+
+function list(value: RespValue | undefined): RespValue[] {
+  if (value === undefined || value === null) return [];
+  if (value instanceof Set) return [...value];
+  if (!Array.isArray(value)) throw new TypeError(`Expected an array, got ${typeof value}`);
+  return value;
+}
+
+function argumentDoc(raw: RespValue): ArgumentDoc {
+  const token = text(field(raw, "token"));
+  const since = text(field(raw, "since"));
+  return {
+    name: String(field(raw, "name")),
+    type: String(field(raw, "type")),
+    ...(token !== undefined && { token }),
+    flags: list(field(raw, "flags")).map(String),
+    ...(since !== undefined && { since }),
+    arguments: list(field(raw, "arguments")).map(argumentDoc),
+  };
+}
+
+interface InfoRow {
+  arity: number;
+  flags: string[];
+  firstKey: number;
+  lastKey: number;
+  keyStep: number;
+}
+
+function collectInfo(rows: RespValue[], into: Map<string, InfoRow>): void {
+  for (const row of rows) {
+    const [name, arity, flags, firstKey, lastKey, keyStep, , , , subcommands] = list(row);
+    into.set(String(name), {
+      arity: Number(arity),
+      flags: list(flags).map(String),
+      firstKey: Number(firstKey),
+      lastKey: Number(lastKey),
+      keyStep: Number(keyStep),
+    });
+    collectInfo(list(subcommands), into);
+  }
+}
+
+function commandDoc(name: string, raw: RespValue, info: Map<string, InfoRow>): CommandDoc {
+  const row = info.get(name);
+  if (row === undefined) throw new Error(`COMMAND INFO has no "${name}"`);
+  const subcommands = field(raw, "subcommands");
+  const deprecatedSince = text(field(raw, "deprecated_since"));
+  const replacedBy = text(field(raw, "replaced_by"));
+  return {
+    name,
+    summary: String(field(raw, "summary") ?? ""),
+    since: String(field(raw, "since") ?? ""),
+    group: String(field(raw, "group") ?? ""),
+    complexity: String(field(raw, "complexity") ?? ""),
+    ...(deprecatedSince !== undefined && { deprecatedSince }),
+    ...(replacedBy !== undefined && { replacedBy }),
+    arguments: list(field(raw, "arguments")).map(argumentDoc),
+    ...row,
+    subcommands: subcommands instanceof Map ? [...subcommands.keys()].map(String).sort() : [],
+  };
+}
+
+/**
+ * Reads COMMAND DOCS and COMMAND INFO from the redis-server at `port` (over RESP3, so that docs
+ * arrive as maps).
+ *
+ * @param port A redis-server's port on 127.0.0.1.
+ * @returns Every command and subcommand, sorted by name, and the server's version.
+ */
+export async function readServerCommands(port: number): Promise<ServerCommands> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    const reader = new RespReader();
+    await request(conn, reader, ["HELLO", "3"]);
+    const server = String(await request(conn, reader, ["INFO", "server"]));
+    const version = /redis_version:([^\r\n]+)/.exec(server)?.[1] ?? "unknown";
+    const docs = await request(conn, reader, ["COMMAND", "DOCS"]);
+    const info = new Map<string, InfoRow>();
+    collectInfo(list(await request(conn, reader, ["COMMAND", "INFO"])), info);
+    if (!(docs instanceof Map)) throw new TypeError("COMMAND DOCS did not return a map");
+    const commands: CommandDoc[] = [];
+    for (const [name, raw] of docs) {
+      commands.push(commandDoc(String(name), raw, info));
+      const subcommands = field(raw, "subcommands");
+      if (subcommands instanceof Map) {
+        for (const [sub, subRaw] of subcommands) {
+          commands.push(commandDoc(String(sub), subRaw, info));
+        }
+      }
+    }
+    commands.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    return { version, commands };
+  } finally {
+    conn.close();
+  }
+}
+
+// ---- the grammar ----
+
+const SIMPLE_TYPES = new Set(["key", "string", "integer", "double", "pattern", "unix-time"]);
+
+const RESERVED = new Set(
+  ("break case catch class const continue debugger default delete do else enum export extends " +
+    "false finally for function if import in instanceof new null return super switch this throw " +
+    "true try typeof var void while with yield let static implements interface package private " +
+    "protected public await arguments eval options args").split(" "),
+);
+
+function isOptional(arg: ArgumentDoc): boolean {
+  return arg.flags.includes("optional");
+}
+
+function isMultiple(arg: ArgumentDoc): boolean {
+  return arg.flags.includes("multiple");
+}
+
+function isTokenChoice(arg: ArgumentDoc): boolean {
+  return arg.type === "oneof" && arg.arguments.length > 0 &&
+    arg.arguments.every((choice) => choice.type === "pure-token" && choice.token !== undefined);
+}
+
+/** The grammar as the Redis docs write it: `[ID client-id]`, `key [key ...]`, `<NX | XX>`. */
+export function syntax(arg: ArgumentDoc, nested = false): string {
+  let body: string;
+  switch (arg.type) {
+    case "pure-token":
+      body = arg.token ?? arg.name;
+      break;
+    case "oneof": {
+      const choices = arg.arguments.map((choice) => syntax(choice, true)).join(" | ");
+      if (arg.token !== undefined) body = `${arg.token} <${choices}>`;
+      else body = isOptional(arg) ? choices : `<${choices}>`;
+      break;
+    }
+    case "block": {
+      body = arg.arguments.map((part) => syntax(part, true)).join(" ");
+      if (arg.token !== undefined) body = `${arg.token} ${body}`;
+      if (!isOptional(arg) && nested && arg.arguments.length > 1) body = `<${body}>`;
+      break;
+    }
+    default:
+      body = arg.token === undefined ? arg.name : `${arg.token} ${arg.name}`;
+  }
+  if (isMultiple(arg)) {
+    const again = arg.flags.includes("multiple_token") || arg.token === undefined
+      ? body
+      : body.slice(arg.token.length + 1);
+    body = `${body} [${again} ...]`;
+  }
+  return isOptional(arg) ? `[${body}]` : body;
+}
+
+function camel(name: string): string {
+  const words = name.split(/[^A-Za-z0-9]+/).filter((word) => word.length > 0);
+  let out = (words[0] ?? "arg").toLowerCase();
+  for (let i = 1; i < words.length; i++) {
+    out += words[i]![0]!.toUpperCase() + words[i]!.slice(1).toLowerCase();
+  }
+  if (/^[0-9]/.test(out)) out = `arg${out}`;
+  return RESERVED.has(out) ? `${out}Arg` : out;
+}
+
+interface Parameter {
+  name: string;
+  type: string;
+  doc: string;
+}
+
+/** How a command's method takes its arguments. */
+export interface Signature {
+  /** The typed leading parameters. */
+  parameters: Parameter[];
+  /** Expressions that follow the command name in argv (tokens as literals, then parameters). */
+  argv: string[];
+  /** Whether the rest of the grammar is taken as `...args: CommandArguments`. */
+  rest: boolean;
+}
+
+/**
+ * The leading part of the grammar becomes typed parameters, as long as each argument is
+ * required and is one value (with its token, if any) or a choice among tokens; the first
+ * argument that is optional, repeated or compound ends it, and the rest of the grammar is taken
+ * as `...args`. A repeated value keeps its first occurrence typed.
+ */
+export function signature(command: CommandDoc): Signature {
+  const parameters: Parameter[] = [];
+  const argv: string[] = [];
+  const used = new Set<string>();
+  const unique = (name: string): string => {
+    let out = name;
+    for (let i = 2; used.has(out); i++) out = `${name}${i}`;
+    used.add(out);
+    return out;
+  };
+  const args = command.arguments;
+  // Never more typed arguments than the arity requires: some grammars mark as required what the
+  // server accepts without (GEOHASH key [member ...] has arity -2).
+  const words = command.name.split("|").length;
+  const room = () => Math.abs(command.arity) - words - argv.length;
+  let i = 0;
+  for (; i < args.length; i++) {
+    const arg = args[i]!;
+    if (isOptional(arg)) break;
+    if (room() < (arg.token === undefined ? 1 : 2)) break;
+    if (SIMPLE_TYPES.has(arg.type)) {
+      if (arg.token !== undefined) argv.push(JSON.stringify(arg.token));
+      const name = unique(camel(arg.name));
+      parameters.push({ name, type: "RedisArgument", doc: `\`${syntax(arg)}\` (${arg.type})` });
+      argv.push(name);
+      if (isMultiple(arg)) {
+        i++;
+        return { parameters, argv, rest: true };
+      }
+      continue;
+    }
+    if (isTokenChoice(arg) && !isMultiple(arg)) {
+      if (arg.token !== undefined) argv.push(JSON.stringify(arg.token));
+      const name = unique(camel(arg.name));
+      const type = arg.arguments.map((choice) => JSON.stringify(choice.token)).join(" | ");
+      parameters.push({ name, type, doc: `\`${syntax(arg)}\`` });
+      argv.push(name);
+      continue;
+    }
+    if (arg.type === "pure-token" && arg.token !== undefined && !isMultiple(arg)) {
+      argv.push(JSON.stringify(arg.token));
+      continue;
+    }
+    break;
+  }
+  // The arity has the last word: COMMAND DOCS leaves some grammars out (COMMAND GETKEYS).
+  const fixed = words + argv.length;
+  return { parameters, argv, rest: i < args.length || command.arity < 0 || fixed < command.arity };
+}
+
+// ---- writing the files ----
+
+function commandWords(name: string): string[] {
+  return name.split("|").map((word) => word.toUpperCase());
+}
+
+function sanitize(doc: string): string {
+  return doc.replaceAll("*/", "*\\/").replace(/\s+/g, " ").trim();
+}
+
+function sentence(doc: string): string {
+  const out = sanitize(doc);
+  return /[.!?]$/.test(out) ? out : `${out}.`;
+}
+
+/** Whether `command` gets a generated method. */
+export function isGenerated(command: CommandDoc): boolean {
+  return command.subcommands.length === 0 && !EXCLUDED_COMMANDS.has(command.name) &&
+    !HAND_WRITTEN_COMMANDS.has(command.name);
+}
+
+/** Splits `text` into JSDoc lines of at most `width` characters (longer words stay whole). */
+function wrap(text: string, width = 92): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line !== "" && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === "" ? word : `${line} ${word}`;
+    }
+  }
+  if (line !== "") lines.push(line);
+  return lines;
+}
+
+function method(command: CommandDoc): string {
+  const words = commandWords(command.name);
+  const sig = signature(command);
+  const grammar = [words.join(" "), ...command.arguments.map((arg) => syntax(arg))].join(" ");
+  const lines: string[] = [];
+  const paragraph = (text: string, indent = "") => {
+    wrap(text).forEach((line, i) => lines.push(` * ${i === 0 ? "" : indent}${line}`));
+  };
+  lines.push(`/**`);
+  paragraph(sentence(command.summary));
+  lines.push(` *`);
+  lines.push(` * \`${sanitize(grammar)}\``);
+  if (command.arguments.length === 0 && sig.rest) {
+    lines.push(` *`);
+    paragraph("`COMMAND DOCS` gives no grammar for its arguments.");
+  }
+  lines.push(` *`);
+  paragraph(`- Since: Redis ${command.since}`, "  ");
+  if (command.complexity !== "") paragraph(`- Complexity: ${sanitize(command.complexity)}`, "  ");
+  const flags = command.flags.length > 0 ? `; flags: ${command.flags.join(", ")}` : "";
+  paragraph(`- Group: ${command.group}${flags}`, "  ");
+  lines.push(` *`);
+  for (const parameter of sig.parameters) {
+    paragraph(`@param ${parameter.name} ${parameter.doc}.`, "  ");
+  }
+  if (sig.rest) {
+    paragraph(
+      "@param args The rest of the grammar, in order, optionally followed by `CommandOptions`.",
+      "  ",
+    );
+  } else {
+    lines.push(` * @param options Buffers, timeout, abort signal.`);
+  }
+  lines.push(` * @returns The server's reply.`);
+  if (command.deprecatedSince !== undefined) {
+    const replaced = command.replacedBy === undefined
+      ? ""
+      : `: replaced by ${sanitize(command.replacedBy)}`;
+    paragraph(`@deprecated Since Redis ${command.deprecatedSince}${replaced}.`, "  ");
+  }
+  lines.push(` */`);
+  const parameters = sig.parameters.map((p) => `${p.name}: ${p.type}`);
+  parameters.push(sig.rest ? "...args: CommandArguments" : "options?: CommandOptions");
+  const head = `[${[...words.map((word) => JSON.stringify(word)), ...sig.argv].join(", ")}]`;
+  const body = sig.rest
+    ? `return sendArguments(this, ${head}, args);`
+    : `return this.sendCommand<RespValue>(${head}, options);`;
+  lines.push(`${methodName(command.name)}(${parameters.join(", ")}): Promise<RespValue> {`);
+  lines.push(`  ${body}`);
+  lines.push(`}`);
+  return lines.map((line) => `  ${line}`).join("\n");
+}
+
+function header(version: string): string {
+  return `// Generated by scripts/generate_commands.ts from redis-server ${version}'s COMMAND DOCS and ` +
+    `COMMAND INFO.\n// Do not edit: change the script or redis/commands/_lists.ts, then run ` +
+    "`deno task gen:commands`.\n";
+}
+
+/**
+ * The source of `_generated.ts`, before formatting.
+ *
+ * @param server What the server said.
+ * @returns TypeScript source.
+ */
+export function renderMethods(server: ServerCommands): string {
+  const names = new Map<string, string>();
+  const methods: string[] = [];
+  for (const command of server.commands) {
+    if (!isGenerated(command)) continue;
+    const name = methodName(command.name);
+    const clash = names.get(name);
+    if (clash !== undefined) {
+      throw new Error(`"${command.name}" and "${clash}" both map to ${name}`);
+    }
+    names.set(name, command.name);
+    methods.push(method(command));
+  }
+  return `${header(server.version)}
+import type { RedisArgument, RespValue } from "../resp/types.ts";
+import { type CommandOptions, CommandSender } from "./command_sender.ts";
+import { sendArguments } from "./_send.ts";
+import type { CommandArguments } from "./types.ts";
+
+/**
+ * One method for every command of redis-server ${server.version} that has neither a hand-written
+ * method nor a place in the exclusion list (\`redis/commands/_lists.ts\`), generated from the
+ * server's own \`COMMAND DOCS\`. The typed leading parameters are the grammar's required
+ * single values; the rest of the grammar, when there is one, goes into \`...args\` in the order
+ * the server reads it, optionally followed by a \`CommandOptions\` object. Replies come back as
+ * the server sent them (\`RespValue\`).
+ *
+ * @example Calling generated methods through any sender
+ * \`\`\`ts
+ * import { type RedisArgument, RedisCommands, type RespValue } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
+ *
+ * class Recorder extends RedisCommands {
+ *   readonly sent: RedisArgument[][] = [];
+ *   get protocol(): 2 | 3 {
+ *     return 3;
+ *   }
+ *   sendCommand<T = RespValue>(argv: readonly RedisArgument[]): Promise<T> {
+ *     this.sent.push([...argv]);
+ *     return Promise.resolve(null as T);
+ *   }
+ * }
+ * const recorder = new Recorder();
+ * await recorder.clientSetname("worker-1");
+ * await recorder.clientKill("ID", 42, { timeoutMs: 500 });
+ * assert.deepEqual(recorder.sent, [["CLIENT", "SETNAME", "worker-1"], ["CLIENT", "KILL", "ID", 42]]);
+ * \`\`\`
+ */
+export abstract class GeneratedCommands extends CommandSender {
+${methods.join("\n\n")}
+}
+`;
+}
+
+/**
+ * The source of `_command_table.ts`, before formatting.
+ *
+ * @param server What the server said.
+ * @returns TypeScript source.
+ */
+export function renderTable(server: ServerCommands): string {
+  const rows = server.commands.map((c) =>
+    `  ${JSON.stringify(c.name)}: [${c.arity}, ${
+      JSON.stringify(c.flags.join(" "))
+    }, ${c.firstKey}, ${c.lastKey}, ${c.keyStep}],`
+  );
+  return `${header(server.version)}
+/**
+ * Every command and subcommand of redis-server ${server.version}, as \`COMMAND INFO\` describes
+ * it: arity (negative for "at least"), flags separated by spaces, first key, last key, key step.
+ */
+export const COMMAND_TABLE: Readonly<
+  Record<string, readonly [number, string, number, number, number]>
+> = {
+${rows.join("\n")}
+};
+`;
+}
+
+/**
+ * Formats TypeScript source with `deno fmt` and the repository's settings.
+ *
+ * @param source The source.
+ * @returns The formatted source.
+ */
+export async function format(source: string): Promise<string> {
+  const config = new URL("../deno.json", import.meta.url).pathname;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["fmt", "--config", config, "--ext", "ts", "-"],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(source));
+  await writer.close();
+  const output = await child.output();
+  if (!output.success) {
+    throw new Error(`deno fmt failed: ${new TextDecoder().decode(output.stderr)}`);
+  }
+  return new TextDecoder().decode(output.stdout);
+}
+
+/**
+ * Starts a throwaway redis-server and makes both files from what it says.
+ *
+ * @returns The formatted files by name.
+ */
+export async function generate(): Promise<GeneratedFiles> {
+  await using server = await startRedisServer();
+  const commands = await readServerCommands(server.port);
+  return {
+    "_generated.ts": await format(renderMethods(commands)),
+    "_command_table.ts": await format(renderTable(commands)),
+  };
+}
+
+if (import.meta.main) {
+  const at = Deno.args.indexOf("--out-dir");
+  const outDir = at === -1
+    ? new URL("../redis/commands/", import.meta.url).pathname
+    : `${Deno.args[at + 1]}/`;
+  const files = await generate();
+  for (const [name, source] of Object.entries(files)) {
+    await Deno.writeTextFile(`${outDir}${name}`, source);
+    console.log(`wrote ${outDir}${name} (${source.split("\n").length} lines)`);
+  }
+}
