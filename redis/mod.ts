@@ -33,3 +33,5 @@ export * from "./errors.ts";
 export * from "./resp/mod.ts";
 export * from "./transport/mod.ts";
 export * from "./commands/mod.ts";
+export * from "./context/mod.ts";
+export * from "./client/mod.ts";
