@@ -102,8 +102,9 @@ function parseCommands(text: string): { commands: string[][]; rest: string } {
 }
 
 /**
- * Starts a scripted peer: `script` runs for each accepted connection. (Only ASCII payloads: the
- * parser counts characters as bytes.)
+ * Starts a scripted peer: `script` runs for each accepted connection; an error it throws (a
+ * failed assertion) is thrown again when the peer is disposed. (Only ASCII payloads: the parser
+ * counts characters as bytes.)
  */
 export function startScriptedPeer(
   script: (peer: PeerConnection, index: number) => Promise<void>,
@@ -111,6 +112,7 @@ export function startScriptedPeer(
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const received: string[] = [];
   const running: Promise<void>[] = [];
+  const failures: unknown[] = [];
   const conns = new Set<Deno.Conn>();
   const accepting = (async () => {
     let index = 0;
@@ -165,7 +167,7 @@ export function startScriptedPeer(
         },
       };
       running.push(
-        script(peer, index++).catch(() => {}).finally(async () => {
+        script(peer, index++).catch((error) => void failures.push(error)).finally(async () => {
           peer.close();
           await reading;
         }),
@@ -188,6 +190,7 @@ export function startScriptedPeer(
       }
       conns.clear();
       await Promise.all(running);
+      if (failures.length > 0) throw failures[0];
     },
   };
 }
