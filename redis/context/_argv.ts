@@ -26,3 +26,47 @@ export function checkArgv(argv: readonly RedisArgument[]): void {
     );
   }
 }
+
+/** Byte arguments at least this long are written from the caller's array, never copied. */
+export const LARGE_ARGUMENT = 64 * 1024;
+
+/** Whether `argv` has a byte argument of at least LARGE_ARGUMENT bytes. */
+export function hasLargeArgument(argv: readonly RedisArgument[]): boolean {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (typeof arg === "object" && arg instanceof Uint8Array && arg.length >= LARGE_ARGUMENT) {
+      return true;
+    }
+  }
+  return false;
+}
+
+const utf8 = new TextEncoder();
+const CRLF = [13, 10];
+
+/**
+ * Encodes a command with large byte arguments as chunks: the large arguments are the caller's
+ * own arrays; everything between them is encoded into small new arrays. Concatenated, the chunks
+ * are exactly what RespWriter.append would write.
+ */
+export function encodeInChunks(argv: readonly RedisArgument[]): Uint8Array[] {
+  checkArgv(argv);
+  const chunks: Uint8Array[] = [];
+  let text: number[] = [...utf8.encode(`*${argv.length}\r\n`)];
+  for (const arg of argv) {
+    let bytes: Uint8Array;
+    if (typeof arg === "string") bytes = utf8.encode(arg);
+    else if (arg instanceof Uint8Array) bytes = arg;
+    else bytes = utf8.encode(String(arg));
+    for (const byte of utf8.encode(`$${bytes.length}\r\n`)) text.push(byte);
+    if (bytes === arg && bytes.length >= LARGE_ARGUMENT) {
+      chunks.push(new Uint8Array(text), bytes);
+      text = [...CRLF];
+    } else {
+      for (const byte of bytes) text.push(byte);
+      text.push(...CRLF);
+    }
+  }
+  chunks.push(new Uint8Array(text));
+  return chunks;
+}

@@ -2,7 +2,7 @@ import { ConnectionClosedError, ProtocolError, ReplyError } from "../errors.ts";
 import { RespReader } from "../resp/reader.ts";
 import type { NextOptions, RedisArgument, RespAttribute, RespValue } from "../resp/types.ts";
 import { RespWriter } from "../resp/writer.ts";
-import { checkArgv } from "./_argv.ts";
+import { encodeInChunks, hasLargeArgument } from "./_argv.ts";
 import { Handshake } from "./handshake.ts";
 import { Ring } from "./ring.ts";
 import type {
@@ -24,11 +24,17 @@ const STATES: readonly ContextState[] = ["connecting", "handshaking", "ready", "
 const DEFAULT_MAX_BUFFERED = 128 * 1024;
 const BUFFERS: NextOptions = { returnBuffers: true };
 
-/** Commands queued together, encoded together: nothing else can come between them. */
+/**
+ * Commands queued together: nothing else is encoded between them. A large batch is encoded a
+ * write buffer at a time (from `next`), so the server starts on its first commands while the
+ * rest are being encoded.
+ */
 class Batch<E> {
   readonly entries: E[];
-  readonly argvs: (readonly RedisArgument[])[];
-  constructor(entries: E[], argvs: (readonly RedisArgument[])[]) {
+  readonly argvs: readonly (readonly RedisArgument[])[];
+  next = 0;
+  started = false;
+  constructor(entries: E[], argvs: readonly (readonly RedisArgument[])[]) {
     this.entries = entries;
     this.argvs = argvs;
   }
@@ -119,10 +125,16 @@ export class Context<E extends ContextEntry> {
   #protocol: 2 | 3;
   #error: Error | undefined = undefined;
 
-  // Encoded commands waiting for replies, oldest first; the last #unwritten of them are still in
-  // the writer (not yet handed to the transport).
+  // Encoded commands waiting for replies, oldest first; the last #unwritten of them are not yet
+  // wholly handed to the transport (#inWriter of them are in the writer).
   #inflight = new Ring<E>();
   #unwritten = 0;
+  #inWriter = 0;
+  // Chunks to hand over after the writer's bytes: commands with large byte arguments, which are
+  // written from the caller's arrays, not copied. Nothing is encoded into the writer while any
+  // wait, so the writer's bytes always come first. #outCompletes: commands each chunk completes.
+  #out = new Ring<Uint8Array>();
+  #outCompletes = new Ring<number>();
   // Commands (or batches) waiting unencoded; a command's arguments wait in its `argv` slot.
   #backlog = new Ring<E | Batch<E>>();
 
@@ -375,9 +387,14 @@ export class Context<E extends ContextEntry> {
   submit(entry: E, argv: readonly RedisArgument[]): void {
     if (
       this.#state === READY && !this.#closing && this.#backlog.length === 0 &&
-      this.#writer.bufferedBytes < this.#maxBuffered
+      this.#out.length === 0 && this.#writer.bufferedBytes < this.#maxBuffered
     ) {
-      this.#writer.append(argv);
+      if (hasLargeArgument(argv)) {
+        this.#queueChunks(encodeInChunks(argv));
+      } else {
+        this.#writer.append(argv);
+        this.#inWriter++;
+      }
       this.#inflight.push(entry);
       this.#unwritten++;
       if (!this.#wantWrite) this.#requestWrite();
@@ -390,14 +407,16 @@ export class Context<E extends ContextEntry> {
   }
 
   /**
-   * Queues commands as one block: they are encoded together, one after the other, so that no
-   * other command can come between them (what `MULTI … EXEC` needs). Every `argv` is checked
-   * before anything is queued. An entry abandoned before the block is encoded is left out of it.
+   * Queues commands as one block: they are encoded one after the other with nothing between them
+   * (what `MULTI … EXEC` needs), a write buffer at a time when the block is large. As with
+   * {@linkcode Context.submit}, the arrays are read when encoded: leave them unchanged. An entry
+   * abandoned before the block starts to be encoded is left out of it; once the block has
+   * started, every entry is encoded. A command that cannot be encoded fails through the sink and
+   * is left out, so check the commands first when the block must be all or nothing.
    *
    * @param entries One entry per command.
    * @param argvs The commands, as many as `entries`.
-   * @throws {TypeError} When a command cannot be encoded or the lengths differ (nothing is
-   * queued).
+   * @throws {TypeError} When the lengths differ (nothing is queued).
    * @throws {ConnectionClosedError} When the context does not accept commands.
    *
    * @example
@@ -421,17 +440,11 @@ export class Context<E extends ContextEntry> {
       );
     }
     if (!this.accepting) throw this.#refusal();
-    for (const argv of argvs) checkArgv(argv);
-    const batch = new Batch(entries, argvs.map((argv) => argv.slice()));
-    if (
-      this.#state === READY && this.#backlog.length === 0 &&
-      this.#writer.bufferedBytes < this.#maxBuffered
-    ) {
-      this.#encodeBatch(batch);
-    } else {
-      this.#backlog.push(batch);
+    this.#backlog.push(new Batch(entries, argvs));
+    if (this.#state === READY) {
+      if (this.#backlog.length === 1) this.#refill();
+      this.#requestWrite();
     }
-    if (this.#state === READY) this.#requestWrite();
   }
 
   /**
@@ -499,16 +512,23 @@ export class Context<E extends ContextEntry> {
     }
     const writer = this.#writer;
     const size = writer.bufferedBytes;
-    this.#unwritten = 0;
-    if (size === 0) {
+    let bytes: Uint8Array | undefined;
+    if (size > 0) {
+      if (size > this.#peakBuffered) this.#peakBuffered = size;
+      this.#unwritten -= this.#inWriter;
+      this.#inWriter = 0;
+      bytes = writer.take();
+    } else if (this.#out.length > 0) {
+      this.#unwritten -= this.#outCompletes.shift()!;
+      bytes = this.#out.shift();
+    } else {
       this.#wantWrite = false;
       return undefined;
     }
-    if (size > this.#peakBuffered) this.#peakBuffered = size;
     this.#lastError = undefined; // the conversation goes on after that error
     this.#writes++;
-    this.#bytesWritten += size;
-    return writer.take();
+    this.#bytesWritten += bytes!.length;
+    return bytes;
   }
 
   /**
@@ -697,7 +717,7 @@ export class Context<E extends ContextEntry> {
     const step = this.#handshake.reply(reply);
     switch (step.kind) {
       case "send":
-        for (const argv of step.commands) this.#writer.append(argv);
+        for (const argv of step.commands) this.#writer.append(argv); // no large arguments
         this.#requestWrite();
         return;
       case "wait":
@@ -758,35 +778,62 @@ export class Context<E extends ContextEntry> {
     const backlog = this.#backlog;
     const writer = this.#writer;
     const max = this.#maxBuffered;
-    while (backlog.length > 0 && writer.bufferedBytes < max) {
-      const item = backlog.shift()!;
+    const out = this.#out;
+    while (backlog.length > 0 && out.length === 0 && writer.bufferedBytes < max) {
+      const item = backlog.peek()!;
       if (item instanceof Batch) {
-        this.#encodeBatch(item);
+        if (this.#encodeBatch(item, max)) backlog.shift();
         continue;
       }
+      backlog.shift();
       const argv = item.argv!;
       item.argv = undefined;
       if (item.abandoned) continue;
-      try {
-        writer.append(argv);
-      } catch (error) {
-        this.#sink.fail(item, error as Error, false);
-        continue;
-      }
-      this.#inflight.push(item);
-      this.#unwritten++;
+      this.#encode(item, argv);
     }
   }
 
-  #encodeBatch(batch: Batch<E>): void {
-    const { entries, argvs } = batch;
-    for (let i = 0; i < entries.length; i++) {
-      const entry = entries[i]!;
-      if (entry.abandoned) continue;
-      this.#writer.append(argvs[i]!); // checked when queued
-      this.#inflight.push(entry);
-      this.#unwritten++;
+  /** Encodes one command and queues it for its reply; a TypeError fails it through the sink. */
+  #encode(entry: E, argv: readonly RedisArgument[]): void {
+    try {
+      if (hasLargeArgument(argv)) {
+        this.#queueChunks(encodeInChunks(argv));
+      } else {
+        this.#writer.append(argv);
+        this.#inWriter++;
+      }
+    } catch (error) {
+      this.#sink.fail(entry, error as Error, false);
+      return;
     }
+    this.#inflight.push(entry);
+    this.#unwritten++;
+  }
+
+  /** Queues the chunks of one command behind the writer's bytes; the last one completes it. */
+  #queueChunks(chunks: Uint8Array[]): void {
+    for (let i = 0; i < chunks.length; i++) {
+      this.#out.push(chunks[i]!);
+      this.#outCompletes.push(i === chunks.length - 1 ? 1 : 0);
+    }
+  }
+
+  /** Encodes a batch while the buffer is under `max`; returns whether it is done. */
+  #encodeBatch(batch: Batch<E>, max: number): boolean {
+    const { entries, argvs } = batch;
+    const writer = this.#writer;
+    const out = this.#out;
+    let i = batch.next;
+    for (; i < entries.length && out.length === 0 && writer.bufferedBytes < max; i++) {
+      const entry = entries[i]!;
+      if (!batch.started) {
+        if (entry.abandoned) continue;
+        batch.started = true;
+      }
+      this.#encode(entry, argvs[i]!);
+    }
+    batch.next = i;
+    return i === entries.length;
   }
 
   // ---- the end ----
@@ -813,7 +860,7 @@ export class Context<E extends ContextEntry> {
 
   #finish(): void {
     this.#state = CLOSED;
-    this.#writer.clear();
+    this.#writer.clear(); // empty already: every command got its reply
     this.#io.end(undefined);
   }
 
@@ -826,15 +873,21 @@ export class Context<E extends ContextEntry> {
     this.#lastError = undefined;
     const inflight = this.#inflight.drain();
     const written = inflight.length - this.#unwritten;
-    this.#unwritten = 0;
+    this.#unwritten = this.#inWriter = 0;
     this.#writer.clear();
+    this.#out.drain();
+    this.#outCompletes.drain();
     const backlog = this.#backlog.drain();
     const sink = this.#sink;
     for (let i = 0; i < inflight.length; i++) sink.fail(inflight[i]!, error, i < written);
     for (const item of backlog) {
       if (item instanceof Batch) {
-        for (const entry of item.entries) sink.fail(entry, error, false);
-      } else {
+        const entries = item.entries;
+        for (let i = item.next; i < entries.length; i++) {
+          const entry = entries[i]!;
+          if (item.started || !entry.abandoned) sink.fail(entry, error, false);
+        }
+      } else if (!item.abandoned) {
         item.argv = undefined;
         sink.fail(item, error, false);
       }

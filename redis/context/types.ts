@@ -55,15 +55,16 @@ export interface ContextEntry {
   argv?: readonly RedisArgument[] | undefined;
   /**
    * The caller gave up on the command (a timeout, an abort) and its owner already settled it. A
-   * command not yet encoded when this becomes `true` is dropped without being sent; one already
-   * encoded still consumes its reply, which keeps later replies in step.
+   * command not yet encoded when this becomes `true` is dropped without being sent, and without
+   * a sink call; one already encoded still consumes its reply (the sink hears it), which keeps
+   * later replies in step.
    */
   readonly abandoned: boolean;
 }
 
 /**
- * Receives what happens to each queued command. Each entry gets exactly one call: `reply` or
- * `fail`.
+ * Receives what happens to each queued command. Each entry gets exactly one call, `reply` or
+ * `fail` — none when it was abandoned before it was encoded.
  *
  * @typeParam E The entry type.
  *
@@ -87,8 +88,8 @@ export interface ContextSink<E> {
   /**
    * The command will never get a reply. `error` is the reason the connection ended (shared by
    * every command it fails), or a `TypeError` when a command that waited unencoded could not be
-   * encoded. `written` says whether its bytes were handed to the transport (so the server may
-   * have run it) or never left the client.
+   * encoded. `written` says whether all its bytes were handed to the transport (so the server
+   * may have run it); `false` means the server cannot have run it.
    */
   fail(entry: E, error: Error, written: boolean): void;
   /** A RESP3 push (`>`) outside any subscription, e.g. a client-tracking invalidation. */
@@ -139,7 +140,8 @@ export interface ContextOptions extends HandshakeOptions {
    * The high-water mark of the encoded-bytes buffer (default 128 KiB). Commands are encoded as
    * they come until the buffer holds this many bytes not yet handed to the transport; later ones
    * wait unencoded, in order, until it drains. One command larger than the mark is still encoded
-   * whole, alone.
+   * whole, alone. Byte arguments of 64 KiB or more are never copied into the buffer: they are
+   * handed to the transport from the caller's own array.
    */
   maxBufferedBytes?: number;
   /** Bounds for the reply reader (`maxDepth`, `maxElements`, `maxBulkLength`, `maxLineLength`). */

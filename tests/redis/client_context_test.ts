@@ -5,6 +5,7 @@ import {
   Context,
   type ContextEntry,
   type ContextOptions,
+  encodeCommand,
   ProtocolError,
   type RedisArgument,
   ReplyError,
@@ -415,28 +416,60 @@ Deno.test("Context skips abandoned commands that were not encoded, and consumes 
   assert.deepEqual(h.replies(), ["kept", "late", "after"]);
 });
 
-Deno.test("Context keeps a batch contiguous and checks it whole", () => {
-  const h = new Harness({ maxBufferedBytes: 1 }).ready();
+Deno.test("Context keeps a batch contiguous, a write buffer at a time", () => {
+  const h = new Harness({ maxBufferedBytes: 40 }).ready();
   const entry = (name: string): Entry => ({ name, buffers: false, abandoned: false });
   h.send("before", ["SET", "x", "1"]); // fills the buffer: the rest waits
+  const members = Array.from({ length: 10 }, (_, i) => entry(`incr${i}`));
   h.context.submitBatch(
-    [entry("multi"), entry("incr"), entry("exec")],
-    [["MULTI"], ["INCR", "x"], ["EXEC"]],
+    [entry("multi"), ...members, entry("exec")],
+    [["MULTI"], ...members.map((_, i) => ["INCR", `k${i}`]), ["EXEC"]],
   );
   h.send("after", ["GET", "x"]);
-  assert.throws(
-    () => h.context.submitBatch([entry("bad")], [["SET", {} as unknown as string]]),
-    TypeError,
-  );
   const chunks: string[] = [];
   for (let bytes = h.context.take(); bytes !== undefined; bytes = h.context.take()) {
     chunks.push(decoder.decode(bytes));
   }
-  assert.deepEqual(chunks, [
-    resp("SET", "x", "1"),
-    resp("MULTI") + resp("INCR", "x") + resp("EXEC"),
-    resp("GET", "x"),
-  ]);
+  assert.ok(chunks.length > 3, "the block left in several writes");
+  assert.equal(
+    chunks.join(""),
+    resp("SET", "x", "1") + resp("MULTI") + members.map((_, i) => resp("INCR", `k${i}`)).join("") +
+      resp("EXEC") + resp("GET", "x"),
+    "nothing came between the commands of the block",
+  );
+});
+
+Deno.test("Context leaves abandoned entries out of a batch only before it starts", () => {
+  const h = new Harness({ maxBufferedBytes: 1 }).ready();
+  const entry = (name: string): Entry => ({ name, buffers: false, abandoned: false });
+  const skipped = [entry("a"), entry("b")];
+  h.send("first", ["PING"]); // the batch waits behind it
+  h.context.submitBatch(skipped, [["ECHO", "a"], ["ECHO", "b"]]);
+  skipped[0]!.abandoned = true;
+  const started = [entry("c"), entry("d")];
+  h.context.submitBatch(started, [["ECHO", "c"], ["ECHO", "d"]]);
+  let text = "";
+  for (let bytes = h.context.take(); bytes !== undefined; bytes = h.context.take()) {
+    text += decoder.decode(bytes);
+    if (text.includes("$1\r\nc")) started[1]!.abandoned = true; // too late: the block started
+  }
+  assert.equal(
+    text,
+    resp("PING") + resp("ECHO", "b") + resp("ECHO", "c") + resp("ECHO", "d"),
+  );
+});
+
+Deno.test("Context fails a batch command that cannot be encoded and sends the rest", () => {
+  const h = new Harness().ready();
+  const entry = (name: string): Entry => ({ name, buffers: false, abandoned: false });
+  h.context.submitBatch(
+    [entry("good"), entry("bad"), entry("also good")],
+    [["ECHO", "1"], ["SET", {} as unknown as string], ["ECHO", "2"]],
+  );
+  assert.equal(h.written(), resp("ECHO", "1") + resp("ECHO", "2"));
+  const failure = h.outcomes[0]!;
+  assert.ok(failure.entry === "bad" && "error" in failure && failure.error instanceof TypeError);
+  assert.throws(() => h.context.submitBatch([entry("x")], []), TypeError);
 });
 
 Deno.test("Context fails a waiting command that cannot be encoded without disturbing the rest", () => {
@@ -475,4 +508,52 @@ Deno.test("Context write failure waits for the read side, which may explain it",
   // a got the error as its reply; b (never written) fails with it as the reason.
   const b = h.outcomes[1]!;
   assert.ok("error" in b && b.error instanceof ReplyError);
+});
+
+Deno.test("Context writes large byte arguments from the caller's array, in order, uncopied", () => {
+  const h = new Harness({ maxBufferedBytes: 1024 }).ready();
+  const big = new Uint8Array(100_000).fill(7);
+  const bigger = new Uint8Array(70_000).fill(9);
+  h.send("before", ["SET", "a", "1"]);
+  h.send("big", ["MSET", "k1", big, "k2", "é", "k3", bigger, "n", 42, "b", 10n]);
+  h.send("after", ["GET", "a"]);
+  const chunks: Uint8Array[] = [];
+  for (let bytes = h.context.take(); bytes !== undefined; bytes = h.context.take()) {
+    chunks.push(bytes.slice());
+    if (bytes.length >= 64 * 1024) assert.ok(bytes === big || bytes === bigger, "not copied");
+  }
+  const expected = [
+    encodeCommand(["SET", "a", "1"]),
+    encodeCommand(["MSET", "k1", big, "k2", "é", "k3", bigger, "n", 42, "b", 10n]),
+    encodeCommand(["GET", "a"]),
+  ];
+  const join = (parts: Uint8Array[]) => {
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const part of parts) {
+      out.set(part, at);
+      at += part.length;
+    }
+    return out;
+  };
+  assert.deepEqual(join(chunks), join(expected));
+  assert.ok(h.context.stats.peakBufferedBytes < 1024 + 64, "large arguments are not buffered");
+  h.feed("+OK\r\n+OK\r\n$1\r\n1\r\n");
+  assert.deepEqual(h.replies(), ["OK", "OK", "1"]);
+});
+
+Deno.test("Context counts a command with large arguments as written only once all of it is", () => {
+  const h = new Harness().ready();
+  h.send("big", ["SET", "k", new Uint8Array(80_000)]);
+  const first = h.context.take()!; // the header, not the value yet
+  assert.ok(first.length < 100);
+  h.context.destroy();
+  const failure = h.outcomes[0]!;
+  assert.ok("written" in failure && !failure.written, "in part: the server cannot have run it");
+  const whole = new Harness().ready();
+  whole.send("big", ["SET", "k", new Uint8Array(80_000)]);
+  while (whole.context.take() !== undefined);
+  whole.context.destroy();
+  const sent = whole.outcomes[0]!;
+  assert.ok("written" in sent && sent.written);
 });
