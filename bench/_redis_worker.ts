@@ -121,7 +121,7 @@ async function drayRunner(setup: Setup): Promise<Runner> {
 // ---- ioredis ----
 
 async function ioredisRunner(setup: Setup): Promise<Runner> {
-  const { default: Redis } = await import("npm:ioredis@5.11.1");
+  const { Redis } = await import("npm:ioredis@5.11.1");
   const client = new Redis({ port: setup.port, host: "127.0.0.1", lazyConnect: true });
   await client.connect();
   const value = (await import("node:buffer")).Buffer.from(bigValue());
@@ -148,7 +148,7 @@ async function ioredisRunner(setup: Setup): Promise<Runner> {
             const pipeline = client.pipeline();
             for (let i = 0; i < PIPELINE_BATCH; i++) pipeline.set(keys[i]!, SMALL_VALUE);
             const results = (await pipeline.exec())!;
-            check.allOk(results.map(([error, reply]) => error ?? reply));
+            check.allOk(results.map(([error, reply]: [Error | null, unknown]) => error ?? reply));
           }
           return;
         }

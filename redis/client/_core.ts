@@ -3,7 +3,8 @@
 
 import type { CommandOptions } from "../commands/command_sender.ts";
 import type { RedisArgument } from "../resp/types.ts";
-import type { Command } from "./_command.ts";
+import { Command } from "./_command.ts";
+import type { ExecOptions } from "./pipeline.ts";
 
 export interface ClientCore {
   /** The RESP version in use (or asked for, before the handshake). */
@@ -66,4 +67,20 @@ export function refuseModeCommand(argv: readonly RedisArgument[]): void {
           "outside the command queue and need their own API",
       );
   }
+}
+
+/**
+ * Arms a whole-batch timeout and signal through a placeholder command. Returns the error to fail
+ * with at once (an aborted signal), or a function that disarms, or `undefined`.
+ */
+export function armWhole(
+  core: ClientCore,
+  options: ExecOptions,
+  onGiveUp: (error: Error) => void,
+): Error | (() => void) | undefined {
+  if (options.timeoutMs === undefined && options.signal === undefined) return undefined;
+  const placeholder = new Command(false);
+  const aborted = core.arm(placeholder, options, (_entry, error) => onGiveUp(error));
+  if (aborted !== undefined) return aborted;
+  return () => placeholder.release();
 }

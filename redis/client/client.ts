@@ -11,7 +11,8 @@ import type { Transport } from "../transport/types.ts";
 import { Command, Guard, promiseFor } from "./_command.ts";
 import { type ClientCore, cores, refuseModeCommand } from "./_core.ts";
 import { Connection } from "./connection.ts";
-import { type RedisClientOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
+import type { RedisClientOptions } from "./options.ts";
+import { type ResolvedOptions, resolveOptions } from "./_resolve_options.ts";
 import { Pipeline } from "./pipeline.ts";
 import { Transaction } from "./transaction.ts";
 

@@ -194,13 +194,15 @@ export class Connection<E extends ContextEntry> {
    * import { Connection, type ContextEntry } from "@dray/dray/redis";
    * import assert from "node:assert/strict";
    *
+   * const loop = new ManualLoop();
    * const connection = new Connection<ContextEntry>(
    *   { reply: () => {}, fail: () => {} },
-   *   { loop: new ManualLoop() },
+   *   { loop },
    * );
    * connection.attach(new MemorySource());
    * assert.equal(connection.context.state, "handshaking");
    * connection.context.destroy();
+   * loop.tick(); // the loop's queued read settles
    * await connection.finished;
    * ```
    */

@@ -3,7 +3,7 @@ import { RedisCommands } from "../commands/redis_commands.ts";
 import { checkArgv } from "../context/_argv.ts";
 import type { RedisArgument, RespValue } from "../resp/types.ts";
 import { Command, type Group, promiseFor, rejectMember, settleMember } from "./_command.ts";
-import { type ClientCore, cores, refuseModeCommand } from "./_core.ts";
+import { armWhole, type ClientCore, cores, refuseModeCommand } from "./_core.ts";
 import type { RedisClient } from "./client.ts";
 
 /**
@@ -122,7 +122,6 @@ class PipelineRun implements Group {
  * ```
  */
 export class Pipeline extends RedisCommands {
-  #client: RedisClient;
   #core: ClientCore;
   #entries: Command[] = [];
   #argvs: (readonly RedisArgument[])[] = [];
@@ -148,7 +147,6 @@ export class Pipeline extends RedisCommands {
     super();
     const core = cores.get(client);
     if (core === undefined) throw new TypeError("Cannot make a pipeline: expected a RedisClient");
-    this.#client = client;
     this.#core = core;
   }
 
@@ -182,22 +180,6 @@ export class Pipeline extends RedisCommands {
    */
   get length(): number {
     return this.#entries.length;
-  }
-
-  /**
-   * The client the pipeline belongs to.
-   *
-   * @example
-   * ```ts
-   * import { RedisClient } from "@dray/dray/redis";
-   * import assert from "node:assert/strict";
-   *
-   * const client = new RedisClient();
-   * assert.equal(client.pipeline().client, client);
-   * ```
-   */
-  get client(): RedisClient {
-    return this.#client;
   }
 
   /**
@@ -308,20 +290,4 @@ export class Pipeline extends RedisCommands {
     this.#options = [];
     return run.promise;
   }
-}
-
-/**
- * Arms a whole-batch timeout and signal through a placeholder command. Returns the error to fail
- * with at once (an aborted signal), or a function that disarms, or `undefined`.
- */
-export function armWhole(
-  core: ClientCore,
-  options: ExecOptions,
-  onGiveUp: (error: Error) => void,
-): Error | (() => void) | undefined {
-  if (options.timeoutMs === undefined && options.signal === undefined) return undefined;
-  const placeholder = new Command(false);
-  const aborted = core.arm(placeholder, options, (_entry, error) => onGiveUp(error));
-  if (aborted !== undefined) return aborted;
-  return () => placeholder.release();
 }

@@ -11,9 +11,9 @@ import {
   settleMember,
   toStrings,
 } from "./_command.ts";
-import { type ClientCore, cores, refuseModeCommand } from "./_core.ts";
+import { armWhole, type ClientCore, cores, refuseModeCommand } from "./_core.ts";
 import type { RedisClient } from "./client.ts";
-import { armWhole, type ExecOptions } from "./pipeline.ts";
+import type { ExecOptions } from "./pipeline.ts";
 
 /** Settles a transaction's members and its `exec()` from the replies to MULTI, each command, EXEC. */
 class TransactionRun implements Group {
@@ -149,7 +149,6 @@ class TransactionRun implements Group {
  * ```
  */
 export class Transaction extends RedisCommands {
-  #client: RedisClient;
   #core: ClientCore;
   #members: Command[] = [];
   #argvs: (readonly RedisArgument[])[] = [];
@@ -176,7 +175,6 @@ export class Transaction extends RedisCommands {
     if (core === undefined) {
       throw new TypeError("Cannot make a transaction: expected a RedisClient");
     }
-    this.#client = client;
     this.#core = core;
   }
 
@@ -210,22 +208,6 @@ export class Transaction extends RedisCommands {
    */
   get length(): number {
     return this.#members.length;
-  }
-
-  /**
-   * The client the transaction belongs to.
-   *
-   * @example
-   * ```ts
-   * import { RedisClient } from "@dray/dray/redis";
-   * import assert from "node:assert/strict";
-   *
-   * const client = new RedisClient();
-   * assert.equal(client.multi().client, client);
-   * ```
-   */
-  get client(): RedisClient {
-    return this.#client;
   }
 
   /**

@@ -380,7 +380,7 @@ export class Context<E extends ContextEntry> {
    * context.feed(new TextEncoder().encode("+PONG\r\n"));
    * context.submit({ buffers: false, abandoned: false }, ["INCR", "a"]);
    * context.submit({ buffers: false, abandoned: false }, ["INCR", "b"]);
-   * assert.equal(context.take()!.length, 2 * 23);
+   * assert.equal(context.take()!.length, 2 * 21);
    * assert.equal(context.take(), undefined);
    * ```
    */
