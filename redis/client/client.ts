@@ -2,6 +2,7 @@ import { defaultLoop } from "../../loop/deno_loop.ts";
 import type { EventLoop, LoopHandle, LoopTimer } from "../../loop/types.ts";
 import type { CommandOptions } from "../commands/command_sender.ts";
 import { RedisCommands } from "../commands/redis_commands.ts";
+import { Handshake } from "../context/handshake.ts";
 import type { ContextSink, ContextState, ContextStats } from "../context/types.ts";
 import { AbortError, ConnectionClosedError, ReplyError, TimeoutError } from "../errors.ts";
 import type { PushHandler, RedisArgument, RespValue } from "../resp/types.ts";
@@ -184,6 +185,17 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
       "closeTimeoutMs",
       options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS,
     );
+    new Handshake(this.#resolved.handshake); // checks the handshake options now
+    const maxBufferedBytes = options.maxBufferedBytes;
+    if (
+      maxBufferedBytes !== undefined &&
+      (!Number.isSafeInteger(maxBufferedBytes) || maxBufferedBytes < 1)
+    ) {
+      throw new RangeError(
+        `maxBufferedBytes must be a positive integer, got "${maxBufferedBytes}"`,
+      );
+    }
+    checkTimeout("connectTimeoutMs", options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
     this.#db = this.#resolved.handshake.db ?? 0;
     this.#finished = new Promise((resolve) => this.#resolveFinished = resolve);
     const protocol = (): 2 | 3 => this.protocol;

@@ -457,3 +457,13 @@ Deno.test("RedisClient destroy() while connecting rejects connect() and closes t
     assert.ok(result !== "pending" && "error" in result, "connect() stays rejected");
   });
 });
+
+Deno.test("RedisClient refuses inconsistent options when made", async () => {
+  assert.throws(() => new RedisClient({ url: "redis://user@localhost" }), TypeError);
+  assert.throws(() => new RedisClient({ url: "http://localhost" }), TypeError);
+  assert.throws(() => new RedisClient({ db: -1 }), RangeError);
+  assert.throws(() => new RedisClient({ maxBufferedBytes: 0 }), RangeError);
+  assert.throws(() => new RedisClient({ connectTimeoutMs: -5 }), RangeError);
+  assert.throws(() => new RedisClient({ closeTimeoutMs: Number.NaN }), RangeError);
+  await assert.rejects(connect("redis://user@localhost"), TypeError);
+});
