@@ -14,7 +14,7 @@ import {
 } from "../../redis/mod.ts";
 import { type RedisServer, startRedisServer } from "../_helpers/redis_server.ts";
 import { rawCommand, settledWithin } from "./_client_helpers.ts";
-import { freePort } from "./_transport_helpers.ts";
+import { freePort, hasOpenssl, makeTlsMaterial } from "./_transport_helpers.ts";
 
 async function withServer(
   args: string[],
@@ -82,6 +82,81 @@ Deno.test("RedisClient falls back to RESP2 when HELLO is renamed away", async ()
     await client.sendCommand(["HSET", "h", "f", "v"]);
     assert.deepEqual(await client.sendCommand(["HGETALL", "h"]), ["f", "v"]);
   });
+});
+
+Deno.test("RedisClient falls back to RESP2 with an ACL user when HELLO is renamed away", async () => {
+  await withServer(["--rename-command", "HELLO", ""], async (server) => {
+    await rawCommand(server, "ACL", "SETUSER", "app", "on", ">pw", "~*", "&*", "+@all");
+    await using client = await connect(server.url, { username: "app", password: "pw" });
+    assert.equal(client.protocol, 2);
+    assert.equal(await client.sendCommand(["ACL", "WHOAMI"]), "app");
+    await assert.rejects(
+      connect(server.url, { username: "app", password: "bad" }),
+      (error) => error instanceof ReplyError && error.code === "WRONGPASS",
+    );
+  });
+});
+
+Deno.test({
+  name: "RedisClient connects to a rediss:// URL with a private CA",
+  ignore: !hasOpenssl(),
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "dray-client-tls-" });
+    try {
+      const tls = await makeTlsMaterial(dir);
+      const tlsPort = freePort();
+      await withServer([
+        "--tls-port",
+        String(tlsPort),
+        "--tls-cert-file",
+        tls.certFile,
+        "--tls-key-file",
+        tls.keyFile,
+        "--tls-ca-cert-file",
+        tls.caFile,
+        "--tls-auth-clients",
+        "no",
+      ], async () => {
+        await using client = await connect(`rediss://localhost:${tlsPort}/1`, {
+          tls: { caCerts: [tls.caPem] },
+        });
+        assert.equal(client.transport?.tls, true);
+        assert.equal(client.db, 1);
+        assert.equal(await client.sendCommand(["ECHO", "over tls"]), "over tls");
+        await assert.rejects(
+          connect(`rediss://localhost:${tlsPort}`, { tls: { caCerts: [tls.otherCaPem] } }),
+          (error) => error instanceof ConnectError && error.code === "ETLS",
+        );
+      });
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+function hasIpv6Loopback(): boolean {
+  try {
+    Deno.listen({ hostname: "::1", port: 0 }).close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+Deno.test({
+  name: "RedisClient connects to an IPv6 literal URL",
+  ignore: !hasIpv6Loopback(),
+  async fn() {
+    await withServer([], async (server) => {
+      await using client = await connect(`redis://[::1]:${server.port}`);
+      assert.deepEqual(client.transport?.remoteAddr, {
+        transport: "tcp",
+        hostname: "::1",
+        port: server.port,
+      });
+      assert.equal(await client.sendCommand(["PING"]), "PONG");
+    });
+  },
 });
 
 Deno.test("RedisClient with protocol 2 speaks RESP2 from the start", async () => {
