@@ -141,3 +141,106 @@ export class ProtocolError extends RedisError {
     this.offset = options.offset;
   }
 }
+
+/**
+ * The connection closed, or was never open, before the command got its reply: the client was
+ * closed or destroyed, the server closed the connection, or a read or write failed. `cause` holds
+ * what happened underneath (an I/O error, the first error that ended the connection) when there
+ * is one. A command that was written may or may not have run on the server.
+ *
+ * @example Telling a lost connection from an error reply
+ * ```ts
+ * import { ConnectionClosedError, RedisError } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
+ *
+ * const error = new ConnectionClosedError("The client is closed");
+ * assert.ok(error instanceof RedisError);
+ * assert.equal(error.name, "ConnectionClosedError");
+ * ```
+ */
+export class ConnectionClosedError extends RedisError {}
+
+/**
+ * Options for {@linkcode TimeoutError}.
+ *
+ * @example
+ * ```ts
+ * import type { TimeoutErrorOptions } from "@dray/dray/redis";
+ *
+ * const options: TimeoutErrorOptions = { timeoutMs: 500 };
+ * ```
+ */
+export interface TimeoutErrorOptions extends ErrorOptions {
+  /** The time limit that ran out, in milliseconds. */
+  timeoutMs: number;
+}
+
+/**
+ * A command's `timeoutMs` ran out before its reply arrived. A command that was already written
+ * still consumes its reply when it comes (so later replies stay in step); the server may have run
+ * it. A command still waiting to be written is never sent.
+ *
+ * @example
+ * ```ts
+ * import { TimeoutError } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
+ *
+ * const error = new TimeoutError("No reply within 500 ms", { timeoutMs: 500 });
+ * assert.equal(error.timeoutMs, 500);
+ * ```
+ */
+export class TimeoutError extends RedisError {
+  /** The time limit that ran out, in milliseconds. */
+  readonly timeoutMs: number;
+
+  /**
+   * Makes a timeout error.
+   *
+   * @param message What timed out, and after how long.
+   * @param options The time limit, and optionally a `cause`.
+   *
+   * @example
+   * ```ts
+   * import { TimeoutError } from "@dray/dray/redis";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(new TimeoutError("Too slow", { timeoutMs: 1 }).name, "TimeoutError");
+   * ```
+   */
+  constructor(message: string, options: TimeoutErrorOptions) {
+    super(message, options);
+    this.timeoutMs = options.timeoutMs;
+  }
+}
+
+/**
+ * A command's `AbortSignal` aborted before its reply arrived; `cause` is the signal's reason. As
+ * with {@linkcode TimeoutError}, a command already written still consumes its reply, and one not
+ * yet written is never sent.
+ *
+ * @example
+ * ```ts
+ * import { AbortError, RedisError } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
+ *
+ * const error = new AbortError("The command was aborted", { cause: "user left" });
+ * assert.ok(error instanceof RedisError);
+ * assert.equal(error.cause, "user left");
+ * ```
+ */
+export class AbortError extends RedisError {}
+
+/**
+ * A transaction was not run because a key it `WATCH`ed changed first: `EXEC` answered with a null
+ * reply and nothing was applied. `exec()` resolves with `null`; the promise of each command queued
+ * in the transaction rejects with this error.
+ *
+ * @example
+ * ```ts
+ * import { RedisError, WatchError } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
+ *
+ * assert.ok(new WatchError("A watched key changed") instanceof RedisError);
+ * ```
+ */
+export class WatchError extends RedisError {}

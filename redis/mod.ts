@@ -1,14 +1,27 @@
 /**
- * dray's Redis client, RESP2 and RESP3. Available today: the protocol codec and the error
- * classes; the connection, reply FIFO, auto-pipelining, pub/sub and reconnects build on them.
+ * dray's Redis client, RESP2 and RESP3, after hiredis's `async.c`.
  *
- * - {@linkcode RespReader}: bytes in, replies out. `feed(bytes)` as they arrive, then `next()`
- *   until it returns `undefined` (more bytes needed; a RESP null is `null`). Error replies are
- *   returned as {@linkcode ReplyError} values; malformed input throws {@linkcode ProtocolError}.
- *   RESP3 pushes go to an `onPush` handler in stream order; attributes sit beside their reply.
- * - {@linkcode RespWriter} and {@linkcode encodeCommand}: commands (`string`, `number`, `bigint`,
- *   `Uint8Array` arguments) to bytes, many commands per buffer for auto-pipelining.
- * - {@linkcode RedisError}: the base of every error a caller is meant to handle.
+ * - {@linkcode connect} and {@linkcode RedisClient}: one connection, the handshake (HELLO 3 with
+ *   a RESP2 fallback, AUTH, SETNAME, SELECT), auto-pipelining with a bounded write buffer,
+ *   {@linkcode Pipeline} and {@linkcode Transaction}, close versus destroy, per-command
+ *   `timeoutMs` and `signal`. Typed command methods come from {@linkcode RedisCommands}.
+ * - {@linkcode Context}: the pure protocol engine underneath (reply FIFO, handshake, states, the
+ *   first error), and {@linkcode Connection}, which binds it to a transport and an event loop.
+ * - {@linkcode connectTransport}: the byte stream, over `Deno.connect` or the native shim.
+ * - {@linkcode RespReader}, {@linkcode RespWriter}, {@linkcode encodeCommand}: the codec.
+ * - {@linkcode RedisError} and its subclasses: {@linkcode ReplyError} (`code`),
+ *   {@linkcode ProtocolError}, {@linkcode ConnectionClosedError}, {@linkcode ConnectError},
+ *   {@linkcode TimeoutError}, {@linkcode AbortError}, {@linkcode WatchError}.
+ *
+ * @example A client that is not connected yet
+ * ```ts
+ * import { ConnectionClosedError, RedisClient } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
+ *
+ * await using client = new RedisClient({ url: "redis://localhost:6380/2" });
+ * assert.equal(client.db, 2);
+ * await assert.rejects(client.sendCommand(["PING"]), ConnectionClosedError);
+ * ```
  *
  * @example Encoding a command and reading its reply
  * ```ts
@@ -33,3 +46,5 @@ export * from "./errors.ts";
 export * from "./resp/mod.ts";
 export * from "./transport/mod.ts";
 export * from "./commands/mod.ts";
+export * from "./context/mod.ts";
+export * from "./client/mod.ts";

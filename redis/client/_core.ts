@@ -1,0 +1,86 @@
+// What pipelines and transactions need from their client, kept off the client's public surface:
+// the client registers its core here when it is made, and `new Pipeline(client)` looks it up.
+
+import type { CommandOptions } from "../commands/command_sender.ts";
+import type { RedisArgument } from "../resp/types.ts";
+import { Command } from "./_command.ts";
+import type { ExecOptions } from "./pipeline.ts";
+
+export interface ClientCore {
+  /** The RESP version in use (or asked for, before the handshake). */
+  readonly protocol: 2 | 3;
+  /** The client's default for `returnBuffers`. */
+  readonly returnBuffers: boolean;
+  /** Queues commands as one block; throws TypeError or ConnectionClosedError. */
+  submitBatch(entries: Command[], argvs: readonly (readonly RedisArgument[])[]): void;
+  /**
+   * Starts a command's timer and abort listener; on either, `giveUp` settles it. Returns the
+   * error to reject with at once when the signal has already aborted.
+   */
+  arm(
+    entry: Command,
+    options: CommandOptions,
+    giveUp: (entry: Command, error: Error) => void,
+  ): Error | undefined;
+}
+
+export const cores: WeakMap<object, ClientCore> = new WeakMap();
+
+/** Refuses commands that would take replies out of the FIFO before pub/sub support exists. */
+export function refuseModeCommand(argv: readonly RedisArgument[]): void {
+  const name = argv[0];
+  if (typeof name !== "string") return;
+  const length = name.length;
+  if (length < 6 || length > 12) return;
+  const first = name.charCodeAt(0) | 0x20;
+  if (first === 0x63 /* c */) {
+    if (length !== 6 || name.toUpperCase() !== "CLIENT") return;
+    const sub = argv[1];
+    const mode = argv[2];
+    if (
+      typeof sub === "string" && sub.toUpperCase() === "REPLY" && typeof mode === "string" &&
+      mode.toUpperCase() !== "ON"
+    ) {
+      throw new TypeError(
+        `Cannot send "CLIENT REPLY ${mode}": commands without replies would break reply order`,
+      );
+    }
+    return;
+  }
+  if (
+    first !== 0x73 /* s */ && first !== 0x70 /* p */ && first !== 0x75 /* u */ &&
+    first !== 0x6d /* m */
+  ) {
+    return;
+  }
+  const upper = name.toUpperCase();
+  switch (upper) {
+    case "SUBSCRIBE":
+    case "PSUBSCRIBE":
+    case "SSUBSCRIBE":
+    case "UNSUBSCRIBE":
+    case "PUNSUBSCRIBE":
+    case "SUNSUBSCRIBE":
+    case "MONITOR":
+      throw new TypeError(
+        `Cannot send "${name}" with sendCommand: subscriptions and MONITOR route replies ` +
+          "outside the command queue and need their own API",
+      );
+  }
+}
+
+/**
+ * Arms a whole-batch timeout and signal through a placeholder command. Returns the error to fail
+ * with at once (an aborted signal), or a function that disarms, or `undefined`.
+ */
+export function armWhole(
+  core: ClientCore,
+  options: ExecOptions,
+  onGiveUp: (error: Error) => void,
+): Error | (() => void) | undefined {
+  if (options.timeoutMs === undefined && options.signal === undefined) return undefined;
+  const placeholder = new Command(false);
+  const aborted = core.arm(placeholder, options, (_entry, error) => onGiveUp(error));
+  if (aborted !== undefined) return aborted;
+  return () => placeholder.release();
+}

@@ -1,0 +1,22 @@
+/**
+ * The Redis client: {@linkcode connect} and {@linkcode RedisClient} (promises, auto-pipelining,
+ * close versus destroy), {@linkcode Pipeline} and {@linkcode Transaction}, on a
+ * {@linkcode Connection} that binds the pure `Context` to a transport and an event loop.
+ *
+ * @example A client that was never connected
+ * ```ts
+ * import { ConnectionClosedError, RedisClient } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
+ *
+ * const client = new RedisClient({ url: "redis://localhost:6380" });
+ * await assert.rejects(client.sendCommand(["PING"]), ConnectionClosedError);
+ * await client.close();
+ * ```
+ *
+ * @module
+ */
+export * from "./client.ts";
+export * from "./connection.ts";
+export * from "./options.ts";
+export * from "./pipeline.ts";
+export * from "./transaction.ts";

@@ -1,0 +1,48 @@
+import type { EventLoop } from "../../loop/types.ts";
+import type { HandshakeOptions } from "../context/handshake.ts";
+import type { ContextOptions } from "../context/types.ts";
+import type { PushHandler } from "../resp/types.ts";
+import type { TransportOptions } from "../transport/types.ts";
+
+/**
+ * Options for a {@linkcode RedisClient}: where to connect (a `url`, or the transport options),
+ * the handshake (protocol, credentials, name, database), and the client's own settings.
+ * Options given explicitly override what the URL says.
+ *
+ * @example An ACL user over TLS with a private CA
+ * ```ts
+ * import type { RedisClientOptions } from "@dray/dray/redis";
+ *
+ * const options: RedisClientOptions = {
+ *   url: "rediss://app:secret@redis.internal:6380/2",
+ *   tls: { caCerts: ["-----BEGIN CERTIFICATE-----\n..."] },
+ *   name: "billing-worker",
+ *   connectTimeoutMs: 5000,
+ * };
+ * ```
+ */
+export interface RedisClientOptions extends TransportOptions, HandshakeOptions {
+  /**
+   * `redis://[user:pass@]host:port/db`, `rediss://…` (TLS), `redis+unix:///path?db=N`,
+   * `unix:///path`, `redis://[::1]:6380`. See `parseRedisUrl`.
+   */
+  url?: string;
+  /** Return bulk strings as `Uint8Array` unless a command says otherwise (default `false`). */
+  returnBuffers?: boolean;
+  /**
+   * The bound of the encoded-bytes write buffer (default 128 KiB): commands beyond it wait
+   * unencoded until it drains, so issuing a million commands without awaiting them never grows
+   * the buffer past this (plus one command).
+   */
+  maxBufferedBytes?: number;
+  /** How long `close()` waits for pending replies before it destroys (default 10,000 ms). */
+  closeTimeoutMs?: number;
+  /** Receives RESP3 pushes that belong to no command, e.g. client-tracking invalidations. */
+  onPush?: PushHandler;
+  /** Read pushes with bulk strings as `Uint8Array` (default `false`). */
+  pushBuffers?: boolean;
+  /** Bounds for the reply reader. */
+  reader?: ContextOptions["reader"];
+  /** The event loop to run on (default: `defaultLoop()`, Deno's own). */
+  loop?: EventLoop;
+}

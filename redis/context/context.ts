@@ -1,0 +1,897 @@
+import { ConnectionClosedError, ProtocolError, ReplyError } from "../errors.ts";
+import { RespReader } from "../resp/reader.ts";
+import type { NextOptions, RedisArgument, RespAttribute, RespValue } from "../resp/types.ts";
+import { RespWriter } from "../resp/writer.ts";
+import { encodeInChunks, hasLargeArgument } from "./_argv.ts";
+import { Handshake } from "./handshake.ts";
+import { Ring } from "./ring.ts";
+import type {
+  ContextEntry,
+  ContextIo,
+  ContextMode,
+  ContextOptions,
+  ContextSink,
+  ContextState,
+  ContextStats,
+} from "./types.ts";
+
+const CONNECTING: number = 0;
+const HANDSHAKING: number = 1;
+const READY: number = 2;
+const CLOSED: number = 3;
+const STATES: readonly ContextState[] = ["connecting", "handshaking", "ready", "closed"];
+
+const DEFAULT_MAX_BUFFERED = 128 * 1024;
+const BUFFERS: NextOptions = { returnBuffers: true };
+
+/**
+ * Commands queued together: nothing else is encoded between them. A large batch is encoded a
+ * write buffer at a time (from `next`), so the server starts on its first commands while the
+ * rest are being encoded.
+ */
+class Batch<E> {
+  readonly entries: E[];
+  readonly argvs: readonly (readonly RedisArgument[])[];
+  next = 0;
+  started = false;
+  constructor(entries: E[], argvs: readonly (readonly RedisArgument[])[]) {
+    this.entries = entries;
+    this.argvs = argvs;
+  }
+}
+
+/** A short, printable view of a reply for an error message. */
+function preview(value: RespValue): string {
+  let text: string;
+  try {
+    text = typeof value === "string" ? value : JSON.stringify(value, (_key, v) => {
+      if (typeof v === "bigint") return `${v}`;
+      if (v instanceof Uint8Array) return `<${v.length} bytes>`;
+      if (v instanceof Map) return Object.fromEntries([...v].map(([k, e]) => [String(k), e]));
+      if (v instanceof Set) return [...v];
+      return v;
+    });
+  } catch {
+    text = String(value);
+  }
+  return text.length > 64 ? `${text.slice(0, 61)}...` : text;
+}
+
+/**
+ * One Redis connection's protocol engine, pure: no I/O, no timers, no promises. It holds the
+ * RESP reader and writer, the reply FIFO, the handshake and the connection's state, and talks to
+ * the world through two small interfaces: a {@linkcode ContextSink} that hears what happened to
+ * each command, and a {@linkcode ContextIo} that an adapter maps onto a transport and a loop.
+ * Bytes go in with {@linkcode Context.feed} and out with {@linkcode Context.take}.
+ *
+ * The semantics are hiredis's `async.c`, with its defects fixed:
+ *
+ * - **FIFO.** Each reply answers the oldest command waiting (a {@linkcode Ring}, O(1) at both
+ *   ends). An error reply is that command's reply; it never shifts the others.
+ * - **Handshake first.** Commands submitted while `connecting` or `handshaking` wait, unencoded
+ *   and in order, until the {@linkcode Handshake} succeeds; a failed handshake fails them all.
+ * - **Bounded write buffer.** Commands are encoded as they come while the encoded bytes not yet
+ *   taken stay under `maxBufferedBytes`; later ones wait unencoded and are encoded as
+ *   {@linkcode Context.take} drains the buffer. Everything submitted in one tick leaves in one
+ *   buffer when it fits.
+ * - **Close versus destroy.** {@linkcode Context.close} stops accepting commands and ends the
+ *   connection cleanly once every accepted command has its reply; {@linkcode Context.destroy}
+ *   fails everything pending at once. Either, called while the context is delivering replies
+ *   (from a sink or push handler), takes effect when that delivery returns, as in hiredis.
+ * - **The first error wins.** The connection fails once, and every pending command (written or
+ *   not) fails with that one error: a `ProtocolError` from the reader; a reply that arrives with
+ *   no command waiting (a `ProtocolError`, or, for an error reply such as `-ERR max number of
+ *   clients reached`, that `ReplyError`); a failed handshake's `ReplyError`; an end of stream or
+ *   a read error (a `ConnectionClosedError` with the cause) — except that an end of stream or
+ *   `ECONNRESET` right after an error reply (no other reply and no write in between, commands
+ *   still pending) fails them with that `ReplyError`: the server said why it hung up.
+ * - **Modes.** Replies are routed by {@linkcode Context.mode}; today only `normal` exists.
+ *   RESP3 pushes go to the sink's `push` handler, never to a command.
+ *
+ * @typeParam E The entry type the owner queues with each command.
+ *
+ * @example Driving a connection with bytes, no server
+ * ```ts
+ * import { Context, type ContextEntry, type RespValue } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
+ *
+ * const replies: RespValue[] = [];
+ * const context = new Context<ContextEntry>(
+ *   { reply: (_entry, value) => void replies.push(value), fail: () => {} },
+ *   { wantWrite: () => {}, ready: () => {}, end: () => {} },
+ *   { protocol: 2 },
+ * );
+ * context.submit({ buffers: false, abandoned: false }, ["GET", "k"]); // waits for the handshake
+ * context.connected();
+ * assert.equal(new TextDecoder().decode(context.take()), "*1\r\n$4\r\nPING\r\n");
+ * context.feed(new TextEncoder().encode("+PONG\r\n"));
+ * assert.equal(context.state, "ready");
+ * assert.equal(new TextDecoder().decode(context.take()), "*2\r\n$3\r\nGET\r\n$1\r\nk\r\n");
+ * context.feed(new TextEncoder().encode("$1\r\nv\r\n"));
+ * assert.deepEqual(replies, ["v"]);
+ * ```
+ */
+export class Context<E extends ContextEntry> {
+  #sink: ContextSink<E>;
+  #io: ContextIo;
+  #reader: RespReader;
+  #writer = new RespWriter();
+  #handshake: Handshake;
+  #maxBuffered: number;
+
+  #state: number = CONNECTING;
+  #closing = false;
+  #mode: ContextMode = "normal";
+  #protocol: 2 | 3;
+  #error: Error | undefined = undefined;
+
+  // Encoded commands waiting for replies, oldest first; the last #unwritten of them are not yet
+  // wholly handed to the transport (#inWriter of them are in the writer).
+  #inflight = new Ring<E>();
+  #unwritten = 0;
+  #inWriter = 0;
+  // Chunks to hand over after the writer's bytes: commands with large byte arguments, which are
+  // written from the caller's arrays, not copied. Nothing is encoded into the writer while any
+  // wait, so the writer's bytes always come first. #outCompletes: commands each chunk completes.
+  #out = new Ring<Uint8Array>();
+  #outCompletes = new Ring<number>();
+  // Commands (or batches) waiting unencoded; a command's arguments wait in its `argv` slot.
+  #backlog = new Ring<E | Batch<E>>();
+
+  #wantWrite = false;
+  #writeError: Error | undefined = undefined;
+  // The last reply was this error, commands were still pending, and nothing was written since:
+  // if the stream ends now, the server hung up after saying why.
+  #lastError: ReplyError | undefined = undefined;
+  #dispatching = 0;
+  #destroying: Error | undefined = undefined;
+
+  #fed = 0;
+  #replies = 0;
+  #writes = 0;
+  #bytesWritten = 0;
+  #peakBuffered = 0;
+
+  /**
+   * Makes a context in the `connecting` state.
+   *
+   * @param sink Hears each command's reply or failure, and pushes.
+   * @param io What the context asks of the I/O around it.
+   * @param options The handshake, the write-buffer bound, the reader's bounds.
+   * @throws {RangeError} When `maxBufferedBytes` is not a positive integer, or a bound or `db`
+   * is out of range.
+   * @throws {TypeError} When the handshake options are inconsistent.
+   *
+   * @example
+   * ```ts
+   * import { Context, type ContextEntry } from "@dray/dray/redis";
+   * import assert from "node:assert/strict";
+   *
+   * const context = new Context<ContextEntry>(
+   *   { reply: () => {}, fail: () => {} },
+   *   { wantWrite: () => {}, ready: () => {}, end: () => {} },
+   * );
+   * assert.equal(context.state, "connecting");
+   * assert.equal(context.protocol, 3);
+   * ```
+   */
+  constructor(sink: ContextSink<E>, io: ContextIo, options: ContextOptions = {}) {
+    const max = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED;
+    if (!Number.isSafeInteger(max) || max < 1) {
+      throw new RangeError(
+        `Cannot make a context: maxBufferedBytes must be a positive integer, got "${max}"`,
+      );
+    }
+    this.#sink = sink;
+    this.#io = io;
+    this.#maxBuffered = max;
+    this.#handshake = new Handshake(options);
+    this.#protocol = options.protocol ?? 3;
+    this.#reader = new RespReader({
+      ...options.reader,
+      pushBuffers: options.pushBuffers ?? false,
+      onPush: (push, attributes) => this.#push(push, attributes),
+    });
+  }
+
+  /**
+   * Where the connection is in its life (see {@linkcode ContextState}).
+   *
+   * @example
+   * ```ts
+   * import { Context, type ContextEntry } from "@dray/dray/redis";
+   * import assert from "node:assert/strict";
+   *
+   * const context = new Context<ContextEntry>(
+   *   { reply: () => {}, fail: () => {} },
+   *   { wantWrite: () => {}, ready: () => {}, end: () => {} },
+   * );
+   * context.connected();
+   * assert.equal(context.state, "handshaking");
+   * ```
+   */
+  get state(): ContextState {
+    if (this.#closing && this.#state !== CLOSED) return "closing";
+    return STATES[this.#state]!;
+  }
+
+  /**
+   * How replies are routed (see {@linkcode ContextMode}).
+   *
+   * @example
+   * ```ts
+   * import { Context, type ContextEntry } from "@dray/dray/redis";
+   * import assert from "node:assert/strict";
+   *
+   * const context = new Context<ContextEntry>(
+   *   { reply: () => {}, fail: () => {} },
+   *   { wantWrite: () => {}, ready: () => {}, end: () => {} },
+   * );
+   * assert.equal(context.mode, "normal");
+   * ```
+   */
+  get mode(): ContextMode {
+    return this.#mode;
+  }
+
+  /**
+   * The RESP version in use once the handshake is done; before, the one asked for.
+   *
+   * @example
+   * ```ts
+   * import { Context, type ContextEntry } from "@dray/dray/redis";
+   * import assert from "node:assert/strict";
+   *
+   * const context = new Context<ContextEntry>(
+   *   { reply: () => {}, fail: () => {} },
+   *   { wantWrite: () => {}, ready: () => {}, end: () => {} },
+   *   { protocol: 2 },
+   * );
+   * assert.equal(context.protocol, 2);
+   * ```
+   */
+  get protocol(): 2 | 3 {
+    return this.#protocol;
+  }
+
+  /**
+   * Whether {@linkcode Context.submit} takes commands: not after `close()`, nor once closed.
+   *
+   * @example
+   * ```ts
+   * import { Context, type ContextEntry } from "@dray/dray/redis";
+   * import assert from "node:assert/strict";
+   *
+   * const context = new Context<ContextEntry>(
+   *   { reply: () => {}, fail: () => {} },
+   *   { wantWrite: () => {}, ready: () => {}, end: () => {} },
+   * );
+   * assert.equal(context.accepting, true);
+   * context.close();
+   * assert.equal(context.accepting, false);
+   * ```
+   */
+  get accepting(): boolean {
+    return this.#state !== CLOSED && !this.#closing;
+  }
+
+  /**
+   * The error that ended the connection, or `undefined` (still open, or closed cleanly).
+   *
+   * @example
+   * ```ts
+   * import { ConnectionClosedError, Context, type ContextEntry } from "@dray/dray/redis";
+   * import assert from "node:assert/strict";
+   *
+   * const context = new Context<ContextEntry>(
+   *   { reply: () => {}, fail: () => {} },
+   *   { wantWrite: () => {}, ready: () => {}, end: () => {} },
+   * );
+   * context.destroy();
+   * assert.ok(context.error instanceof ConnectionClosedError);
+   * ```
+   */
+  get error(): Error | undefined {
+    return this.#error;
+  }
+
+  /**
+   * Counters: writes, bytes, the write buffer's peak, replies, commands waiting.
+   *
+   * @example
+   * ```ts
+   * import { Context, type ContextEntry } from "@dray/dray/redis";
+   * import assert from "node:assert/strict";
+   *
+   * const context = new Context<ContextEntry>(
+   *   { reply: () => {}, fail: () => {} },
+   *   { wantWrite: () => {}, ready: () => {}, end: () => {} },
+   * );
+   * context.connected();
+   * context.take();
+   * assert.equal(context.stats.writes, 1);
+   * ```
+   */
+  get stats(): ContextStats {
+    return {
+      writes: this.#writes,
+      bytesWritten: this.#bytesWritten,
+      peakBufferedBytes: this.#peakBuffered,
+      replies: this.#replies,
+      inFlight: this.#inflight.length,
+      waiting: this.#backlog.length,
+    };
+  }
+
+  /**
+   * The byte stream is open: start the handshake. Its first commands are encoded and
+   * {@linkcode ContextIo.wantWrite} is called.
+   *
+   * @returns `false` when the context was closed or destroyed meanwhile (the caller should close
+   * the stream), else `true`.
+   * @throws {TypeError} When called twice.
+   *
+   * @example
+   * ```ts
+   * import { Context, type ContextEntry } from "@dray/dray/redis";
+   * import assert from "node:assert/strict";
+   *
+   * const context = new Context<ContextEntry>(
+   *   { reply: () => {}, fail: () => {} },
+   *   { wantWrite: () => {}, ready: () => {}, end: () => {} },
+   * );
+   * assert.equal(context.connected(), true);
+   * assert.equal(new TextDecoder().decode(context.take()), "*2\r\n$5\r\nHELLO\r\n$1\r\n3\r\n");
+   * ```
+   */
+  connected(): boolean {
+    if (this.#state === CLOSED) return false;
+    if (this.#state !== CONNECTING) throw new TypeError("Cannot connect: the context is connected");
+    this.#state = HANDSHAKING;
+    for (const argv of this.#handshake.start()) this.#writer.append(argv);
+    this.#requestWrite();
+    return true;
+  }
+
+  /**
+   * Queues a command. When the context is ready and the write buffer is under its bound, the
+   * command is encoded at once; otherwise it waits, unencoded, behind the others, and `argv` is
+   * read when it is encoded: leave the array and its byte arguments unchanged until the reply.
+   *
+   * @param entry The owner's record of the command, handed back to the sink with its outcome.
+   * @param argv The command name and arguments.
+   * @throws {TypeError} When `argv` cannot be encoded and is encoded at once (nothing is
+   * queued). A command that waits is checked when it is encoded, and fails through the sink.
+   * @throws {ConnectionClosedError} When the context does not accept commands (see
+   * {@linkcode Context.accepting}).
+   *
+   * @example Commands of one tick in one buffer
+   * ```ts
+   * import { Context, type ContextEntry } from "@dray/dray/redis";
+   * import assert from "node:assert/strict";
+   *
+   * const context = new Context<ContextEntry>(
+   *   { reply: () => {}, fail: () => {} },
+   *   { wantWrite: () => {}, ready: () => {}, end: () => {} },
+   *   { protocol: 2 },
+   * );
+   * context.connected();
+   * context.take();
+   * context.feed(new TextEncoder().encode("+PONG\r\n"));
+   * context.submit({ buffers: false, abandoned: false }, ["INCR", "a"]);
+   * context.submit({ buffers: false, abandoned: false }, ["INCR", "b"]);
+   * assert.equal(context.take()!.length, 2 * 21);
+   * assert.equal(context.take(), undefined);
+   * ```
+   */
+  submit(entry: E, argv: readonly RedisArgument[]): void {
+    if (
+      this.#state === READY && !this.#closing && this.#backlog.length === 0 &&
+      this.#out.length === 0 && this.#writer.bufferedBytes < this.#maxBuffered
+    ) {
+      if (hasLargeArgument(argv)) {
+        this.#queueChunks(encodeInChunks(argv));
+      } else {
+        this.#writer.append(argv);
+        this.#inWriter++;
+      }
+      this.#inflight.push(entry);
+      this.#unwritten++;
+      if (!this.#wantWrite) this.#requestWrite();
+      return;
+    }
+    if (!this.accepting) throw this.#refusal();
+    entry.argv = argv;
+    this.#backlog.push(entry);
+    if (this.#state === READY) this.#requestWrite();
+  }
+
+  /**
+   * Queues commands as one block: they are encoded one after the other with nothing between them
+   * (what `MULTI … EXEC` needs), a write buffer at a time when the block is large. As with
+   * {@linkcode Context.submit}, the arrays are read when encoded: leave them unchanged. An entry
+   * abandoned before the block starts to be encoded is left out of it; once the block has
+   * started, every entry is encoded. A command that cannot be encoded fails through the sink and
+   * is left out, so check the commands first when the block must be all or nothing.
+   *
+   * @param entries One entry per command.
+   * @param argvs The commands, as many as `entries`.
+   * @throws {TypeError} When the lengths differ (nothing is queued).
+   * @throws {ConnectionClosedError} When the context does not accept commands.
+   *
+   * @example
+   * ```ts
+   * import { Context, type ContextEntry } from "@dray/dray/redis";
+   * import assert from "node:assert/strict";
+   *
+   * const context = new Context<ContextEntry>(
+   *   { reply: () => {}, fail: () => {} },
+   *   { wantWrite: () => {}, ready: () => {}, end: () => {} },
+   * );
+   * const entry = (): ContextEntry => ({ buffers: false, abandoned: false });
+   * context.submitBatch([entry(), entry()], [["MULTI"], ["EXEC"]]);
+   * assert.equal(context.stats.waiting, 1); // one block, waiting for the handshake
+   * ```
+   */
+  submitBatch(entries: E[], argvs: readonly (readonly RedisArgument[])[]): void {
+    if (entries.length !== argvs.length) {
+      throw new TypeError(
+        `Cannot queue a batch of ${entries.length} entries with ${argvs.length} commands`,
+      );
+    }
+    if (!this.accepting) throw this.#refusal();
+    this.#backlog.push(new Batch(entries, argvs));
+    if (this.#state === READY) {
+      if (this.#backlog.length === 1) this.#refill();
+      this.#requestWrite();
+    }
+  }
+
+  /**
+   * Bytes arrived from the stream: parse every complete reply and hand each to its command, in
+   * order, in one tight loop. Bytes after the context closed are ignored.
+   *
+   * @param bytes The bytes read (copied; the caller may reuse its buffer).
+   *
+   * @example
+   * ```ts
+   * import { Context, type ContextEntry } from "@dray/dray/redis";
+   * import assert from "node:assert/strict";
+   *
+   * let protocol = 0;
+   * const context = new Context<ContextEntry>(
+   *   { reply: () => {}, fail: () => {} },
+   *   { wantWrite: () => {}, ready: (p) => void (protocol = p), end: () => {} },
+   * );
+   * context.connected();
+   * context.feed(new TextEncoder().encode("%1\r\n+proto\r\n:3\r\n"));
+   * assert.equal(protocol, 3);
+   * ```
+   */
+  feed(bytes: Uint8Array): void {
+    if (this.#state === CLOSED) return;
+    this.#fed += bytes.length;
+    this.#reader.feed(bytes);
+    this.#dispatching++;
+    try {
+      this.#drain();
+    } finally {
+      if (--this.#dispatching === 0) this.#afterDispatch();
+    }
+  }
+
+  /**
+   * The next bytes to hand to the transport, or `undefined` when there are none (then write
+   * interest may be dropped until {@linkcode ContextIo.wantWrite}). Calling it again says that
+   * the bytes returned before were handed over; until then they stay untouched. Commands that
+   * waited for room in the write buffer are encoded here.
+   *
+   * @returns The bytes, or `undefined`.
+   *
+   * @example
+   * ```ts
+   * import { Context, type ContextEntry } from "@dray/dray/redis";
+   * import assert from "node:assert/strict";
+   *
+   * const context = new Context<ContextEntry>(
+   *   { reply: () => {}, fail: () => {} },
+   *   { wantWrite: () => {}, ready: () => {}, end: () => {} },
+   * );
+   * assert.equal(context.take(), undefined); // nothing before the handshake starts
+   * ```
+   */
+  take(): Uint8Array | undefined {
+    if (this.#state === CLOSED || this.#writeError !== undefined) {
+      this.#wantWrite = false;
+      return undefined;
+    }
+    if (this.#state === READY && this.#backlog.length > 0) {
+      this.#refill();
+      if (this.#closing) this.#maybeFinishClose();
+      if (this.#state === CLOSED) return undefined;
+    }
+    const writer = this.#writer;
+    const size = writer.bufferedBytes;
+    let bytes: Uint8Array | undefined;
+    if (size > 0) {
+      if (size > this.#peakBuffered) this.#peakBuffered = size;
+      this.#unwritten -= this.#inWriter;
+      this.#inWriter = 0;
+      bytes = writer.take();
+    } else if (this.#out.length > 0) {
+      this.#unwritten -= this.#outCompletes.shift()!;
+      bytes = this.#out.shift();
+    } else {
+      this.#wantWrite = false;
+      return undefined;
+    }
+    this.#lastError = undefined; // the conversation goes on after that error
+    this.#writes++;
+    this.#bytesWritten += bytes!.length;
+    return bytes;
+  }
+
+  /**
+   * The read side ended: `error` is `undefined` at end of stream, else the read error. After
+   * `close()` with nothing pending this is the clean end; otherwise the connection fails (see
+   * the first-error rule above).
+   *
+   * @param error The read error, if any.
+   *
+   * @example
+   * ```ts
+   * import { ConnectionClosedError, Context, type ContextEntry } from "@dray/dray/redis";
+   * import assert from "node:assert/strict";
+   *
+   * const failures: Error[] = [];
+   * const context = new Context<ContextEntry>(
+   *   { reply: () => {}, fail: (_entry, error) => void failures.push(error) },
+   *   { wantWrite: () => {}, ready: () => {}, end: () => {} },
+   * );
+   * context.submit({ buffers: false, abandoned: false }, ["PING"]);
+   * context.connected();
+   * context.end();
+   * assert.ok(failures[0] instanceof ConnectionClosedError);
+   * ```
+   */
+  end(error?: Error): void {
+    if (this.#state === CLOSED) return;
+    if (
+      this.#closing && this.#state === READY && this.#inflight.length === 0 &&
+      this.#backlog.length === 0
+    ) {
+      this.#finish();
+      return;
+    }
+    const reason = this.#lastError ?? new ConnectionClosedError(
+      error === undefined
+        ? "The server closed the connection"
+        : `The connection failed: ${error.message}`,
+      error === undefined ? undefined : { cause: error },
+    );
+    this.#fail(reason);
+  }
+
+  /**
+   * A write failed. Nothing more is written; the connection fails when the read side ends
+   * (which also delivers any reply that arrived first, such as the error the server sent before
+   * it hung up), or when the adapter gives up waiting and calls {@linkcode Context.end}.
+   *
+   * @param error The write error.
+   *
+   * @example
+   * ```ts
+   * import { Context, type ContextEntry } from "@dray/dray/redis";
+   * import assert from "node:assert/strict";
+   *
+   * const context = new Context<ContextEntry>(
+   *   { reply: () => {}, fail: () => {} },
+   *   { wantWrite: () => {}, ready: () => {}, end: () => {} },
+   * );
+   * context.connected();
+   * context.writeFailed(new Error("broken pipe"));
+   * assert.equal(context.take(), undefined);
+   * ```
+   */
+  writeFailed(error: Error): void {
+    if (this.#state === CLOSED) return;
+    this.#writeError ??= error;
+    this.#wantWrite = false;
+  }
+
+  /**
+   * Closes cleanly: no new commands; those accepted (written or waiting) still get their replies,
+   * then {@linkcode ContextIo.end} is called with `undefined`. Closed before the handshake with
+   * nothing waiting, the connection fails with a `ConnectionClosedError` instead. Called while
+   * replies are being delivered, the end comes after that delivery. Idempotent.
+   *
+   * @example
+   * ```ts
+   * import { Context, type ContextEntry } from "@dray/dray/redis";
+   * import assert from "node:assert/strict";
+   *
+   * const context = new Context<ContextEntry>(
+   *   { reply: () => {}, fail: () => {} },
+   *   { wantWrite: () => {}, ready: () => {}, end: () => {} },
+   * );
+   * context.submit({ buffers: false, abandoned: false }, ["PING"]);
+   * context.close();
+   * assert.equal(context.state, "closing"); // PING still waits for its reply
+   * ```
+   */
+  close(): void {
+    if (this.#state === CLOSED || this.#closing) return;
+    this.#closing = true;
+    if (this.#dispatching === 0) this.#maybeFinishClose();
+  }
+
+  /**
+   * Ends the connection now: every pending command fails with `error` (by default a
+   * `ConnectionClosedError`), then {@linkcode ContextIo.end} is called with it. Called while
+   * replies are being delivered, it takes effect when that delivery returns, and no further reply
+   * is delivered. Idempotent: the first error wins.
+   *
+   * @param error The reason to fail pending commands with.
+   *
+   * @example
+   * ```ts
+   * import { ConnectionClosedError, Context, type ContextEntry } from "@dray/dray/redis";
+   * import assert from "node:assert/strict";
+   *
+   * const failures: Error[] = [];
+   * const context = new Context<ContextEntry>(
+   *   { reply: () => {}, fail: (_entry, error) => void failures.push(error) },
+   *   { wantWrite: () => {}, ready: () => {}, end: () => {} },
+   * );
+   * context.submit({ buffers: false, abandoned: false }, ["PING"]);
+   * context.destroy();
+   * assert.equal(context.state, "closed");
+   * assert.ok(failures[0] instanceof ConnectionClosedError);
+   * ```
+   */
+  destroy(error?: Error): void {
+    if (this.#state === CLOSED) return;
+    const reason = error ?? new ConnectionClosedError("The connection was destroyed");
+    if (this.#dispatching > 0) {
+      this.#destroying ??= reason;
+      return;
+    }
+    this.#fail(reason);
+  }
+
+  // ---- replies ----
+
+  #drain(): void {
+    const reader = this.#reader;
+    const inflight = this.#inflight;
+    while (this.#state !== CLOSED && this.#destroying === undefined) {
+      const head = inflight.peek();
+      let reply: RespValue | undefined;
+      try {
+        reply = reader.next(head !== undefined && head.buffers ? BUFFERS : undefined);
+      } catch (error) {
+        if (!(error instanceof ProtocolError)) throw error;
+        this.#fail(error);
+        return;
+      }
+      if (reply === undefined) return;
+      // A handler destroyed the context while this reply was being read (a push before it).
+      if (this.#destroying !== undefined) return;
+      this.#replies++;
+      // Routing. In normal mode a reply belongs to the oldest command waiting, provided that
+      // command was handed to the transport: no server answers bytes it was never sent.
+      // (Subscribed and monitor modes will route some replies to message handlers here first.)
+      if (head !== undefined && inflight.length > this.#unwritten) {
+        inflight.shift();
+        this.#lastError = reply instanceof ReplyError &&
+            inflight.length + this.#backlog.length > 0
+          ? reply
+          : undefined;
+        this.#sink.reply(head, reply);
+      } else if (this.#state === HANDSHAKING && this.#handshake.expected > 0) {
+        this.#handshakeReply(reply);
+      } else {
+        this.#unsolicited(reply);
+      }
+    }
+  }
+
+  /** A reply with no command waiting for it, in normal mode. */
+  #unsolicited(reply: RespValue): void {
+    if (reply instanceof ReplyError) {
+      // The server's own reason for hanging up (max clients, a protocol error): it reaches
+      // every pending command, and is not overwritten by the end of stream that follows.
+      this.#fail(reply);
+      return;
+    }
+    const at = this.#fed - this.#reader.bufferedBytes;
+    this.#fail(
+      new ProtocolError(
+        `Unexpected reply with no command waiting for one: "${preview(reply)}"`,
+        { offset: at },
+      ),
+    );
+  }
+
+  #handshakeReply(reply: RespValue): void {
+    const step = this.#handshake.reply(reply);
+    switch (step.kind) {
+      case "send":
+        for (const argv of step.commands) this.#writer.append(argv); // no large arguments
+        this.#requestWrite();
+        return;
+      case "wait":
+        return;
+      case "done":
+        this.#ready(step.protocol);
+        return;
+      case "fail":
+        this.#fail(step.error);
+        return;
+    }
+  }
+
+  #push(push: RespValue[], attributes: readonly RespAttribute[] | undefined): void {
+    const handler = this.#sink.push;
+    if (handler === undefined) return;
+    try {
+      handler(push, attributes);
+    } catch (error) {
+      // A handler's exception is the handler's bug, not the connection's: report it as an
+      // uncaught error without disturbing the replies around the push.
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
+  }
+
+  #ready(protocol: 2 | 3): void {
+    this.#state = READY;
+    this.#protocol = protocol;
+    this.#io.ready(protocol);
+    if (this.#state === READY && this.#backlog.length > 0) {
+      this.#refill();
+      this.#requestWrite();
+    }
+  }
+
+  #afterDispatch(): void {
+    const destroying = this.#destroying;
+    if (destroying !== undefined) {
+      this.#destroying = undefined;
+      this.#fail(destroying);
+      return;
+    }
+    if (this.#closing) this.#maybeFinishClose();
+  }
+
+  // ---- writes ----
+
+  #requestWrite(): void {
+    if (this.#wantWrite) return;
+    this.#wantWrite = true;
+    this.#io.wantWrite();
+  }
+
+  /** Encodes waiting commands while the write buffer is under its bound. */
+  #refill(): void {
+    const backlog = this.#backlog;
+    const writer = this.#writer;
+    const max = this.#maxBuffered;
+    const out = this.#out;
+    while (backlog.length > 0 && out.length === 0 && writer.bufferedBytes < max) {
+      const item = backlog.peek()!;
+      if (item instanceof Batch) {
+        if (this.#encodeBatch(item, max)) backlog.shift();
+        continue;
+      }
+      backlog.shift();
+      const argv = item.argv!;
+      item.argv = undefined;
+      if (item.abandoned) continue;
+      this.#encode(item, argv);
+    }
+  }
+
+  /** Encodes one command and queues it for its reply; a TypeError fails it through the sink. */
+  #encode(entry: E, argv: readonly RedisArgument[]): void {
+    try {
+      if (hasLargeArgument(argv)) {
+        this.#queueChunks(encodeInChunks(argv));
+      } else {
+        this.#writer.append(argv);
+        this.#inWriter++;
+      }
+    } catch (error) {
+      this.#sink.fail(entry, error as Error, false);
+      return;
+    }
+    this.#inflight.push(entry);
+    this.#unwritten++;
+  }
+
+  /** Queues the chunks of one command behind the writer's bytes; the last one completes it. */
+  #queueChunks(chunks: Uint8Array[]): void {
+    for (let i = 0; i < chunks.length; i++) {
+      this.#out.push(chunks[i]!);
+      this.#outCompletes.push(i === chunks.length - 1 ? 1 : 0);
+    }
+  }
+
+  /** Encodes a batch while the buffer is under `max`; returns whether it is done. */
+  #encodeBatch(batch: Batch<E>, max: number): boolean {
+    const { entries, argvs } = batch;
+    const writer = this.#writer;
+    const out = this.#out;
+    let i = batch.next;
+    for (; i < entries.length && out.length === 0 && writer.bufferedBytes < max; i++) {
+      const entry = entries[i]!;
+      if (!batch.started) {
+        if (entry.abandoned) continue;
+        batch.started = true;
+      }
+      this.#encode(entry, argvs[i]!);
+    }
+    batch.next = i;
+    return i === entries.length;
+  }
+
+  // ---- the end ----
+
+  #refusal(): ConnectionClosedError {
+    if (this.#state === CLOSED) {
+      return new ConnectionClosedError(
+        "Cannot send a command: the connection is closed",
+        this.#error === undefined ? undefined : { cause: this.#error },
+      );
+    }
+    return new ConnectionClosedError("Cannot send a command: the connection is closing");
+  }
+
+  #maybeFinishClose(): void {
+    if (!this.#closing || this.#state === CLOSED) return;
+    if (this.#inflight.length > 0 || this.#backlog.length > 0) return;
+    if (this.#state === READY) {
+      this.#finish();
+    } else {
+      this.#fail(new ConnectionClosedError("The connection was closed before it was ready"));
+    }
+  }
+
+  #finish(): void {
+    this.#state = CLOSED;
+    this.#writer.clear(); // empty already: every command got its reply
+    this.#io.end(undefined);
+  }
+
+  /** The first error: fail everything pending with it, then end. */
+  #fail(error: Error): void {
+    if (this.#state === CLOSED) return;
+    this.#state = CLOSED;
+    this.#error = error;
+    this.#destroying = undefined;
+    this.#lastError = undefined;
+    const inflight = this.#inflight.drain();
+    const written = inflight.length - this.#unwritten;
+    this.#unwritten = this.#inWriter = 0;
+    this.#writer.clear();
+    this.#out.drain();
+    this.#outCompletes.drain();
+    const backlog = this.#backlog.drain();
+    const sink = this.#sink;
+    for (let i = 0; i < inflight.length; i++) sink.fail(inflight[i]!, error, i < written);
+    for (const item of backlog) {
+      if (item instanceof Batch) {
+        const entries = item.entries;
+        for (let i = item.next; i < entries.length; i++) {
+          const entry = entries[i]!;
+          if (item.started || !entry.abandoned) sink.fail(entry, error, false);
+        }
+      } else if (!item.abandoned) {
+        item.argv = undefined;
+        sink.fail(item, error, false);
+      }
+    }
+    this.#io.end(error);
+  }
+}
