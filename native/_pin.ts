@@ -1,9 +1,12 @@
-// Memory for off-thread (nonblocking) FFI calls. Deno hands C a raw pointer into a buffer's
-// backing store and keeps no reference to it (ext/ffi: ffi_parse_buffer_arg takes the pointer,
-// and the nonblocking op moves only the pointer to the blocking thread). While the call runs, the
-// event loop runs JavaScript: a caller that transfers or detaches that buffer (structuredClone with
-// `transfer`, `ArrayBuffer.prototype.transfer`, postMessage), or shrinks a resizable one, can free
-// or unmap the memory C is still using. So an off-thread call is only ever given pinned memory:
+// Memory for off-thread (nonblocking) FFI calls. C gets a raw pointer into each buffer's backing
+// store, and while the call runs on another thread the event loop runs JavaScript, which may
+// transfer or detach that buffer (structuredClone or postMessage with `transfer`,
+// `ArrayBuffer.prototype.transfer`). Deno 2.9 holds the backing stores until the call returns
+// (ext/ffi's BackingStoreHolder; older versions kept only the raw pointer, and the memory could be
+// freed under C) and refuses resizable ones, so the memory is not freed; but C then writes into
+// memory the caller gave away: the new owner's after a transfer (measured: a structuredClone'd
+// buffer received the poller's output), an orphaned store after `transfer(newLength)`, and the
+// caller is not told. So an off-thread call is only ever given pinned memory:
 //
 // - a view over a SharedArrayBuffer, which can be neither detached, transferred, nor shrunk, and
 //   whose memory lives as long as a reference to it (not a growable one: Deno refuses resizable
