@@ -31,6 +31,8 @@ export const SEED: number = (envNumber("DRAY_FUZZ_SEED") ?? Math.floor(Math.rand
 /** How many times the default number of cases to run (`DRAY_FUZZ_SCALE`, default 1). */
 export const SCALE: number = envNumber("DRAY_FUZZ_SCALE") ?? 1;
 
+console.log(`native fuzz: seed ${SEED}, scale ${SCALE} (repeat with DRAY_FUZZ_SEED=${SEED})`);
+
 /** The number of cases for a budget of `base` at scale 1. */
 export function cases(base: number): number {
   return Math.max(1, Math.round(base * SCALE));

@@ -19,7 +19,6 @@ import {
   type Region,
   RESIZABLE_KINDS,
   Rng,
-  SCALE,
   SEED,
   snapshot,
 } from "./fuzz_engine.ts";
@@ -38,8 +37,6 @@ const ignore = lib === undefined || Deno.build.os !== "linux";
 
 // The raw symbols, opened once for the whole process like the shared library itself.
 const raw = lib === undefined ? undefined : Deno.dlopen(lib.path, SYMBOLS).symbols;
-
-console.log(`native fuzz: seed ${SEED}, scale ${SCALE} (repeat with DRAY_FUZZ_SEED=${SEED})`);
 
 type RawFn = (...args: unknown[]) => number | Promise<number>;
 
