@@ -2,6 +2,7 @@
 // a native connect, which runs dray_sock_connect off-thread and owns the descriptor it returns
 // until the caller gets it, so that a timeout or an abort can never leak one.
 
+import { pinnedCopy } from "./_pin.ts";
 import type { ShimSymbols } from "./_symbols.ts";
 import {
   type SocketConnectOptions,
@@ -106,23 +107,12 @@ function prepare(
   if (text.includes("\0")) {
     throw new TypeError(`Cannot connect to '${text}': it contains a NUL character`);
   }
-  const name = offHeap(encoder.encode(text));
+  // Pinned: the C side reads it on another thread while JavaScript runs (see _pin.ts).
+  const name = pinnedCopy(encoder.encode(text));
   if (name.length > MAX_NAME_BYTES) {
     throw new RangeError(`Cannot connect to '${text}': longer than ${MAX_NAME_BYTES} bytes`);
   }
   return { text, name, port, flags, path };
-}
-
-/**
- * A copy of `bytes` in memory that the garbage collector never moves. V8 may keep a small typed
- * array's bytes inside its heap, where a compaction can move them; a buffer handed to a
- * nonblocking FFI call is used by another thread after the call returns, so it must live in a
- * separately allocated ArrayBuffer, which stays put.
- */
-function offHeap(bytes: Uint8Array): Uint8Array {
-  const copy = new Uint8Array(new ArrayBuffer(bytes.length));
-  copy.set(bytes);
-  return copy;
 }
 
 /** Whether getaddrinfo answers `host` without a lookup (an IPv4 or IPv6 literal). */
@@ -151,7 +141,8 @@ export function connectSocket(
   if (!Number.isFinite(timeoutMs) || timeoutMs < 0) {
     throw new RangeError(`Cannot connect with timeout '${timeoutMs}': expected a number >= 0`);
   }
-  const ctl = new Int32Array(new ArrayBuffer(CTL_WORDS * 4));
+  // Shared with the C call on another thread, so pinned (see _pin.ts); Atomics work on it as well.
+  const ctl = new Int32Array(new SharedArrayBuffer(CTL_WORDS * 4));
   const { text, name, port, flags, path } = prepare(target, options, ctl);
   const signal = options.signal;
   if (signal?.aborted) return Promise.resolve({ ok: false, code: "ECANCELED", errno: 0 });
@@ -193,7 +184,8 @@ export function connectSocket(
       ctl.byteLength,
     );
     call.then((rc) => {
-      // `name` and `ctl` must stay alive while C uses them; referencing them here keeps them.
+      // `name` and `ctl` must stay alive while C uses them; referencing them here keeps them (they
+      // are private and pinned, so nothing else can free them).
       void name;
       if (rc >= 0) {
         if (settled || givenUp !== undefined) {
@@ -239,7 +231,9 @@ class EpollPoller implements SocketPoller {
   #waiting = false;
   #closed = false;
   #released = false;
-  readonly ready: Uint32Array = new Uint32Array(new ArrayBuffer(2 * MAX_READY * 4));
+  // Written by dray_poller_wait on another thread while JavaScript runs, and public: pinned, so
+  // that a caller cannot transfer or detach it under the C call (either throws).
+  readonly ready: Uint32Array = new Uint32Array(new SharedArrayBuffer(2 * MAX_READY * 4));
 
   constructor(symbols: ShimSymbols, ep: number, wake: number) {
     this.#symbols = symbols;
@@ -260,13 +254,13 @@ class EpollPoller implements SocketPoller {
       throw new RangeError(`Cannot arm with token '${token}': expected a uint32`);
     }
     if (this.#closed) return -23; // DRAY_SOCK_EBADF
-    return this.#symbols.dray_poller_arm(this.#ep, fd, events, token);
+    return this.#symbols.dray_poller_arm(this.#ep, fd | 0, events, token >>> 0);
   }
 
   disarm(fd: number): number {
     checkFd(fd);
     if (this.#closed) return -23;
-    return this.#symbols.dray_poller_disarm(this.#ep, fd);
+    return this.#symbols.dray_poller_disarm(this.#ep, fd | 0);
   }
 
   async wait(timeoutMs: number): Promise<number> {
@@ -283,7 +277,7 @@ class EpollPoller implements SocketPoller {
         this.#wake,
         ready,
         ready.byteLength,
-        timeoutMs < 0 ? -1 : timeoutMs,
+        timeoutMs < 0 ? -1 : timeoutMs | 0,
       );
     } finally {
       this.#waiting = false;

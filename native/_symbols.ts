@@ -1,6 +1,8 @@
 // The shim's symbol table, private to native/: an exported symbol table is a slow type on JSR.
 // Each parameter carries its C type. Buffers are passed as (buffer, capacity) and lengths as u32,
-// which keeps every call on FFI's fast path.
+// which keeps every call on FFI's fast path. Every symbol has a row in tests/native/fuzz_table.ts
+// and in the ENTRIES of tests/native/shim_driver.c (a test checks both); a `nonblocking` one is
+// only ever given pinned memory (native/_pin.ts).
 
 export const SYMBOLS = {
   // uint32_t dray_version(void): (major << 16) | (minor << 8) | patch

@@ -6,14 +6,18 @@
  * deno task native --force         # rebuild even when up to date
  * deno run -A native/build.ts --optional   # succeed without a C compiler (used by `deno task test`)
  * deno run -A native/build.ts --out /opt/dray/libdray.so
+ * deno run -A native/build.ts --sanitize   # native/build/libdray-sanitized.so: ASan + UBSan
  * ```
+ *
+ * A sanitized library needs its runtime loaded first: `tests/native/sanitize.ts` builds one and runs
+ * the C driver and the fuzz suite over it (the `.ci/run` sanitizer step).
  *
  * The compiler is `$CC` when set, else the first of `cc`, `clang`, `gcc` on PATH.
  *
  * @module
  */
 
-import { defaultLibraryPath, shimSourcePath } from "./_paths.ts";
+import { defaultLibraryPath, libraryFileName, shimSourcePath } from "./_paths.ts";
 
 /** Flags every build uses: warnings are errors, only `DRAY_EXPORT` symbols are visible. */
 export const BASE_FLAGS: readonly string[] = [
@@ -38,6 +42,29 @@ async function runs(command: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * Flags of the sanitized build: AddressSanitizer and UndefinedBehaviorSanitizer, with every report
+ * fatal, frame pointers and debug information for readable reports, and -O1 (the sanitizers'
+ * recommended level; it overrides BASE_FLAGS' -O2).
+ */
+export const SANITIZER_FLAGS: readonly string[] = [
+  "-fsanitize=address,undefined",
+  "-fno-sanitize-recover=all",
+  "-fno-omit-frame-pointer",
+  "-g",
+  "-O1",
+];
+
+/** Where a sanitized build goes by default: next to the normal one, as `libdray-sanitized.*`. */
+export function sanitizedLibraryPath(): string | undefined {
+  const path = defaultLibraryPath();
+  if (path === undefined) return undefined;
+  const name = libraryFileName();
+  const dot = name.lastIndexOf(".");
+  return path.slice(0, path.length - name.length) +
+    `${name.slice(0, dot)}-sanitized${name.slice(dot)}`;
 }
 
 /**
@@ -72,8 +99,13 @@ export interface BuildOptions {
   out?: string;
   /** Rebuild even when the library is newer than the source. */
   force?: boolean;
-  /** Extra compiler flags, e.g. sanitizers. */
+  /** Extra compiler flags. */
   extraFlags?: readonly string[];
+  /**
+   * Build with {@linkcode SANITIZER_FLAGS} (AddressSanitizer and UndefinedBehaviorSanitizer); the
+   * default output is then {@linkcode sanitizedLibraryPath}.
+   */
+  sanitize?: boolean;
 }
 
 /** What {@linkcode buildNative} did. */
@@ -89,7 +121,7 @@ export type BuildResult =
  */
 export async function buildNative(options: BuildOptions = {}): Promise<BuildResult> {
   const source = shimSourcePath();
-  const out = options.out ?? defaultLibraryPath();
+  const out = options.out ?? (options.sanitize ? sanitizedLibraryPath() : defaultLibraryPath());
   if (source === undefined || out === undefined) {
     throw new Error("Cannot build: native/build.ts must run from a local checkout");
   }
@@ -97,7 +129,7 @@ export async function buildNative(options: BuildOptions = {}): Promise<BuildResu
   if (compiler === undefined) return { built: false, path: out, reason: "no-compiler" };
   const built = mtime(out);
   const sourceTime = mtime(source);
-  const extra = options.extraFlags ?? [];
+  const extra = [...(options.sanitize ? SANITIZER_FLAGS : []), ...(options.extraFlags ?? [])];
   if (
     !options.force && extra.length === 0 && built !== undefined && sourceTime !== undefined &&
     built >= sourceTime
@@ -129,10 +161,11 @@ if (import.meta.main) {
   const args = [...Deno.args];
   const optional = args.includes("--optional");
   const force = args.includes("--force");
+  const sanitize = args.includes("--sanitize");
   const outIndex = args.indexOf("--out");
   const out = outIndex >= 0 ? args[outIndex + 1] : undefined;
   try {
-    const result = await buildNative({ force, ...(out ? { out } : {}) });
+    const result = await buildNative({ force, sanitize, ...(out ? { out } : {}) });
     if (result.built) {
       console.log(`native: built ${result.path} with ${result.compiler}`);
     } else if (result.reason === "up-to-date") {

@@ -95,11 +95,11 @@ export class NativeLibrary {
       const rc = this.#symbols.dray_copy(
         dst,
         dst.length,
-        dstOffset,
+        dstOffset >>> 0, // -0 becomes 0: FFI refuses -0 for a u32 (see _checks.ts)
         src,
         src.length,
-        srcOffset,
-        length,
+        srcOffset >>> 0,
+        length >>> 0,
       );
       if (rc !== DRAY_OK) fail("copy", rc);
       return;
@@ -155,14 +155,14 @@ export class NativeLibrary {
       throw new RangeError(`Cannot fill with '${value}': expected an integer from 0 to 255`);
     }
     if (dst.length <= U32_MAX && length <= U32_MAX) {
-      const rc = this.#symbols.dray_fill(dst, dst.length, offset, value, length);
+      const rc = this.#symbols.dray_fill(dst, dst.length, offset >>> 0, value >>> 0, length >>> 0);
       if (rc !== DRAY_OK) fail("fill", rc);
       return;
     }
     const d = dst.subarray(offset, offset + length);
     for (let at = 0; at < length; at += U32_MAX) {
       const n = Math.min(U32_MAX, length - at);
-      const rc = this.#symbols.dray_fill(d.subarray(at, at + n), n, 0, value, n);
+      const rc = this.#symbols.dray_fill(d.subarray(at, at + n), n, 0, value >>> 0, n);
       if (rc !== DRAY_OK) fail("fill", rc);
     }
   }
@@ -352,7 +352,7 @@ export class NativeLibrary {
   ): void {
     const n = this.#xorArity(sources);
     this.#checkTable(table, words, 0, [dst, ...sources]);
-    this.#xorCall(n, table, words, dst, sources);
+    this.#xorCall(n, table, words >>> 0, dst, sources);
   }
 
   /**
@@ -394,7 +394,7 @@ export class NativeLibrary {
       if (!Number.isInteger(seed) || seed < 0 || seed > U32_MAX) {
         throw new RangeError(`Cannot use seed '${seed}': expected an integer from 0 to 2^32 - 1`);
       }
-      if (length === 0) return seed;
+      if (length === 0) return seed >>> 0; // -0 is 0
       if (src.length > U32_MAX || length > U32_MAX) {
         const part = src.subarray(offset, offset + length);
         const step = 2 ** 31;
@@ -446,7 +446,7 @@ export class NativeLibrary {
     this.#checkTable(table, words, 1, [src]);
     const f = this.#symbols.dray_crc32c;
     if (f === null) this.#noKernels("crc32cv");
-    const rc = f(table, words, src, src.length);
+    const rc = f(table, words >>> 0, src, src.length);
     if (rc !== DRAY_OK) fail("crc32cv", rc);
     return table[0]!;
   }
@@ -475,7 +475,7 @@ export class NativeLibrary {
     if (table.buffer instanceof ArrayBuffer && table.buffer.detached) {
       throw new TypeError("Cannot use the iovec table: its buffer is detached or was transferred");
     }
-    if (!Number.isInteger(words) || words < 0 || words > table.length) {
+    if (!Number.isInteger(words) || words < 0 || words > table.length || words > U32_MAX) {
       throw new RangeError(
         `Cannot use '${words}' words of the iovec table: it holds ${table.length}`,
       );
@@ -709,7 +709,7 @@ export class NativeLibrary {
     checkFd(fd);
     checkView("into", into);
     const length = into.length > U32_MAX ? U32_MAX : into.length;
-    return this.#symbols.dray_sock_read(fd, into, length, 0, length);
+    return this.#symbols.dray_sock_read(fd | 0, into, length, 0, length);
   }
 
   /**
@@ -734,7 +734,7 @@ export class NativeLibrary {
     checkFd(fd);
     checkView("bytes", bytes);
     const length = bytes.length > U32_MAX ? U32_MAX : bytes.length;
-    return this.#symbols.dray_sock_write(fd, bytes, length, 0, length);
+    return this.#symbols.dray_sock_write(fd | 0, bytes, length, 0, length);
   }
 
   /**
@@ -764,7 +764,7 @@ export class NativeLibrary {
     if (!Number.isInteger(timeoutMs) || timeoutMs > 0x7fff_ffff) {
       throw new RangeError(`Cannot wait '${timeoutMs}' ms: expected an integer below 2^31`);
     }
-    return this.#symbols.dray_sock_wait(fd, events, timeoutMs < 0 ? -1 : timeoutMs);
+    return this.#symbols.dray_sock_wait(fd | 0, events, timeoutMs < 0 ? -1 : timeoutMs | 0);
   }
 
   /**
@@ -774,7 +774,7 @@ export class NativeLibrary {
    * @param fd A descriptor from {@linkcode NativeLibrary.socketConnect}.
    * @param how Which direction (default both).
    * @returns 0, or a negative shim code.
-   * @throws {RangeError} When `fd` is not a descriptor number.
+   * @throws {RangeError} When `fd` is not a descriptor number or `how` is none of the three.
    *
    * @example
    * ```ts ignore
@@ -786,7 +786,13 @@ export class NativeLibrary {
    */
   socketShutdown(fd: number, how: "read" | "write" | "both" = "both"): number {
     checkFd(fd);
-    return this.#symbols.dray_sock_shutdown(fd, how === "read" ? 0 : how === "write" ? 1 : 2);
+    if (how !== "read" && how !== "write" && how !== "both") {
+      throw new RangeError(`Cannot shut down '${how}': expected "read", "write" or "both"`);
+    }
+    return this.#symbols.dray_sock_shutdown(
+      fd | 0,
+      how === "read" ? 0 : how === "write" ? 1 : 2,
+    );
   }
 
   /**
@@ -829,7 +835,7 @@ export class NativeLibrary {
    */
   socketClose(fd: number): number {
     checkFd(fd);
-    return this.#symbols.dray_sock_close(fd);
+    return this.#symbols.dray_sock_close(fd | 0);
   }
 
   /**

@@ -7,6 +7,14 @@
  * outside what it was given. The TypeScript wrappers check first; these checks are the second
  * line. Lengths and offsets are uint32_t: Deno passes them on FFI's fast path, while a JS number
  * passed to a size_t parameter is ~40x slower per call.
+ *
+ * What C can check, it checks: null pointers, spans against the capacity passed with each buffer,
+ * (offset, length) pairs whose sum would wrap, tables that announce more words than they hold,
+ * the alignment of word buffers. What it cannot check is the capacity itself: it is the one fact
+ * taken on trust, and the TypeScript wrappers pass each view's own length. Off-thread entry points
+ * also trust that their memory stays valid until they return (see native/_pin.ts).
+ * tests/native/shim_driver.c runs every entry point under AddressSanitizer and
+ * UndefinedBehaviorSanitizer; tests/native/fuzz_table.ts describes them for the fuzz suite.
  */
 
 /* The sockets section needs POSIX and BSD declarations (getaddrinfo, TCP_KEEPIDLE), which
@@ -29,7 +37,7 @@
 #define DRAY_VERSION ((0u << 16) | (1u << 8) | 0u) /* 0.1.0 */
 
 #define DRAY_OK 0
-#define DRAY_EFAULT (-1) /* a null pointer with a non-zero capacity or length */
+#define DRAY_EFAULT (-1) /* a null pointer with a non-zero capacity, or a misaligned word buffer */
 #define DRAY_ERANGE (-2) /* an (offset, length) outside its buffer */
 
 /* ---- version ------------------------------------------------------------------------------ */
@@ -219,6 +227,7 @@ static int32_t dray_xor_table(uint32_t n, const uint32_t *tab, uint32_t tab_word
   const uint8_t *in[DRAY_XOR_MAX];
   uint64_t remaining;
   if (tab == NULL) return tab_words == 0 ? DRAY_EIOV : DRAY_EFAULT;
+  if (((uintptr_t)tab & (sizeof(uint32_t) - 1)) != 0) return DRAY_EFAULT; /* misaligned table */
   ptrs[0] = dst;
   caps[0] = dst_cap;
   for (uint32_t k = 0; k < n; k++) {
@@ -514,6 +523,7 @@ DRAY_EXPORT int32_t dray_crc32c(uint32_t *tab, uint32_t tab_words, const uint8_t
   dray_cursor cur;
   uint64_t total;
   if (tab == NULL) return tab_words == 0 ? DRAY_EIOV : DRAY_EFAULT;
+  if (((uintptr_t)tab & (sizeof(uint32_t) - 1)) != 0) return DRAY_EFAULT; /* misaligned table */
   if (tab_words < 1) return DRAY_EIOV;
   int rc = dray_sides_parse(tab + 1, tab_words - 1, 1, ptrs, caps, &cur, &total);
   if (rc != DRAY_OK) return rc;

@@ -325,7 +325,8 @@ export interface SocketPoller {
    * The `(token, events)` pairs that the last {@linkcode SocketPoller.wait} reported, as
    * `uint32` values: `ready[2 * i]` is a token, `ready[2 * i + 1]` its
    * {@linkcode SOCKET_READABLE} / {@linkcode SOCKET_WRITABLE} / {@linkcode SOCKET_HANGUP} bits.
-   * Valid until the next wait starts.
+   * Valid until the next wait starts. It lives in a `SharedArrayBuffer`, which the off-thread wait
+   * writes into: it can be neither transferred nor detached (trying throws).
    */
   readonly ready: Uint32Array;
   /**
