@@ -50,7 +50,8 @@ async function pingOnce(path: string): Promise<boolean> {
     const buf = new Uint8Array(64);
     const n = await conn.read(buf);
     const reply = n === null ? "" : new TextDecoder().decode(buf.subarray(0, n));
-    return reply === "+PONG\r\n";
+    // A server started with --requirepass answers -NOAUTH: it is up all the same.
+    return reply === "+PONG\r\n" || reply.startsWith("-NOAUTH");
   } catch {
     return false;
   } finally {

@@ -69,3 +69,21 @@ Deno.test("startRedisServer restarts on the same port after a crash", async () =
     "+PONG\r\n",
   );
 });
+
+Deno.test("startRedisServer starts a server that requires a password", async () => {
+  await using server = await startRedisServer({ args: ["--requirepass", "s3cret"] });
+  const conn = await Deno.connect({ hostname: server.host, port: server.port });
+  try {
+    await conn.write(encoder.encode("*2\r\n$4\r\nAUTH\r\n$6\r\ns3cret\r\n*1\r\n$4\r\nPING\r\n"));
+    const buf = new Uint8Array(64);
+    let text = "";
+    while (text.length < 12) {
+      const n = await conn.read(buf);
+      if (n === null) break;
+      text += decoder.decode(buf.subarray(0, n));
+    }
+    assert.equal(text, "+OK\r\n+PONG\r\n");
+  } finally {
+    conn.close();
+  }
+});
