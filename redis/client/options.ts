@@ -1,4 +1,5 @@
 import type { EventLoop } from "../../loop/types.ts";
+import type { ClientCacheOptions } from "./cache.ts";
 import type { HandshakeOptions } from "../context/handshake.ts";
 import type { ContextOptions } from "../context/types.ts";
 import type { PushHandler } from "../resp/types.ts";
@@ -45,4 +46,10 @@ export interface RedisClientOptions extends TransportOptions, HandshakeOptions {
   reader?: ContextOptions["reader"];
   /** The event loop to run on (default: `defaultLoop()`, Deno's own). */
   loop?: EventLoop;
+  /**
+   * Turns on client-side caching: `client.cache` answers read commands from memory, kept
+   * coherent by `CLIENT TRACKING` (sent on every connection, as part of the handshake). Needs
+   * RESP3. See `ClientCache`.
+   */
+  cache?: ClientCacheOptions;
 }
