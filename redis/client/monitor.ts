@@ -224,7 +224,7 @@ export function createMonitor(sink: MonitorSink, connection: Connection<Command>
 export class Monitor implements AsyncIterable<MonitorEvent>, AsyncDisposable {
   #sink: MonitorSink;
   #connection: Connection<Command>;
-  #iterated = false;
+  #iterator: AsyncIterator<MonitorEvent> | undefined = undefined;
   #finished: Promise<Error | undefined>;
 
   static {
@@ -274,11 +274,10 @@ export class Monitor implements AsyncIterable<MonitorEvent>, AsyncDisposable {
   }
 
   /**
-   * The iterator over the events (one per monitor). Leaving a `for await` loop early stops the
-   * monitor.
+   * The iterator over the events (one per monitor: every call returns it). Leaving a
+   * `for await` loop early stops the monitor.
    *
    * @returns The iterator.
-   * @throws {TypeError} When the monitor is already being iterated.
    *
    * @example
    * ```ts ignore
@@ -286,10 +285,9 @@ export class Monitor implements AsyncIterable<MonitorEvent>, AsyncDisposable {
    * ```
    */
   [Symbol.asyncIterator](): AsyncIterator<MonitorEvent> {
-    if (this.#iterated) throw new TypeError("Cannot iterate a monitor twice");
-    this.#iterated = true;
+    if (this.#iterator !== undefined) return this.#iterator;
     const queue = this.#sink.queue;
-    return {
+    return this.#iterator = {
       next: () => queue.next(),
       return: async (): Promise<IteratorResult<MonitorEvent>> => {
         await this.stop();

@@ -192,7 +192,7 @@ export class Subscription<T extends string | Uint8Array = string>
   #handler: PubSubHandler<string | Uint8Array> | undefined;
   #queue: MessageQueue<PubSubMessage<T>>;
   #overflow: "error" | "drop";
-  #iterated = false;
+  #iterator: AsyncIterator<PubSubMessage<T>> | undefined = undefined;
   #ended = false;
   #dropped = 0;
   #finished: Promise<Error | undefined>;
@@ -310,11 +310,12 @@ export class Subscription<T extends string | Uint8Array = string>
 
   /**
    * The iterator over the messages: each `next()` gives the oldest message not yet read, waiting
-   * for one when none is queued. Leaving a `for await` loop early unsubscribes.
+   * for one when none is queued. Leaving a `for await` loop early unsubscribes. There is one
+   * iterator per subscription (every call returns it): for several consumers, subscribe several
+   * times.
    *
-   * @returns The iterator (one per subscription).
-   * @throws {TypeError} When the subscription has an `onMessage` handler, or is already being
-   * iterated.
+   * @returns The iterator.
+   * @throws {TypeError} When the subscription has an `onMessage` handler.
    *
    * @example
    * ```ts ignore
@@ -325,10 +326,9 @@ export class Subscription<T extends string | Uint8Array = string>
     if (this.#handler !== undefined) {
       throw new TypeError("Cannot iterate a subscription that has an onMessage handler");
     }
-    if (this.#iterated) throw new TypeError("Cannot iterate a subscription twice");
-    this.#iterated = true;
+    if (this.#iterator !== undefined) return this.#iterator;
     const queue = this.#queue;
-    return {
+    return this.#iterator = {
       next: () => queue.next(),
       return: async (): Promise<IteratorResult<PubSubMessage<T>>> => {
         await this.unsubscribe();

@@ -61,6 +61,14 @@ const SUBSCRIBE_COMMANDS = ["SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE"] as const;
 const UNSUBSCRIBE_COMMANDS = ["UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE"] as const;
 const MESSAGE_NAMES = ["message", "pmessage", "smessage"] as const;
 const NAMES_OF_KIND = ["channel", "pattern", "shard channel"] as const;
+const CONFIRMATION_NAMES = [
+  "subscribe",
+  "psubscribe",
+  "ssubscribe",
+  "unsubscribe",
+  "punsubscribe",
+  "sunsubscribe",
+] as const;
 const INVALIDATE_BYTES = new TextEncoder().encode(INVALIDATE_CHANNEL);
 
 type Setup = (protocol: 2 | 3) => readonly (readonly RedisArgument[])[];
@@ -1103,6 +1111,8 @@ export class Context<E extends ContextEntry> {
       throw this.#malformed(data, "the name is not bytes");
     }
     const key = name === null ? undefined : keyOf(name);
+    const what = CONFIRMATION_NAMES[frame - F_SUBSCRIBE]!;
+    const shown = key === undefined ? "null" : `"${preview(key)}"`;
     const inflight = this.#inflight;
     const call = this.#calls.peek();
     if (
@@ -1123,7 +1133,7 @@ export class Context<E extends ContextEntry> {
         return;
       }
       throw this.#protocolError(
-        `A ${preview(data[0]!)} confirmation for "${preview(name)}" while ` +
+        `A ${what} confirmation for ${shown} while ` +
           (call === undefined
             ? "no subscribe or unsubscribe command is waiting"
             : `waiting for ${this.#callName(call)}`),
@@ -1134,8 +1144,8 @@ export class Context<E extends ContextEntry> {
       const expected = call.keys[call.received]!;
       if (key !== expected) {
         throw this.#protocolError(
-          `A ${preview(data[0]!)} confirmation for unknown ${NAMES_OF_KIND[kind]} ` +
-            `"${preview(name)}": expected "${preview(expected)}"`,
+          `A ${what} confirmation for unknown ${NAMES_OF_KIND[kind]} ${shown}: expected ` +
+            `"${preview(expected)}"`,
         );
       }
     } else {
@@ -1145,8 +1155,7 @@ export class Context<E extends ContextEntry> {
       }
       if (call.empty ? key !== undefined : key === undefined || !set.has(key)) {
         throw this.#protocolError(
-          `A ${preview(data[0]!)} confirmation for unknown ${NAMES_OF_KIND[kind]} ` +
-            `"${preview(name)}"`,
+          `A ${what} confirmation for unknown ${NAMES_OF_KIND[kind]} ${shown}`,
         );
       }
     }
