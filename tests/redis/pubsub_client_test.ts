@@ -39,7 +39,8 @@ for (const variant of VARIANTS) {
   for (const protocol of PROTOCOLS) {
     const label = `${variant.name} RESP${protocol}`;
     Deno.test({
-      name: `RedisClient pub/sub delivers channel, pattern and shard messages to handlers and iterators (${label})`,
+      name:
+        `RedisClient pub/sub delivers channel, pattern and shard messages to handlers and iterators (${label})`,
       ignore: variant.ignore,
       async fn() {
         await using server = await startRedisServer();
@@ -195,8 +196,10 @@ for (const protocol of PROTOCOLS) {
     await assert.rejects(client.sendCommand(["MONITOR"]), /client\.monitor\(\)/);
     await assert.rejects(client.pipeline().sendCommand(["SSUBSCRIBE", "a"]), TypeError);
     assert.equal(await client.sendCommand(["MULTI"]), "OK");
-    await assert.rejects(client.subscribe("a"), (e) =>
-      e instanceof TypeError && /inside MULTI/.test(e.message));
+    await assert.rejects(
+      client.subscribe("a"),
+      (e) => e instanceof TypeError && /inside MULTI/.test(e.message),
+    );
     assert.deepEqual(await client.sendCommand(["EXEC"]), []);
     const sub = await client.subscribe("a");
     assert.deepEqual(sub.names, ["a"]);
@@ -236,7 +239,10 @@ for (const protocol of PROTOCOLS) {
     const iterator = strict[Symbol.asyncIterator]();
     const kept = await read(iterator, 5);
     assert.deepEqual(kept.map((m) => m.message), ["m0", "m1", "m2", "m3", "m4"]);
-    await assert.rejects(iterator.next(), (e) => e instanceof SubscriberOverflowError && e.limit === 5);
+    await assert.rejects(
+      iterator.next(),
+      (e) => e instanceof SubscriberOverflowError && e.limit === 5,
+    );
     assert.ok((await strict.finished) instanceof SubscriberOverflowError);
     assert.equal(lossy.dropped, 15);
     assert.ok(lossy.active, "a dropping subscription goes on");
@@ -312,8 +318,15 @@ for (const protocol of PROTOCOLS) {
     await using server = await startRedisServer();
     await using admin = await connect(server.url);
     await admin.sendCommand(["ACL", "SETUSER", "limited", "on", ">pw", "&allowed", "+@all", "~*"]);
-    await using client = await connect(server.url, { protocol, username: "limited", password: "pw" });
-    await assert.rejects(client.subscribe("secret"), (e) => e instanceof ReplyError && e.code === "NOPERM");
+    await using client = await connect(server.url, {
+      protocol,
+      username: "limited",
+      password: "pw",
+    });
+    await assert.rejects(
+      client.subscribe("secret"),
+      (e) => e instanceof ReplyError && e.code === "NOPERM",
+    );
     assert.deepEqual(client.subscriptions.channel, []);
     assert.equal(await client.sendCommand(["SET", "k", "v"]), "OK", "not left in subscribed mode");
     const allowed = await client.subscribe("allowed");

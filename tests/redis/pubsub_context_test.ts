@@ -5,8 +5,8 @@ import {
   Context,
   type ContextEntry,
   type ContextOptions,
-  type PubSubKind,
   ProtocolError,
+  type PubSubKind,
   type RedisArgument,
   ReplyError,
   type RespValue,
@@ -332,8 +332,10 @@ Deno.test("Context RESP3 reads a reply after confirmations with the right comman
 Deno.test("Context refuses SUBSCRIBE inside MULTI, and the subscribe family as plain commands", () => {
   const h = new Harness({ protocol: 3 }).ready(3);
   h.send("multi", ["MULTI"]);
-  assert.throws(() => h.subscribe("sub", "channel", ["a"]), (e) =>
-    e instanceof TypeError && /inside MULTI/.test(e.message));
+  assert.throws(
+    () => h.subscribe("sub", "channel", ["a"]),
+    (e) => e instanceof TypeError && /inside MULTI/.test(e.message),
+  );
   assert.throws(() => h.context.monitor(h.entry("monitor")), TypeError);
   h.send("exec", ["EXEC"]);
   h.subscribe("sub", "channel", ["a"]); // fine after EXEC
@@ -454,8 +456,10 @@ Deno.test("Context hands pushes that are not pub/sub to the push handler, decode
 Deno.test("Context in monitor mode routes lines, accepts only QUIT and RESET, and RESET ends it", () => {
   const h = new Harness({ protocol: 2 }).ready(2);
   h.context.monitor(h.entry("monitor"));
-  assert.throws(() => h.send("get", ["GET", "k"]), (e) =>
-    e instanceof TypeError && /only QUIT and RESET/.test(e.message));
+  assert.throws(
+    () => h.send("get", ["GET", "k"]),
+    (e) => e instanceof TypeError && /only QUIT and RESET/.test(e.message),
+  );
   assert.throws(() => h.subscribe("sub", "channel", ["a"]), TypeError);
   assert.equal(h.written(), cmd("MONITOR"));
   h.feed('+OK\r\n+1795422528.093127 [0 127.0.0.1:46588] "SET" "k" "v"\r\n');
@@ -486,7 +490,9 @@ Deno.test("Context RESET drops subscriptions and goes back to RESP2", () => {
 });
 
 Deno.test("Context runs setup commands after the handshake, before anything queued", () => {
-  const h = new Harness({ setup: (protocol) => protocol === 3 ? [["CLIENT", "TRACKING", "ON"]] : [] });
+  const h = new Harness({
+    setup: (protocol) => protocol === 3 ? [["CLIENT", "TRACKING", "ON"]] : [],
+  });
   h.send("get", ["GET", "k"]);
   h.context.connected();
   h.written();
