@@ -228,6 +228,8 @@ export class Context<E extends ContextEntry> {
   #resets: ResetMark<E>[] = [];
   #seq = 0; // orders pub/sub calls and RESETs
   #inMulti = false; // a MULTI was queued without its EXEC or DISCARD
+  #lastName: Uint8Array | undefined = undefined; // the last name keyOf'd, and its key
+  #lastKey = "";
   // Replies need more than the FIFO: pub/sub calls pending, subscriptions, MONITOR, a RESET.
   #special = false;
   // Commands must be checked against the projected mode.
@@ -1084,19 +1086,41 @@ export class Context<E extends ContextEntry> {
     ) {
       throw this.#malformed(data, "the payload is not bytes");
     }
-    const key = keyOf(kind === K_PATTERN ? pattern as Uint8Array : channel);
+    const key = this.#keyOf(kind === K_PATTERN ? pattern as Uint8Array : channel);
     if (!this.#confirmed.sets[kind]!.has(key)) {
       throw this.#protocolError(
         `A ${MESSAGE_NAMES[kind]} for ${NAMES_OF_KIND[kind]} "${preview(key)}", which the ` +
           "connection is not subscribed to",
       );
     }
-    const handler = this.#sink.message;
-    if (handler === undefined) return;
-    const k = KINDS[kind]!;
-    this.#guard(() =>
-      handler.call(this.#sink, k, key, channel, payload, pattern as Uint8Array | undefined)
-    );
+    const sink = this.#sink;
+    if (sink.message === undefined) return;
+    try {
+      sink.message(KINDS[kind]!, key, channel, payload, pattern as Uint8Array | undefined);
+    } catch (error) {
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
+  }
+
+  /** keyOf(name), remembering the last one: messages tend to come on the same channel. */
+  #keyOf(name: Uint8Array): string {
+    const last = this.#lastName;
+    if (last !== undefined && last.length === name.length) {
+      let same = true;
+      for (let i = 0; i < name.length; i++) {
+        if (last[i] !== name[i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return this.#lastKey;
+    }
+    const key = keyOf(name);
+    this.#lastName = name;
+    this.#lastKey = key;
+    return key;
   }
 
   /** A confirmation frame (`subscribe`, `punsubscribe`…), as a reply or a push. */
