@@ -242,11 +242,16 @@ function isInvalidate(kind: RespValue | undefined): boolean {
  *   closes.
  * - **Batches.** `pipeline()` sends commands as one block and `exec()` gives every result, an
  *   error reply as an element; `multi()` does the same inside `MULTI`/`EXEC`.
+ * - **Pub/sub.** {@linkcode RedisClient.subscribe}, `psubscribe`, `ssubscribe` give a
+ *   {@linkcode Subscription} (a handler, or a bounded async iterator); `unsubscribe` and its
+ *   family behave exactly as the server does. Over RESP3 the connection still runs any command;
+ *   over RESP2 only what the server allows while subscribed.
+ * - **MONITOR** runs on a connection of its own ({@linkcode RedisClient.monitor}).
+ * - **Client-side caching** with the `cache` option: {@linkcode RedisClient.cache}.
  *
  * Blocking commands (`BLPOP`, `XREAD BLOCK`, `WAIT`…) hold the connection: every command behind
  * them waits for them. Give them a client of their own. `WATCH` applies to the whole connection,
- * so optimistic transactions also want a client of their own. Subscriptions and `MONITOR` are not
- * available yet: `sendCommand` refuses them, as it refuses `CLIENT REPLY OFF|SKIP`.
+ * so optimistic transactions also want a client of their own.
  *
  * @example Connecting, a command, and closing with `await using`
  * ```ts ignore
@@ -543,8 +548,10 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
    * @throws {ConnectionClosedError} The client is not connected, is closing or closed, or the
    * connection ended before the reply (`cause` says why); or the error that ended the connection
    * (a `ProtocolError`, the server's `ReplyError` before it hung up, a `ConnectError`).
-   * @throws {TypeError} An argument cannot be encoded, or the command would take replies out of
-   * order (SUBSCRIBE and the rest of its family, MONITOR, `CLIENT REPLY OFF|SKIP`).
+   * @throws {TypeError} An argument cannot be encoded; the command would take replies out of
+   * order (the subscribe family and MONITOR, which have methods of their own, and
+   * `CLIENT REPLY OFF|SKIP`); or the connection's mode refuses it (over RESP2 while subscribed,
+   * only `PING`, `QUIT` and `RESET`).
    *
    * @example
    * ```ts ignore

@@ -150,8 +150,21 @@ function preview(value: RespValue): string {
  *   a read error (a `ConnectionClosedError` with the cause) — except that an end of stream or
  *   `ECONNRESET` right after an error reply (no other reply and no write in between, commands
  *   still pending) fails them with that `ReplyError`: the server said why it hung up.
- * - **Modes.** Replies are routed by {@linkcode Context.mode}; today only `normal` exists.
- *   RESP3 pushes go to the sink's `push` handler, never to a command.
+ * - **Modes** ({@linkcode Context.mode}). In `normal` mode each reply answers the oldest
+ *   command. {@linkcode Context.subscribe} and {@linkcode Context.unsubscribe} queue the
+ *   subscribe family: their confirmations (replies over RESP2, pushes over RESP3) are matched name
+ *   by name to the command waiting for them and reported to the sink's `subscribed` and
+ *   `unsubscribed`, messages go to its `message`, and the connection is `subscribed` until nothing
+ *   is subscribed or pending. Over RESP2 only `PING` (whose `*2 pong …` answer is handed to it as
+ *   `PING` gives it in normal mode), `QUIT` and `RESET` may then be submitted; over RESP3 anything.
+ *   {@linkcode Context.monitor} enters `monitor` mode, where lines go to the sink's `monitor` and
+ *   only `QUIT` and `RESET` are accepted. `RESET` goes back to `normal` and RESP2. Other RESP3
+ *   pushes go to the sink's `push` handler, never to a command.
+ * - **Pub/sub frames are checked.** A frame of the wrong shape (`>1 message`), a confirmation
+ *   nobody waits for, for another name than expected or with a count that is not an integer, a
+ *   message for a name the connection is not subscribed to: each is a `ProtocolError` that fails
+ *   the connection, like malformed RESP. Subscribing inside a queued `MULTI` is refused with a
+ *   `TypeError` (the server would nest the confirmations in EXEC's reply).
  *
  * @typeParam E The entry type the owner queues with each command.
  *
