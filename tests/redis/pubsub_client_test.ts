@@ -364,3 +364,20 @@ Deno.test("RedisClient validates subscribe arguments before sending", async () =
   );
   assert.equal(await client.ping(), "PONG");
 });
+
+Deno.test("RedisClient RESET ends every subscription and leaves the connection in RESP2 on db 0", async () => {
+  await using server = await startRedisServer();
+  await using client = await connect(server.url, { db: 2 });
+  const sub = await client.subscribe("a");
+  const pattern = await client.psubscribe("p*", () => {});
+  assert.equal(await client.sendCommand(["RESET"]), "RESET");
+  assert.equal(await sub.finished, undefined);
+  assert.equal(await pattern.finished, undefined);
+  assert.equal((await sub[Symbol.asyncIterator]().next()).done, true);
+  assert.deepEqual(client.subscriptions, { channel: [], pattern: [], shard: [] });
+  assert.equal(client.protocol, 2);
+  assert.equal(client.db, 0);
+  assert.equal(await client.sendCommand(["SET", "k", "v"]), "OK");
+  await client.subscribe("again"); // and subscribing works again, over RESP2 now
+  await assert.rejects(client.sendCommand(["GET", "k"]), TypeError);
+});
