@@ -492,7 +492,7 @@ export class Context<E extends ContextEntry> {
    * ```
    */
   submit(entry: E, argv: readonly RedisArgument[]): void {
-    const code = commandCode(argv[0]);
+    const code = Array.isArray(argv) ? commandCode(argv[0]) : C_OTHER;
     if (code !== C_OTHER || this.#guarded) this.#check(code, argv);
     this.#queue(entry, argv);
     if (code !== C_OTHER) this.#noted(code, entry);
@@ -559,7 +559,7 @@ export class Context<E extends ContextEntry> {
     let reset = false;
     for (let i = 0; i < argvs.length; i++) {
       const argv = argvs[i]!;
-      const code = commandCode(argv[0]);
+      const code = Array.isArray(argv) ? commandCode(argv[0]) : C_OTHER;
       if (code === C_OTHER && (reset || !this.#guarded)) continue;
       if (code === C_PUBSUB || code === C_MONITOR || !reset) this.#check(code, argv);
       if (code === C_RESET) reset = true;
@@ -1298,7 +1298,7 @@ export class Context<E extends ContextEntry> {
 
   /** Refuses a command the connection's mode does not allow. */
   #check(code: number, argv: readonly RedisArgument[]): void {
-    const name = String(argv[0]);
+    const name = Array.isArray(argv) ? String(argv[0]) : String(argv);
     if (code === C_PUBSUB) {
       throw new TypeError(
         `Cannot send "${name}" as a command: subscriptions are confirmed outside the reply ` +
