@@ -38,9 +38,12 @@ export interface RedisClientOptions extends TransportOptions, HandshakeOptions {
   maxBufferedBytes?: number;
   /** How long `close()` waits for pending replies before it destroys (default 10,000 ms). */
   closeTimeoutMs?: number;
-  /** Receives RESP3 pushes that belong to no command, e.g. client-tracking invalidations. */
+  /**
+   * Receives RESP3 pushes that are not pub/sub traffic, e.g. client-tracking invalidations (which
+   * the `cache` also reads). Messages and subscribe confirmations go to subscriptions, never here.
+   */
   onPush?: PushHandler;
-  /** Read pushes with bulk strings as `Uint8Array` (default `false`). */
+  /** Give `onPush` bulk strings as `Uint8Array` (default `false`: decoded as UTF-8). */
   pushBuffers?: boolean;
   /** Bounds for the reply reader. */
   reader?: ContextOptions["reader"];
