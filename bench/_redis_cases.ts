@@ -1,8 +1,11 @@
 // The scenarios of bench/redis_bench.ts, their sizes, and the checks every contender's replies
 // go through.
 
-/** (a) sequential SET/GET, (b) un-awaited SETs, (c) explicit pipelines, (d) 1 MiB, (e) LRANGE. */
-export type Scenario = "a" | "b" | "c" | "d" | "e";
+/**
+ * (a) sequential SET/GET, (b) un-awaited SETs, (c) explicit pipelines, (d) 1 MiB, (e) LRANGE,
+ * (f) pub/sub messages delivered to one subscriber.
+ */
+export type Scenario = "a" | "b" | "c" | "d" | "e" | "f";
 
 const quick = Deno.args.includes("--quick") ||
   (typeof self !== "undefined" && (self as { name?: string }).name === "quick");
@@ -24,6 +27,19 @@ export const LIST_LENGTH = 10_000;
 export const LIST_KEY = "bench:list";
 
 export const SMALL_VALUE = "value-0123456789";
+
+/** (f): messages per run, published in pipelined batches by a raw connection. */
+export const PUBSUB_MESSAGES: number = quick ? 20_000 : 200_000;
+/** (f): PUBLISH commands per write. */
+export const PUBSUB_BATCH = 500;
+/**
+ * (f): at most this many messages published and not yet delivered (so a slow subscriber is
+ * measured, not dropped by the server's client-output-buffer-limit).
+ */
+export const PUBSUB_WINDOW = 20_000;
+export const PUBSUB_CHANNEL = "bench:channel";
+/** (f): the 16-byte payload. */
+export const PUBSUB_PAYLOAD = "payload-01234567";
 
 /** The i-th item of the LRANGE list: 10 bytes. */
 export function listItem(i: number): string {

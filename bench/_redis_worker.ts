@@ -21,6 +21,11 @@ import {
   LRANGE_ROUNDS,
   PIPELINE_BATCH,
   PIPELINE_BATCHES,
+  PUBSUB_BATCH,
+  PUBSUB_CHANNEL,
+  PUBSUB_MESSAGES,
+  PUBSUB_PAYLOAD,
+  PUBSUB_WINDOW,
   type Scenario,
   SEQUENTIAL,
   SMALL_VALUE,
@@ -38,15 +43,28 @@ export type Contender =
 export interface Setup {
   contender: Contender;
   port: number;
+  /** The channel of scenario (f): one per contender, all of the same length. */
+  channel: string;
 }
 
 export interface Round {
   scenario: Scenario;
 }
 
+/** Receives each pub/sub message of scenario (f). */
+type OnMessage = (channel: string, message: string) => void;
+
+let CHANNEL = PUBSUB_CHANNEL;
+
 /** One client's way of running each scenario once. */
 interface Runner {
+  /** Runs scenario (a)–(e) once. */
   run(scenario: Scenario): Promise<void>;
+  /**
+   * Subscribes a connection of its own to CHANNEL, with `onMessage` as the handler, and
+   * resolves once subscribed (scenario f).
+   */
+  subscribe(onMessage: OnMessage): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -65,6 +83,7 @@ async function drayRunner(setup: Setup): Promise<Runner> {
     nativeDriver: setup.contender === "dray_native_adopt" ? "adopt" as const : "shim" as const,
   };
   const client = await connect({ port: setup.port, ...options });
+  let subscriber: Awaited<ReturnType<typeof connect>> | undefined;
   if (client.transport!.fallback !== undefined) {
     throw new Error(`dray fell back to deno: ${client.transport!.fallback.message}`);
   }
@@ -114,7 +133,14 @@ async function drayRunner(setup: Setup): Promise<Runner> {
         }
       }
     },
-    close: () => client.close(),
+    async subscribe(onMessage) {
+      subscriber = await connect({ port: setup.port, ...options });
+      await subscriber.subscribe(CHANNEL, ({ channel, message }) => onMessage(channel, message));
+    },
+    async close() {
+      await subscriber?.close();
+      await client.close();
+    },
   };
 }
 
@@ -124,6 +150,7 @@ async function ioredisRunner(setup: Setup): Promise<Runner> {
   const { Redis } = await import("npm:ioredis@5.11.1");
   const client = new Redis({ port: setup.port, host: "127.0.0.1", lazyConnect: true });
   await client.connect();
+  let subscriber: InstanceType<typeof Redis> | undefined;
   const value = (await import("node:buffer")).Buffer.from(bigValue());
   for (let i = 0; i < UNAWAITED; i++) key(i);
   return {
@@ -165,7 +192,14 @@ async function ioredisRunner(setup: Setup): Promise<Runner> {
         }
       }
     },
+    async subscribe(onMessage) {
+      subscriber = new Redis({ port: setup.port, host: "127.0.0.1", lazyConnect: true });
+      await subscriber.connect();
+      subscriber.on("message", onMessage);
+      await subscriber.subscribe(CHANNEL);
+    },
     async close() {
+      await subscriber?.quit();
       await client.quit();
     },
   };
@@ -177,6 +211,7 @@ async function nodeRedisRunner(setup: Setup): Promise<Runner> {
   const { createClient, RESP_TYPES } = await import("npm:redis@5.12.1");
   const client = createClient({ socket: { port: setup.port, host: "127.0.0.1" } });
   await client.connect();
+  let subscriber: ReturnType<typeof client.duplicate> | undefined;
   const bytes = client.withTypeMapping({
     [RESP_TYPES.BLOB_STRING]: (await import("node:buffer")).Buffer,
   });
@@ -220,7 +255,13 @@ async function nodeRedisRunner(setup: Setup): Promise<Runner> {
         }
       }
     },
+    async subscribe(onMessage) {
+      subscriber = client.duplicate();
+      await subscriber.connect();
+      await subscriber.subscribe(CHANNEL, (message, channel) => onMessage(channel, message));
+    },
     async close() {
+      await subscriber?.close();
       await client.close();
     },
   };
@@ -232,7 +273,7 @@ async function rawRunner(setup: Setup): Promise<Runner> {
   const { encodeCommand } = await import("../redis/mod.ts");
   const conn = await Deno.connect({ hostname: "127.0.0.1", port: setup.port });
   conn.setNoDelay(true);
-  const encoder = new TextEncoder();
+  let subscriber: Deno.TcpConn | undefined;
   const buffer = new Uint8Array(1 << 20);
   const OK = encoder.encode("+OK\r\n");
   const SMALL_REPLY = encoder.encode(`$${SMALL_VALUE.length}\r\n${SMALL_VALUE}\r\n`);
@@ -355,19 +396,156 @@ async function rawRunner(setup: Setup): Promise<Runner> {
         }
       }
     },
+    async subscribe(onMessage) {
+      // The ceiling: a socket whose bytes are compared with the known message frame, and the
+      // handler called with the known strings (nothing decoded).
+      const sub = await Deno.connect({ hostname: "127.0.0.1", port: setup.port });
+      subscriber = sub;
+      const command = encodeCommand(["SUBSCRIBE", CHANNEL]);
+      let at = 0;
+      while (at < command.length) at += await sub.write(command.subarray(at));
+      const confirmation = encoder.encode(
+        `*3\r\n$9\r\nsubscribe\r\n$${CHANNEL.length}\r\n${CHANNEL}\r\n:1\r\n`,
+      );
+      const frame = encoder.encode(
+        `*3\r\n$7\r\nmessage\r\n$${CHANNEL.length}\r\n${CHANNEL}\r\n` +
+          `$${PUBSUB_PAYLOAD.length}\r\n${PUBSUB_PAYLOAD}\r\n`,
+      );
+      const buffer = new Uint8Array(1 << 16);
+      let seen = 0;
+      while (seen < confirmation.length) {
+        const n = await sub.read(buffer.subarray(0, confirmation.length - seen));
+        if (n === null) throw new Error("EOF");
+        for (let i = 0; i < n; i++) {
+          if (buffer[i] !== confirmation[seen + i]) throw new Error("Bad confirmation");
+        }
+        seen += n;
+      }
+      (async () => {
+        let offset = 0; // position within the current frame
+        for (;;) {
+          const n = await sub.read(buffer).catch(() => null);
+          if (n === null) return;
+          for (let i = 0; i < n; i++) {
+            if (buffer[i] !== frame[offset]) throw new Error("Unexpected message byte");
+            if (++offset === frame.length) {
+              offset = 0;
+              onMessage(CHANNEL, PUBSUB_PAYLOAD);
+            }
+          }
+        }
+      })();
+    },
     close() {
       conn.close();
+      subscriber?.close();
       return Promise.resolve();
     },
   };
 }
 
+const encoder = new TextEncoder();
+
+/**
+ * Scenario (f), the same for every contender: the contender's subscriber counts and checks the
+ * messages; a raw connection (pre-encoded commands, every reply byte checked) pipelines PUBLISH
+ * in batches, keeping at most PUBSUB_WINDOW messages published and not yet delivered.
+ */
+class PubSubRound {
+  received = 0;
+  bad = 0;
+  #wake: (() => void) | undefined = undefined;
+  #threshold = 0;
+  #publisher: Deno.TcpConn;
+  #batch: Uint8Array;
+  #reply = encoder.encode(":1\r\n"); // one subscriber received it
+  #buffer = new Uint8Array(1 << 16);
+
+  private constructor(publisher: Deno.TcpConn) {
+    this.#publisher = publisher;
+    // Encoded here (ASCII): this worker may not load dray's code for another contender.
+    const one = encoder.encode(
+      `*3\r\n$7\r\nPUBLISH\r\n$${CHANNEL.length}\r\n${CHANNEL}\r\n` +
+        `$${PUBSUB_PAYLOAD.length}\r\n${PUBSUB_PAYLOAD}\r\n`,
+    );
+    this.#batch = new Uint8Array(one.length * PUBSUB_BATCH);
+    for (let i = 0; i < PUBSUB_BATCH; i++) this.#batch.set(one, i * one.length);
+  }
+
+  static async open(port: number, runner: Runner): Promise<PubSubRound> {
+    const publisher = await Deno.connect({ hostname: "127.0.0.1", port });
+    publisher.setNoDelay(true);
+    const round = new PubSubRound(publisher);
+    await runner.subscribe((channel, message) => round.#onMessage(channel, message));
+    return round;
+  }
+
+  #onMessage(channel: string, message: string): void {
+    if (channel !== CHANNEL || message !== PUBSUB_PAYLOAD) this.bad++;
+    if (++this.received >= this.#threshold && this.#wake !== undefined) {
+      const wake = this.#wake;
+      this.#wake = undefined;
+      wake();
+    }
+  }
+
+  /** Resolves once `count` messages have been received. */
+  #until(count: number): Promise<void> {
+    if (this.received >= count) return Promise.resolve();
+    this.#threshold = count;
+    return new Promise((resolve) => this.#wake = resolve);
+  }
+
+  async run(): Promise<void> {
+    this.received = 0;
+    this.bad = 0;
+    const replies = this.#readReplies(PUBSUB_MESSAGES);
+    let sent = 0;
+    while (sent < PUBSUB_MESSAGES) {
+      if (sent - this.received > PUBSUB_WINDOW - PUBSUB_BATCH) {
+        await this.#until(sent - PUBSUB_WINDOW / 2);
+      }
+      let at = 0;
+      while (at < this.#batch.length) at += await this.#publisher.write(this.#batch.subarray(at));
+      sent += PUBSUB_BATCH;
+    }
+    await replies;
+    await this.#until(PUBSUB_MESSAGES);
+    if (this.bad > 0 || this.received !== PUBSUB_MESSAGES) {
+      throw new Error(`Bad pub/sub run: ${this.received} received, ${this.bad} wrong`);
+    }
+  }
+
+  async #readReplies(count: number): Promise<void> {
+    const expected = this.#reply;
+    const total = expected.length * count;
+    let seen = 0;
+    while (seen < total) {
+      const n = await this.#publisher.read(this.#buffer);
+      if (n === null) throw new Error("EOF");
+      for (let i = 0; i < n; i++) {
+        if (this.#buffer[i] !== expected[(seen + i) % expected.length]) {
+          throw new Error(`Unexpected PUBLISH reply byte at ${seen + i}`);
+        }
+      }
+      seen += n;
+    }
+  }
+
+  close(): void {
+    this.#publisher.close();
+  }
+}
+
 let runner: Runner | undefined;
+let pubsub: PubSubRound | undefined;
+let port = 0;
 
 self.onmessage = async (event: MessageEvent<Setup | Round | "close">) => {
   try {
     const message = event.data;
     if (message === "close") {
+      pubsub?.close();
       await runner?.close();
       self.postMessage({ closed: true });
       return;
@@ -380,12 +558,16 @@ self.onmessage = async (event: MessageEvent<Setup | Round | "close">) => {
         : message.contender === "node_redis"
         ? nodeRedisRunner
         : rawRunner;
+      CHANNEL = message.channel;
       runner = await make(message);
+      port = message.port;
       self.postMessage({ ready: true });
       return;
     }
+    if (message.scenario === "f") pubsub ??= await PubSubRound.open(port, runner!);
     const start = performance.now();
-    await runner!.run(message.scenario);
+    if (message.scenario === "f") await pubsub!.run();
+    else await runner!.run(message.scenario);
     self.postMessage({ seconds: (performance.now() - start) / 1000 });
   } catch (error) {
     self.postMessage({ error: error instanceof Error ? `${error.stack}` : String(error) });

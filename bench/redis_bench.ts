@@ -8,7 +8,13 @@
  * - (b) 200,000 SETs issued without awaiting, then awaited together (ops/s);
  * - (c) an explicit pipeline of 10,000 SETs, 20 times (ops/s);
  * - (d) SET then GET of a 1 MiB value, 200 times (MB/s of values moved, both directions);
- * - (e) LRANGE 0 -1 of a 10,000-element list of 10-byte items, 200 times (elements/s).
+ * - (e) LRANGE 0 -1 of a 10,000-element list of 10-byte items, 200 times (elements/s);
+ * - (f) `pubsub`: messages per second delivered to one subscriber while a second connection
+ *   pipelines PUBLISH of 16-byte payloads, 200,000 per run. The publisher is the same for every
+ *   contender (a raw socket writing pre-encoded batches of 500 PUBLISH and checking each `:1`
+ *   reply), in the contender's worker; it keeps at most 20,000 messages published and not yet
+ *   delivered, so the figure is the subscriber's pace, not the server's buffer. Each contender
+ *   subscribes on a connection of its own with a handler that checks every channel and payload.
  *
  * Contenders: dray over each transport (`deno`, `native`+`adopt`, `native`+`shim`), ioredis and
  * node-redis with their default options, and the raw ceiling: a hand-written `Deno.connect` loop
@@ -26,6 +32,7 @@
  * deno task bench:redis            # full run
  * deno task bench:redis --quick    # a smaller run to check that it works
  * deno task bench:redis --rounds 9 # more rounds
+ * deno task bench:redis --only f   # some scenarios only (merged into bench/out/redis.json)
  * ```
  *
  * @module
@@ -43,6 +50,7 @@ import {
   LRANGE_ROUNDS,
   PIPELINE_BATCH,
   PIPELINE_BATCHES,
+  PUBSUB_MESSAGES,
   type Scenario,
   SEQUENTIAL,
   UNAWAITED,
@@ -53,6 +61,8 @@ const args = [...Deno.args];
 const quick = args.includes("--quick");
 const roundsAt = args.indexOf("--rounds");
 const ROUNDS = roundsAt >= 0 ? Number(args[roundsAt + 1]) : quick ? 2 : 5;
+const onlyAt = args.indexOf("--only");
+const ONLY = onlyAt >= 0 ? (args[onlyAt + 1] ?? "").split("") : undefined;
 const nativeLive = nativeStatus().available && Deno.build.os === "linux";
 
 const CONTENDERS: Contender[] = [
@@ -137,7 +147,20 @@ const SCENARIOS: Record<Scenario, ScenarioInfo> = {
       figure: (rps) => rps * LIST_LENGTH,
     }],
   },
+  f: {
+    key: "pubsub",
+    label: `(f) pub/sub: ${
+      PUBSUB_MESSAGES.toLocaleString("en")
+    } 16-byte messages to one subscriber`,
+    unit: "messages/s",
+    figure: (s) => PUBSUB_MESSAGES / s,
+    benchmarks: [],
+  },
 };
+
+const RUN: Scenario[] = (Object.keys(SCENARIOS) as Scenario[]).filter((scenario) =>
+  ONLY === undefined || ONLY.includes(scenario)
+);
 
 type Reply = { ready: true } | { seconds: number } | { closed: true } | { error: string };
 
@@ -208,9 +231,10 @@ try {
       name: quick ? "quick" : "full",
     });
     workers.set(contender, worker);
-    await ask(worker, { contender, port: server.port });
+    const channel = `bench:channel:${CONTENDERS.indexOf(contender)}`;
+    await ask(worker, { contender, port: server.port, channel });
   }
-  for (const scenario of Object.keys(SCENARIOS) as Scenario[]) {
+  for (const scenario of RUN) {
     const info = SCENARIOS[scenario];
     const samples = new Map<string, number[]>();
     const add = (name: string, value: number) => {
@@ -265,6 +289,7 @@ const TARGETS: Record<Scenario, { raw: number; ioredis: number }> = {
   c: { raw: 0.85, ioredis: 3 },
   d: { raw: 0, ioredis: 3 },
   e: { raw: 0, ioredis: 3 },
+  f: { raw: 0, ioredis: 3 }, // against the faster of ioredis and node-redis
 };
 
 const lines = [
@@ -272,24 +297,35 @@ const lines = [
   `${navigator.hardwareConcurrency} CPUs, ${ROUNDS} rounds, medians (higher is better)`,
   "",
   `| scenario | unit | ${COLUMNS.join(" | ")} | dray ÷ raw (target) | dray ÷ ioredis (target) |`,
+  // (f)'s last column is dray ÷ the faster of ioredis and node-redis.
   `| --- | --- | ${COLUMNS.map(() => "---:").join(" | ")} | ---: | ---: |`,
 ];
-for (const scenario of Object.keys(SCENARIOS) as Scenario[]) {
+for (const scenario of RUN) {
   const info = SCENARIOS[scenario];
   const row = results[info.key] ?? {};
   const target = TARGETS[scenario];
+  const versus = scenario === "f"
+    ? Math.max(row.ioredis ?? 0, row.node_redis ?? 0) || undefined
+    : row.ioredis;
   lines.push(
     `| ${info.label} | ${info.unit} | ${COLUMNS.map((c) => cell(row[c])).join(" | ")} | ` +
       `${ratio(row.dray_deno, row.raw)}${target.raw ? ` (≥ ${target.raw})` : ""} | ` +
-      `${ratio(row.dray_deno, row.ioredis)} (≥ ${target.ioredis}) |`,
+      `${ratio(row.dray_deno, versus)} (≥ ${target.ioredis}) |`,
   );
 }
 console.log(lines.join("\n"));
 
 if (!quick) {
+  const out = new URL("./out/redis.json", import.meta.url);
   await Deno.mkdir(new URL("./out/", import.meta.url), { recursive: true });
-  await Deno.writeTextFile(
-    new URL("./out/redis.json", import.meta.url),
-    JSON.stringify(results, null, 2) + "\n",
-  );
+  // With --only, the other scenarios keep the figures of their last run.
+  let merged: Record<string, Record<string, number>> = results;
+  if (ONLY !== undefined) {
+    try {
+      merged = { ...JSON.parse(await Deno.readTextFile(out)), ...results };
+    } catch {
+      // no earlier results
+    }
+  }
+  await Deno.writeTextFile(out, JSON.stringify(merged, null, 2) + "\n");
 }

@@ -244,3 +244,59 @@ export class AbortError extends RedisError {}
  * ```
  */
 export class WatchError extends RedisError {}
+
+/**
+ * Options for {@linkcode SubscriberOverflowError}.
+ *
+ * @example
+ * ```ts
+ * import type { SubscriberOverflowErrorOptions } from "@dray/dray/redis";
+ *
+ * const options: SubscriberOverflowErrorOptions = { limit: 10_000 };
+ * ```
+ */
+export interface SubscriberOverflowErrorOptions extends ErrorOptions {
+  /** How many messages (or MONITOR events) the subscriber may hold unread. */
+  limit: number;
+}
+
+/**
+ * A subscriber read its messages (or a monitor its events) more slowly than they arrived, and
+ * `maxQueued` of them were waiting unread when another came. The subscription ended: the
+ * messages already queued are still yielded, then the iterator throws this error; the messages
+ * after it were not kept. (With `overflow: "drop"` the subscription drops new messages instead,
+ * and counts them.)
+ *
+ * @example
+ * ```ts
+ * import { RedisError, SubscriberOverflowError } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
+ *
+ * const error = new SubscriberOverflowError("Too many unread messages", { limit: 100 });
+ * assert.ok(error instanceof RedisError);
+ * assert.equal(error.limit, 100);
+ * ```
+ */
+export class SubscriberOverflowError extends RedisError {
+  /** How many messages the subscriber could hold unread. */
+  readonly limit: number;
+
+  /**
+   * Makes an overflow error.
+   *
+   * @param message What overflowed.
+   * @param options The limit, and optionally a `cause`.
+   *
+   * @example
+   * ```ts
+   * import { SubscriberOverflowError } from "@dray/dray/redis";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(new SubscriberOverflowError("Full", { limit: 1 }).name, "SubscriberOverflowError");
+   * ```
+   */
+  constructor(message: string, options: SubscriberOverflowErrorOptions) {
+    super(message, options);
+    this.limit = options.limit;
+  }
+}

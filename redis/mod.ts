@@ -5,13 +5,16 @@
  *   a RESP2 fallback, AUTH, SETNAME, SELECT), auto-pipelining with a bounded write buffer,
  *   {@linkcode Pipeline} and {@linkcode Transaction}, close versus destroy, per-command
  *   `timeoutMs` and `signal`. Typed command methods come from {@linkcode RedisCommands}.
+ * - Pub/sub ({@linkcode RedisClient.subscribe}, {@linkcode Subscription}), `MONITOR`
+ *   ({@linkcode Monitor}) and client-side caching ({@linkcode ClientCache}).
  * - {@linkcode Context}: the pure protocol engine underneath (reply FIFO, handshake, states, the
  *   first error), and {@linkcode Connection}, which binds it to a transport and an event loop.
  * - {@linkcode connectTransport}: the byte stream, over `Deno.connect` or the native shim.
  * - {@linkcode RespReader}, {@linkcode RespWriter}, {@linkcode encodeCommand}: the codec.
  * - {@linkcode RedisError} and its subclasses: {@linkcode ReplyError} (`code`),
  *   {@linkcode ProtocolError}, {@linkcode ConnectionClosedError}, {@linkcode ConnectError},
- *   {@linkcode TimeoutError}, {@linkcode AbortError}, {@linkcode WatchError}.
+ *   {@linkcode TimeoutError}, {@linkcode AbortError}, {@linkcode WatchError},
+ *   {@linkcode SubscriberOverflowError}.
  *
  * @example A client that is not connected yet
  * ```ts

@@ -6,7 +6,6 @@ import type { LoopTimer } from "../../loop/types.ts";
 import type { ContextEntry } from "../context/types.ts";
 import { ReplyError } from "../errors.ts";
 import type { RedisArgument, RespValue } from "../resp/types.ts";
-import { VerbatimString } from "../resp/types.ts";
 
 /** Receives the outcome of a command that belongs to a pipeline or a transaction. */
 export interface Group {
@@ -34,6 +33,8 @@ export class Command implements ContextEntry {
   /** The promise, kept for group members only (to mark it handled when it rejects). */
   promise: Promise<unknown> | undefined = undefined;
   guard: Guard | undefined = undefined;
+  /** For a subscribe command: the subscription its confirmations activate. */
+  owner: unknown = undefined;
 
   constructor(buffers: boolean) {
     this.buffers = buffers;
@@ -81,24 +82,4 @@ export function settleMember(command: Command, value: RespValue): void {
   else command.resolve(value);
 }
 
-const decoder = new TextDecoder();
-
-/**
- * `value` with every byte string decoded as UTF-8, as the reader would have returned it without
- * `returnBuffers`. Used for the elements of an EXEC reply that was read with buffers because some
- * other element wanted them.
- */
-export function toStrings(value: RespValue): RespValue {
-  if (value instanceof Uint8Array) return decoder.decode(value);
-  if (Array.isArray(value)) return value.map(toStrings);
-  if (value instanceof Map) {
-    const out = new Map<RespValue, RespValue>();
-    for (const [key, entry] of value) out.set(toStrings(key), toStrings(entry));
-    return out;
-  }
-  if (value instanceof Set) return new Set([...value].map(toStrings));
-  if (value instanceof VerbatimString && value.value instanceof Uint8Array) {
-    return new VerbatimString(value.format, decoder.decode(value.value));
-  }
-  return value;
-}
+export { toStrings } from "../context/_to_strings.ts";

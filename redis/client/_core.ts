@@ -26,7 +26,10 @@ export interface ClientCore {
 
 export const cores: WeakMap<object, ClientCore> = new WeakMap();
 
-/** Refuses commands that would take replies out of the FIFO before pub/sub support exists. */
+/**
+ * Refuses commands that would take replies out of the FIFO: the subscribe family and MONITOR
+ * have methods of their own; `CLIENT REPLY OFF|SKIP` would leave commands without replies.
+ */
 export function refuseModeCommand(argv: readonly RedisArgument[]): void {
   const name = argv[0];
   if (typeof name !== "string") return;
@@ -60,11 +63,17 @@ export function refuseModeCommand(argv: readonly RedisArgument[]): void {
     case "SSUBSCRIBE":
     case "UNSUBSCRIBE":
     case "PUNSUBSCRIBE":
-    case "SUNSUBSCRIBE":
+    case "SUNSUBSCRIBE": {
+      const method = upper.toLowerCase();
+      throw new TypeError(
+        `Cannot send "${name}" as a command: its confirmations route outside the reply order; ` +
+          `use client.${method}() (never inside a pipeline or MULTI)`,
+      );
+    }
     case "MONITOR":
       throw new TypeError(
-        `Cannot send "${name}" with sendCommand: subscriptions and MONITOR route replies ` +
-          "outside the command queue and need their own API",
+        `Cannot send "${name}" as a command: use client.monitor(), which gives it a connection ` +
+          "of its own",
       );
   }
 }

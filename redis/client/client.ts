@@ -2,17 +2,40 @@ import { defaultLoop } from "../../loop/deno_loop.ts";
 import type { EventLoop, LoopHandle, LoopTimer } from "../../loop/types.ts";
 import type { CommandOptions } from "../commands/command_sender.ts";
 import { RedisCommands } from "../commands/redis_commands.ts";
+import { frameCode, INVALIDATE_CHANNEL } from "../context/_pubsub.ts";
+import { toStrings } from "../context/_to_strings.ts";
 import { Handshake } from "../context/handshake.ts";
-import type { ContextSink, ContextState, ContextStats } from "../context/types.ts";
-import { AbortError, ConnectionClosedError, ReplyError, TimeoutError } from "../errors.ts";
-import type { PushHandler, RedisArgument, RespValue } from "../resp/types.ts";
+import type { ContextSink, ContextState, ContextStats, PubSubKind } from "../context/types.ts";
+import {
+  AbortError,
+  ConnectionClosedError,
+  RedisError,
+  ReplyError,
+  TimeoutError,
+} from "../errors.ts";
+import type { PushHandler, RedisArgument, RespAttribute, RespValue } from "../resp/types.ts";
 import { connectTransport } from "../transport/connect.ts";
 import { ConnectError } from "../transport/errors.ts";
 import type { Transport } from "../transport/types.ts";
 import { Command, Guard, promiseFor } from "./_command.ts";
 import { type ClientCore, cores, refuseModeCommand } from "./_core.ts";
-import { Connection } from "./connection.ts";
+import {
+  type ClientCache,
+  createCache,
+  enableCache,
+  invalidateCache,
+  trackingCommand,
+} from "./cache.ts";
+import { Connection, type ConnectionOptions } from "./connection.ts";
+import { createMonitor, type Monitor, type MonitorOptions, MonitorSink } from "./monitor.ts";
 import type { RedisClientOptions } from "./options.ts";
+import {
+  type PubSubHandler,
+  type PubSubPayload,
+  PubSubRegistry,
+  type SubscribeOptions,
+  type Subscription,
+} from "./subscription.ts";
 import { type ResolvedOptions, resolveOptions } from "./_resolve_options.ts";
 import { Pipeline } from "./pipeline.ts";
 import { Transaction } from "./transaction.ts";
@@ -58,12 +81,47 @@ function checkTimeout(name: string, value: number): number {
   return value;
 }
 
-/** Hears every command's outcome from the current connection's context. */
+/** The names a pub/sub method takes: one, or several. */
+type Names = string | Uint8Array | readonly (string | Uint8Array)[];
+
+function namesOf(names: Names | undefined): (string | Uint8Array)[] {
+  if (names === undefined) return [];
+  if (typeof names === "string" || names instanceof Uint8Array) return [names];
+  if (!Array.isArray(names)) {
+    throw new TypeError(`Expected a name or an array of names, got "${String(names)}"`);
+  }
+  return [...names];
+}
+
+/** What the sink asks of its client beyond the registry and the cache. */
+interface SinkHost {
+  /** RESET ran on the connection. */
+  onReset(): void;
+}
+
+/** Hears every command's outcome, and the pub/sub traffic, from the current connection. */
 class ClientSink implements ContextSink<Command> {
   push: PushHandler | undefined;
+  readonly registry: PubSubRegistry;
+  readonly cache: ClientCache | undefined;
+  #onPush: PushHandler | undefined;
+  #pushBuffers: boolean;
+  #host: SinkHost;
 
-  constructor(push: PushHandler | undefined) {
-    this.push = push;
+  constructor(
+    registry: PubSubRegistry,
+    cache: ClientCache | undefined,
+    options: RedisClientOptions,
+    host: SinkHost,
+  ) {
+    this.registry = registry;
+    this.cache = cache;
+    this.#onPush = options.onPush;
+    this.#pushBuffers = options.pushBuffers ?? false;
+    this.#host = host;
+    if (cache !== undefined || this.#onPush !== undefined) {
+      this.push = (push, attributes) => this.#push(push, attributes);
+    }
   }
 
   reply(entry: Command, value: RespValue): void {
@@ -71,6 +129,9 @@ class ClientSink implements ContextSink<Command> {
     if (group !== undefined) {
       group.reply(entry, value);
       return;
+    }
+    if (entry.owner !== undefined && value instanceof ReplyError) {
+      this.registry.refused(entry.owner as Subscription<string | Uint8Array>, value);
     }
     if (entry.abandoned) return;
     if (entry.guard !== undefined) entry.release();
@@ -84,11 +145,77 @@ class ClientSink implements ContextSink<Command> {
       group.fail(entry, error);
       return;
     }
+    if (entry.owner !== undefined) {
+      this.registry.refused(entry.owner as Subscription<string | Uint8Array>, error);
+    }
     if (entry.abandoned) return;
     entry.abandoned = true;
     entry.release();
     entry.reject(error);
   }
+
+  message(
+    kind: PubSubKind,
+    key: string,
+    channel: Uint8Array,
+    message: RespValue,
+    pattern: Uint8Array | undefined,
+  ): void {
+    if (key === INVALIDATE_CHANNEL && kind === "channel" && this.cache !== undefined) {
+      invalidateCache(this.cache, message);
+    }
+    this.registry.deliver(kind, key, channel, message, pattern);
+  }
+
+  subscribed(entry: Command, kind: PubSubKind, key: string): void {
+    this.registry.subscribed(
+      entry.owner as Subscription<string | Uint8Array> | undefined,
+      kind,
+      key,
+    );
+  }
+
+  unsubscribed(
+    entry: Command | undefined,
+    kind: PubSubKind,
+    key: string | undefined,
+  ): void {
+    if (key === undefined) return;
+    this.registry.unsubscribed(
+      kind,
+      key,
+      entry === undefined
+        ? new RedisError(
+          `The server unsubscribed ${kind} "${key}" on its own (its slot moved to another node)`,
+        )
+        : undefined,
+    );
+  }
+
+  reset(): void {
+    this.registry.reset();
+    if (this.cache !== undefined) enableCache(this.cache, false);
+    this.#host.onReset();
+  }
+
+  #push(push: RespValue[], attributes: readonly RespAttribute[] | undefined): void {
+    const cache = this.cache;
+    if (cache !== undefined && push.length === 2 && isInvalidate(push[0])) {
+      invalidateCache(cache, push[1]!);
+    }
+    const handler = this.#onPush;
+    if (handler === undefined) return;
+    handler(this.#pushBuffers ? push : toStrings(push) as RespValue[], attributes);
+  }
+}
+
+const INVALIDATE = new TextEncoder().encode("invalidate");
+
+function isInvalidate(kind: RespValue | undefined): boolean {
+  if (typeof kind === "string") return kind === "invalidate";
+  if (!(kind instanceof Uint8Array) || kind.length !== INVALIDATE.length) return false;
+  for (let i = 0; i < INVALIDATE.length; i++) if (kind[i] !== INVALIDATE[i]) return false;
+  return frameCode(kind) === 0;
 }
 
 /**
@@ -115,11 +242,16 @@ class ClientSink implements ContextSink<Command> {
  *   closes.
  * - **Batches.** `pipeline()` sends commands as one block and `exec()` gives every result, an
  *   error reply as an element; `multi()` does the same inside `MULTI`/`EXEC`.
+ * - **Pub/sub.** {@linkcode RedisClient.subscribe}, `psubscribe`, `ssubscribe` give a
+ *   {@linkcode Subscription} (a handler, or a bounded async iterator); `unsubscribe` and its
+ *   family behave exactly as the server does. Over RESP3 the connection still runs any command;
+ *   over RESP2 only what the server allows while subscribed.
+ * - **MONITOR** runs on a connection of its own ({@linkcode RedisClient.monitor}).
+ * - **Client-side caching** with the `cache` option: {@linkcode RedisClient.cache}.
  *
  * Blocking commands (`BLPOP`, `XREAD BLOCK`, `WAIT`…) hold the connection: every command behind
  * them waits for them. Give them a client of their own. `WATCH` applies to the whole connection,
- * so optimistic transactions also want a client of their own. Subscriptions and `MONITOR` are not
- * available yet: `sendCommand` refuses them, as it refuses `CLIENT REPLY OFF|SKIP`.
+ * so optimistic transactions also want a client of their own.
  *
  * @example Connecting, a command, and closing with `await using`
  * ```ts ignore
@@ -157,6 +289,9 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
   #db: number;
   #finished: Promise<Error | undefined>;
   #resolveFinished!: (error: Error | undefined) => void;
+  #registry: PubSubRegistry;
+  #cache: ClientCache | undefined;
+  #monitors = new Set<Connection<Command>>();
 
   /**
    * Makes a client; nothing happens until {@linkcode RedisClient.connect}.
@@ -176,10 +311,37 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
    */
   constructor(options: RedisClientOptions = {}) {
     super();
+    const protocol = (): 2 | 3 => this.protocol;
+    const tracking = (): boolean => {
+      const context = this.#connection?.context;
+      return context !== undefined && context.protocol === 3 &&
+        (context.state === "ready" || context.state === "closing");
+    };
     this.#options = options;
     this.#resolved = resolveOptions(options);
     this.#loop = options.loop ?? defaultLoop();
-    this.#sink = new ClientSink(options.onPush);
+    this.#registry = new PubSubRegistry({
+      unsubscribe: (kind, names) => this.#release(kind, names),
+    });
+    if (options.cache !== undefined) {
+      if (this.#resolved.handshake.protocol === 2) {
+        throw new TypeError("Cannot cache with protocol 2: client tracking needs RESP3 pushes");
+      }
+      this.#cache = createCache({
+        get protocol(): 2 | 3 {
+          return protocol();
+        },
+        get tracking(): boolean {
+          return tracking();
+        },
+        sendCommand: (argv, commandOptions) => this.sendCommand(argv, commandOptions),
+      }, options.cache);
+    }
+    this.#sink = new ClientSink(this.#registry, this.#cache, options, {
+      onReset: () => {
+        this.#db = 0;
+      },
+    });
     this.#returnBuffers = options.returnBuffers ?? false;
     this.#closeTimeoutMs = checkTimeout(
       "closeTimeoutMs",
@@ -198,7 +360,6 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
     checkTimeout("connectTimeoutMs", options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
     this.#db = this.#resolved.handshake.db ?? 0;
     this.#finished = new Promise((resolve) => this.#resolveFinished = resolve);
-    const protocol = (): 2 | 3 => this.protocol;
     const core: ClientCore = {
       get protocol(): 2 | 3 {
         return protocol();
@@ -348,19 +509,24 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
     if (this.#closedIdle) {
       return Promise.reject(new ConnectionClosedError("Cannot connect: the client is closed"));
     }
+    const cache = this.#cache;
+    const cacheOptions = this.#options.cache;
     const connection = new Connection<Command>(this.#sink, {
-      ...this.#resolved.handshake,
-      loop: this.#loop,
-      ...(this.#options.maxBufferedBytes === undefined
-        ? {}
-        : { maxBufferedBytes: this.#options.maxBufferedBytes }),
-      ...(this.#options.reader === undefined ? {} : { reader: this.#options.reader }),
-      ...(this.#options.pushBuffers === undefined
-        ? {}
-        : { pushBuffers: this.#options.pushBuffers }),
+      ...this.#connectionOptions(),
+      pushBuffers: true, // the sink decodes pushes for onPush unless pushBuffers
+      ...(cacheOptions === undefined ? {} : {
+        setup: (protocol: 2 | 3) => protocol === 3 ? [trackingCommand(cacheOptions)] : [],
+      }),
     });
     this.#connection = connection;
-    const connecting = this.#open(connection);
+    if (cache !== undefined) {
+      connection.ready.then((protocol) => enableCache(cache, protocol === 3), () => {});
+    }
+    connection.finished.then((error) => {
+      if (cache !== undefined) enableCache(cache, false);
+      this.#registry.connectionLost(error);
+    });
+    const connecting = this.#open(connection, true);
     this.#connecting = connecting;
     // Finished once the connection ended and the connect attempt settled (no stream left open).
     Promise.all([connection.finished, connecting.catch(() => {})]).then(([error]) =>
@@ -382,8 +548,10 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
    * @throws {ConnectionClosedError} The client is not connected, is closing or closed, or the
    * connection ended before the reply (`cause` says why); or the error that ended the connection
    * (a `ProtocolError`, the server's `ReplyError` before it hung up, a `ConnectError`).
-   * @throws {TypeError} An argument cannot be encoded, or the command would take replies out of
-   * order (SUBSCRIBE and the rest of its family, MONITOR, `CLIENT REPLY OFF|SKIP`).
+   * @throws {TypeError} An argument cannot be encoded; the command would take replies out of
+   * order (the subscribe family and MONITOR, which have methods of their own, and
+   * `CLIENT REPLY OFF|SKIP`); or the connection's mode refuses it (over RESP2 while subscribed,
+   * only `PING`, `QUIT` and `RESET`).
    *
    * @example
    * ```ts ignore
@@ -471,6 +639,247 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
   }
 
   /**
+   * Subscribes to channels. Resolves once the server confirmed every name: from then on their
+   * messages reach the subscription, through `onMessage` (a handler given as the second argument
+   * or in the options) or through its async iterator (`for await`), whose queue is bounded by
+   * `maxQueued` (see {@linkcode SubscribeOptions}). Names and payloads are binary-safe: pass
+   * `Uint8Array` names, and `buffers: true` to receive bytes.
+   *
+   * Over RESP3 the connection stays usable for any command while subscribed (messages arrive as
+   * pushes). Over RESP2 the server accepts only `PING`, `QUIT`, `RESET` and the subscribe family
+   * while a subscription is active: other commands are refused locally with a `TypeError` (give
+   * pub/sub a client of its own there).
+   *
+   * @typeParam B `true` for `Uint8Array` messages (`buffers: true`).
+   * @param channels A channel, or several.
+   * @param options A handler, or the options.
+   * @returns The subscription, once confirmed.
+   * @throws {TypeError} No name, a name that is neither a string nor bytes, bad options, inside
+   * a `MULTI` sent with `sendCommand`, or on a monitoring connection.
+   * @throws {ReplyError} The server refused (e.g. `NOPERM` from an ACL).
+   * @throws {ConnectionClosedError} The client is not connected, or closed first.
+   *
+   * @example
+   * ```ts ignore
+   * import { connect } from "@dray/dray/redis";
+   *
+   * await using subscriber = await connect("redis://localhost:6379");
+   * await using publisher = await connect("redis://localhost:6379");
+   * const news = await subscriber.subscribe("news");
+   * await publisher.publish("news", "hello");
+   * for await (const { message } of news) {
+   *   console.log(message); // "hello"
+   *   break; // unsubscribes
+   * }
+   * ```
+   */
+  subscribe<B extends boolean = false>(
+    channels: string | Uint8Array | readonly (string | Uint8Array)[],
+    options?: SubscribeOptions<B> | PubSubHandler<string>,
+  ): Promise<Subscription<PubSubPayload<B>>> {
+    return this.#subscribe("channel", channels, options) as Promise<
+      Subscription<PubSubPayload<B>>
+    >;
+  }
+
+  /**
+   * Subscribes to glob-style patterns (`news.*`): like {@linkcode RedisClient.subscribe}, and
+   * each message also says which `pattern` matched.
+   *
+   * @typeParam B `true` for `Uint8Array` messages (`buffers: true`).
+   * @param patterns A pattern, or several.
+   * @param options A handler, or the options.
+   * @returns The subscription, once confirmed.
+   * @throws {TypeError} As `subscribe`.
+   * @throws {ReplyError} The server refused.
+   * @throws {ConnectionClosedError} The client is not connected, or closed first.
+   *
+   * @example
+   * ```ts ignore
+   * const all = await client.psubscribe("news.*", ({ channel, message, pattern }) => {
+   *   console.log(pattern, channel, message); // news.* news.sport goal
+   * });
+   * ```
+   */
+  psubscribe<B extends boolean = false>(
+    patterns: string | Uint8Array | readonly (string | Uint8Array)[],
+    options?: SubscribeOptions<B> | PubSubHandler<string>,
+  ): Promise<Subscription<PubSubPayload<B>>> {
+    return this.#subscribe("pattern", patterns, options) as Promise<
+      Subscription<PubSubPayload<B>>
+    >;
+  }
+
+  /**
+   * Subscribes to shard channels (`SSUBSCRIBE`, Redis 7.0's sharded pub/sub, published with
+   * `SPUBLISH`): like {@linkcode RedisClient.subscribe}. A standalone server accepts them as a
+   * separate family of channels; in a cluster the channels of one call must hash to one slot,
+   * and a node that loses the slot ends the subscription with a `RedisError`.
+   *
+   * @typeParam B `true` for `Uint8Array` messages (`buffers: true`).
+   * @param channels A shard channel, or several (one slot in a cluster).
+   * @param options A handler, or the options.
+   * @returns The subscription, once confirmed.
+   * @throws {TypeError} As `subscribe`.
+   * @throws {ReplyError} The server refused (`CROSSSLOT` in a cluster).
+   * @throws {ConnectionClosedError} The client is not connected, or closed first.
+   *
+   * @example
+   * ```ts ignore
+   * const orders = await client.ssubscribe("orders:{eu}");
+   * await client.spublish("orders:{eu}", "new");
+   * ```
+   */
+  ssubscribe<B extends boolean = false>(
+    channels: string | Uint8Array | readonly (string | Uint8Array)[],
+    options?: SubscribeOptions<B> | PubSubHandler<string>,
+  ): Promise<Subscription<PubSubPayload<B>>> {
+    return this.#subscribe("shard", channels, options) as Promise<
+      Subscription<PubSubPayload<B>>
+    >;
+  }
+
+  /**
+   * Sends `UNSUBSCRIBE`, exactly as the server runs it: the connection stops receiving the named
+   * channels (every subscription of this client on them ends, as a `for await` loop that
+   * finishes), one confirmation per name, subscribed or not; without names, every channel.
+   * Patterns and shard channels are left alone. To end one subscription only, use
+   * `Subscription.unsubscribe()`.
+   *
+   * @param channels A channel, several, or none for all.
+   * @returns The server's count of the connection's remaining channel and pattern subscriptions,
+   * from the last confirmation.
+   * @throws {TypeError} A name that is neither a string nor bytes, or inside `MULTI`.
+   * @throws {ConnectionClosedError} The client is not connected, or closed first.
+   *
+   * @example
+   * ```ts ignore
+   * await client.subscribe(["a", "b"]);
+   * console.log(await client.unsubscribe(["a", "never-subscribed"])); // 1
+   * console.log(await client.unsubscribe()); // 0
+   * ```
+   */
+  unsubscribe(channels?: string | Uint8Array | readonly (string | Uint8Array)[]): Promise<number> {
+    return this.#unsubscribe("channel", channels);
+  }
+
+  /**
+   * Sends `PUNSUBSCRIBE`: as {@linkcode RedisClient.unsubscribe}, for patterns.
+   *
+   * @param patterns A pattern, several, or none for all.
+   * @returns The server's count from the last confirmation.
+   * @throws {TypeError} A name that is neither a string nor bytes, or inside `MULTI`.
+   * @throws {ConnectionClosedError} The client is not connected, or closed first.
+   *
+   * @example
+   * ```ts ignore
+   * await client.punsubscribe("news.*");
+   * ```
+   */
+  punsubscribe(patterns?: string | Uint8Array | readonly (string | Uint8Array)[]): Promise<number> {
+    return this.#unsubscribe("pattern", patterns);
+  }
+
+  /**
+   * Sends `SUNSUBSCRIBE`: as {@linkcode RedisClient.unsubscribe}, for shard channels.
+   *
+   * @param channels A shard channel, several, or none for all.
+   * @returns The server's count of the remaining shard subscriptions, from the last confirmation.
+   * @throws {TypeError} A name that is neither a string nor bytes, or inside `MULTI`.
+   * @throws {ConnectionClosedError} The client is not connected, or closed first.
+   *
+   * @example
+   * ```ts ignore
+   * await client.sunsubscribe();
+   * ```
+   */
+  sunsubscribe(channels?: string | Uint8Array | readonly (string | Uint8Array)[]): Promise<number> {
+    return this.#unsubscribe("shard", channels);
+  }
+
+  /**
+   * The names the client receives messages for, per kind: every name with at least one active
+   * subscription. (What a reconnecting client subscribes to again.)
+   *
+   * @example
+   * ```ts
+   * import { RedisClient } from "@dray/dray/redis";
+   * import assert from "node:assert/strict";
+   *
+   * assert.deepEqual(new RedisClient().subscriptions, { channel: [], pattern: [], shard: [] });
+   * ```
+   */
+  get subscriptions(): Record<PubSubKind, (string | Uint8Array)[]> {
+    return this.#registry.names();
+  }
+
+  /**
+   * The client-side cache, when the client was made with the `cache` option (see
+   * {@linkcode ClientCache}); else `undefined`.
+   *
+   * @example
+   * ```ts
+   * import { RedisClient } from "@dray/dray/redis";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(new RedisClient().cache, undefined);
+   * assert.equal(new RedisClient({ cache: {} }).cache?.enabled, false); // not connected
+   * ```
+   */
+  get cache(): ClientCache | undefined {
+    return this.#cache;
+  }
+
+  /**
+   * Starts `MONITOR` on a new connection of its own, made with the client's settings (address,
+   * transport, credentials, name, database): a monitoring connection accepts nothing but `QUIT`
+   * and `RESET`, so this client stays free for commands. Resolves once the server accepted
+   * MONITOR; iterate the {@linkcode Monitor} for the events, and stop it to close its
+   * connection (closing the client stops it too).
+   *
+   * @param options `maxQueued`.
+   * @returns The running monitor.
+   * @throws {ConnectionClosedError} The client is not connected, or is closing.
+   * @throws {ConnectError} The new connection could not be opened.
+   * @throws {ReplyError} The server refused (the handshake, or MONITOR itself: `NOPERM`).
+   *
+   * @example
+   * ```ts ignore
+   * await using monitor = await client.monitor();
+   * await client.sendCommand(["SET", "k", "v"]);
+   * for await (const event of monitor) {
+   *   console.log(event.args); // ["SET", "k", "v"]
+   *   break; // stops the monitor
+   * }
+   * ```
+   */
+  async monitor(options: MonitorOptions = {}): Promise<Monitor> {
+    const max = options.maxQueued;
+    if (max !== undefined && (!Number.isSafeInteger(max) || max < 1)) {
+      throw new RangeError(`maxQueued must be a positive integer, got "${max}"`);
+    }
+    const context = this.#context("monitor");
+    if (!context.accepting) throw this.#refusal(context.error);
+    const sink = new MonitorSink(options);
+    const connection = new Connection<Command>(sink, this.#connectionOptions());
+    sink.connection = connection;
+    this.#monitors.add(connection);
+    connection.finished.then(() => this.#monitors.delete(connection));
+    try {
+      await this.#open(connection, false);
+      const entry = new Command(false);
+      const accepted = promiseFor<unknown>(entry);
+      connection.context.monitor(entry);
+      await accepted;
+    } catch (error) {
+      connection.context.destroy(error as Error);
+      await connection.finished;
+      throw error;
+    }
+    return createMonitor(sink, connection);
+  }
+
+  /**
    * Selects a database, and remembers it: a client that reconnects selects it again. (A `SELECT`
    * sent with `sendCommand` is not remembered.)
    *
@@ -495,6 +904,7 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
     }
     const reply = await this.sendCommand<"OK">(["SELECT", db], options);
     this.#db = db;
+    this.#cache?.clear();
     return reply;
   }
 
@@ -525,6 +935,10 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
       return;
     }
     const timeoutMs = checkTimeout("timeoutMs", options?.timeoutMs ?? this.#closeTimeoutMs);
+    const monitors = [...this.#monitors].map((monitor) => {
+      monitor.context.close();
+      return monitor.finished;
+    });
     connection.context.close();
     let timer: LoopTimer | undefined;
     if (connection.context.state !== "closed") {
@@ -536,6 +950,7 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
         ));
     }
     await this.#finished;
+    await Promise.all(monitors);
     timer?.cancel();
   }
 
@@ -561,6 +976,9 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
       this.#resolveFinished(undefined);
       return;
     }
+    for (const monitor of this.#monitors) {
+      monitor.context.destroy(new ConnectionClosedError("The client was destroyed"));
+    }
     connection.context.destroy(new ConnectionClosedError("The client was destroyed"));
   }
 
@@ -585,6 +1003,62 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
   }
 
   // ---- internals ----
+
+  #subscribe(
+    kind: PubSubKind,
+    names: Names,
+    options: SubscribeOptions | PubSubHandler<string> | undefined,
+  ): Promise<Subscription<string | Uint8Array>> {
+    let subscription: Subscription<string | Uint8Array>;
+    let list: (string | Uint8Array)[];
+    const entry = new Command(false);
+    const confirmed = promiseFor<unknown>(entry);
+    try {
+      list = namesOf(names);
+      const settings: SubscribeOptions = typeof options === "function"
+        ? { onMessage: options as PubSubHandler<string | Uint8Array> }
+        : options ?? {};
+      const { maxQueued, overflow } = settings;
+      if (maxQueued !== undefined && (!Number.isSafeInteger(maxQueued) || maxQueued < 1)) {
+        throw new RangeError(`maxQueued must be a positive integer, got "${maxQueued}"`);
+      }
+      if (overflow !== undefined && overflow !== "error" && overflow !== "drop") {
+        throw new TypeError(`overflow must be "error" or "drop", got "${overflow}"`);
+      }
+      const context = this.#context("subscribe");
+      if (!context.accepting) throw this.#refusal(context.error);
+      subscription = this.#registry.create(kind, list, settings);
+      entry.owner = subscription;
+      context.subscribe(entry, kind, list);
+    } catch (error) {
+      entry.abandoned = true;
+      return Promise.reject(error);
+    }
+    this.#registry.sent(kind, list);
+    return confirmed.then(() => subscription);
+  }
+
+  #unsubscribe(kind: PubSubKind, names: Names | undefined): Promise<number> {
+    const entry = new Command(false);
+    const confirmed = promiseFor<number>(entry);
+    try {
+      const list = namesOf(names);
+      const context = this.#context("unsubscribe");
+      if (!context.accepting) throw this.#refusal(context.error);
+      context.unsubscribe(entry, kind, list);
+    } catch (error) {
+      entry.abandoned = true;
+      return Promise.reject(error);
+    }
+    return confirmed;
+  }
+
+  /** Unsubscribes names no subscription holds any more (when the connection can). */
+  #release(kind: PubSubKind, names: (string | Uint8Array)[]): Promise<void> {
+    const context = this.#connection?.context;
+    if (context === undefined || !context.accepting) return Promise.resolve();
+    return this.#unsubscribe(kind, names).then(() => {}, () => {});
+  }
 
   #context(action: string): Connection<Command>["context"] {
     const connection = this.#connection;
@@ -641,18 +1115,34 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
     return undefined;
   }
 
-  async #open(connection: Connection<Command>): Promise<void> {
+  /** The options of a connection to the client's server (without setup). */
+  #connectionOptions(): ConnectionOptions {
+    return {
+      ...this.#resolved.handshake,
+      loop: this.#loop,
+      ...(this.#options.maxBufferedBytes === undefined
+        ? {}
+        : { maxBufferedBytes: this.#options.maxBufferedBytes }),
+      ...(this.#options.reader === undefined ? {} : { reader: this.#options.reader }),
+    };
+  }
+
+  /**
+   * Opens the transport for `connection` and waits for its handshake. `main`: the client's own
+   * connection (the user's signal applies, and its end releases the client's timers).
+   */
+  async #open(connection: Connection<Command>, main: boolean): Promise<void> {
     const { transport: transportOptions, address } = this.#resolved;
     const timeoutMs = checkTimeout(
       "connectTimeoutMs",
       transportOptions.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     );
     const controller = new AbortController();
-    const userSignal = this.#options.signal;
+    const userSignal = main ? this.#options.signal : undefined;
     const timers = this.#timerHandle();
     connection.finished.then(() => {
       controller.abort();
-      timers.cleanup();
+      if (main) timers.cleanup();
     });
     const giveUpConnect = (code: "ETIMEDOUT" | "ECANCELED", message: string, cause?: unknown) => {
       const error = new ConnectError(message, {
@@ -688,7 +1178,7 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
         connection.context.destroy(error as Error);
         throw connection.context.error ?? error;
       }
-      if (connection.context.state !== "closed") this.#transport = transport;
+      if (main && connection.context.state !== "closed") this.#transport = transport;
       connection.attach(transport);
       try {
         await connection.ready;

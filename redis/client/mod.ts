@@ -1,7 +1,9 @@
 /**
  * The Redis client: {@linkcode connect} and {@linkcode RedisClient} (promises, auto-pipelining,
- * close versus destroy), {@linkcode Pipeline} and {@linkcode Transaction}, on a
- * {@linkcode Connection} that binds the pure `Context` to a transport and an event loop.
+ * close versus destroy), {@linkcode Pipeline} and {@linkcode Transaction}, pub/sub
+ * ({@linkcode Subscription}), {@linkcode Monitor} and client-side caching
+ * ({@linkcode ClientCache}), on a {@linkcode Connection} that binds the pure `Context` to a
+ * transport and an event loop.
  *
  * @example A client that was never connected
  * ```ts
@@ -20,3 +22,12 @@ export * from "./connection.ts";
 export * from "./options.ts";
 export * from "./pipeline.ts";
 export * from "./transaction.ts";
+export {
+  type PubSubHandler,
+  type PubSubMessage,
+  type PubSubPayload,
+  type SubscribeOptions,
+  Subscription,
+} from "./subscription.ts";
+export { Monitor, type MonitorEvent, type MonitorOptions, parseMonitorLine } from "./monitor.ts";
+export { ClientCache, type ClientCacheOptions, type ClientCacheStats } from "./cache.ts";

@@ -1,4 +1,5 @@
 import type { EventLoop } from "../../loop/types.ts";
+import type { ClientCacheOptions } from "./cache.ts";
 import type { HandshakeOptions } from "../context/handshake.ts";
 import type { ContextOptions } from "../context/types.ts";
 import type { PushHandler } from "../resp/types.ts";
@@ -37,12 +38,21 @@ export interface RedisClientOptions extends TransportOptions, HandshakeOptions {
   maxBufferedBytes?: number;
   /** How long `close()` waits for pending replies before it destroys (default 10,000 ms). */
   closeTimeoutMs?: number;
-  /** Receives RESP3 pushes that belong to no command, e.g. client-tracking invalidations. */
+  /**
+   * Receives RESP3 pushes that are not pub/sub traffic, e.g. client-tracking invalidations (which
+   * the `cache` also reads). Messages and subscribe confirmations go to subscriptions, never here.
+   */
   onPush?: PushHandler;
-  /** Read pushes with bulk strings as `Uint8Array` (default `false`). */
+  /** Give `onPush` bulk strings as `Uint8Array` (default `false`: decoded as UTF-8). */
   pushBuffers?: boolean;
   /** Bounds for the reply reader. */
   reader?: ContextOptions["reader"];
   /** The event loop to run on (default: `defaultLoop()`, Deno's own). */
   loop?: EventLoop;
+  /**
+   * Turns on client-side caching: `client.cache` answers read commands from memory, kept
+   * coherent by `CLIENT TRACKING` (sent on every connection, as part of the handshake). Needs
+   * RESP3. See `ClientCache`.
+   */
+  cache?: ClientCacheOptions;
 }

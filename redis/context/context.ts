@@ -3,6 +3,36 @@ import { RespReader } from "../resp/reader.ts";
 import type { NextOptions, RedisArgument, RespAttribute, RespValue } from "../resp/types.ts";
 import { RespWriter } from "../resp/writer.ts";
 import { encodeInChunks, hasLargeArgument } from "./_argv.ts";
+import {
+  C_DISCARD,
+  C_EXEC,
+  C_MONITOR,
+  C_MULTI,
+  C_OTHER,
+  C_PING,
+  C_PUBSUB,
+  C_QUIT,
+  C_RESET,
+  commandCode,
+  F_MESSAGE,
+  F_NONE,
+  F_PMESSAGE,
+  F_PONG,
+  F_SMESSAGE,
+  F_SSUBSCRIBE,
+  F_SUBSCRIBE,
+  F_SUNSUBSCRIBE,
+  frameCode,
+  frameKindOf,
+  INVALIDATE_CHANNEL,
+  isMonitorLine,
+  K_PATTERN,
+  K_SHARD,
+  keyOf,
+  KeySets,
+  PubSubCall,
+} from "./_pubsub.ts";
+import { toStrings } from "./_to_strings.ts";
 import { Handshake } from "./handshake.ts";
 import { Ring } from "./ring.ts";
 import type {
@@ -13,6 +43,7 @@ import type {
   ContextSink,
   ContextState,
   ContextStats,
+  PubSubKind,
 } from "./types.ts";
 
 const CONNECTING: number = 0;
@@ -23,6 +54,40 @@ const STATES: readonly ContextState[] = ["connecting", "handshaking", "ready", "
 
 const DEFAULT_MAX_BUFFERED = 128 * 1024;
 const BUFFERS: NextOptions = { returnBuffers: true };
+
+const KINDS: readonly PubSubKind[] = ["channel", "pattern", "shard"];
+const KIND_INDEX: Readonly<Record<string, number>> = { channel: 0, pattern: 1, shard: 2 };
+const SUBSCRIBE_COMMANDS = ["SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE"] as const;
+const UNSUBSCRIBE_COMMANDS = ["UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE"] as const;
+const MESSAGE_NAMES = ["message", "pmessage", "smessage"] as const;
+const NAMES_OF_KIND = ["channel", "pattern", "shard channel"] as const;
+const CONFIRMATION_NAMES = [
+  "subscribe",
+  "psubscribe",
+  "ssubscribe",
+  "unsubscribe",
+  "punsubscribe",
+  "sunsubscribe",
+] as const;
+const INVALIDATE_BYTES = new TextEncoder().encode(INVALIDATE_CHANNEL);
+
+type Setup = (protocol: 2 | 3) => readonly (readonly RedisArgument[])[];
+
+/** A RESET queued, and its place among pub/sub calls. */
+interface ResetMark<E> {
+  entry: E;
+  seq: number;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function isCount(value: RespValue | undefined): value is number {
+  return typeof value === "number" && Number.isInteger(value) && value >= 0;
+}
 
 /**
  * Commands queued together: nothing else is encoded between them. A large batch is encoded a
@@ -85,8 +150,21 @@ function preview(value: RespValue): string {
  *   a read error (a `ConnectionClosedError` with the cause) — except that an end of stream or
  *   `ECONNRESET` right after an error reply (no other reply and no write in between, commands
  *   still pending) fails them with that `ReplyError`: the server said why it hung up.
- * - **Modes.** Replies are routed by {@linkcode Context.mode}; today only `normal` exists.
- *   RESP3 pushes go to the sink's `push` handler, never to a command.
+ * - **Modes** ({@linkcode Context.mode}). In `normal` mode each reply answers the oldest
+ *   command. {@linkcode Context.subscribe} and {@linkcode Context.unsubscribe} queue the
+ *   subscribe family: their confirmations (replies over RESP2, pushes over RESP3) are matched name
+ *   by name to the command waiting for them and reported to the sink's `subscribed` and
+ *   `unsubscribed`, messages go to its `message`, and the connection is `subscribed` until nothing
+ *   is subscribed or pending. Over RESP2 only `PING` (whose `*2 pong …` answer is handed to it as
+ *   `PING` gives it in normal mode), `QUIT` and `RESET` may then be submitted; over RESP3 anything.
+ *   {@linkcode Context.monitor} enters `monitor` mode, where lines go to the sink's `monitor` and
+ *   only `QUIT` and `RESET` are accepted. `RESET` goes back to `normal` and RESP2. Other RESP3
+ *   pushes go to the sink's `push` handler, never to a command.
+ * - **Pub/sub frames are checked.** A frame of the wrong shape (`>1 message`), a confirmation
+ *   nobody waits for, for another name than expected or with a count that is not an integer, a
+ *   message for a name the connection is not subscribed to: each is a `ProtocolError` that fails
+ *   the connection, like malformed RESP. Subscribing inside a queued `MULTI` is refused with a
+ *   `TypeError` (the server would nest the confirmations in EXEC's reply).
  *
  * @typeParam E The entry type the owner queues with each command.
  *
@@ -121,8 +199,10 @@ export class Context<E extends ContextEntry> {
 
   #state: number = CONNECTING;
   #closing = false;
-  #mode: ContextMode = "normal";
   #protocol: 2 | 3;
+  #pushBuffers: boolean;
+  #setup: Setup | undefined;
+  #setupPending = 0;
   #error: Error | undefined = undefined;
 
   // Encoded commands waiting for replies, oldest first; the last #unwritten of them are not yet
@@ -145,6 +225,28 @@ export class Context<E extends ContextEntry> {
   #lastError: ReplyError | undefined = undefined;
   #dispatching = 0;
   #destroying: Error | undefined = undefined;
+
+  // ---- pub/sub and MONITOR (see #route) ----
+  // (P|S)(UN)SUBSCRIBE calls waiting for their confirmations, in the order queued; the encoded
+  // ones are also in #inflight, in the same order.
+  #calls = new Ring<PubSubCall<E>>();
+  #subscribing = 0; // how many of #calls subscribe
+  // The server's subscriptions: as confirmed so far, and as they will be once everything queued
+  // has run (what decides which commands RESP2 allows now).
+  #confirmed = new KeySets();
+  #projected = new KeySets();
+  #monitoring = false;
+  #monitorCall: E | undefined = undefined;
+  #projectedMonitor = false;
+  #resets: ResetMark<E>[] = [];
+  #seq = 0; // orders pub/sub calls and RESETs
+  #inMulti = false; // a MULTI was queued without its EXEC or DISCARD
+  #lastName: Uint8Array | undefined = undefined; // the last name keyOf'd, and its key
+  #lastKey = "";
+  // Replies need more than the FIFO: pub/sub calls pending, subscriptions, MONITOR, a RESET.
+  #special = false;
+  // Commands must be checked against the projected mode.
+  #guarded = false;
 
   #fed = 0;
   #replies = 0;
@@ -187,9 +289,13 @@ export class Context<E extends ContextEntry> {
     this.#maxBuffered = max;
     this.#handshake = new Handshake(options);
     this.#protocol = options.protocol ?? 3;
+    this.#pushBuffers = options.pushBuffers ?? false;
+    this.#setup = options.setup;
+    // Pushes are always read as bytes: channel names and payloads are binary-safe, and a
+    // push handler that wants strings gets them decoded.
     this.#reader = new RespReader({
       ...options.reader,
-      pushBuffers: options.pushBuffers ?? false,
+      pushBuffers: true,
       onPush: (push, attributes) => this.#push(push, attributes),
     });
   }
@@ -231,7 +337,8 @@ export class Context<E extends ContextEntry> {
    * ```
    */
   get mode(): ContextMode {
-    return this.#mode;
+    if (this.#monitoring) return "monitor";
+    return this.#confirmed.total > 0 || this.#subscribing > 0 ? "subscribed" : "normal";
   }
 
   /**
@@ -385,6 +492,14 @@ export class Context<E extends ContextEntry> {
    * ```
    */
   submit(entry: E, argv: readonly RedisArgument[]): void {
+    const code = Array.isArray(argv) ? commandCode(argv[0]) : C_OTHER;
+    if (code !== C_OTHER || this.#guarded) this.#check(code, argv);
+    this.#queue(entry, argv);
+    if (code !== C_OTHER) this.#noted(code, entry);
+  }
+
+  /** Queues a command that passed the checks: encoded now when possible, else in the backlog. */
+  #queue(entry: E, argv: readonly RedisArgument[]): void {
     if (
       this.#state === READY && !this.#closing && this.#backlog.length === 0 &&
       this.#out.length === 0 && this.#writer.bufferedBytes < this.#maxBuffered
@@ -440,11 +555,160 @@ export class Context<E extends ContextEntry> {
       );
     }
     if (!this.accepting) throw this.#refusal();
+    let codes: number[] | undefined;
+    let reset = false;
+    for (let i = 0; i < argvs.length; i++) {
+      const argv = argvs[i]!;
+      const code = Array.isArray(argv) ? commandCode(argv[0]) : C_OTHER;
+      if (code === C_OTHER && (reset || !this.#guarded)) continue;
+      if (code === C_PUBSUB || code === C_MONITOR || !reset) this.#check(code, argv);
+      if (code === C_RESET) reset = true;
+      (codes ??= new Array(argvs.length).fill(C_OTHER))[i] = code;
+    }
     this.#backlog.push(new Batch(entries, argvs));
+    if (codes !== undefined) {
+      for (let i = 0; i < codes.length; i++) {
+        if (codes[i] !== C_OTHER) this.#noted(codes[i]!, entries[i]!);
+      }
+    }
     if (this.#state === READY) {
       if (this.#backlog.length === 1) this.#refill();
       this.#requestWrite();
     }
+  }
+
+  /**
+   * Queues `SUBSCRIBE`, `PSUBSCRIBE` or `SSUBSCRIBE` with `names`. The server confirms each name
+   * (duplicates included) in order: each confirmation reaches the sink's `subscribed` (from then
+   * on the name's messages reach its `message`), and after the last one the entry gets `reply`
+   * with the server's final count. An error reply (an ACL denial) is the entry's reply instead.
+   * The connection is in `subscribed` mode from now until every subscription is gone.
+   *
+   * @param entry The owner's record of the command.
+   * @param kind `channel`, `pattern` or `shard`.
+   * @param names The channels or patterns, as strings (sent as UTF-8) or bytes.
+   * @throws {TypeError} When `names` is empty or holds something else than strings and bytes,
+   * inside `MULTI` (the server would queue the command and nest its confirmations in EXEC's
+   * reply), or while monitoring.
+   * @throws {ConnectionClosedError} When the context does not accept commands.
+   *
+   * @example
+   * ```ts
+   * import { Context, type ContextEntry } from "@dray/dray/redis";
+   * import assert from "node:assert/strict";
+   *
+   * const events: unknown[] = [];
+   * const context = new Context<ContextEntry>(
+   *   {
+   *     reply: (_entry, value) => void events.push(["reply", value]),
+   *     fail: () => {},
+   *     subscribed: (_entry, kind, key, count) => void events.push([kind, key, count]),
+   *     message: (_kind, _key, channel, message) =>
+   *       void events.push([new TextDecoder().decode(channel), new TextDecoder().decode(message as Uint8Array)]),
+   *   },
+   *   { wantWrite: () => {}, ready: () => {}, end: () => {} },
+   *   { protocol: 2 },
+   * );
+   * context.connected();
+   * context.take();
+   * context.feed(new TextEncoder().encode("+PONG\r\n"));
+   * context.subscribe({ buffers: false, abandoned: false }, "channel", ["news"]);
+   * assert.equal(context.mode, "subscribed");
+   * context.take();
+   * context.feed(new TextEncoder().encode(
+   *   "*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$2\r\nhi\r\n",
+   * ));
+   * assert.deepEqual(events, [["channel", "news", 1], ["reply", 1], ["news", "hi"]]);
+   * ```
+   */
+  subscribe(entry: E, kind: PubSubKind, names: readonly (string | Uint8Array)[]): void {
+    this.#pubsub(entry, kind, names, true);
+  }
+
+  /**
+   * Queues `UNSUBSCRIBE`, `PUNSUBSCRIBE` or `SUNSUBSCRIBE`, exactly as the server runs it: with
+   * names, one confirmation per name, subscribed or not; bare (no names), one confirmation per
+   * name subscribed when it runs, or a single one with no name when there is none. Each
+   * confirmation reaches the sink's `unsubscribed`; then the entry gets `reply` with the final
+   * count. The connection leaves `subscribed` mode when nothing is subscribed and no
+   * `(P|S)SUBSCRIBE` is pending.
+   *
+   * @param entry The owner's record of the command.
+   * @param kind `channel`, `pattern` or `shard`.
+   * @param names The names; none for a bare unsubscribe.
+   * @throws {TypeError} When a name is neither a string nor bytes, or inside `MULTI`.
+   * @throws {ConnectionClosedError} When the context does not accept commands.
+   *
+   * @example A bare UNSUBSCRIBE with nothing subscribed
+   * ```ts
+   * import { Context, type ContextEntry } from "@dray/dray/redis";
+   * import assert from "node:assert/strict";
+   *
+   * const replies: unknown[] = [];
+   * const context = new Context<ContextEntry>(
+   *   { reply: (_entry, value) => void replies.push(value), fail: () => {} },
+   *   { wantWrite: () => {}, ready: () => {}, end: () => {} },
+   *   { protocol: 2 },
+   * );
+   * context.connected();
+   * context.take();
+   * context.feed(new TextEncoder().encode("+PONG\r\n"));
+   * context.unsubscribe({ buffers: false, abandoned: false }, "channel");
+   * assert.equal(new TextDecoder().decode(context.take()), "*1\r\n$11\r\nUNSUBSCRIBE\r\n");
+   * context.feed(new TextEncoder().encode("*3\r\n$11\r\nunsubscribe\r\n$-1\r\n:0\r\n"));
+   * assert.deepEqual(replies, [0]);
+   * assert.equal(context.mode, "normal");
+   * ```
+   */
+  unsubscribe(entry: E, kind: PubSubKind, names: readonly (string | Uint8Array)[] = []): void {
+    this.#pubsub(entry, kind, names, false);
+  }
+
+  /**
+   * Queues `MONITOR`. Once the server accepts it (the entry's reply, `"OK"`), the context is in
+   * `monitor` mode: every line the server streams reaches the sink's `monitor`, and only `QUIT`
+   * and `RESET` may be sent (the server answers other commands, or refuses them, between lines
+   * that look alike). A connection given to MONITOR is best dedicated to it: stop by closing it.
+   *
+   * @param entry The owner's record of the command.
+   * @throws {TypeError} Inside `MULTI`, when monitoring already, or when subscribed.
+   * @throws {ConnectionClosedError} When the context does not accept commands.
+   *
+   * @example
+   * ```ts
+   * import { Context, type ContextEntry } from "@dray/dray/redis";
+   * import assert from "node:assert/strict";
+   *
+   * const lines: string[] = [];
+   * const context = new Context<ContextEntry>(
+   *   { reply: () => {}, fail: () => {}, monitor: (line) => void lines.push(line) },
+   *   { wantWrite: () => {}, ready: () => {}, end: () => {} },
+   *   { protocol: 2 },
+   * );
+   * context.connected();
+   * context.take();
+   * context.feed(new TextEncoder().encode("+PONG\r\n"));
+   * context.monitor({ buffers: false, abandoned: false });
+   * assert.throws(() => context.submit({ buffers: false, abandoned: false }, ["GET", "k"]), TypeError);
+   * context.take();
+   * context.feed(new TextEncoder().encode('+OK\r\n+1700000000.000001 [0 127.0.0.1:5000] "GET" "k"\r\n'));
+   * assert.equal(context.mode, "monitor");
+   * assert.deepEqual(lines, ['1700000000.000001 [0 127.0.0.1:5000] "GET" "k"']);
+   * ```
+   */
+  monitor(entry: E): void {
+    if (!this.accepting) throw this.#refusal();
+    if (this.#inMulti) {
+      throw new TypeError("Cannot send MONITOR inside MULTI: it would be queued, not run");
+    }
+    if (this.#projectedMonitor) throw new TypeError("Cannot send MONITOR: already monitoring");
+    if (this.#projected.total > 0 || this.#subscribing > 0) {
+      throw new TypeError("Cannot send MONITOR on a subscribed connection");
+    }
+    this.#queue(entry, ["MONITOR"]);
+    this.#monitorCall = entry;
+    this.#projectedMonitor = true;
+    this.#update();
   }
 
   /**
@@ -665,10 +929,16 @@ export class Context<E extends ContextEntry> {
     const reader = this.#reader;
     const inflight = this.#inflight;
     while (this.#state !== CLOSED && this.#destroying === undefined) {
-      const head = inflight.peek();
+      let head = inflight.peek();
+      const special = this.#special;
+      const options = special
+        ? this.#readOptions(head)
+        : head !== undefined && head.buffers
+        ? BUFFERS
+        : undefined;
       let reply: RespValue | undefined;
       try {
-        reply = reader.next(head !== undefined && head.buffers ? BUFFERS : undefined);
+        reply = reader.next(options);
       } catch (error) {
         if (!(error instanceof ProtocolError)) throw error;
         this.#fail(error);
@@ -676,11 +946,23 @@ export class Context<E extends ContextEntry> {
       }
       if (reply === undefined) return;
       // A handler destroyed the context while this reply was being read (a push before it).
-      if (this.#destroying !== undefined) return;
+      if (this.#destroying !== undefined || this.#state === CLOSED) return;
       this.#replies++;
+      if (this.#special) {
+        try {
+          this.#route(reply, options === BUFFERS);
+        } catch (error) {
+          if (!(error instanceof ProtocolError)) throw error;
+          this.#fail(error);
+          return;
+        }
+        continue;
+      }
+      // A push just ended the last subscription: the head may have moved.
+      if (special) head = inflight.peek();
       // Routing. In normal mode a reply belongs to the oldest command waiting, provided that
       // command was handed to the transport: no server answers bytes it was never sent.
-      // (Subscribed and monitor modes will route some replies to message handlers here first.)
+      // (Subscribed and monitor modes go through #route.)
       if (head !== undefined && inflight.length > this.#unwritten) {
         inflight.shift();
         this.#lastError = reply instanceof ReplyError &&
@@ -688,12 +970,425 @@ export class Context<E extends ContextEntry> {
           ? reply
           : undefined;
         this.#sink.reply(head, reply);
-      } else if (this.#state === HANDSHAKING && this.#handshake.expected > 0) {
+      } else if (
+        this.#state === HANDSHAKING && (this.#handshake.expected > 0 || this.#setupPending > 0)
+      ) {
         this.#handshakeReply(reply);
       } else {
         this.#unsolicited(reply);
       }
     }
+  }
+
+  /**
+   * How to read the next reply when more than the FIFO is involved. Over RESP2, pub/sub frames
+   * (messages, confirmations) are replies: read them as bytes, so names and payloads are
+   * binary-safe. Over RESP3 they are pushes, read as bytes anyway; a reply belongs to the first
+   * command that is not waiting for confirmations (those before it get theirs, as pushes, first).
+   */
+  #readOptions(head: E | undefined): NextOptions | undefined {
+    if (this.#protocol === 2) {
+      if (this.#confirmed.total > 0) return BUFFERS;
+      const call = this.#calls.peek();
+      if (call !== undefined && call.entry === head) return BUFFERS;
+      return head !== undefined && head.buffers ? BUFFERS : undefined;
+    }
+    const inflight = this.#inflight;
+    const calls = this.#calls;
+    for (let i = 0, j = 0; i < inflight.length; i++) {
+      const entry = inflight.at(i)!;
+      if (j < calls.length && calls.at(j)!.entry === entry) {
+        j++;
+        continue;
+      }
+      return entry.buffers ? BUFFERS : undefined;
+    }
+    return undefined;
+  }
+
+  /**
+   * Routes a reply when pub/sub, MONITOR or a RESET is involved. Throws a ProtocolError for a
+   * frame that makes no sense here (the caller fails the connection with it).
+   */
+  #route(reply: RespValue, readBuffers: boolean): void {
+    const inflight = this.#inflight;
+    const head = inflight.peek();
+    const written = head !== undefined && inflight.length > this.#unwritten;
+    const call = this.#calls.peek();
+    const callAtHead = written && call !== undefined && call.entry === head;
+    if (this.#monitoring && typeof reply === "string" && isMonitorLine(reply)) {
+      const handler = this.#sink.monitor;
+      if (handler !== undefined) this.#guard(() => handler.call(this.#sink, reply));
+      return;
+    }
+    let value = reply;
+    if (this.#protocol === 2 && readBuffers && Array.isArray(reply)) {
+      // Read while subscribed over RESP2: a message, a confirmation, or PING's answer.
+      const frame = frameCode(reply[0]);
+      if (frame >= F_MESSAGE && frame <= F_SMESSAGE) {
+        this.#message(frame, reply);
+        return;
+      }
+      if (frame >= F_SUBSCRIBE && frame <= F_SUNSUBSCRIBE) {
+        this.#confirm(frame, reply);
+        return;
+      }
+      if (frame === F_PONG && reply.length === 2 && written && !callAtHead) {
+        // `*2 pong <message>` answers PING: give it what PING gives in normal mode.
+        const message = reply[1]!;
+        value = message instanceof Uint8Array && message.length === 0 ? "PONG" : message;
+      }
+    }
+    if (!written) {
+      if (this.#state === HANDSHAKING && (this.#handshake.expected > 0 || this.#setupPending > 0)) {
+        this.#handshakeReply(reply);
+      } else {
+        this.#unsolicited(reply);
+      }
+      return;
+    }
+    if (callAtHead) {
+      if (reply instanceof ReplyError) {
+        this.#callFailed(reply);
+        return;
+      }
+      throw this.#protocolError(
+        `Unexpected reply to ${this.#callName(call)}, which is answered by confirmations: ` +
+          `"${preview(reply)}"`,
+      );
+    }
+    inflight.shift();
+    this.#lastError = reply instanceof ReplyError && inflight.length + this.#backlog.length > 0
+      ? reply
+      : undefined;
+    if (head === this.#monitorCall) {
+      this.#monitorCall = undefined;
+      if (reply === "OK") this.#monitoring = true;
+      else this.#projectedMonitor = this.#monitoring;
+      this.#update();
+    } else if (this.#resets.length > 0 && head === this.#resets[0]!.entry) {
+      this.#resets.shift();
+      if (reply === "RESET") this.#afterReset();
+      else this.#update();
+    }
+    if (readBuffers && !head!.buffers) value = toStrings(value);
+    this.#sink.reply(head!, value);
+  }
+
+  /** A message frame (`message`, `pmessage`, `smessage`), as a reply or a push. */
+  #message(frame: number, data: RespValue[]): void {
+    const kind = frameKindOf(frame);
+    let pattern: RespValue | undefined = undefined;
+    let channel: RespValue | undefined;
+    let payload: RespValue | undefined;
+    if (frame === F_PMESSAGE) {
+      if (data.length !== 4) throw this.#malformed(data, "a pmessage has 4 elements");
+      pattern = data[1];
+      channel = data[2];
+      payload = data[3];
+      if (!(pattern instanceof Uint8Array)) throw this.#malformed(data, "the pattern is not bytes");
+    } else {
+      if (data.length !== 3) throw this.#malformed(data, `a ${MESSAGE_NAMES[kind]} has 3 elements`);
+      channel = data[1];
+      payload = data[2];
+    }
+    if (!(channel instanceof Uint8Array)) throw this.#malformed(data, "the channel is not bytes");
+    if (
+      !(payload instanceof Uint8Array) &&
+      !((payload === null || Array.isArray(payload)) && sameBytes(channel, INVALIDATE_BYTES))
+    ) {
+      throw this.#malformed(data, "the payload is not bytes");
+    }
+    const key = this.#keyOf(kind === K_PATTERN ? pattern as Uint8Array : channel);
+    if (!this.#confirmed.sets[kind]!.has(key)) {
+      throw this.#protocolError(
+        `A ${MESSAGE_NAMES[kind]} for ${NAMES_OF_KIND[kind]} "${preview(key)}", which the ` +
+          "connection is not subscribed to",
+      );
+    }
+    const sink = this.#sink;
+    if (sink.message === undefined) return;
+    try {
+      sink.message(KINDS[kind]!, key, channel, payload, pattern as Uint8Array | undefined);
+    } catch (error) {
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
+  }
+
+  /** keyOf(name), remembering the last one: messages tend to come on the same channel. */
+  #keyOf(name: Uint8Array): string {
+    const last = this.#lastName;
+    if (last !== undefined && last.length === name.length) {
+      let same = true;
+      for (let i = 0; i < name.length; i++) {
+        if (last[i] !== name[i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return this.#lastKey;
+    }
+    const key = keyOf(name);
+    this.#lastName = name;
+    this.#lastKey = key;
+    return key;
+  }
+
+  /** A confirmation frame (`subscribe`, `punsubscribe`…), as a reply or a push. */
+  #confirm(frame: number, data: RespValue[]): void {
+    const subscribe = frame <= F_SSUBSCRIBE;
+    const kind = frameKindOf(frame);
+    if (data.length !== 3) throw this.#malformed(data, "a confirmation has 3 elements");
+    const name = data[1]!;
+    const count = data[2];
+    if (!isCount(count)) throw this.#malformed(data, "the count is not a non-negative integer");
+    if (!(name instanceof Uint8Array) && !(name === null && !subscribe)) {
+      throw this.#malformed(data, "the name is not bytes");
+    }
+    const key = name === null ? undefined : keyOf(name);
+    const what = CONFIRMATION_NAMES[frame - F_SUBSCRIBE]!;
+    const shown = key === undefined ? "null" : `"${preview(key)}"`;
+    const inflight = this.#inflight;
+    const call = this.#calls.peek();
+    if (
+      call === undefined || inflight.peek() !== call.entry ||
+      inflight.length <= this.#unwritten || call.kind !== kind || call.subscribe !== subscribe
+    ) {
+      if (
+        frame === F_SUNSUBSCRIBE && key !== undefined && this.#confirmed.sets[K_SHARD].has(key)
+      ) {
+        // The server dropped a shard channel on its own (its slot moved to another node).
+        this.#confirmed.sets[K_SHARD].delete(key);
+        this.#reproject();
+        this.#update();
+        const handler = this.#sink.unsubscribed;
+        if (handler !== undefined) {
+          this.#guard(() => handler.call(this.#sink, undefined, "shard", key, count));
+        }
+        return;
+      }
+      throw this.#protocolError(
+        `A ${what} confirmation for ${shown} while ` +
+          (call === undefined
+            ? "no subscribe or unsubscribe command is waiting"
+            : `waiting for ${this.#callName(call)}`),
+      );
+    }
+    const set = this.#confirmed.sets[kind]!;
+    if (call.keys.length > 0) {
+      const expected = call.keys[call.received]!;
+      if (key !== expected) {
+        throw this.#protocolError(
+          `A ${what} confirmation for unknown ${NAMES_OF_KIND[kind]} ${shown}: expected ` +
+            `"${preview(expected)}"`,
+        );
+      }
+    } else {
+      if (call.expected < 0) {
+        call.empty = set.size === 0;
+        call.expected = call.empty ? 1 : set.size;
+      }
+      if (call.empty ? key !== undefined : key === undefined || !set.has(key)) {
+        throw this.#protocolError(
+          `A ${what} confirmation for unknown ${NAMES_OF_KIND[kind]} ${shown}`,
+        );
+      }
+    }
+    if (key !== undefined) {
+      if (subscribe) set.add(key);
+      else set.delete(key);
+    }
+    call.received++;
+    const done = call.received === call.expected;
+    if (done) {
+      this.#calls.shift();
+      if (subscribe) this.#subscribing--;
+    }
+    this.#update();
+    const entry = call.entry;
+    const sink = this.#sink;
+    if (subscribe) {
+      const handler = sink.subscribed;
+      if (handler !== undefined) {
+        this.#guard(() => handler.call(sink, entry, KINDS[kind]!, key!, count));
+      }
+    } else {
+      const handler = sink.unsubscribed;
+      if (handler !== undefined) {
+        this.#guard(() => handler.call(sink, entry, KINDS[kind]!, key, count));
+      }
+    }
+    if (done) {
+      inflight.shift();
+      this.#lastError = undefined;
+      sink.reply(entry, count);
+    }
+  }
+
+  /** The pub/sub call at the head got an error reply: it ends with it. */
+  #callFailed(error: ReplyError): void {
+    const call = this.#calls.shift()!;
+    if (call.subscribe) this.#subscribing--;
+    this.#inflight.shift();
+    this.#reproject();
+    this.#update();
+    this.#sink.reply(call.entry, error);
+  }
+
+  /** RESET ran: no subscriptions, no MONITOR, RESP2. */
+  #afterReset(): void {
+    this.#confirmed.clear();
+    this.#monitoring = false;
+    this.#protocol = 2;
+    this.#reproject();
+    this.#update();
+    const handler = this.#sink.reset;
+    if (handler !== undefined) this.#guard(() => handler.call(this.#sink));
+  }
+
+  #callName(call: PubSubCall<E>): string {
+    return (call.subscribe ? SUBSCRIBE_COMMANDS : UNSUBSCRIBE_COMMANDS)[call.kind]!;
+  }
+
+  #protocolError(message: string): ProtocolError {
+    return new ProtocolError(message, { offset: this.#fed - this.#reader.bufferedBytes });
+  }
+
+  #malformed(data: RespValue[], why: string): ProtocolError {
+    return this.#protocolError(`Malformed pub/sub frame "${preview(data)}": ${why}`);
+  }
+
+  /**
+   * Runs a sink's pub/sub callback. An exception is the callback's bug, not the connection's:
+   * it is reported as an uncaught error without disturbing the replies around it.
+   */
+  #guard(run: () => void): void {
+    try {
+      run();
+    } catch (error) {
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
+  }
+
+  /** Recomputes #special and #guarded after a pub/sub, MONITOR or RESET change. */
+  #update(): void {
+    this.#special = this.#calls.length > 0 || this.#confirmed.total > 0 || this.#monitoring ||
+      this.#monitorCall !== undefined || this.#resets.length > 0;
+    this.#guarded = this.#projectedMonitor || this.#projected.total > 0;
+  }
+
+  /** The projected subscriptions again: the confirmed ones, then every call still queued. */
+  #reproject(): void {
+    const projected = this.#projected;
+    const resets = this.#resets;
+    const since = resets.length > 0 ? resets[resets.length - 1]!.seq : -1;
+    if (since >= 0) projected.clear();
+    else projected.copyFrom(this.#confirmed);
+    const calls = this.#calls;
+    for (let i = 0; i < calls.length; i++) {
+      const call = calls.at(i)!;
+      if (call.seq > since) projected.apply(call);
+    }
+    this.#projectedMonitor = since < 0 && (this.#monitoring || this.#monitorCall !== undefined);
+  }
+
+  /** Refuses a command the connection's mode does not allow. */
+  #check(code: number, argv: readonly RedisArgument[]): void {
+    const name = Array.isArray(argv) ? String(argv[0]) : String(argv);
+    if (code === C_PUBSUB) {
+      throw new TypeError(
+        `Cannot send "${name}" as a command: subscriptions are confirmed outside the reply ` +
+          "order; use subscribe() or unsubscribe()",
+      );
+    }
+    if (code === C_MONITOR) {
+      throw new TypeError(`Cannot send "${name}" as a command: use monitor()`);
+    }
+    if (this.#projectedMonitor) {
+      if (code === C_QUIT || code === C_RESET) return;
+      throw new TypeError(
+        `Cannot send "${name}" while monitoring: only QUIT and RESET are accepted`,
+      );
+    }
+    if (
+      this.#protocol === 2 && this.#projected.total > 0 && code !== C_PING && code !== C_QUIT &&
+      code !== C_RESET
+    ) {
+      throw new TypeError(
+        `Cannot send "${name}" on a subscribed RESP2 connection: only PING, QUIT, RESET and ` +
+          "the subscribe family are allowed (use RESP3, or another client)",
+      );
+    }
+  }
+
+  /** Notes what a queued MULTI, EXEC, DISCARD or RESET changes. */
+  #noted(code: number, entry: E): void {
+    switch (code) {
+      case C_MULTI:
+        this.#inMulti = true;
+        return;
+      case C_EXEC:
+      case C_DISCARD:
+        this.#inMulti = false;
+        return;
+      case C_RESET:
+        this.#inMulti = false;
+        this.#resets.push({ entry, seq: ++this.#seq });
+        this.#projected.clear();
+        this.#projectedMonitor = false;
+        this.#update();
+        return;
+    }
+  }
+
+  #pubsub(
+    entry: E,
+    kind: PubSubKind,
+    names: readonly (string | Uint8Array)[],
+    subscribe: boolean,
+  ): void {
+    const k = Object.hasOwn(KIND_INDEX, kind) ? KIND_INDEX[kind]! : -1;
+    if (k < 0) {
+      throw new TypeError(
+        `Cannot subscribe: kind must be channel, pattern or shard, got "${kind}"`,
+      );
+    }
+    const command = (subscribe ? SUBSCRIBE_COMMANDS : UNSUBSCRIBE_COMMANDS)[k]!;
+    if (!Array.isArray(names)) {
+      throw new TypeError(`Cannot send ${command}: names must be an array`);
+    }
+    if (subscribe && names.length === 0) {
+      throw new TypeError(`Cannot send ${command} without a name`);
+    }
+    const keys = new Array<string>(names.length);
+    for (let i = 0; i < names.length; i++) {
+      const name: unknown = names[i];
+      if (typeof name !== "string" && !(name instanceof Uint8Array)) {
+        throw new TypeError(
+          `Cannot send ${command}: a name must be a string or a Uint8Array, got "${String(name)}"`,
+        );
+      }
+      keys[i] = keyOf(name);
+    }
+    if (!this.accepting) throw this.#refusal();
+    if (this.#inMulti) {
+      throw new TypeError(
+        `Cannot send ${command} inside MULTI: the server would queue it and nest its ` +
+          "confirmations in EXEC's reply",
+      );
+    }
+    if (this.#projectedMonitor) throw new TypeError(`Cannot send ${command} while monitoring`);
+    const call = new PubSubCall(entry, k, subscribe, keys);
+    call.seq = ++this.#seq;
+    this.#queue(entry, [command, ...names]);
+    this.#calls.push(call);
+    if (subscribe) this.#subscribing++;
+    this.#projected.apply(call);
+    this.#update();
   }
 
   /** A reply with no command waiting for it, in normal mode. */
@@ -714,6 +1409,14 @@ export class Context<E extends ContextEntry> {
   }
 
   #handshakeReply(reply: RespValue): void {
+    if (this.#setupPending > 0) {
+      if (reply instanceof ReplyError) {
+        this.#fail(reply);
+        return;
+      }
+      if (--this.#setupPending === 0) this.#ready(this.#protocol);
+      return;
+    }
     const step = this.#handshake.reply(reply);
     switch (step.kind) {
       case "send":
@@ -722,9 +1425,23 @@ export class Context<E extends ContextEntry> {
         return;
       case "wait":
         return;
-      case "done":
-        this.#ready(step.protocol);
+      case "done": {
+        const setup = this.#setup?.(step.protocol) ?? [];
+        if (setup.length === 0) {
+          this.#ready(step.protocol);
+          return;
+        }
+        this.#protocol = step.protocol;
+        this.#setupPending = setup.length;
+        try {
+          for (const argv of setup) this.#writer.append(argv);
+        } catch (error) {
+          this.#fail(error as Error);
+          return;
+        }
+        this.#requestWrite();
         return;
+      }
       case "fail":
         this.#fail(step.error);
         return;
@@ -732,10 +1449,18 @@ export class Context<E extends ContextEntry> {
   }
 
   #push(push: RespValue[], attributes: readonly RespAttribute[] | undefined): void {
+    const frame = frameCode(push[0]);
+    if (frame !== F_NONE && frame !== F_PONG) {
+      // Pub/sub traffic; a malformed frame throws a ProtocolError out of the reader.
+      if (frame <= F_SMESSAGE) this.#message(frame, push);
+      else this.#confirm(frame, push);
+      return;
+    }
     const handler = this.#sink.push;
     if (handler === undefined) return;
+    const value = this.#pushBuffers ? push : toStrings(push) as RespValue[];
     try {
-      handler(push, attributes);
+      handler(value, attributes);
     } catch (error) {
       // A handler's exception is the handler's bug, not the connection's: report it as an
       // uncaught error without disturbing the replies around the push.
@@ -871,6 +1596,14 @@ export class Context<E extends ContextEntry> {
     this.#error = error;
     this.#destroying = undefined;
     this.#lastError = undefined;
+    this.#calls.drain();
+    this.#subscribing = 0;
+    this.#confirmed.clear();
+    this.#projected.clear();
+    this.#monitoring = this.#projectedMonitor = false;
+    this.#monitorCall = undefined;
+    this.#resets = [];
+    this.#update();
     const inflight = this.#inflight.drain();
     const written = inflight.length - this.#unwritten;
     this.#unwritten = this.#inWriter = 0;

@@ -22,17 +22,37 @@ import type { HandshakeOptions } from "./handshake.ts";
 export type ContextState = "connecting" | "handshaking" | "ready" | "closing" | "closed";
 
 /**
- * How replies are routed. In `normal` mode each reply answers the oldest command waiting for one.
- * (Subscribed and monitor modes, where replies also go to message handlers, come with pub/sub.)
+ * How replies are routed:
+ *
+ * - `normal`: each reply answers the oldest command waiting for one.
+ * - `subscribed`: the connection has subscriptions (channels, patterns or shard channels), or a
+ *   `(P|S)SUBSCRIBE` is on its way. Messages and confirmations go to the sink's pub/sub methods;
+ *   replies still answer commands in order. Over RESP2 only `PING`, `QUIT`, `RESET` and the
+ *   subscribe family may be sent (others are refused locally); over RESP3 any command may.
+ * - `monitor`: `MONITOR` was accepted: each line goes to the sink's `monitor`, and only `QUIT` and
+ *   `RESET` may be sent.
  *
  * @example
  * ```ts
  * import type { ContextMode } from "@dray/dray/redis";
  *
- * const mode: ContextMode = "normal";
+ * const mode: ContextMode = "subscribed";
  * ```
  */
-export type ContextMode = "normal";
+export type ContextMode = "normal" | "subscribed" | "monitor";
+
+/**
+ * The three families of pub/sub: `channel` (`SUBSCRIBE`, `message`), `pattern` (`PSUBSCRIBE`,
+ * `pmessage`) and `shard` (`SSUBSCRIBE`, `smessage`, Redis 7.0's sharded pub/sub).
+ *
+ * @example
+ * ```ts
+ * import type { PubSubKind } from "@dray/dray/redis";
+ *
+ * const kind: PubSubKind = "pattern";
+ * ```
+ */
+export type PubSubKind = "channel" | "pattern" | "shard";
 
 /**
  * What a {@linkcode Context} needs to know about each command it queues. The owner (the client)
@@ -92,8 +112,53 @@ export interface ContextSink<E> {
    * may have run it); `false` means the server cannot have run it.
    */
   fail(entry: E, error: Error, written: boolean): void;
-  /** A RESP3 push (`>`) outside any subscription, e.g. a client-tracking invalidation. */
+  /**
+   * A RESP3 push (`>`) that is not pub/sub traffic, e.g. a client-tracking invalidation. Its bulk
+   * strings are `Uint8Array`s when the context's `pushBuffers` option is set, else strings.
+   */
   push?: PushHandler | undefined;
+  /**
+   * A pub/sub message, for a name the connection is subscribed to.
+   *
+   * - `kind`: `channel` (`message`), `pattern` (`pmessage`) or `shard` (`smessage`).
+   * - `key`: the subscribed name (the channel, or the pattern for `pmessage`) as a string of one
+   *   char per byte, the same key {@linkcode ContextSink.subscribed} gave.
+   * - `channel`, `pattern`: the bytes as sent (views that may share a pool, see `RespReader`).
+   * - `message`: the payload's bytes; for `__redis__:invalidate` (client tracking redirected to
+   *   this connection) an array of keys or `null`.
+   */
+  message?(
+    kind: PubSubKind,
+    key: string,
+    channel: Uint8Array,
+    message: RespValue,
+    pattern: Uint8Array | undefined,
+  ): void;
+  /**
+   * One confirmation of a `(P|S)SUBSCRIBE` queued with {@linkcode Context.subscribe}: the server
+   * subscribed the connection to the name whose key is `key` (from here on its messages come);
+   * `count` is the server's count. The entry's `reply` comes after its last confirmation.
+   */
+  subscribed?(entry: E, kind: PubSubKind, key: string, count: number): void;
+  /**
+   * One confirmation of a `(P|S)UNSUBSCRIBE`: the connection is no longer subscribed to `key`
+   * (no message for it follows). `key` is `undefined` for the one confirmation of a bare
+   * unsubscribe that found nothing subscribed. `entry` is `undefined` when the server
+   * unsubscribed on its own (a shard channel whose slot moved away, in a cluster).
+   */
+  unsubscribed?(
+    entry: E | undefined,
+    kind: PubSubKind,
+    key: string | undefined,
+    count: number,
+  ): void;
+  /** One line of `MONITOR` output, as the server sent it. */
+  monitor?(line: string): void;
+  /**
+   * `RESET` ran: the server dropped every subscription (without confirmations), left MONITOR,
+   * and the connection speaks RESP2 on database 0 again.
+   */
+  reset?(): void;
 }
 
 /**
@@ -148,6 +213,12 @@ export interface ContextOptions extends HandshakeOptions {
   reader?: Omit<RespReaderOptions, "onPush" | "returnBuffers" | "pushBuffers">;
   /** Read RESP3 pushes with bulk strings as `Uint8Array` (default `false`). */
   pushBuffers?: boolean;
+  /**
+   * Commands to run right after the handshake, before any queued command, given the protocol
+   * in use (e.g. `CLIENT TRACKING ON` for a RESP3 connection). They are part of the handshake:
+   * an error reply to one fails the connection with that `ReplyError`.
+   */
+  setup?: (protocol: 2 | 3) => readonly (readonly RedisArgument[])[];
 }
 
 /**
