@@ -159,7 +159,7 @@ export function createNativeBackend(library: NativeLibrary): DmoverBackend {
 
   function crc32c(request: DmoverRequest): number {
     const input = request.inputs![0]!;
-    const seed = request.immediate ?? 0;
+    const seed = (request.immediate as number | undefined) ?? 0;
     if (input instanceof Uint8Array) return lib.crc32c(input, 0, input.length, seed);
     builder.reset(1);
     if (builder.add(input, 0)) {
@@ -208,7 +208,7 @@ export function createNativeBackend(library: NativeLibrary): DmoverBackend {
       return undefined;
     },
     fill8(request: DmoverRequest): undefined {
-      fillPieces(request.output!, request.immediate!);
+      fillPieces(request.output!, request.immediate as number);
       return undefined;
     },
     copy,
