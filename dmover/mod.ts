@@ -30,5 +30,7 @@ export * from "./backend.ts";
 export * from "./backends.ts";
 export * from "./ts_backend.ts";
 export * from "./native_backend.ts";
+export * from "./native_async_backend.ts";
+export * from "./worker_backend.ts";
 export * from "./session.ts";
 export * from "./oneshot.ts";
