@@ -115,12 +115,14 @@ function memoriesOf(buffer: DmoverBuffer): SharedArrayBuffer[] {
 
 /** Whether every piece of a buffer is still where it was: not detached, transferred or shrunk. */
 function intact(buffer: DmoverBuffer, start: number, length: number): boolean {
-  const part = sliceBuffer(buffer, start, length);
-  if (part instanceof Uint8Array) {
-    return part.length === length && !(part.buffer instanceof ArrayBuffer && part.buffer.detached);
+  if (buffer instanceof Uint8Array) {
+    // A view of a detached buffer has length 0, of a shrunk resizable one fewer bytes.
+    return !(buffer.buffer instanceof ArrayBuffer && buffer.buffer.detached) &&
+      buffer.length >= start + length;
   }
+  const part = sliceBuffer(buffer, start, length);
   let total = 0;
-  for (const iov of part) {
+  for (const iov of part as readonly DmoverIovec[]) {
     const view = iov.buffer;
     if (view.buffer instanceof ArrayBuffer && view.buffer.detached) return false;
     if (iov.offset + iov.length > view.length) return false;

@@ -119,14 +119,32 @@ export async function isPending(promise: Promise<unknown>): Promise<boolean> {
 /** A backend opened for one test: close it (or `using`) at the end. */
 export type OpenedBackend = DmoverBackend & Disposable;
 
+/** How a test opens a backend. */
+export interface OpenOptions {
+  stageBytes?: number;
+  parallel?: number | "default";
+}
+
+function parallelism(options: OpenOptions): { stageBytes?: number; parallel?: number } {
+  const parallel = options.parallel ?? 2;
+  return {
+    ...(options.stageBytes === undefined ? {} : { stageBytes: options.stageBytes }),
+    ...(parallel === "default" ? {} : { parallel }),
+  };
+}
+
 /** Every implementation of the backend seam, synchronous and off-thread, opened per test. */
 export interface BackendFactory {
   name: string;
   /** Whether it completes within `submit`. */
   synchronous: boolean;
   ignore: boolean;
-  /** Opens the backend; small `stageBytes` make off-thread backends cut requests into many parts. */
-  open(options?: { stageBytes?: number }): OpenedBackend;
+  /**
+   * Opens the backend; small `stageBytes` make off-thread backends cut requests into many parts.
+   * Off-thread backends run two calls or workers at once unless `parallel` says otherwise
+   * (`"default"`: the backend's own default, a CPU left to the event loop).
+   */
+  open(options?: OpenOptions): OpenedBackend;
 }
 
 function lasting(backend: DmoverBackend): OpenedBackend {
@@ -148,14 +166,27 @@ export const ALL_BACKENDS: readonly BackendFactory[] = [
     name: "native-async",
     synchronous: false,
     ignore: nativeLibrary === undefined,
-    open: (options = {}) =>
-      lasting(createNativeAsyncBackend(nativeLibrary!, { maxConcurrent: 2, ...options })),
+    open: (options = {}) => {
+      const { stageBytes, parallel } = parallelism(options);
+      return lasting(
+        createNativeAsyncBackend(nativeLibrary!, {
+          ...(stageBytes === undefined ? {} : { stageBytes }),
+          ...(parallel === undefined ? {} : { maxConcurrent: parallel }),
+        }),
+      );
+    },
   },
   {
     name: "worker",
     synchronous: false,
     ignore: false,
-    open: (options = {}) => createWorkerBackend({ workers: 2, ...options }),
+    open: (options = {}) => {
+      const { stageBytes, parallel } = parallelism(options);
+      return createWorkerBackend({
+        ...(stageBytes === undefined ? {} : { stageBytes }),
+        ...(parallel === undefined ? {} : { workers: parallel }),
+      });
+    },
   },
 ];
 

@@ -61,7 +61,14 @@ Deno.test("registerFunction refuses a taken name with EBUSY and malformed descri
   );
   assert.throws(() => registerFunction({ ...base, name: "t-bad-inputs", inputs: 33 }), RangeError);
   assert.throws(
-    () => registerFunction({ ...base, name: "t-bad-min", inputs: 4, minInputs: 5 }),
+    () =>
+      registerFunction({
+        ...base,
+        name: "t-bad-min",
+        inputs: 4,
+        minInputs: 5,
+        length: "inputs-match-output",
+      }),
     RangeError,
   );
   assert.throws(() => registerFunction({ ...base, name: "t-bad-outs", outputs: 5 }), RangeError);
