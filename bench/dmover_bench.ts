@@ -764,18 +764,16 @@ if (wanted("functions") || wanted("sweep")) {
     merged[name] = { ...(merged[name] as object ?? {}), ...rows };
   }
   for (const name of wanted("sweep") ? SWEPT : []) {
-    const [c] = await reference(name, SWEEP);
+    // 4 KiB is in both tables: the main table's row is kept when it ran.
+    const sizes = wanted("functions") ? SWEEP.filter((size) => !SIZES.includes(size)) : SWEEP;
+    const [c] = await reference(name, sizes);
     const rows: Record<string, Row> = {};
-    for (const size of SWEEP) {
+    for (const size of sizes) {
       const row = measureAt(name, size);
       if (c?.[String(size)] !== undefined) row.c = c[String(size)]!;
       rows[String(size)] = row;
     }
-    // 4 KiB is in both: the main table's figure is kept when both ran.
-    merged[name] = { ...rows, ...(merged[name] as object ?? {}) };
-    if (wanted("functions")) {
-      (merged[name] as Record<string, Row>)["4096"] = measureAt(name, 4096);
-    }
+    merged[name] = { ...(merged[name] as object ?? {}), ...rows };
   }
 }
 if (wanted("rate")) {

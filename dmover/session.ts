@@ -445,7 +445,9 @@ export class Session<NB extends boolean = boolean> implements Disposable, AsyncD
   /**
    * Submits a request. It is validated first (a rejected request never takes a slot), then takes
    * a slot and goes to its backend; with `ts` and `native` it has completed when `submit`
-   * returns, and its completion waits to be read.
+   * returns, and its completion waits to be read. A request with `dependsOn` or `fence` takes its
+   * slot at once and starts when what it waits for has completed (or completes with `ECANCELED`
+   * when that failed).
    *
    * When every slot is taken (or blocked submits wait ahead), a non-blocking session throws
    * `EWOULDBLOCK` and a blocking one returns a promise that settles once the request has a slot.
@@ -454,8 +456,9 @@ export class Session<NB extends boolean = boolean> implements Disposable, AsyncD
    *
    * @param request The request.
    * @returns `undefined` when accepted at once, else a promise of acceptance (blocking mode).
-   * @throws {DmoverError} `EINVAL` for an invalid request, `EWOULDBLOCK` when non-blocking and
-   * full, `EBADF` after `close` (a waiting submit rejects with `EBADF` when the session closes).
+   * @throws {DmoverError} `EINVAL` for an invalid request (or a `dependsOn` naming no request that
+   * holds a slot), `EWOULDBLOCK` when non-blocking and full, `EBADF` after `close` (a waiting
+   * submit rejects with `EBADF` when the session closes).
    *
    * @example
    * ```ts

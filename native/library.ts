@@ -208,13 +208,19 @@ export class NativeLibrary {
    * ```
    */
   get hasDmoverKernels(): boolean {
-    const y = this.#symbols;
-    return y.dray_crc32c_impl !== null && y.dray_crc32c !== null && y.dray_xor2 !== null &&
-      y.dray_xor3 !== null && y.dray_xor4 !== null && y.dray_xor5 !== null &&
-      y.dray_xor6 !== null && y.dray_xor7 !== null && y.dray_xor8 !== null &&
-      y.dray_isa !== null && y.dray_op4 !== null && y.dray_op12 !== null &&
-      y.dray_op4_async !== null && y.dray_op12_async !== null;
+    if (this.#hasKernels === undefined) {
+      const y = this.#symbols;
+      this.#hasKernels = y.dray_crc32c_impl !== null && y.dray_crc32c !== null &&
+        y.dray_xor2 !== null && y.dray_xor3 !== null && y.dray_xor4 !== null &&
+        y.dray_xor5 !== null && y.dray_xor6 !== null && y.dray_xor7 !== null &&
+        y.dray_xor8 !== null && y.dray_isa !== null && y.dray_op4 !== null &&
+        y.dray_op12 !== null && y.dray_op4_async !== null && y.dray_op12_async !== null;
+    }
+    return this.#hasKernels;
   }
+
+  // Whether the symbols are there, found once: the check sits on every xor call.
+  #hasKernels: boolean | undefined;
 
   #noKernels(entry: string): never {
     throw new Error(
