@@ -58,8 +58,9 @@ export class OpTable {
   #whole = new WeakMap<SharedArrayBuffer, Uint8Array>();
 
   #sharedBase(view: Uint8Array): Uint8Array | undefined {
+    if (!this.shared) return undefined; // before .buffer, the costly part
     const sab = view.buffer;
-    if (!this.shared || !(sab instanceof SharedArrayBuffer) || sab.byteLength > U32_MAX) {
+    if (!(sab instanceof SharedArrayBuffer) || sab.byteLength > U32_MAX) {
       return undefined;
     }
     let whole = this.#whole.get(sab);
@@ -167,8 +168,13 @@ export class OpTable {
   }
 }
 
-/** The four argument words of a request for `op`'s function. */
-export function opArgs(fnName: string, request: DmoverRequest, done = 0): number[] {
+const NO_ARGS: readonly number[] = Object.freeze([0, 0, 0, 0]);
+
+/**
+ * The four argument words of a request for a function; for compare-pattern, the pattern as seen
+ * from byte `done` of the request (for a chunk that starts there).
+ */
+export function opArgs(fnName: string, request: DmoverRequest, done = 0): readonly number[] {
   const imm = request.immediate;
   switch (fnName) {
     case "copy-crc32c":
@@ -176,7 +182,11 @@ export function opArgs(fnName: string, request: DmoverRequest, done = 0): number
     case "fill8":
       return [(imm as number | undefined) ?? 0, 0, 0, 0];
     case "compare-pattern": {
-      // The pattern as seen from byte `done` of the request (for a chunk that starts there).
+      if (done % 8 === 0) {
+        if (typeof imm === "number") return [imm % 2 ** 32, Math.floor(imm / 2 ** 32), 0, 0];
+        const v = imm as bigint;
+        return [Number(v & 0xffff_ffffn), Number(v >> 32n), 0, 0];
+      }
       const bytes = patternBytes(imm!);
       const rotated = new Uint8Array(8);
       for (let j = 0; j < 8; j++) rotated[j] = bytes[(done + j) & 7]!;
@@ -188,6 +198,6 @@ export function opArgs(fnName: string, request: DmoverRequest, done = 0): number
       return [mask % 2 ** 32, Math.floor(mask / 2 ** 32), 0, 0];
     }
     default:
-      return [0, 0, 0, 0];
+      return NO_ARGS;
   }
 }

@@ -75,7 +75,7 @@ function defaultConcurrency(): number {
 }
 
 /** The op, outputs and argument words the shim runs a function's part with. */
-function opFor(fn: DmoverFunction, request: DmoverRequest): [number, number, number[]] {
+function opFor(fn: DmoverFunction, request: DmoverRequest): [number, number, readonly number[]] {
   switch (fn.name) {
     case "zero":
       return [OP.fill, 1, [0, 0, 0, 0]];
