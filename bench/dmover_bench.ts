@@ -795,7 +795,13 @@ merged.meta = {
     "bench/dmover_ref.c: the shim's kernels with its flags (c), and the best of them and plain loops at -O3 -march=native (best_c)",
   unit: "GB/s of request length; best of rounds",
   cpus: navigator.hardwareConcurrency,
-  sections: only === undefined ? SECTIONS : [...only],
+  // When each section was last measured (a run with --only keeps the others' figures).
+  measured: {
+    ...((previous.meta as { measured?: Record<string, string> } | undefined)?.measured ?? {}),
+    ...Object.fromEntries(
+      SECTIONS.filter(wanted).map((section) => [section, new Date().toISOString()]),
+    ),
+  },
   quick,
 };
 Deno.mkdirSync(`${here}out`, { recursive: true });
