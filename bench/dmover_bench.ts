@@ -1,13 +1,20 @@
 /**
  * `deno task bench:dmover`: the data mover's throughput per function and size for the `ts` and
- * `native` backends and the automatic choice, against a C reference (the shim's own kernels timed
- * in a tight C loop by bench/dmover_ref.c, built here) and against `Uint8Array.prototype.set` for
- * copy; the crossover sizes where `native` overtakes `ts`; and the small-request rate (64-byte
- * copies through a session of depth 64). Writes bench/out/dmover.json and prints markdown tables.
+ * `native` backends and the automatic choice, against C references built here from
+ * bench/dmover_ref.c: the shim's own kernels in a tight C loop with the shim's flags (what FFI
+ * calls), and the best C of this machine (the same kernels and plain C loops, -O3 -march=native);
+ * the crossover sizes where `native` overtakes `ts`; the small-request rate; the off-thread
+ * backends (`native-async`, `worker`): their throughput, their round trip, and the event loop's lag
+ * (the longest gap of a 1 ms timer) during a 256 MiB request on each backend; and the CLI on a
+ * 1 GiB file set against the checksum tools of the machine (cksum, md5sum, ...). Writes
+ * bench/out/dmover.json and prints markdown tables.
  *
  * ```sh
- * deno task bench:dmover            # builds the shim and the C reference, then measures
+ * deno task bench:dmover            # builds the shim and the C references, then measures
  * deno run -A bench/dmover_bench.ts --quick   # shorter rounds, for a smoke run
+ * deno run -A bench/dmover_bench.ts --only lag,cli   # some sections (functions, sweep, iovecs,
+ *                                                    # rate, offthread, lag, cli); the others
+ *                                                    # keep their figures from the last run
  * deno run -A bench/dmover_bench.ts --print   # the tables of the last run, from the JSON
  * ```
  *
@@ -20,13 +27,22 @@
 import { BASE_FLAGS, findCompiler } from "../native/build.ts";
 import { nativeStatus } from "../native/mod.ts";
 import {
+  compare,
+  comparePattern,
   copy,
+  copyCrc32c,
   crc32c,
+  createWorkerBackend,
+  type DmoverBackend,
   type DmoverRequest,
+  dualcast,
   fill8,
   type OneShotOptions,
   openSession,
+  pq,
+  pqRecover,
   xor,
+  xorCheck,
   zero,
 } from "../dmover/mod.ts";
 
@@ -51,23 +67,43 @@ const FUNCTIONS = [
   "xor7",
   "xor8",
   "iscsi-crc32c",
+  "compare",
+  "compare-pattern",
+  "copy-crc32c",
+  "dualcast",
+  "xor-check",
+  "pq",
+  "pq-recover",
 ];
+/** Plain C loops that may be the best C for a function (bench/dmover_ref.c). */
+const PLAIN: Record<string, string> = {
+  xor2: "xor2-plain",
+  xor8: "xor8-plain",
+  "iscsi-crc32c": "crc32c-plain",
+};
+const SECTIONS = ["functions", "sweep", "iovecs", "rate", "offthread", "lag", "cli"];
+const onlyIndex = Deno.args.indexOf("--only");
+const only = onlyIndex >= 0 ? new Set((Deno.args[onlyIndex + 1] ?? "").split(",")) : undefined;
+function wanted(section: string): boolean {
+  return only === undefined || only.has(section);
+}
 
 const here = new URL(".", import.meta.url).pathname;
 const root = new URL("..", import.meta.url).pathname;
 
 // ---- the C reference ----------------------------------------------------------------------------
 
-async function buildReference(): Promise<string | undefined> {
+/** Builds bench/dmover_ref.c with the shim's flags, or with -O3 -march=native ("best"). */
+async function buildReference(best: boolean): Promise<string | undefined> {
   const compiler = await findCompiler();
   if (compiler === undefined) return undefined;
-  const out = `${root}.tmp/dmover_ref`;
+  const out = `${root}.tmp/dmover_ref${best ? "_native" : ""}`;
   Deno.mkdirSync(`${root}.tmp`, { recursive: true });
   const flags = BASE_FLAGS.filter((f) =>
-    f !== "-shared" && f !== "-fPIC" && f !== "-fvisibility=hidden"
+    f !== "-shared" && f !== "-fPIC" && f !== "-fvisibility=hidden" && (!best || f !== "-O2")
   );
   const result = await new Deno.Command(compiler, {
-    args: [...flags, "-o", out, `${here}dmover_ref.c`],
+    args: [...flags, ...(best ? ["-O3", "-march=native"] : []), "-o", out, `${here}dmover_ref.c`],
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -130,24 +166,52 @@ function gbps(runs: Record<string, () => void>, bytes: number): Record<string, n
   return Object.fromEntries(names.map((name, k) => [name, best[k]!]));
 }
 
-// Buffers: an output and eight inputs of the largest size, filled with a pattern. Buffer k starts
-// 1040 * k bytes into its ArrayBuffer (as bench/dmover_ref.c places its buffers), so that no two
-// share an offset within a 4 KiB page: otherwise both sides would measure 4K aliasing, loads and
-// stores whose low 12 address bits agree stalling each other, which costs the xor loop 10-30%.
+// Buffers: two outputs and ten inputs of the largest size, every byte 0xa5 (compares find
+// nothing, the pattern matches, xor-check's four equal inputs xor to zero: each function runs the
+// whole length). Buffer k starts 1040 * k bytes into its ArrayBuffer (as bench/dmover_ref.c places
+// its buffers), so that no two share an offset within a 4 KiB page: otherwise both sides would
+// measure 4K aliasing, loads and stores whose low 12 address bits agree stalling each other, which
+// costs the xor loop 10-30%.
 const largest = Math.max(...SIZES, ...SWEEP);
-const buffers = Array.from({ length: 9 }, (_, k) => {
-  const b = new Uint8Array(largest + 1040 * k).subarray(1040 * k);
-  for (let i = 0; i < b.length; i += 4096) b[i] = (i * 131 + k) & 0xff;
-  return b;
+const buffers = Array.from({ length: 12 }, (_, k) => {
+  return new Uint8Array(largest + 1040 * k).subarray(1040 * k).fill(0xa5);
 });
 
 function runner(name: string, size: number, options: OneShotOptions): () => void {
   const out = buffers[0]!.subarray(0, size);
-  const ins = buffers.slice(1).map((b) => b.subarray(0, size));
-  if (name === "copy") return () => copy(out, ins[0]!, options);
-  if (name === "zero") return () => zero(out, options);
-  if (name === "fill8") return () => fill8(out, 0xa5, options);
-  if (name === "iscsi-crc32c") return () => void crc32c(ins[0]!, 0, options);
+  const out2 = buffers[1]!.subarray(0, size);
+  const ins = buffers.slice(2).map((b) => b.subarray(0, size));
+  switch (name) {
+    case "copy":
+      return () => copy(out, ins[0]!, options);
+    case "zero":
+      return () => zero(out, options);
+    case "fill8":
+      return () => fill8(out, 0xa5, options);
+    case "iscsi-crc32c":
+      return () => void crc32c(ins[0]!, 0, options);
+    case "compare":
+      return () => void compare(ins[0]!, ins[1]!, options);
+    case "compare-pattern":
+      return () => void comparePattern(ins[0]!, 0xa5a5a5a5a5a5a5a5n, options);
+    case "copy-crc32c":
+      return () => void copyCrc32c(out, ins[0]!, 0, options);
+    case "dualcast":
+      return () => dualcast([out, out2], ins[0]!, options);
+    case "xor-check": {
+      const four = ins.slice(0, 4);
+      return () => void xorCheck(four, options);
+    }
+    case "pq": {
+      const four = ins.slice(0, 4);
+      return () => pq([out, out2], four, options);
+    }
+    case "pq-recover": {
+      // Four data blocks, the first two lost: the survivors are two data blocks, P and Q.
+      const stripe = [undefined, undefined, ...ins.slice(0, 4)];
+      return () => pqRecover([out, out2], stripe, options);
+    }
+  }
   const n = Number(name.slice(3));
   const inputs = ins.slice(0, n);
   return () => xor(out, inputs, options);
@@ -241,12 +305,311 @@ function requestRate(batched: boolean): number {
   return gbps({ run }, depth).run! * 1e9;
 }
 
+// ---- off-thread backends: throughput, round trip -------------------------------------------------
+
+const MIB = 1 << 20;
+
+function allocate(length: number, shared: boolean): Uint8Array {
+  const view = shared ? new Uint8Array(new SharedArrayBuffer(length)) : new Uint8Array(length);
+  return view.fill(0xa5);
+}
+
+/** The backends a request may be handed to, by name; off-thread ones opened for the section. */
+function openBackends(): {
+  names: string[];
+  get(name: string): string | DmoverBackend;
+  close(): void;
+} {
+  const pool = createWorkerBackend();
+  const names = live.available ? ["ts", "native", "native-async", "worker"] : ["ts", "worker"];
+  return {
+    names,
+    get: (name) => (name === "worker" ? pool : name),
+    close: () => pool.close(),
+  };
+}
+
+/** GB/s of `request` through a session on `backend`: best of `rounds` timed runs after a warm-up. */
+async function sessionRate(
+  backend: string | DmoverBackend,
+  fn: string,
+  request: DmoverRequest,
+  bytes: number,
+  rounds: number,
+): Promise<number> {
+  using session = openSession(fn, { backend });
+  let best = 0;
+  for (let round = -1; round < rounds; round++) {
+    const t0 = performance.now();
+    await session.submit(request);
+    await session.read();
+    const ns = (performance.now() - t0) * 1e6;
+    if (round >= 0) best = Math.max(best, bytes / ns);
+  }
+  return best;
+}
+
+/** Microseconds from submit to completion of a 64-byte request, median of many. */
+async function roundTrip(backend: string | DmoverBackend): Promise<number> {
+  using session = openSession("xor2", { backend });
+  const [a, b, out] = [0, 1, 2].map(() => allocate(64, true));
+  const times: number[] = [];
+  for (let i = 0; i < (quick ? 50 : 400); i++) {
+    const t0 = performance.now();
+    await session.submit({ id: i, output: out!, inputs: [a!, b!] });
+    await session.read();
+    times.push((performance.now() - t0) * 1000);
+  }
+  times.sort((x, y) => x - y);
+  return times[times.length >> 1]!;
+}
+
+async function offThreadSection(): Promise<Record<string, unknown>> {
+  const opened = openBackends();
+  try {
+    const out: Record<string, unknown> = {};
+    const rates: Record<string, Record<string, number>> = {};
+    for (const size of [MIB, 16 * MIB, 256 * MIB]) {
+      for (const shared of [true, false]) {
+        const [a, b, o] = [0, 1, 2].map(() => allocate(size, shared));
+        const key = `${label(size)} ${shared ? "SharedArrayBuffer" : "ArrayBuffer"}`;
+        rates[key] = {};
+        for (const name of opened.names) {
+          const rounds = size >= 256 * MIB ? (quick ? 1 : 3) : quick ? 3 : 10;
+          rates[key]![name] = await sessionRate(
+            opened.get(name),
+            "xor2",
+            { id: 1, output: o!, inputs: [a!, b!] },
+            size,
+            rounds,
+          );
+        }
+      }
+    }
+    out.xor2 = rates;
+    const trips: Record<string, number> = {};
+    for (const name of opened.names) trips[name] = await roundTrip(opened.get(name));
+    out.round_trip_us = trips;
+    return out;
+  } finally {
+    opened.close();
+  }
+}
+
+// ---- the event loop's lag during a 256 MiB request -----------------------------------------------
+
+async function lagOf(
+  backend: string | DmoverBackend,
+  sides: Uint8Array[],
+): Promise<{ lag: number; ms: number }> {
+  const [a, b, o] = sides as [Uint8Array, Uint8Array, Uint8Array];
+  using session = openSession("xor2", { backend });
+  // Warm up (threads, workers, code) on a small request.
+  await session.submit({
+    id: 0,
+    output: o.subarray(0, 4096),
+    inputs: [a.subarray(0, 4096), b.subarray(0, 4096)],
+  });
+  await session.read();
+  let best = { lag: Infinity, ms: 0 };
+  for (let round = 0; round < (quick ? 1 : 3); round++) {
+    let last = performance.now();
+    let gap = 0;
+    const timer = setInterval(() => {
+      const now = performance.now();
+      gap = Math.max(gap, now - last);
+      last = now;
+    }, 1);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    last = performance.now();
+    gap = 0;
+    const t0 = last;
+    await session.submit({ id: 1, output: o, inputs: [a, b] });
+    await session.read();
+    const ms = performance.now() - t0;
+    gap = Math.max(gap, performance.now() - last);
+    clearInterval(timer);
+    // The best round, as for throughput: a shared machine adds its own stalls to some rounds.
+    if (gap < best.lag) best = { lag: gap, ms };
+  }
+  return best;
+}
+
+async function lagSection(): Promise<Record<string, Record<string, number>>> {
+  const opened = openBackends();
+  try {
+    const out: Record<string, Record<string, number>> = {};
+    // One set of buffers per kind of memory, for every backend: allocating (and freeing) 768 MiB
+    // per case would time the allocator and the collector instead.
+    for (const shared of [true, false]) {
+      const sides = [0, 1, 2].map(() => allocate(256 * MIB, shared));
+      for (const name of opened.names) {
+        if (!shared && (name === "ts" || name === "native")) continue; // the same in place
+        const key = `${name} ${shared ? "SharedArrayBuffer" : "ArrayBuffer"}`;
+        const { lag, ms } = await lagOf(opened.get(name), sides);
+        out[key] = { lag_ms: lag, request_ms: ms };
+      }
+    }
+    return out;
+  } finally {
+    opened.close();
+  }
+}
+
+// ---- the CLI on a 1 GiB file set -----------------------------------------------------------------
+
+async function timed(
+  command: string,
+  args: string[],
+  stdout: "null" | "piped" = "null",
+): Promise<number> {
+  const t0 = performance.now();
+  const result = await new Deno.Command(command, { args, stdout, stderr: "piped" }).output();
+  const ms = performance.now() - t0;
+  if (!result.success) {
+    throw new Error(
+      `${command} ${args.join(" ")} failed: ${new TextDecoder().decode(result.stderr)}`,
+    );
+  }
+  return ms;
+}
+
+async function available(command: string): Promise<boolean> {
+  try {
+    const { success } = await new Deno.Command(command, {
+      args: ["--version"],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    return success;
+  } catch {
+    return false;
+  }
+}
+
+async function cliSection(): Promise<Record<string, Record<string, number>>> {
+  const dir = await Deno.makeTempDir({ prefix: "dray-cli-bench-" });
+  try {
+    const GIB = 1 << 30;
+    // One file of 1 GiB for the checksums; four of 256 MiB for parity, pq and recover.
+    const chunk = new Uint8Array(16 * MIB);
+    let x = 7;
+    for (let i = 0; i < chunk.length; i += 4) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      chunk[i] = x & 0xff;
+      chunk[i + 1] = (x >>> 8) & 0xff;
+      chunk[i + 2] = (x >>> 16) & 0xff;
+      chunk[i + 3] = x >>> 24;
+    }
+    const write = async (path: string, bytes: number, salt: number): Promise<void> => {
+      const file = await Deno.open(path, { write: true, create: true, truncate: true });
+      for (let at = 0; at < bytes; at += chunk.length) {
+        chunk[0] = salt;
+        chunk[1] = at >>> 24;
+        await file.write(chunk); // a whole chunk is written to a regular file
+      }
+      file.close();
+    };
+    await write(`${dir}/big`, GIB, 1);
+    const data = [0, 1, 2, 3].map((k) => `${dir}/d${k}`);
+    for (let k = 0; k < 4; k++) await write(data[k]!, GIB / 4, 10 + k);
+    const deno = Deno.execPath();
+    const cli = `${root}dmover/cli.ts`;
+    const env = ["--allow-read", "--allow-write", "--allow-ffi", "--allow-env"];
+    const rounds = quick ? 1 : 3;
+    const best = async (command: string, args: string[]): Promise<number> => {
+      let ms = Infinity;
+      for (let i = 0; i < rounds; i++) ms = Math.min(ms, await timed(command, args));
+      return (GIB / ms) / 1e6; // GB/s of input bytes, the whole process included
+    };
+    // Warm the page cache (and check the CLI runs).
+    await timed("cat", [`${dir}/big`, ...data]);
+    const out: Record<string, Record<string, number>> = {};
+    out["crc32c, 1 file of 1 GiB"] = {
+      dmover: await best(deno, ["run", ...env, cli, "crc32c", "--quiet", `${dir}/big`]),
+    };
+    for (
+      const [tool, args] of [
+        ["cksum", []],
+        ["cksum", ["-a", "crc"]],
+        ["md5sum", []],
+        ["sha1sum", []],
+        ["b2sum", []],
+        ["cat", []],
+      ] as const
+    ) {
+      if (!await available(tool)) continue;
+      const name = [tool, ...args].join(" ");
+      try {
+        out["crc32c, 1 file of 1 GiB"]![name] = await best(tool, [...args, `${dir}/big`]);
+      } catch {
+        // an option this version of the tool does not have
+      }
+    }
+    out["parity -o P, 4 files of 256 MiB"] = {
+      dmover: await best(deno, [
+        "run",
+        ...env,
+        cli,
+        "parity",
+        "--quiet",
+        "-o",
+        `${dir}/P`,
+        ...data,
+      ]),
+    };
+    out["pq -o P -o Q, 4 files of 256 MiB"] = {
+      dmover: await best(deno, [
+        "run",
+        ...env,
+        cli,
+        "pq",
+        "--quiet",
+        "-o",
+        `${dir}/P`,
+        "-o",
+        `${dir}/Q`,
+        ...data,
+      ]),
+    };
+    const recover = async (): Promise<number> => {
+      let ms = Infinity;
+      for (let i = 0; i < rounds; i++) {
+        await Deno.remove(data[0]!);
+        await Deno.remove(data[2]!);
+        ms = Math.min(
+          ms,
+          await timed(deno, [
+            "run",
+            ...env,
+            cli,
+            "recover",
+            "--quiet",
+            "-p",
+            `${dir}/P`,
+            "-q",
+            `${dir}/Q`,
+            ...data,
+          ]),
+        );
+      }
+      return (GIB / ms) / 1e6;
+    };
+    out["recover 2 of 4 files of 256 MiB from P and Q"] = { dmover: await recover() };
+    return out;
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
 // ---- report ----------------------------------------------------------------------------------
 
 type Report = Record<string, unknown> & {
   requests_per_s: number;
   requests_per_s_batched: number;
-  iovecs_1024x64: Record<string, Row>;
+  iovecs_1024x64?: Record<string, Row>;
 };
 
 function fmt(x: number | undefined): string {
@@ -264,17 +627,19 @@ function ratio(a: number | undefined, b: number | undefined): string {
 /** Prints the markdown tables of a report (as written to bench/out/dmover.json). */
 function print(report: Report): void {
   const row = (name: string, size: number): Row =>
-    (report[name] as Record<string, Row>)[String(size)]!;
-  console.log("| function | size | ts | native | auto | C | native/C | auto/best | set |");
-  console.log("|---|---|---|---|---|---|---|---|---|");
+    (report[name] as Record<string, Row> | undefined)?.[String(size)] ?? {};
+  console.log(
+    "| function | size | ts | native | auto | C | best C | native/best C | auto/best | set |",
+  );
+  console.log("|---|---|---|---|---|---|---|---|---|---|");
   for (const name of FUNCTIONS) {
     for (const size of SIZES) {
       const r = row(name, size);
       const best = Math.max(r.ts ?? 0, r.native ?? 0);
-      const cells = [r.ts, r.native, r.auto, r.c].map(fmt);
+      const cells = [r.ts, r.native, r.auto, r.c, r.best_c].map(fmt);
       const set = name === "copy" ? fmt(r.set) : "";
       console.log(
-        `| ${name} | ${label(size)} | ${cells.join(" | ")} | ${ratio(r.native, r.c)} | ${
+        `| ${name} | ${label(size)} | ${cells.join(" | ")} | ${ratio(r.native, r.best_c)} | ${
           ratio(r.auto, best)
         } | ${set} |`,
       );
@@ -296,20 +661,59 @@ function print(report: Report): void {
     }
   }
   const iovecs = report.iovecs_1024x64;
-  const columns = Object.keys(iovecs.xor2 ?? {});
-  console.log("\n1024 iovecs of 64 bytes per request (GB/s)\n");
-  console.log(`| function | ${columns.join(" | ")} |`);
-  console.log(`|---|${columns.map(() => "---").join("|")}|`);
-  for (const [name, r] of Object.entries(iovecs)) {
-    console.log(`| ${name} | ${columns.map((c) => fmt(r[c])).join(" | ")} |`);
+  if (iovecs !== undefined) {
+    const columns = Object.keys(iovecs.xor2 ?? {});
+    console.log("\n1024 iovecs of 64 bytes per request (GB/s)\n");
+    console.log(`| function | ${columns.join(" | ")} |`);
+    console.log(`|---|${columns.map(() => "---").join("|")}|`);
+    for (const [name, r] of Object.entries(iovecs)) {
+      console.log(`| ${name} | ${columns.map((c) => fmt(r[c])).join(" | ")} |`);
+    }
   }
-  console.log(
-    `\n64-byte copies through a session of depth 64: ${
-      (report.requests_per_s / 1e6).toFixed(2)
-    } M requests/s submitted one by one, ${
-      (report.requests_per_s_batched / 1e6).toFixed(2)
-    } M requests/s with submitMany`,
-  );
+  if (report.requests_per_s !== undefined) {
+    console.log(
+      `\n64-byte copies through a session of depth 64: ${
+        (report.requests_per_s / 1e6).toFixed(2)
+      } M requests/s submitted one by one, ${
+        (report.requests_per_s_batched / 1e6).toFixed(2)
+      } M requests/s with submitMany`,
+    );
+  }
+  const off = report.offthread as
+    | { xor2: Record<string, Row>; round_trip_us: Row }
+    | undefined;
+  if (off !== undefined) {
+    const names = Object.keys(Object.values(off.xor2)[0] ?? {});
+    console.log("\nxor2 through a session, one request at a time (GB/s)\n");
+    console.log(`| request | ${names.join(" | ")} |`);
+    console.log(`|---|${names.map(() => "---").join("|")}|`);
+    for (const [key, r] of Object.entries(off.xor2)) {
+      console.log(`| ${key} | ${names.map((n) => fmt(r[n])).join(" | ")} |`);
+    }
+    console.log(
+      `\nRound trip of a 64-byte xor2 through a session (µs, median): ${
+        Object.entries(off.round_trip_us).map(([n, us]) => `${n} ${us.toFixed(1)}`).join(", ")
+      }`,
+    );
+  }
+  const lag = report.lag as Record<string, Row> | undefined;
+  if (lag !== undefined) {
+    console.log("\nThe event loop during a 256 MiB xor2: the longest gap of a 1 ms timer\n");
+    console.log("| backend, memory | longest gap (ms) | request (ms) |");
+    console.log("|---|---|---|");
+    for (const [key, r] of Object.entries(lag)) {
+      console.log(`| ${key} | ${fmt(r.lag_ms)} | ${r.request_ms!.toFixed(0)} |`);
+    }
+  }
+  const cli = report.cli as Record<string, Row> | undefined;
+  if (cli !== undefined) {
+    console.log("\nThe CLI on a 1 GiB file set, whole process (GB/s of input, page cache warm)\n");
+    console.log("| task | tool | GB/s |");
+    console.log("|---|---|---|");
+    for (const [task, r] of Object.entries(cli)) {
+      for (const [tool, v] of Object.entries(r)) console.log(`| ${task} | ${tool} | ${fmt(v)} |`);
+    }
+  }
 }
 
 // ---- main ---------------------------------------------------------------------------------------
@@ -322,51 +726,82 @@ if (Deno.args.includes("--print")) {
   Deno.exit(0);
 }
 
-// Each function is measured in TypeScript right after its C reference, so that both see the
+// Each function is measured in TypeScript right after its C references, so that both see the
 // same machine (a shared machine's load drifts over a run).
-const binary = await buildReference();
-const results: Record<string, Record<string, Row>> = {};
-for (const name of FUNCTIONS) {
-  const c = binary === undefined ? undefined : await runReference(binary, name, SIZES);
-  results[name] = {};
-  for (const size of SIZES) {
-    const row = measureAt(name, size);
-    if (c?.[String(size)] !== undefined) row.c = c[String(size)]!;
-    results[name][String(size)] = row;
+const previous: Record<string, unknown> = (() => {
+  try {
+    return JSON.parse(Deno.readTextFileSync(OUT));
+  } catch {
+    return {};
+  }
+})();
+const merged: Record<string, unknown> = { ...previous };
+if (wanted("functions") || wanted("sweep")) {
+  const binary = await buildReference(false);
+  const bestBinary = await buildReference(true);
+  const reference = async (name: string, sizes: number[]): Promise<[Row?, Row?]> => {
+    if (binary === undefined || bestBinary === undefined) return [];
+    const c = await runReference(binary, name, sizes);
+    let best = await runReference(bestBinary, name, sizes);
+    const plain = PLAIN[name];
+    if (plain !== undefined) {
+      const p = await runReference(bestBinary, plain, sizes);
+      best = Object.fromEntries(
+        Object.entries(best).map(([size, v]) => [size, Math.max(v, p[size] ?? 0)]),
+      );
+    }
+    return [c, best];
+  };
+  for (const name of wanted("functions") ? FUNCTIONS : []) {
+    const [c, best] = await reference(name, SIZES);
+    const rows: Record<string, Row> = {};
+    for (const size of SIZES) {
+      const row = measureAt(name, size);
+      if (c?.[String(size)] !== undefined) row.c = c[String(size)]!;
+      if (best?.[String(size)] !== undefined) row.best_c = best[String(size)]!;
+      rows[String(size)] = row;
+    }
+    merged[name] = { ...(merged[name] as object ?? {}), ...rows };
+  }
+  for (const name of wanted("sweep") ? SWEPT : []) {
+    // 4 KiB is in both tables: the main table's row is kept when it ran.
+    const sizes = wanted("functions") ? SWEEP.filter((size) => !SIZES.includes(size)) : SWEEP;
+    const [c] = await reference(name, sizes);
+    const rows: Record<string, Row> = {};
+    for (const size of sizes) {
+      const row = measureAt(name, size);
+      if (c?.[String(size)] !== undefined) row.c = c[String(size)]!;
+      rows[String(size)] = row;
+    }
+    merged[name] = { ...(merged[name] as object ?? {}), ...rows };
   }
 }
-const sweep: Record<string, Record<string, Row>> = {};
-for (const name of SWEPT) {
-  const c = binary === undefined ? undefined : await runReference(binary, name, SWEEP);
-  sweep[name] = {};
-  for (const size of SWEEP) {
-    const row = measureAt(name, size);
-    if (c?.[String(size)] !== undefined) row.c = c[String(size)]!;
-    sweep[name][String(size)] = row;
-  }
+if (wanted("rate")) {
+  merged.requests_per_s = Math.round(requestRate(false));
+  merged.requests_per_s_batched = Math.round(requestRate(true));
 }
-const rate = requestRate(false);
-const rateBatched = requestRate(true);
-const iovecs = iovecCase();
-
-// Merge the sweep into the per-function map (same shape; the sizes differ: 4 KiB is in both and
-// the main table's figure is kept).
-const merged: Record<string, unknown> = {};
-for (const name of FUNCTIONS) {
-  merged[name] = { ...(sweep[name] ?? {}), ...results[name] };
-}
-merged.requests_per_s = Math.round(rate);
-merged.requests_per_s_batched = Math.round(rateBatched);
-merged.iovecs_1024x64 = iovecs;
+if (wanted("iovecs")) merged.iovecs_1024x64 = iovecCase();
+if (wanted("offthread")) merged.offthread = await offThreadSection();
+if (wanted("lag")) merged.lag = await lagSection();
+if (wanted("cli")) merged.cli = await cliSection();
 merged.meta = {
   date: new Date().toISOString(),
   deno: Deno.version.deno,
   v8: Deno.version.v8,
   native: live.available
-    ? `${live.version} crc32c=${live.library.crc32cImplementation}`
+    ? `${live.version} isa=${live.library.dmoverIsa} crc32c=${live.library.crc32cImplementation}`
     : live.reason,
-  c_reference: binary === undefined ? "no C compiler" : "bench/dmover_ref.c (the shim's kernels)",
+  c_reference:
+    "bench/dmover_ref.c: the shim's kernels with its flags (c), and the best of them and plain loops at -O3 -march=native (best_c)",
   unit: "GB/s of request length; best of rounds",
+  cpus: navigator.hardwareConcurrency,
+  // When each section was last measured (a run with --only keeps the others' figures).
+  measured: {
+    ...((previous.meta as { measured?: Record<string, string> } | undefined)?.measured ?? {}),
+    ...Object.fromEntries(
+      SECTIONS.filter(wanted).map((section) => [section, new Date().toISOString()]),
+    ),
+  },
   quick,
 };
 Deno.mkdirSync(`${here}out`, { recursive: true });

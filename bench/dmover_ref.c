@@ -6,6 +6,12 @@
  *
  *   dmover_ref [-f function] [size ...]   one function (default all); sizes in bytes
  *                                          (default 4096 65536 1048576 16777216)
+ *
+ * The benchmark builds it twice: with the shim's own flags (-O2, portable: the code FFI calls)
+ * and with -O3 -march=native (the best this compiler does for this CPU). The "-plain" functions
+ * are straightforward C loops, left to the compiler's auto-vectoriser, as another candidate for
+ * the best C of the machine. The functions beyond dmover_io run through dray_op12, each buffer its
+ * own memory, as the native backend calls them.
  */
 
 #define _POSIX_C_SOURCE 200809L /* clock_gettime under -std=c11 */
@@ -23,21 +29,99 @@ static double now_ns(void) {
 }
 
 /* The output (0) and inputs (1..8) of every measurement. */
-static uint8_t *bufs[9];
-static uint32_t caps[9];
-static uint32_t tab[1 + 2 * 9 * 3];
+#define NBUF 12
+static uint8_t *bufs[NBUF];
+static uint32_t caps[NBUF];
+static uint32_t tab[9 + 4 * NBUF];
 static volatile uint32_t sink;
 
-static const char *names[] = {"copy", "zero", "fill8", "xor2", "xor3", "xor4",
-                              "xor5", "xor6", "xor7", "xor8", "iscsi-crc32c"};
+static const char *names[] = {"copy",         "zero",          "fill8",
+                              "xor2",         "xor3",          "xor4",
+                              "xor5",         "xor6",          "xor7",
+                              "xor8",         "iscsi-crc32c",  "compare",
+                              "compare-pattern", "copy-crc32c", "dualcast",
+                              "xor-check",    "pq",            "pq-recover",
+                              "xor2-plain",   "xor8-plain",    "crc32c-plain"};
 #define NFUNCS (sizeof names / sizeof names[0])
+#define CRC_INDEX 10u   /* index of iscsi-crc32c */
+#define FIRST_OP 11u    /* index of compare: the functions from here run through dray_op12 */
+#define FIRST_PLAIN 18u /* index of xor2-plain */
+
+/* dray_op12 over the buffers, buffer k as memory k: outputs from buffer 0, inputs from buffer 2. */
+static int run_op(uint32_t op, uint32_t nout, uint32_t nin, uint32_t a0, uint32_t a1, uint32_t len) {
+  uint32_t w = 0;
+  tab[w++] = op;
+  tab[w++] = nout;
+  tab[w++] = nin;
+  tab[w++] = a0;
+  tab[w++] = a1;
+  tab[w++] = 0;
+  tab[w++] = 0;
+  tab[w++] = 0;
+  tab[w++] = 0;
+  for (uint32_t s = 0; s < nout + nin; s++) {
+    tab[w++] = s < nout ? s : 2 + s - nout; /* memory */
+    tab[w++] = 1;
+    tab[w++] = 0;
+    tab[w++] = len;
+  }
+  uint8_t **b = bufs;
+  int rc = dray_op12(tab, w, b[0], caps[0], b[1], caps[1], b[2], caps[2], b[3], caps[3], b[4],
+                     caps[4], b[5], caps[5], b[6], caps[6], b[7], caps[7], b[8], caps[8], b[9],
+                     caps[9], b[10], caps[10], b[11], caps[11]);
+  sink = tab[7];
+  return rc;
+}
+
+/* Plain C: the loops a programmer writes, vectorised by the compiler. */
+static void plain_xor(uint8_t *restrict d, uint8_t *const *restrict s, uint32_t n, uint32_t len) {
+  for (uint32_t i = 0; i < len; i++) {
+    uint8_t x = s[0][i];
+    for (uint32_t k = 1; k < n; k++) x ^= s[k][i];
+    d[i] = x;
+  }
+}
+
+static void plain_xor2(uint8_t *restrict d, const uint8_t *restrict a, const uint8_t *restrict b,
+                       uint32_t len) {
+  for (uint32_t i = 0; i < len; i++) d[i] = a[i] ^ b[i];
+}
+
+static uint32_t plain_crc32c(uint32_t crc, const uint8_t *p, uint32_t len) {
+#if defined(__SSE4_2__)
+  crc = ~crc;
+  uint32_t i = 0;
+  for (; i + 8 <= len; i += 8) {
+    uint64_t w;
+    memcpy(&w, p + i, 8);
+    crc = (uint32_t)__builtin_ia32_crc32di(crc, w);
+  }
+  for (; i < len; i++) crc = __builtin_ia32_crc32qi(crc, p[i]);
+  return ~crc;
+#else
+  return ~dray_crc_sw(~crc, p, len);
+#endif
+}
 
 /* One call of function f (an index into names) over len bytes, as the FFI path makes it. */
 static int run(size_t f, uint32_t len) {
+  switch (f) {
+    case FIRST_OP: return run_op(DRAY_OP_COMPARE, 0, 2, 0, 0, len);
+    case FIRST_OP + 1: return run_op(DRAY_OP_COMPARE_PAT, 0, 1, 0xa5a5a5a5u, 0xa5a5a5a5u, len);
+    case FIRST_OP + 2: return run_op(DRAY_OP_COPY_CRC32C, 1, 1, 0, 0, len);
+    case FIRST_OP + 3: return run_op(DRAY_OP_DUALCAST, 2, 1, 0, 0, len);
+    case FIRST_OP + 4: return run_op(DRAY_OP_XOR_CHECK, 0, 4, 0, 0, len);
+    case FIRST_OP + 5: return run_op(DRAY_OP_PQ, 2, 4, 0, 0, len);
+    case FIRST_OP + 6: return run_op(DRAY_OP_PQ_RECOVER, 2, 4, 0x3u, 0, len); /* data 0, 1 lost */
+    case FIRST_PLAIN: plain_xor2(bufs[0], bufs[1], bufs[2], len); return DRAY_OK;
+    case FIRST_PLAIN + 1: plain_xor(bufs[0], bufs + 1, 8, len); return DRAY_OK;
+    case FIRST_PLAIN + 2: sink = plain_crc32c(0, bufs[1], len); return DRAY_OK;
+    default: break;
+  }
   if (f == 0) return dray_copy(bufs[0], caps[0], 0, bufs[1], caps[1], 0, len);
   if (f == 1) return dray_fill(bufs[0], caps[0], 0, 0, len);
   if (f == 2) return dray_fill(bufs[0], caps[0], 0, 0xa5, len);
-  if (f == NFUNCS - 1) {
+  if (f == CRC_INDEX) {
     tab[0] = 0;
     tab[1] = 1;
     tab[2] = 0;
@@ -122,21 +206,23 @@ int main(int argc, char **argv) {
   }
   uint32_t max = 0;
   for (int i = 0; i < nsizes; i++) max = sizes[i] > max ? sizes[i] : max;
-  for (int i = 0; i < 9; i++) {
+  for (int i = 0; i < NBUF; i++) {
     /*
      * Buffer i starts 16 + 1040 * i bytes past a 64-byte boundary, as bench/dmover_bench.ts places
      * its views: V8 puts large ArrayBuffers 16 bytes past one, and the 1040 * i keeps the buffers
      * at different offsets within a 4 KiB page, so that neither side measures 4K aliasing (loads
-     * and stores whose addresses agree in their low 12 bits stall each other).
+     * and stores whose addresses agree in their low 12 bits stall each other). Every byte is 0xa5:
+     * compares find nothing, the pattern matches, xor-check's four equal inputs xor to zero, so
+     * that each function runs the whole length.
      */
-    uint8_t *raw = malloc((size_t)max + 128 + 1040 * 9);
+    uint8_t *raw = malloc((size_t)max + 128 + 1040 * NBUF);
     if (raw == NULL) return 1;
     uint8_t *p = (uint8_t *)(((uintptr_t)raw + 63) & ~(uintptr_t)63) + 16 + 1040 * (uint32_t)i;
-    for (uint32_t j = 0; j < max; j++) p[j] = (uint8_t)(j * 131u + 17u * (uint32_t)i);
+    memset(p, 0xa5, max);
     bufs[i] = p;
     caps[i] = max;
   }
-  printf("{\"crc32c_impl\":%u", dray_crc32c_impl());
+  printf("{\"crc32c_impl\":%u,\"isa\":%u", dray_crc32c_impl(), dray_isa());
   for (size_t f = 0; f < NFUNCS; f++) {
     if (only != NULL && strcmp(only, names[f]) != 0) continue;
     printf(",\"%s\":{", names[f]);

@@ -6,6 +6,7 @@ import type { DmoverBackend, DmoverKernel } from "./backend.ts";
 import { DmoverError } from "./errors.ts";
 import type { DmoverFunction } from "./functions.ts";
 import { createNativeBackend } from "./native_backend.ts";
+import { createNativeAsyncBackend } from "./native_async_backend.ts";
 import { tsBackend } from "./ts_backend.ts";
 
 /** The registered backends, `ts` first once the built-ins have joined. */
@@ -14,14 +15,19 @@ let builtins = false;
 let generation = 0;
 
 // The built-ins join on first use, so that importing the module loads no native code.
-/** Registers `ts` and, when the shim loads, `native`, once. */
+/** Registers `ts` and, when the shim loads, `native` and `native-async`, once. */
 export function ensureBuiltins(): void {
   if (builtins) return;
   builtins = true;
   registry.unshift(tsBackend);
   const status = nativeStatus();
   if (status.available && status.library.hasDmoverKernels) {
-    registry.splice(1, 0, createNativeBackend(status.library));
+    registry.splice(
+      1,
+      0,
+      createNativeBackend(status.library),
+      createNativeAsyncBackend(status.library),
+    );
   }
   generation++;
 }
@@ -178,14 +184,14 @@ export function lookupBackend(name: string): DmoverBackend {
   for (const backend of registry) {
     if (backend.name === name) return backend;
   }
-  if (name === "native") {
+  if (name === "native" || name === "native-async") {
     const status = nativeStatus();
     const why = !status.available
       ? status.message
       : status.library.hasDmoverKernels
       ? "it was unregistered"
       : `${status.path} has no dmover kernels; rebuild it with 'deno task native'`;
-    throw new DmoverError("ENXIO", `Cannot use backend 'native': ${why}`);
+    throw new DmoverError("ENXIO", `Cannot use backend '${name}': ${why}`);
   }
   throw new DmoverError("ENXIO", `Cannot use backend '${name}': no such backend`);
 }

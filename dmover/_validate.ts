@@ -38,10 +38,17 @@ function subject(): string {
   return oneShotName === undefined ? `request '${describe(current?.id)}'` : `'${oneShotName}'`;
 }
 
-/** "the output of request '7'", "input 1 of 'xor'". */
+/**
+ * "the output of request '7'", "output 1 of 'pq'", "input 1 of 'xor'": `which` is -1 for the
+ * output, -1 - k for output k of several, else the input's index.
+ */
 function sideName(which: number): string {
-  return `${which < 0 ? "the output" : `input ${which}`} of ${subject()}`;
+  const what = which >= 0 ? `input ${which}` : several ? `output ${-1 - which}` : "the output";
+  return `${what} of ${subject()}`;
 }
+
+// Whether the function being checked has several outputs (only read to build messages).
+let several = false;
 
 /**
  * The total length of a buffer, after checking it: a non-empty Uint8Array, or 1..IOV_MAX iovecs,
@@ -245,30 +252,61 @@ function check(fn: DmoverFunction, request: DmoverRequest): number {
   if (typeof request.id !== "number") {
     throw invalid(`Cannot submit a request with id '${describe(request.id)}': expected a number`);
   }
+  const outs = fn.outputs ?? 1;
+  several = outs > 1;
   const output = request.output;
+  const outputs = request.outputs;
   let length = 0;
-  if (fn.output) {
+  if (!fn.output) {
+    if (output !== undefined || outputs !== undefined) {
+      throw invalid(`Cannot ${verb()} ${subject()}: '${fn.name}' takes no output`);
+    }
+  } else if (outs === 1) {
+    if (outputs !== undefined) {
+      throw invalid(
+        `Cannot ${verb()} ${subject()}: '${fn.name}' takes one output, given as 'output'`,
+      );
+    }
     if (output === undefined) {
       throw invalid(`Cannot ${verb()} ${subject()}: '${fn.name}' needs an output`);
     }
     length = bufferLength(output, -1);
-  } else if (output !== undefined) {
-    throw invalid(`Cannot ${verb()} ${subject()}: '${fn.name}' takes no output`);
+  } else {
+    if (output !== undefined || !Array.isArray(outputs) || outputs.length !== outs) {
+      throw invalid(
+        `Cannot ${verb()} ${subject()}: '${fn.name}' takes ${outs} outputs in 'outputs', got '${
+          describe(outputs)
+        }'`,
+      );
+    }
+    for (let k = 0; k < outs; k++) {
+      const total = bufferLength(outputs[k], -1 - k);
+      if (k === 0) {
+        length = total;
+      } else if (total !== length) {
+        throw invalid(
+          `Cannot ${verb()} ${subject()}: output ${k} holds '${total}' bytes, expected ${length}`,
+        );
+      }
+    }
   }
   const inputs = request.inputs;
-  const n = fn.inputs;
-  if (n === 0) {
+  const most = fn.inputs;
+  const fewest = fn.minInputs ?? most;
+  if (most === 0) {
     if (inputs !== undefined && (!Array.isArray(inputs) || inputs.length !== 0)) {
       throw invalid(`Cannot ${verb()} ${subject()}: '${fn.name}' takes no inputs`);
     }
   } else {
-    if (!Array.isArray(inputs) || inputs.length !== n) {
+    if (!Array.isArray(inputs) || inputs.length < fewest || inputs.length > most) {
+      const count = fewest === most ? `${most}` : `${fewest} to ${most}`;
       throw invalid(
-        `Cannot ${verb()} ${subject()}: '${fn.name}' takes ${n} input${n === 1 ? "" : "s"}, got '${
-          describe(inputs)
-        }'`,
+        `Cannot ${verb()} ${subject()}: '${fn.name}' takes ${count} input${
+          most === 1 ? "" : "s"
+        }, got '${describe(inputs)}'`,
       );
     }
+    const n = inputs.length;
     for (let i = 0; i < n; i++) {
       const total = bufferLength(inputs[i], i);
       if (i === 0 && !fn.output) {
@@ -280,16 +318,36 @@ function check(fn: DmoverFunction, request: DmoverRequest): number {
       }
     }
     if (fn.output && !fn.overlap) {
-      // One ArrayBuffer lookup for a whole output (the .buffer getter is the costly part).
-      const memory = output instanceof Uint8Array ? output.buffer : undefined;
-      for (let i = 0; i < n; i++) {
-        const input = inputs[i]!;
-        const meets = memory !== undefined && input instanceof Uint8Array
-          ? memory === input.buffer && rangesMeet(output as Uint8Array, input)
-          : overlaps(output!, input);
-        if (meets) {
-          const what = `Cannot ${verb()} ${subject()}: input ${i} overlaps the output`;
-          throw invalid(`${what}, which '${fn.name}' does not allow`);
+      if (outs === 1) {
+        // One ArrayBuffer lookup for a whole output (the .buffer getter is the costly part).
+        const memory = output instanceof Uint8Array ? output.buffer : undefined;
+        for (let i = 0; i < n; i++) {
+          const input = inputs[i]!;
+          const meets = memory !== undefined && input instanceof Uint8Array
+            ? memory === input.buffer && rangesMeet(output as Uint8Array, input)
+            : overlaps(output!, input);
+          if (meets) {
+            const what = `Cannot ${verb()} ${subject()}: input ${i} overlaps the output`;
+            throw invalid(`${what}, which '${fn.name}' does not allow`);
+          }
+        }
+      } else {
+        for (let k = 0; k < outs; k++) {
+          const out = outputs![k]!;
+          for (let j = k + 1; j < outs; j++) {
+            if (overlaps(out, outputs![j]!)) {
+              throw invalid(
+                `Cannot ${verb()} ${subject()}: output ${k} overlaps output ${j}, which '${fn.name}' does not allow`,
+              );
+            }
+          }
+          for (let i = 0; i < n; i++) {
+            if (overlaps(out, inputs[i]!)) {
+              throw invalid(
+                `Cannot ${verb()} ${subject()}: input ${i} overlaps output ${k}, which '${fn.name}' does not allow`,
+              );
+            }
+          }
         }
       }
     }
@@ -308,12 +366,35 @@ function check(fn: DmoverFunction, request: DmoverRequest): number {
     if (rule.default === undefined) {
       throw invalid(`Cannot ${verb()} ${subject()}: '${fn.name}' needs an immediate`);
     }
-  } else if (!Number.isInteger(immediate) || immediate < 0 || immediate > rule.max) {
+  } else if (!immediateFits(immediate, rule.max)) {
     throw invalid(
       `Cannot ${verb()} ${subject()}: immediate '${
         describe(immediate)
       }' is not an integer from 0 to ${rule.max}`,
     );
   }
+  const dependsOn = request.dependsOn;
+  if (dependsOn !== undefined && typeof dependsOn !== "number") {
+    throw invalid(
+      `Cannot ${verb()} ${subject()}: dependsOn '${describe(dependsOn)}' is not a request id`,
+    );
+  }
+  const fence = request.fence;
+  if (fence !== undefined && typeof fence !== "boolean") {
+    throw invalid(`Cannot ${verb()} ${subject()}: fence '${describe(fence)}' is not a boolean`);
+  }
+  if (fn.check !== undefined) {
+    const why = fn.check(request, length);
+    if (why !== undefined) throw invalid(`Cannot ${verb()} ${subject()}: ${why}`);
+  }
   return length;
+}
+
+function immediateFits(immediate: unknown, max: number | bigint): boolean {
+  // A bigint only where the rule's max is one: every other kernel may treat its immediate as a number.
+  if (typeof immediate === "bigint") {
+    return typeof max === "bigint" && immediate >= 0n && immediate <= max;
+  }
+  return Number.isInteger(immediate) && (immediate as number) >= 0 &&
+    (immediate as number) <= max && Number.isSafeInteger(immediate);
 }

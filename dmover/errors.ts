@@ -9,7 +9,12 @@
  * - `EBUSY`: a function or backend name is already registered;
  * - `EBADF`: the session is closed;
  * - `EIO`: a backend failed while running a request (reported in the completion, never thrown by
- *   `submit`).
+ *   `submit`);
+ * - `ECANCELED`: a request did not run because the request it depends on (`dependsOn`), or one
+ *   before its fence, failed (reported in the completion);
+ * - `EFAULT`: a buffer of a request running off the event-loop thread was detached or transferred
+ *   before the request completed (reported in the completion; nothing was written to the memory
+ *   it moved to).
  *
  * @example
  * ```ts
@@ -18,7 +23,15 @@
  * const code: DmoverErrorCode = "EWOULDBLOCK";
  * ```
  */
-export type DmoverErrorCode = "EINVAL" | "EWOULDBLOCK" | "ENXIO" | "EBUSY" | "EBADF" | "EIO";
+export type DmoverErrorCode =
+  | "EINVAL"
+  | "EWOULDBLOCK"
+  | "ENXIO"
+  | "EBUSY"
+  | "EBADF"
+  | "EIO"
+  | "ECANCELED"
+  | "EFAULT";
 
 /**
  * Options for the {@linkcode DmoverError} constructor.

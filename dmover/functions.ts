@@ -1,9 +1,12 @@
 import { DmoverError } from "./errors.ts";
+import type { DmoverRequest } from "./types.ts";
+import { lostPositions } from "./_gf.ts";
 
 /**
  * Where a request's length comes from, and which totals must agree:
  * - `output`: no inputs; the length is the output's total (`zero`, `fill8`);
- * - `inputs-match-output`: every input's total equals the output's (`copy`, `xorN`);
+ * - `inputs-match-output`: every input's total equals the output's, and every output's the first
+ *   output's (`copy`, `xorN`, `pq`);
  * - `inputs-match`: no output; every input's total equals the first input's (`iscsi-crc32c`).
  *
  * @example
@@ -17,7 +20,8 @@ export type DmoverLengthRule = "output" | "inputs-match-output" | "inputs-match"
 
 /**
  * The immediate a function takes in a request: an integer from 0 to `max`, required unless the
- * rule has a `default`.
+ * rule has a `default`. A `max` beyond 2^53 - 1 is a `bigint`, and requests may then give the
+ * immediate as a `bigint` (or as a number when it is a safe integer).
  *
  * @example
  * ```ts
@@ -29,9 +33,9 @@ export type DmoverLengthRule = "output" | "inputs-match-output" | "inputs-match"
  */
 export interface DmoverImmediateRule {
   /** The largest value accepted. */
-  readonly max: number;
+  readonly max: number | bigint;
   /** The value used when a request gives none; without it the immediate is required. */
-  readonly default?: number;
+  readonly default?: number | bigint;
 }
 
 /**
@@ -53,10 +57,17 @@ export interface DmoverImmediateRule {
 export interface DmoverFunction {
   /** The name sessions bind to, e.g. `xor4`. */
   readonly name: string;
-  /** How many input buffers a request carries, 0 to 16. */
+  /** How many input buffers a request carries, 0 to 32 (the most, when `minInputs` is given). */
   readonly inputs: number;
+  /** The fewest inputs, when the number varies (`xor`, `xor-check`, `pq`); default `inputs`. */
+  readonly minInputs?: number;
   /** Whether a request carries an output buffer. */
   readonly output: boolean;
+  /**
+   * How many outputs, when there are several (`dualcast`, `pq`, `pq-recover`: 2, given in the
+   * request's `outputs`); default 1 with `output`, 0 without.
+   */
+  readonly outputs?: number;
   /** The immediate a request carries, when the function takes one. */
   readonly immediateIn?: DmoverImmediateRule;
   /** Whether the completion carries an immediate result. */
@@ -65,10 +76,17 @@ export interface DmoverFunction {
   readonly length: DmoverLengthRule;
   /** Whether inputs may overlap the output (memmove semantics); only `copy` among built-ins. */
   readonly overlap: boolean;
+  /**
+   * A last check of a request that passed every generic rule, for what only the function knows
+   * (the lost positions of `pq-recover`): a message saying what is wrong, or `undefined`.
+   */
+  check?(request: DmoverRequest, length: number): string | undefined;
 }
 
 /** The largest number of inputs a function may take. */
-const MAX_INPUTS = 16;
+const MAX_INPUTS = 32;
+/** The largest number of outputs. */
+const MAX_OUTPUTS = 4;
 
 const registry = new Map<string, DmoverFunction>();
 
@@ -97,28 +115,71 @@ function checkDescriptor(fn: DmoverFunction): void {
       }`,
     );
   }
+  const lowest = fn.minInputs;
+  if (
+    lowest !== undefined && (!Number.isInteger(lowest) || lowest < 1 || lowest > fn.inputs)
+  ) {
+    throw new RangeError(
+      `Cannot register function '${fn.name}': minInputs '${lowest}' is not an integer from 1 to ${fn.inputs}`,
+    );
+  }
+  const outs = fn.outputs;
+  if (
+    outs !== undefined &&
+    (!fn.output || !Number.isInteger(outs) || outs < 1 || outs > MAX_OUTPUTS)
+  ) {
+    throw new RangeError(
+      `Cannot register function '${fn.name}': outputs '${outs}' is not an integer from 1 to ${MAX_OUTPUTS} with an output`,
+    );
+  }
+  if (fn.check !== undefined && typeof fn.check !== "function") {
+    throw new TypeError(`Cannot register function '${fn.name}': check is not a function`);
+  }
   const imm = fn.immediateIn;
   if (imm !== undefined) {
-    if (!Number.isSafeInteger(imm.max) || imm.max < 0) {
+    const max = imm.max;
+    const bad = typeof max === "bigint"
+      ? max < 0n || max >= 2n ** 64n
+      : !Number.isSafeInteger(max) || max < 0;
+    if (bad) {
       throw new RangeError(
-        `Cannot register function '${fn.name}': immediate max '${imm.max}' is not an integer >= 0`,
+        `Cannot register function '${fn.name}': immediate max '${max}' is not an integer from 0 to 2^64 - 1`,
       );
     }
     const d = imm.default;
-    if (d !== undefined && (!Number.isSafeInteger(d) || d < 0 || d > imm.max)) {
-      throw new RangeError(
-        `Cannot register function '${fn.name}': immediate default '${d}' is outside 0..${imm.max}`,
-      );
+    if (d !== undefined) {
+      const outside = typeof d === "bigint"
+        ? d < 0n || d > BigInt(max)
+        : !Number.isSafeInteger(d) || d < 0 || d > max;
+      if (outside) {
+        throw new RangeError(
+          `Cannot register function '${fn.name}': immediate default '${d}' is outside 0..${max}`,
+        );
+      }
     }
   }
 }
 
+function checkLost(request: DmoverRequest): string | undefined {
+  const n = request.inputs?.length ?? 0;
+  const mask = request.immediate ?? 0;
+  if (lostPositions(mask, n) !== undefined) return undefined;
+  return `immediate '${mask}' must name exactly two lost positions of ${n + 2} (bits 0 to ${
+    n - 1
+  } the data blocks, ${n} P, ${n + 1} Q)`;
+}
+
 function freeze(fn: DmoverFunction): DmoverFunction {
   const imm = fn.immediateIn;
+  const check = fn.check;
   return Object.freeze({
     name: fn.name,
     inputs: fn.inputs,
+    ...(fn.minInputs === undefined || fn.minInputs === fn.inputs
+      ? {}
+      : { minInputs: fn.minInputs }),
     output: fn.output === true,
+    ...(fn.outputs === undefined || fn.outputs === 1 ? {} : { outputs: fn.outputs }),
     ...(imm === undefined ? {} : {
       immediateIn: Object.freeze(
         imm.default === undefined ? { max: imm.max } : { max: imm.max, default: imm.default },
@@ -127,6 +188,7 @@ function freeze(fn: DmoverFunction): DmoverFunction {
     immediateOut: fn.immediateOut === true,
     length: fn.length,
     overlap: fn.overlap === true,
+    ...(check === undefined ? {} : { check: check.bind(fn) }),
   });
 }
 
@@ -254,4 +316,79 @@ registerFunction({
   immediateOut: true,
   length: "inputs-match",
   overlap: false,
+});
+registerFunction({
+  name: "xor",
+  inputs: 32,
+  minInputs: 2,
+  output: true,
+  immediateOut: false,
+  length: "inputs-match-output",
+  overlap: false,
+});
+registerFunction({
+  name: "compare",
+  inputs: 2,
+  output: false,
+  immediateOut: true,
+  length: "inputs-match",
+  overlap: false,
+});
+registerFunction({
+  name: "compare-pattern",
+  inputs: 1,
+  output: false,
+  immediateIn: { max: 2n ** 64n - 1n },
+  immediateOut: true,
+  length: "inputs-match",
+  overlap: false,
+});
+registerFunction({
+  name: "copy-crc32c",
+  inputs: 1,
+  output: true,
+  immediateIn: { max: 0xffff_ffff, default: 0 },
+  immediateOut: true,
+  length: "inputs-match-output",
+  overlap: false,
+});
+registerFunction({
+  name: "dualcast",
+  inputs: 1,
+  output: true,
+  outputs: 2,
+  immediateOut: false,
+  length: "inputs-match-output",
+  overlap: false,
+});
+registerFunction({
+  name: "xor-check",
+  inputs: 32,
+  minInputs: 2,
+  output: false,
+  immediateOut: true,
+  length: "inputs-match",
+  overlap: false,
+});
+registerFunction({
+  name: "pq",
+  inputs: 32,
+  minInputs: 2,
+  output: true,
+  outputs: 2,
+  immediateOut: false,
+  length: "inputs-match-output",
+  overlap: false,
+});
+registerFunction({
+  name: "pq-recover",
+  inputs: 32,
+  minInputs: 2,
+  output: true,
+  outputs: 2,
+  immediateIn: { max: 2 ** 34 - 1 },
+  immediateOut: false,
+  length: "inputs-match-output",
+  overlap: false,
+  check: checkLost,
 });

@@ -1,11 +1,16 @@
 /**
- * The data mover, after NetBSD's dmover_io: sessions bound to one function (`zero`, `fill8`,
- * `copy`, `xor2`..`xor8`, `iscsi-crc32c`), scatter/gather requests carrying a caller id, at most
- * `maxInFlight` requests in flight (a slot frees when its completion is read), completions read
- * back in completion order, and poll-style readiness through the event-loop seam. Work runs on a
- * backend: `ts` (pure TypeScript, always there) or `native` (the C shim), chosen per request by
- * length from each backend's speed estimate. One-shot helpers (`copy`, `zero`, `fill8`, `xor`,
- * `crc32c`) do a single operation without a session.
+ * The data mover, after NetBSD's dmover_io and the functions of modern data movers (Intel DSA,
+ * Linux async_tx, ISA-L): sessions bound to one function (`zero`, `fill8`, `copy`, `xor2`..`xor8`,
+ * `xor`, `iscsi-crc32c`, `compare`, `compare-pattern`, `copy-crc32c`, `dualcast`, `xor-check`,
+ * `pq`, `pq-recover`), scatter/gather requests carrying a caller id, at most `maxInFlight`
+ * requests in flight (a slot frees when its completion is read), completions read back in
+ * completion order, chaining (`dependsOn`) and fences, and poll-style readiness through the
+ * event-loop seam. Work runs on a backend: `ts` (pure TypeScript, always there), `native` (the C
+ * shim, vectorised with runtime CPU dispatch), `native-async` (the shim off the event-loop thread)
+ * or a `worker` pool, chosen per request by length from each backend's speed estimate. One-shot
+ * helpers (`copy`, `zero`, `fill8`, `xor`, `crc32c`, `compare`, `comparePattern`, `copyCrc32c`,
+ * `dualcast`, `xorCheck`, `pq`, `pqRecover`) do a single operation without a session. The
+ * `dmover` command line lives in `@dray/dray/dmover/cli`.
  *
  * @example A session and a one-shot helper
  * ```ts
@@ -30,5 +35,7 @@ export * from "./backend.ts";
 export * from "./backends.ts";
 export * from "./ts_backend.ts";
 export * from "./native_backend.ts";
+export * from "./native_async_backend.ts";
+export * from "./worker_backend.ts";
 export * from "./session.ts";
 export * from "./oneshot.ts";

@@ -123,13 +123,13 @@ export function fill8(output: DmoverBuffer, value: number, options: OneShotOptio
 }
 
 /**
- * Writes the xor of 2 to 8 inputs to `output` (RAID-5 parity, or its reconstruction). The inputs
+ * Writes the xor of 2 to 32 inputs to `output` (RAID-5 parity, or its reconstruction). The inputs
  * must not overlap the output.
  *
  * @param output Where the xor goes.
- * @param inputs 2 to 8 inputs, each as long as `output`.
+ * @param inputs 2 to 32 inputs, each as long as `output`.
  * @param options The backend (default `auto`).
- * @throws {DmoverError} `EINVAL` when there are not 2 to 8 inputs, a buffer is invalid, the
+ * @throws {DmoverError} `EINVAL` when there are not 2 to 32 inputs, a buffer is invalid, the
  * lengths differ or an input overlaps the output; `ENXIO` for an unknown backend.
  *
  * @example Rebuilding a lost block from parity
@@ -152,13 +152,13 @@ export function xor(
   options: OneShotOptions = {},
 ): void {
   const n = Array.isArray(inputs) ? inputs.length : -1;
-  if (n < 2 || n > 8) {
+  if (n < 2 || n > 32) {
     throw new DmoverError(
       "EINVAL",
-      `Cannot run 'xor' with '${n < 0 ? typeof inputs : n}' inputs: expected 2 to 8`,
+      `Cannot run 'xor' with '${n < 0 ? typeof inputs : n}' inputs: expected 2 to 32`,
     );
   }
-  run("xor", XOR_NAMES[n]!, { id: 0, output, inputs }, options);
+  run("xor", XOR_NAMES[n] ?? "xor", { id: 0, output, inputs }, options);
 }
 
 /**
@@ -188,4 +188,233 @@ export function crc32c(
   options: OneShotOptions = {},
 ): number {
   return run("crc32c", "iscsi-crc32c", { id: 0, inputs: [bytes], immediate: seed }, options)!;
+}
+
+/**
+ * Compares two buffers of the same length.
+ *
+ * @param a The first.
+ * @param b The second, as long as `a`.
+ * @param options The backend (default `auto`).
+ * @returns The offset of the first byte that differs, or -1 when they are equal.
+ * @throws {DmoverError} `EINVAL` when a buffer is invalid or the lengths differ, `ENXIO` for an
+ * unknown backend.
+ *
+ * @example
+ * ```ts
+ * import { compare } from "@dray/dray/dmover";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(compare(new Uint8Array([1, 2, 3]), new Uint8Array([1, 2, 3])), -1);
+ * assert.equal(compare(new Uint8Array([1, 2, 3]), new Uint8Array([1, 9, 3])), 1);
+ * ```
+ */
+export function compare(a: DmoverBuffer, b: DmoverBuffer, options: OneShotOptions = {}): number {
+  return run("compare", "compare", { id: 0, inputs: [a, b] }, options)!;
+}
+
+/** An 8-byte pattern as compare-pattern's immediate: little-endian. */
+function patternImmediate(pattern: number | bigint | Uint8Array): number | bigint {
+  if (!(pattern instanceof Uint8Array)) return pattern;
+  if (pattern.length !== 8) {
+    throw new DmoverError(
+      "EINVAL",
+      `Cannot run 'comparePattern' with a pattern of '${pattern.length}' bytes: expected 8`,
+    );
+  }
+  let value = 0n;
+  for (let j = 7; j >= 0; j--) value = (value << 8n) | BigInt(pattern[j]!);
+  return value;
+}
+
+/**
+ * Checks `bytes` against an 8-byte pattern repeated from its first byte (DSA's compare pattern):
+ * byte i must equal byte i % 8 of the pattern.
+ *
+ * @param bytes The bytes to check.
+ * @param pattern The 8 bytes, or their value little-endian (byte 0 lowest) as a `bigint` (or a
+ * number below 2^53).
+ * @param options The backend (default `auto`).
+ * @returns The offset of the first byte that differs from the pattern, or -1.
+ * @throws {DmoverError} `EINVAL` when the buffer is invalid or the pattern is not 8 bytes or a
+ * value from 0 to 2^64 - 1, `ENXIO` for an unknown backend.
+ *
+ * @example Checking that a block was zeroed, or filled with a stamp
+ * ```ts
+ * import { comparePattern } from "@dray/dray/dmover";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(comparePattern(new Uint8Array(4096), 0n), -1);
+ * const stamp = new TextEncoder().encode("DEADBEEF");
+ * const block = new Uint8Array(64).map((_, i) => stamp[i % 8]!);
+ * assert.equal(comparePattern(block, stamp), -1);
+ * block[42] = 0;
+ * assert.equal(comparePattern(block, stamp), 42);
+ * ```
+ */
+export function comparePattern(
+  bytes: DmoverBuffer,
+  pattern: number | bigint | Uint8Array,
+  options: OneShotOptions = {},
+): number {
+  const immediate = patternImmediate(pattern);
+  return run("comparePattern", "compare-pattern", { id: 0, inputs: [bytes], immediate }, options)!;
+}
+
+/**
+ * Copies `input` into `output` and returns the CRC-32C of the bytes copied, in one pass.
+ *
+ * @param output Where the bytes go; must not overlap `input`.
+ * @param input Where they come from.
+ * @param seed 0 (the default), or the CRC of the bytes before these.
+ * @param options The backend (default `auto`).
+ * @returns The CRC, an unsigned 32-bit integer.
+ * @throws {DmoverError} `EINVAL` when a buffer is invalid, the lengths differ, they overlap or
+ * `seed` is not a uint32; `ENXIO` for an unknown backend.
+ *
+ * @example
+ * ```ts
+ * import { copyCrc32c } from "@dray/dray/dmover";
+ * import assert from "node:assert/strict";
+ *
+ * const out = new Uint8Array(9);
+ * assert.equal(copyCrc32c(out, new TextEncoder().encode("123456789")), 0xe3069283);
+ * assert.equal(new TextDecoder().decode(out), "123456789");
+ * ```
+ */
+export function copyCrc32c(
+  output: DmoverBuffer,
+  input: DmoverBuffer,
+  seed: number = 0,
+  options: OneShotOptions = {},
+): number {
+  return run(
+    "copyCrc32c",
+    "copy-crc32c",
+    { id: 0, output, inputs: [input], immediate: seed },
+    options,
+  )!;
+}
+
+/**
+ * Copies `input` to two outputs in one pass (DSA's dualcast).
+ *
+ * @param outputs The two destinations, each as long as `input`; none may overlap another buffer.
+ * @param input Where the bytes come from.
+ * @param options The backend (default `auto`).
+ * @throws {DmoverError} `EINVAL` when a buffer is invalid, the lengths differ or buffers overlap;
+ * `ENXIO` for an unknown backend.
+ *
+ * @example
+ * ```ts
+ * import { dualcast } from "@dray/dray/dmover";
+ * import assert from "node:assert/strict";
+ *
+ * const [a, b] = [new Uint8Array(3), new Uint8Array(3)];
+ * dualcast([a, b], new Uint8Array([7, 8, 9]));
+ * assert.deepEqual([...a, ...b], [7, 8, 9, 7, 8, 9]);
+ * ```
+ */
+export function dualcast(
+  outputs: readonly [DmoverBuffer, DmoverBuffer],
+  input: DmoverBuffer,
+  options: OneShotOptions = {},
+): void {
+  run("dualcast", "dualcast", { id: 0, outputs, inputs: [input] }, options);
+}
+
+/**
+ * Checks that the xor of 2 to 32 inputs is zero everywhere: RAID-5 parity validation, with the
+ * data blocks and their parity as the inputs.
+ *
+ * @param inputs 2 to 32 inputs of the same length.
+ * @param options The backend (default `auto`).
+ * @returns The first offset where the xor is not zero, or -1 when the parity is consistent.
+ * @throws {DmoverError} `EINVAL` when there are not 2 to 32 inputs, a buffer is invalid or the
+ * lengths differ; `ENXIO` for an unknown backend.
+ *
+ * @example
+ * ```ts
+ * import { xor, xorCheck } from "@dray/dray/dmover";
+ * import assert from "node:assert/strict";
+ *
+ * const data = [new Uint8Array([1, 2]), new Uint8Array([4, 8])];
+ * const parity = new Uint8Array(2);
+ * xor(parity, data);
+ * assert.equal(xorCheck([...data, parity]), -1);
+ * parity[1] = 0;
+ * assert.equal(xorCheck([...data, parity]), 1);
+ * ```
+ */
+export function xorCheck(inputs: readonly DmoverBuffer[], options: OneShotOptions = {}): number {
+  return run("xorCheck", "xor-check", { id: 0, inputs }, options)!;
+}
+
+/**
+ * Computes the RAID-6 syndromes of 2 to 32 data blocks: P, their xor, and Q, the sum of 2^k times
+ * block k in GF(2^8) (polynomial 0x11d, as Linux md and ISA-L).
+ *
+ * @param outputs P and Q, each as long as the blocks.
+ * @param data 2 to 32 data blocks of the same length.
+ * @param options The backend (default `auto`).
+ * @throws {DmoverError} `EINVAL` when there are not 2 to 32 blocks, a buffer is invalid, the
+ * lengths differ or buffers overlap; `ENXIO` for an unknown backend.
+ *
+ * @example
+ * ```ts
+ * import { pq } from "@dray/dray/dmover";
+ * import assert from "node:assert/strict";
+ *
+ * const [p, q] = [new Uint8Array(1), new Uint8Array(1)];
+ * pq([p, q], [new Uint8Array([3]), new Uint8Array([5])]);
+ * assert.deepEqual([p[0], q[0]], [3 ^ 5, 3 ^ (2 * 5)]);
+ * ```
+ */
+export function pq(
+  outputs: readonly [DmoverBuffer, DmoverBuffer],
+  data: readonly DmoverBuffer[],
+  options: OneShotOptions = {},
+): void {
+  run("pq", "pq", { id: 0, outputs, inputs: data }, options);
+}
+
+/**
+ * Rebuilds two lost blocks of a RAID-6 stripe: two data blocks, a data block and P or Q, or P and
+ * Q. The stripe lists the n data blocks, then P, then Q, with `undefined` in the two lost places.
+ *
+ * @param outputs Where the two lost blocks go, in stripe order.
+ * @param stripe n + 2 entries (n from 2 to 32): the survivors, `undefined` for exactly two.
+ * @param options The backend (default `auto`).
+ * @throws {DmoverError} `EINVAL` when the stripe does not have exactly two missing entries, a
+ * buffer is invalid, the lengths differ or buffers overlap; `ENXIO` for an unknown backend.
+ *
+ * @example Losing a data block and Q
+ * ```ts
+ * import { pq, pqRecover } from "@dray/dray/dmover";
+ * import assert from "node:assert/strict";
+ *
+ * const data = [new Uint8Array([1, 2]), new Uint8Array([3, 4]), new Uint8Array([5, 6])];
+ * const [p, q] = [new Uint8Array(2), new Uint8Array(2)];
+ * pq([p, q], data);
+ * const [lost, rebuiltQ] = [new Uint8Array(2), new Uint8Array(2)];
+ * pqRecover([lost, rebuiltQ], [data[0], undefined, data[2], p, undefined]);
+ * assert.deepEqual(lost, data[1]);
+ * assert.deepEqual(rebuiltQ, q);
+ * ```
+ */
+export function pqRecover(
+  outputs: readonly [DmoverBuffer, DmoverBuffer],
+  stripe: readonly (DmoverBuffer | undefined)[],
+  options: OneShotOptions = {},
+): void {
+  if (!Array.isArray(stripe)) {
+    throw new DmoverError("EINVAL", `Cannot run 'pqRecover' with stripe '${typeof stripe}'`);
+  }
+  let mask = 0;
+  const survivors: DmoverBuffer[] = [];
+  stripe.forEach((block, k) => {
+    if (block === undefined) mask += 2 ** k;
+    else survivors.push(block);
+  });
+  run("pqRecover", "pq-recover", { id: 0, outputs, inputs: survivors, immediate: mask }, options);
 }

@@ -108,6 +108,8 @@ interface WriterWait {
   index: number;
   accepted: number;
   single: boolean;
+  /** The index of the batch's request that carries the batch's fence, or -1. */
+  fenceAt: number;
   // deno-lint-ignore no-explicit-any
   resolve: (value: any) => void;
   reject: (error: unknown) => void;
@@ -120,6 +122,47 @@ interface PollWait {
   reject: (error: unknown) => void;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
+}
+
+/**
+ * A request that has not completed and may be waited on: running on a backend that completes
+ * later, or waiting for what it depends on. Requests that complete within `submit` never get one.
+ */
+interface Pending {
+  readonly id: number;
+  readonly seq: number;
+  /** Called when the request completes, with whether it failed. */
+  readonly waiters: ((failed: boolean) => void)[];
+}
+
+/** What a request waits for before it runs: pending requests, or an earlier failure. */
+interface Prerequisites {
+  wait: Pending[];
+  failed: boolean;
+}
+
+const NONE: Prerequisites = Object.freeze({ wait: [], failed: false }) as Prerequisites;
+
+/**
+ * Options for {@linkcode Session.submitMany}.
+ *
+ * @example
+ * ```ts
+ * import type { SubmitManyOptions } from "@dray/dray/dmover";
+ *
+ * const options: SubmitManyOptions = { fence: true };
+ * ```
+ */
+export interface SubmitManyOptions {
+  /**
+   * The batch starts only after every request submitted before it has completed, and each of its
+   * requests completes with `ECANCELED` if one of those failed (a fence on its first request).
+   */
+  fence?: boolean;
+}
+
+function canceled(id: number, why: string): DmoverError {
+  return new DmoverError("ECANCELED", `Cannot run request '${id}': ${why}`);
 }
 
 function asError(error: unknown): DmoverError {
@@ -180,8 +223,12 @@ export class Session<NB extends boolean = boolean> implements Disposable, AsyncD
   #held = 0; // slots taken: accepted and completion not yet read (dmover_io's ds_nreqs)
   #pending = 0; // accepted and not yet completed
   #ring: (DmoverCompletion | undefined)[];
+  #ringSeq: Float64Array; // the submission number of each completion in the ring
   #head = 0;
   #count = 0;
+  #seq = 0; // submission numbers, for dependsOn and fences
+  #live = new Set<Pending>(); // requests not completed, in submission order
+  #liveById = new Map<number, Pending>(); // the latest of them per id
 
   #readers: ReaderWait[] = [];
   #writers: WriterWait[] = [];
@@ -214,6 +261,7 @@ export class Session<NB extends boolean = boolean> implements Disposable, AsyncD
     this.#max = max;
     this.#nonBlocking = options.nonBlocking === true;
     this.#ring = new Array(max).fill(undefined);
+    this.#ringSeq = new Float64Array(max);
     this.#handle = (options.loop ?? defaultLoop()).attach({
       onDeferred: () => this.#wake(),
     });
@@ -397,7 +445,9 @@ export class Session<NB extends boolean = boolean> implements Disposable, AsyncD
   /**
    * Submits a request. It is validated first (a rejected request never takes a slot), then takes
    * a slot and goes to its backend; with `ts` and `native` it has completed when `submit`
-   * returns, and its completion waits to be read.
+   * returns, and its completion waits to be read. A request with `dependsOn` or `fence` takes its
+   * slot at once and starts when what it waits for has completed (or completes with `ECANCELED`
+   * when that failed).
    *
    * When every slot is taken (or blocked submits wait ahead), a non-blocking session throws
    * `EWOULDBLOCK` and a blocking one returns a promise that settles once the request has a slot.
@@ -406,8 +456,9 @@ export class Session<NB extends boolean = boolean> implements Disposable, AsyncD
    *
    * @param request The request.
    * @returns `undefined` when accepted at once, else a promise of acceptance (blocking mode).
-   * @throws {DmoverError} `EINVAL` for an invalid request, `EWOULDBLOCK` when non-blocking and
-   * full, `EBADF` after `close` (a waiting submit rejects with `EBADF` when the session closes).
+   * @throws {DmoverError} `EINVAL` for an invalid request (or a `dependsOn` naming no request that
+   * holds a slot), `EWOULDBLOCK` when non-blocking and full, `EBADF` after `close` (a waiting
+   * submit rejects with `EBADF` when the session closes).
    *
    * @example
    * ```ts
@@ -428,7 +479,7 @@ export class Session<NB extends boolean = boolean> implements Disposable, AsyncD
     if (this.#closed) throw closedError("submit");
     const length = checkRequest(this.#fn, request);
     if (this.#held < this.#max && this.#writers.length === 0) {
-      this.#start(request, length);
+      this.#start(request, length, this.#prerequisites(request, false));
       return undefined as SessionResult<NB, void>;
     }
     if (this.#nonBlocking) {
@@ -443,6 +494,7 @@ export class Session<NB extends boolean = boolean> implements Disposable, AsyncD
         index: 0,
         accepted: 0,
         single: true,
+        fenceAt: -1,
         resolve,
         reject,
       });
@@ -459,6 +511,7 @@ export class Session<NB extends boolean = boolean> implements Disposable, AsyncD
    * batch's length once every request has a slot.
    *
    * @param requests The requests.
+   * @param options `fence`: the batch starts after every request submitted before it completes.
    * @returns How many were accepted, or (blocking mode, when it had to wait) a promise of it.
    * @throws {DmoverError} `EINVAL` (with `accepted`) at the first invalid request, `EWOULDBLOCK`
    * when non-blocking and no request fit, `EBADF` after `close`.
@@ -475,23 +528,29 @@ export class Session<NB extends boolean = boolean> implements Disposable, AsyncD
    * assert.equal(session.submitMany(requests.slice(2)), 1);
    * ```
    */
-  submitMany(requests: readonly DmoverRequest[]): SessionResult<NB, number> {
+  submitMany(
+    requests: readonly DmoverRequest[],
+    options: SubmitManyOptions = {},
+  ): SessionResult<NB, number> {
     if (this.#closed) throw closedError("submit");
     if (!Array.isArray(requests)) {
       throw new TypeError(`Cannot submit '${typeof requests}': expected an array of requests`);
     }
     const total = requests.length;
+    const fenceAt = options.fence === true ? 0 : -1;
     let accepted = 0;
     if (this.#writers.length === 0) {
       while (accepted < total && this.#held < this.#max) {
         const request = requests[accepted]!;
         let length: number;
+        let before: Prerequisites;
         try {
           length = checkRequest(this.#fn, request);
+          before = this.#prerequisites(request, accepted === fenceAt);
         } catch (error) {
           throw withAccepted(error, accepted);
         }
-        this.#start(request, length);
+        this.#start(request, length, before);
         accepted++;
       }
       if (accepted === total) return total as SessionResult<NB, number>;
@@ -503,7 +562,15 @@ export class Session<NB extends boolean = boolean> implements Disposable, AsyncD
       });
     }
     return new Promise<number>((resolve, reject) => {
-      this.#writers.push({ requests, index: accepted, accepted, single: false, resolve, reject });
+      this.#writers.push({
+        requests,
+        index: accepted,
+        accepted,
+        single: false,
+        fenceAt,
+        resolve,
+        reject,
+      });
     }) as SessionResult<NB, number>;
   }
 
@@ -768,43 +835,153 @@ export class Session<NB extends boolean = boolean> implements Disposable, AsyncD
 
   // ---- internals ----
 
-  #start(request: DmoverRequest, length: number): void {
+  /**
+   * What a request must wait for: with `dependsOn`, the latest request of that id still holding
+   * a slot (EINVAL when there is none); with a fence, every request still running, and a failure
+   * if one whose completion is unread failed. Checked before the request takes a slot.
+   */
+  #prerequisites(request: DmoverRequest, batchFence: boolean): Prerequisites {
+    const on = request.dependsOn;
+    const fence = batchFence || request.fence === true;
+    if (on === undefined && !fence) return NONE;
+    const wait: Pending[] = [];
+    let failed = false;
+    if (on !== undefined) {
+      const running = this.#liveById.get(on);
+      let seq = running?.seq ?? -1;
+      let error: DmoverError | undefined;
+      let found = running !== undefined;
+      for (let i = 0; i < this.#count; i++) {
+        let at = this.#head + i;
+        if (at >= this.#max) at -= this.#max;
+        const done = this.#ring[at]!;
+        if (done.id === on && this.#ringSeq[at]! > seq) {
+          seq = this.#ringSeq[at]!;
+          error = done.error;
+          found = true;
+        }
+      }
+      if (!found) {
+        throw new DmoverError(
+          "EINVAL",
+          `Cannot submit request '${request.id}': it depends on request '${on}', which holds no slot (never submitted, or its completion was read)`,
+        );
+      }
+      if (running !== undefined && running.seq === seq) wait.push(running);
+      else if (error !== undefined) failed = true;
+    }
+    if (fence) {
+      for (const pending of this.#live) if (!wait.includes(pending)) wait.push(pending);
+      for (let i = 0; i < this.#count && !failed; i++) {
+        let at = this.#head + i;
+        if (at >= this.#max) at -= this.#max;
+        if (this.#ring[at]!.error !== undefined) failed = true;
+      }
+    }
+    return { wait, failed };
+  }
+
+  #start(request: DmoverRequest, length: number, before: Prerequisites): void {
     this.#held++;
     this.#pending++;
+    const seq = ++this.#seq;
+    if (before === NONE) {
+      this.#run(request, length, seq, undefined);
+      return;
+    }
+    const id = request.id;
+    if (before.failed) {
+      this.#finish(id, seq, canceled(id, "a request it waits for failed"), undefined, undefined);
+      return;
+    }
+    if (before.wait.length === 0) {
+      this.#run(request, length, seq, undefined);
+      return;
+    }
+    // Wait: the request holds its slot and can itself be waited on.
+    const pending = this.#track(id, seq);
+    let left = before.wait.length;
+    let anyFailed = false;
+    const onDone = (failed: boolean): void => {
+      anyFailed ||= failed;
+      if (--left > 0) return;
+      if (anyFailed) {
+        this.#finish(id, seq, canceled(id, "a request it waits for failed"), undefined, pending);
+      } else if (this.#closed) {
+        this.#finish(id, seq, undefined, undefined, pending); // closed meanwhile: never started
+      } else {
+        this.#run(request, length, seq, pending);
+      }
+    };
+    for (const p of before.wait) p.waiters.push(onDone);
+  }
+
+  #track(id: number, seq: number): Pending {
+    const pending: Pending = { id, seq, waiters: [] };
+    this.#live.add(pending);
+    this.#liveById.set(id, pending);
+    return pending;
+  }
+
+  #run(request: DmoverRequest, length: number, seq: number, pending: Pending | undefined): void {
     const kernel = this.#only ?? this.#kernels[this.#chooser.pick(length)]!;
+    const id = request.id;
     let result: number | undefined | PromiseLike<number | undefined>;
     try {
       result = kernel(request, length);
     } catch (error) {
-      this.#finish(request.id, asError(error), undefined);
+      this.#finish(id, seq, asError(error), undefined, pending);
       return;
     }
     if (typeof result === "object" && result !== null) {
-      const id = request.id;
+      const tracked = pending ?? this.#track(id, seq);
       result.then(
-        (immediate) => this.#finish(id, undefined, immediate),
-        (error) => this.#finish(id, asError(error), undefined),
+        (immediate) => this.#finish(id, seq, undefined, immediate, tracked),
+        (error) => this.#finish(id, seq, asError(error), undefined, tracked),
       );
       return;
     }
-    this.#finish(request.id, undefined, result);
+    this.#finish(id, seq, undefined, result, pending);
   }
 
-  #finish(id: number, error: DmoverError | undefined, immediate: number | undefined): void {
+  #finish(
+    id: number,
+    seq: number,
+    error: DmoverError | undefined,
+    immediate: number | undefined,
+    pending: Pending | undefined,
+  ): void {
     this.#pending--;
     if (this.#closed) {
       // Finished after close: nobody is told (dmover_io frees it in its done callback).
       this.#held--;
+      this.#settle(pending, error !== undefined);
       if (this.#pending === 0) this.#resolveFinished?.();
       return;
     }
     let at = this.#head + this.#count;
     if (at >= this.#max) at -= this.#max;
     this.#ring[at] = { id, error, immediate };
+    this.#ringSeq[at] = seq;
     this.#count++;
     if ((this.#readers.length !== 0 || this.#pollers.length !== 0) && !this.#waking) {
       this.#handle.defer();
     }
+    // After the completion is in the ring, so that a dependent's completion comes after it.
+    this.#settle(pending, error !== undefined);
+  }
+
+  #settle(pending: Pending | undefined, failed: boolean): void {
+    if (pending === undefined) return;
+    this.#live.delete(pending);
+    if (this.#liveById.get(pending.id) === pending) {
+      // An older request of the same id may still be running: it becomes the latest.
+      this.#liveById.delete(pending.id);
+      let latest: Pending | undefined;
+      for (const p of this.#live) if (p.id === pending.id) latest = p;
+      if (latest !== undefined) this.#liveById.set(pending.id, latest);
+    }
+    for (const waiter of pending.waiters) waiter(failed);
   }
 
   #take(): DmoverCompletion {
@@ -847,14 +1024,16 @@ export class Session<NB extends boolean = boolean> implements Disposable, AsyncD
           const request = writer.requests[writer.index]!;
           progress = true;
           let length: number;
+          let before: Prerequisites;
           try {
             length = checkRequest(this.#fn, request);
+            before = this.#prerequisites(request, writer.index === writer.fenceAt);
           } catch (error) {
             this.#writers.shift();
             writer.reject(writer.single ? error : withAccepted(error, writer.accepted));
             continue;
           }
-          this.#start(request, length);
+          this.#start(request, length, before);
           writer.index++;
           writer.accepted++;
           if (writer.index === writer.requests.length) {

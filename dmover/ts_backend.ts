@@ -5,6 +5,16 @@ import { crc32cUpdate } from "./_ts_crc32c.ts";
 import { XOR_WORDS_FROM, xorInto } from "./_ts_xor.ts";
 import { overlaps } from "./_validate.ts";
 import { walkChunks } from "./_walk.ts";
+import {
+  tsCompare,
+  tsComparePattern,
+  tsCopyCrc32c,
+  tsDualcast,
+  tsPq,
+  tsPqRecover,
+  tsXor,
+  tsXorCheck,
+} from "./_ts_ops.ts";
 import type { DmoverBuffer, DmoverRequest } from "./types.ts";
 
 const ZEROS: readonly number[] = Object.freeze([0, 0, 0, 0, 0, 0, 0, 0]);
@@ -14,6 +24,19 @@ const ZEROS: readonly number[] = Object.freeze([0, 0, 0, 0, 0, 0, 0, 0]);
 const COPY: CostModel = { overheadNs: 78, gbps: 90 };
 const FILL: CostModel = { overheadNs: 74, gbps: 100 };
 const CRC32C: CostModel = { overheadNs: 66, gbps: 1.31 };
+// The functions beyond dmover_io (see _ts_ops.ts); fitted like the others. Per input, for xor,
+// xor-check and pq: their cost grows with the number of inputs.
+const COMPARE: CostModel = { overheadNs: 250, gbps: 3.5 };
+const COMPARE_PATTERN: CostModel = { overheadNs: 300, gbps: 3.5 };
+const COPY_CRC32C: CostModel = { overheadNs: 150, gbps: 1.2 };
+const DUALCAST: CostModel = { overheadNs: 150, gbps: 30 };
+const PER_INPUT_NS = 0.35; // ns per byte per input of xor, xor-check (word loops)
+const PQ_PER_INPUT_NS = 0.9; // ns per byte per data block of pq and pq-recover
+
+/** A cost model for the variadic functions: `perInput` ns per byte per input. */
+function perInputModel(request: number, perInput: number): CostModel {
+  return { overheadNs: 300 + 40 * request, gbps: 1 / (perInput * request) };
+}
 
 // xorN has two regimes: a byte loop below XOR_WORDS_FROM bytes, 32-bit word views above.
 function xorModel(n: number, length: number): CostModel {
@@ -39,7 +62,7 @@ function zero(request: DmoverRequest): undefined {
 }
 
 function fill8(request: DmoverRequest): undefined {
-  fillPieces(request.output!, request.immediate!);
+  fillPieces(request.output!, request.immediate as number);
   return undefined;
 }
 
@@ -93,7 +116,7 @@ function copy(request: DmoverRequest, length: number): undefined {
 
 function crc32c(request: DmoverRequest): number {
   const input = request.inputs![0]!;
-  let crc = request.immediate ?? 0;
+  let crc = (request.immediate as number | undefined) ?? 0;
   if (input instanceof Uint8Array) return crc32cUpdate(crc, input, 0, input.length);
   for (const iov of input) crc = crc32cUpdate(crc, iov.buffer, iov.offset, iov.offset + iov.length);
   return crc;
@@ -122,8 +145,10 @@ for (let n = 2; n <= 8; n++) xorKernels[n] = xorKernel(n);
 
 /**
  * The pure-TypeScript backend, always present: `TypedArray` built-ins for `copy` (`set`, which is
- * memmove), `zero` and `fill8` (`fill`, which is memset), 32-bit word loops for `xor2`..`xor8`, and
- * slicing-by-8 tables for `iscsi-crc32c`.
+ * memmove), `zero` and `fill8` (`fill`, which is memset), `dualcast`; 32-bit word loops for
+ * `xor2`..`xor8`, `xor`, `compare`, `compare-pattern`, `xor-check`, and for `pq` and `pq-recover`
+ * (GF(2^8) arithmetic four bytes at a time); slicing-by-8 tables for `iscsi-crc32c` and
+ * `copy-crc32c`.
  *
  * @example Forcing the TypeScript path
  * ```ts
@@ -148,6 +173,21 @@ export const tsBackend: DmoverBackend = Object.freeze({
         return modelSpeed(FILL, length);
       case "iscsi-crc32c":
         return modelSpeed(CRC32C, length);
+      case "compare":
+        return modelSpeed(COMPARE, length);
+      case "compare-pattern":
+        return modelSpeed(COMPARE_PATTERN, length);
+      case "copy-crc32c":
+        return modelSpeed(COPY_CRC32C, length);
+      case "dualcast":
+        return modelSpeed(DUALCAST, length);
+      case "xor":
+      case "xor-check":
+        // A typical request of 4 inputs: the estimate only decides ts against native by length.
+        return modelSpeed(perInputModel(4, PER_INPUT_NS), length);
+      case "pq":
+      case "pq-recover":
+        return modelSpeed(perInputModel(4, PQ_PER_INPUT_NS), length);
     }
     const n = xorArity(fn.name);
     if (n === 0) return 0;
@@ -163,6 +203,22 @@ export const tsBackend: DmoverBackend = Object.freeze({
         return copy;
       case "iscsi-crc32c":
         return crc32c;
+      case "xor":
+        return tsXor;
+      case "compare":
+        return tsCompare;
+      case "compare-pattern":
+        return tsComparePattern;
+      case "copy-crc32c":
+        return tsCopyCrc32c;
+      case "dualcast":
+        return tsDualcast;
+      case "xor-check":
+        return tsXorCheck;
+      case "pq":
+        return tsPq;
+      case "pq-recover":
+        return tsPqRecover;
     }
     const n = xorArity(fn.name);
     return n === 0 ? undefined : xorKernels[n];

@@ -40,8 +40,18 @@ export type DmoverBuffer = Uint8Array | readonly DmoverIovec[];
 
 /**
  * A request to a session: a caller id that comes back in the completion, and the buffers and
- * immediate its function takes (see {@linkcode DmoverFunction}). The buffers must stay untouched
- * until the completion is read.
+ * immediate its function takes (see {@linkcode DmoverFunction}).
+ *
+ * The buffers belong to the request until its completion is read: do not read, write, transfer
+ * or detach them before. A backend that runs off the event-loop thread (`native-async`, a worker
+ * pool) works in place on views of a `SharedArrayBuffer` (which cannot be detached) and copies
+ * any other buffer through memory it owns, chunk by chunk; an `ArrayBuffer` transferred or
+ * detached meanwhile fails the request with `EFAULT` and is never written again.
+ *
+ * A request may name an earlier request of the same session with `dependsOn`: it then starts only
+ * once that one has completed, and completes with `ECANCELED` if that one failed. With `fence`, it
+ * starts only once every earlier request of the session has completed, and completes with
+ * `ECANCELED` if one of them failed.
  *
  * @example A request for a session bound to `xor2`
  * ```ts
@@ -57,12 +67,26 @@ export type DmoverBuffer = Uint8Array | readonly DmoverIovec[];
 export interface DmoverRequest {
   /** The caller's id for the request; the completion carries it back. */
   readonly id: number;
-  /** Where the result goes; only for functions with an output (all but `iscsi-crc32c`). */
+  /** Where the result goes, for functions with one output (all but the checks and `*-crc32c`). */
   readonly output?: DmoverBuffer;
-  /** The inputs, exactly as many as the function takes (none for `zero` and `fill8`). */
+  /** Where the results go, for functions with several outputs (`dualcast`, `pq`, `pq-recover`). */
+  readonly outputs?: readonly DmoverBuffer[];
+  /** The inputs, as many as the function takes (none for `zero` and `fill8`). */
   readonly inputs?: readonly DmoverBuffer[];
-  /** The immediate: the byte of `fill8`, the seed of `iscsi-crc32c` (default 0). */
-  readonly immediate?: number;
+  /**
+   * The immediate: the byte of `fill8`, the seed of the CRC functions (default 0), the pattern of
+   * `compare-pattern` (8 bytes, little-endian: a `bigint` up to 2^64 - 1, or a number), the lost
+   * positions of `pq-recover` (a bit mask).
+   */
+  readonly immediate?: number | bigint;
+  /**
+   * The id of an earlier request of the session that still holds a slot (submitted, completion
+   * not yet read): this one runs after it completes, or completes with `ECANCELED` if it failed.
+   * With several such requests, the latest one.
+   */
+  readonly dependsOn?: number;
+  /** Start only after every earlier request of the session has completed (`ECANCELED` if one failed). */
+  readonly fence?: boolean;
 }
 
 /**
@@ -83,6 +107,10 @@ export interface DmoverCompletion {
   readonly id: number;
   /** Why the request failed, or `undefined` when it succeeded. */
   readonly error: DmoverError | undefined;
-  /** The immediate result, for functions that give one (the CRC of `iscsi-crc32c`). */
+  /**
+   * The immediate result, for functions that give one: the CRC of `iscsi-crc32c` and
+   * `copy-crc32c`; the offset where `compare`, `compare-pattern` and `xor-check` found a
+   * difference, or -1.
+   */
   readonly immediate: number | undefined;
 }

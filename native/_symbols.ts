@@ -196,6 +196,113 @@ export const SYMBOLS = {
     result: "i32",
     optional: true,
   },
+  // uint32_t dray_isa(void): 0 scalar, 1 baseline vectors (SSE2, NEON), 2 AVX2, 3 AVX-512
+  dray_isa: { parameters: [], result: "u32", optional: true },
+  // int32_t dray_op4( (the generic entry point; see native/_dmover_ops.ts for the table)
+  dray_op4: {
+    parameters: [
+      "buffer", // uint32_t *tab (header, then the sides; results written into the header)
+      "u32", // uint32_t tab_words
+      "buffer", // uint8_t *m0
+      "u32", // uint32_t c0
+      "buffer", // uint8_t *m1
+      "u32", // uint32_t c1
+      "buffer", // uint8_t *m2
+      "u32", // uint32_t c2
+      "buffer", // uint8_t *m3
+      "u32", // uint32_t c3
+    ],
+    result: "i32",
+    optional: true,
+  },
+  // int32_t dray_op12(
+  dray_op12: {
+    parameters: [
+      "buffer", // uint32_t *tab
+      "u32", // uint32_t tab_words
+      "buffer", // uint8_t *m0
+      "u32", // uint32_t c0
+      "buffer", // uint8_t *m1
+      "u32", // uint32_t c1
+      "buffer", // uint8_t *m2
+      "u32", // uint32_t c2
+      "buffer", // uint8_t *m3
+      "u32", // uint32_t c3
+      "buffer", // uint8_t *m4
+      "u32", // uint32_t c4
+      "buffer", // uint8_t *m5
+      "u32", // uint32_t c5
+      "buffer", // uint8_t *m6
+      "u32", // uint32_t c6
+      "buffer", // uint8_t *m7
+      "u32", // uint32_t c7
+      "buffer", // uint8_t *m8
+      "u32", // uint32_t c8
+      "buffer", // uint8_t *m9
+      "u32", // uint32_t c9
+      "buffer", // uint8_t *m10
+      "u32", // uint32_t c10
+      "buffer", // uint8_t *m11
+      "u32", // uint32_t c11
+    ],
+    result: "i32",
+    optional: true,
+  },
+  // dray_op4 and dray_op12 again, run off the event-loop thread: only ever given pinned memory,
+  // views of fixed-length SharedArrayBuffers (see native/_pin.ts: Deno keeps an ArrayBuffer's
+  // memory alive during the call, but a transfer meanwhile would send C's writes to its new owner).
+  dray_op4_async: {
+    name: "dray_op4",
+    parameters: [
+      "buffer", // uint32_t *tab
+      "u32", // uint32_t tab_words
+      "buffer", // uint8_t *m0
+      "u32", // uint32_t c0
+      "buffer", // uint8_t *m1
+      "u32", // uint32_t c1
+      "buffer", // uint8_t *m2
+      "u32", // uint32_t c2
+      "buffer", // uint8_t *m3
+      "u32", // uint32_t c3
+    ],
+    result: "i32",
+    nonblocking: true,
+    optional: true,
+  },
+  dray_op12_async: {
+    name: "dray_op12",
+    parameters: [
+      "buffer", // uint32_t *tab
+      "u32", // uint32_t tab_words
+      "buffer", // uint8_t *m0
+      "u32", // uint32_t c0
+      "buffer", // uint8_t *m1
+      "u32", // uint32_t c1
+      "buffer", // uint8_t *m2
+      "u32", // uint32_t c2
+      "buffer", // uint8_t *m3
+      "u32", // uint32_t c3
+      "buffer", // uint8_t *m4
+      "u32", // uint32_t c4
+      "buffer", // uint8_t *m5
+      "u32", // uint32_t c5
+      "buffer", // uint8_t *m6
+      "u32", // uint32_t c6
+      "buffer", // uint8_t *m7
+      "u32", // uint32_t c7
+      "buffer", // uint8_t *m8
+      "u32", // uint32_t c8
+      "buffer", // uint8_t *m9
+      "u32", // uint32_t c9
+      "buffer", // uint8_t *m10
+      "u32", // uint32_t c10
+      "buffer", // uint8_t *m11
+      "u32", // uint32_t c11
+    ],
+    result: "i32",
+    nonblocking: true,
+    optional: true,
+  },
   // ---- sockets (redis native transport) ----
   // int32_t dray_sock_connect( (blocks: runs off the event-loop thread)
   dray_sock_connect: {
@@ -316,7 +423,7 @@ export const SYMBOLS = {
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The ABI number the TypeScript side was written against (DRAY_ABI in shim.c). */
-export const ABI = 2;
+export const ABI = 3;
 
 /** The symbols every version of the shim has: enough to read its ABI before anything else. */
 export const ABI_PROBE = {

@@ -1,5 +1,14 @@
 import { checkSpan, checkView, U32_MAX } from "./_checks.ts";
 import { DRAY_OK, type ShimSymbols } from "./_symbols.ts";
+import {
+  DRAY_ENOMEM,
+  OP_ARG,
+  OP_HEADER,
+  OP_IOV_MAX,
+  OP_MAX_INPUTS,
+  opShapeError,
+} from "./_dmover_ops.ts";
+import { isPinned } from "./_pin.ts";
 import { checkFd, connectSocket, openPoller } from "./_sockets.ts";
 import type {
   SocketConnectOptions,
@@ -9,11 +18,33 @@ import type {
 } from "./sockets.ts";
 
 function fail(entry: string, code: number): never {
+  if (code === DRAY_ENOMEM) {
+    throw new Error(`Cannot complete ${entry}: the native shim ran out of memory`);
+  }
   // Unreachable while the TypeScript checks hold: the C side found a span the wrapper allowed.
   throw new RangeError(
     `Cannot complete ${entry}: the native shim rejected its arguments (${code})`,
   );
 }
+
+// ---- dmover kernels: helpers of NativeLibrary.dmoverOp ----
+
+const EMPTY = new Uint8Array(0);
+
+/** The memories, padded with empty buffers (NULL, capacity 0 in C) to 4. */
+function padded4(m: readonly Uint8Array[]): Uint8Array[] {
+  return [m[0] ?? EMPTY, m[1] ?? EMPTY, m[2] ?? EMPTY, m[3] ?? EMPTY];
+}
+
+/** The memories, padded with empty buffers to 12. */
+function padded12(m: readonly Uint8Array[]): Uint8Array[] {
+  const out = m.slice();
+  while (out.length < 12) out.push(EMPTY);
+  return out;
+}
+
+/** Keeps values reachable until here (a nonblocking call must not outlive its buffers). */
+function keepAlive(..._values: unknown[]): void {}
 
 /**
  * The loaded shim: typed wrappers over its entry points. Get one from {@linkcode nativeStatus} or
@@ -173,7 +204,8 @@ export class NativeLibrary {
   #dmoverTable = new Uint32Array(3 * 9);
 
   /**
-   * Whether this build of the shim has the dmover kernels (`xor`, `xorv`, `crc32c`, `crc32cv`).
+   * Whether this build of the shim has the dmover kernels (`xor`, `xorv`, `crc32c`, `crc32cv`,
+   * `dmoverOp`, `dmoverOpAsync`, `dmoverIsa`).
    * A library built from an older `shim.c` lacks them; the other entry points still work.
    *
    * @example
@@ -187,11 +219,19 @@ export class NativeLibrary {
    * ```
    */
   get hasDmoverKernels(): boolean {
-    const y = this.#symbols;
-    return y.dray_crc32c_impl !== null && y.dray_crc32c !== null && y.dray_xor2 !== null &&
-      y.dray_xor3 !== null && y.dray_xor4 !== null && y.dray_xor5 !== null &&
-      y.dray_xor6 !== null && y.dray_xor7 !== null && y.dray_xor8 !== null;
+    if (this.#hasKernels === undefined) {
+      const y = this.#symbols;
+      this.#hasKernels = y.dray_crc32c_impl !== null && y.dray_crc32c !== null &&
+        y.dray_xor2 !== null && y.dray_xor3 !== null && y.dray_xor4 !== null &&
+        y.dray_xor5 !== null && y.dray_xor6 !== null && y.dray_xor7 !== null &&
+        y.dray_xor8 !== null && y.dray_isa !== null && y.dray_op4 !== null &&
+        y.dray_op12 !== null && y.dray_op4_async !== null && y.dray_op12_async !== null;
+    }
+    return this.#hasKernels;
   }
+
+  // Whether the symbols are there, found once: the check sits on every xor call.
+  #hasKernels: boolean | undefined;
 
   #noKernels(entry: string): never {
     throw new Error(
@@ -639,6 +679,322 @@ export class NativeLibrary {
       }
     }
     if (rc !== DRAY_OK) fail(`xor${n}`, rc);
+  }
+
+  /**
+   * Which instruction set the shim's dmover kernels (xor, compare, pq, ... but not CRC-32C, see
+   * {@linkcode NativeLibrary.crc32cImplementation}) run on, chosen when the library was loaded:
+   * `avx512` (AVX-512F/BW) or `avx2` on x86-64 when the CPU and the operating system support them,
+   * else the architecture's baseline vectors (`sse2`, `neon`, or `vector` elsewhere), else
+   * `scalar` (64-bit words). The `DRAY_ISA` environment variable (`scalar`, `baseline`, `avx2`,
+   * `avx512`), read when the library is loaded, lowers the choice; `DRAY_ISA=scalar` also turns
+   * off the CRC32 instruction.
+   *
+   * @example
+   * ```ts
+   * import { nativeStatus } from "@dray/dray/native";
+   * import assert from "node:assert/strict";
+   *
+   * const status = nativeStatus();
+   * if (status.available && status.library.hasDmoverKernels) {
+   *   const isa = status.library.dmoverIsa;
+   *   assert.ok(["scalar", "sse2", "neon", "vector", "avx2", "avx512"].includes(isa));
+   * }
+   * ```
+   */
+  get dmoverIsa(): "scalar" | "sse2" | "neon" | "vector" | "avx2" | "avx512" {
+    const f = this.#symbols.dray_isa;
+    if (f === null) this.#noKernels("read the dmover instruction set");
+    const level = f();
+    if (level === 3) return "avx512";
+    if (level === 2) return "avx2";
+    if (level === 1) {
+      return Deno.build.arch === "x86_64"
+        ? "sse2"
+        : Deno.build.arch === "aarch64"
+        ? "neon"
+        : "vector";
+    }
+    return "scalar";
+  }
+
+  /**
+   * Runs one dmover operation through the shim's generic entry point, in one call however many
+   * sides and iovecs it has. `table` describes it (see `native/_dmover_ops.ts`): the op, its
+   * output and input counts, four argument words and two result words, then for each side (the
+   * outputs first) the index of its memory in `memories`, a count from 1 to 1024 and that many
+   * (offset, length) pairs. Every side must add up to the same total. Results (a CRC, or the
+   * offset a comparison stopped at, all ones for none) are written into words 7 and 8.
+   *
+   * Sides may share a memory. Whether they overlap is not checked: overlapping sides give
+   * unspecified bytes, never an access outside the memories.
+   *
+   * @param table The table; words 7 and 8 receive the results.
+   * @param memories 1 to 12 buffers the sides point into, each at most 4 GiB - 1.
+   * @param words How many words of `table` to use (default all of it).
+   * @throws {TypeError} When the table is not a Uint32Array, a memory not a Uint8Array, or either
+   * is detached.
+   * @throws {RangeError} When the table is malformed: an unknown op, wrong side counts, an
+   * argument out of range, a memory index or pair outside what was given, unequal totals.
+   *
+   * @example The xor of two inputs that share one buffer, into another
+   * ```ts
+   * import { nativeStatus } from "@dray/dray/native";
+   * import assert from "node:assert/strict";
+   *
+   * const status = nativeStatus();
+   * if (status.available && status.library.hasDmoverKernels) {
+   *   const out = new Uint8Array(2);
+   *   const arena = new Uint8Array([1, 2, 3, 3]);
+   *   const table = new Uint32Array([
+   *     2, 1, 2, 0, 0, 0, 0, 0, 0, // xor, 1 output, 2 inputs
+   *     0, 1, 0, 2, // the output: memory 0, 1 pair (0, 2)
+   *     1, 1, 0, 2, // input 0: memory 1, bytes 0..2
+   *     1, 1, 2, 2, // input 1: memory 1, bytes 2..4
+   *   ]);
+   *   status.library.dmoverOp(table, [out, arena]);
+   *   assert.deepEqual(out, new Uint8Array([2, 1]));
+   * }
+   * ```
+   */
+  dmoverOp(
+    table: Uint32Array,
+    memories: readonly Uint8Array[],
+    words: number = table.length,
+  ): void {
+    this.#checkOpTable(table, words, memories, false);
+    const y = this.#symbols;
+    const m = memories;
+    let rc: number;
+    if (m.length <= 4) {
+      const a = m[0]!, b = m[1] ?? EMPTY, c = m[2] ?? EMPTY, d = m[3] ?? EMPTY;
+      rc = y.dray_op4!(table, words, a, a.length, b, b.length, c, c.length, d, d.length);
+    } else {
+      const p = padded12(m);
+      rc = y.dray_op12!(
+        table,
+        words,
+        p[0]!,
+        p[0]!.length,
+        p[1]!,
+        p[1]!.length,
+        p[2]!,
+        p[2]!.length,
+        p[3]!,
+        p[3]!.length,
+        p[4]!,
+        p[4]!.length,
+        p[5]!,
+        p[5]!.length,
+        p[6]!,
+        p[6]!.length,
+        p[7]!,
+        p[7]!.length,
+        p[8]!,
+        p[8]!.length,
+        p[9]!,
+        p[9]!.length,
+        p[10]!,
+        p[10]!.length,
+        p[11]!,
+        p[11]!.length,
+      );
+    }
+    if (rc !== DRAY_OK) fail("dmoverOp", rc);
+  }
+
+  /**
+   * {@linkcode NativeLibrary.dmoverOp} off the event-loop thread, as a nonblocking FFI call (Deno
+   * runs a few dozen of those at once, shared with file-system work: bound how many you start).
+   *
+   * Pinning: C works on raw pointers on another thread until the call settles, while JavaScript
+   * runs. Deno 2.9 keeps each buffer's memory alive until then, but an `ArrayBuffer` transferred
+   * meanwhile would have C's writes land in its new owner's memory (or, after
+   * `transfer(newLength)`, in a copy nobody sees), silently. Hence the table and every memory must
+   * be views of a fixed-length `SharedArrayBuffer`, which can be neither transferred, detached nor
+   * shrunk, and are held here until the call settles (Deno refuses growable ones in nonblocking
+   * calls). Nothing else is done to them: do not read or write the bytes of the sides until the
+   * promise settles. The shim checks and walks a private copy of the table, so a write to the
+   * table meanwhile changes nothing but, possibly, the result words it sees afterwards.
+   *
+   * @param table The table, over a SharedArrayBuffer; words 7 and 8 receive the results.
+   * @param memories 1 to 12 views of SharedArrayBuffers, each at most 4 GiB - 1.
+   * @param words How many words of `table` to use (default all of it).
+   * @returns A promise that settles when the operation is done.
+   * @throws {TypeError} When the table or a memory is not over a fixed-length SharedArrayBuffer.
+   * @throws {RangeError} When the table is malformed (as for `dmoverOp`).
+   *
+   * @example Zero-copy xor off the event-loop thread
+   * ```ts
+   * import { nativeStatus } from "@dray/dray/native";
+   * import assert from "node:assert/strict";
+   *
+   * const status = nativeStatus();
+   * if (status.available && status.library.hasDmoverKernels) {
+   *   const memory = new Uint8Array(new SharedArrayBuffer(6));
+   *   memory.set([1, 2, 3, 3]);
+   *   const table = new Uint32Array(new SharedArrayBuffer(4 * 21));
+   *   table.set([2, 1, 2, 0, 0, 0, 0, 0, 0, 0, 1, 4, 2, 0, 1, 0, 2, 0, 1, 2, 2]);
+   *   await status.library.dmoverOpAsync(table, [memory]);
+   *   assert.deepEqual(memory.subarray(4), new Uint8Array([2, 1]));
+   * }
+   * ```
+   */
+  async dmoverOpAsync(
+    table: Uint32Array,
+    memories: readonly Uint8Array[],
+    words: number = table.length,
+  ): Promise<void> {
+    this.#checkOpTable(table, words, memories, true);
+    const y = this.#symbols;
+    // Held in this frame until the call settles: a SharedArrayBuffer stays alive while referenced.
+    const m = memories.length <= 4 ? padded4(memories) : padded12(memories);
+    let rc: number;
+    if (m.length === 4) {
+      const [a, b, c, d] = m;
+      rc = await y.dray_op4_async!(
+        table,
+        words,
+        a!,
+        a!.length,
+        b!,
+        b!.length,
+        c!,
+        c!.length,
+        d!,
+        d!.length,
+      );
+    } else {
+      rc = await y.dray_op12_async!(
+        table,
+        words,
+        m[0]!,
+        m[0]!.length,
+        m[1]!,
+        m[1]!.length,
+        m[2]!,
+        m[2]!.length,
+        m[3]!,
+        m[3]!.length,
+        m[4]!,
+        m[4]!.length,
+        m[5]!,
+        m[5]!.length,
+        m[6]!,
+        m[6]!.length,
+        m[7]!,
+        m[7]!.length,
+        m[8]!,
+        m[8]!.length,
+        m[9]!,
+        m[9]!.length,
+        m[10]!,
+        m[10]!.length,
+        m[11]!,
+        m[11]!.length,
+      );
+    }
+    keepAlive(table, m);
+    if (rc !== DRAY_OK) fail("dmoverOpAsync", rc);
+  }
+
+  // The TypeScript half of the C checks in dray_op_run: the same rules, as TypeErrors and
+  // RangeErrors, so that a malformed table never reaches C.
+  #checkOpTable(
+    table: Uint32Array,
+    words: number,
+    memories: readonly Uint8Array[],
+    shared: boolean,
+  ): void {
+    if (this.#symbols.dray_op4 === null || this.#symbols.dray_op12 === null) {
+      this.#noKernels("run a dmover op");
+    }
+    if (!(table instanceof Uint32Array)) {
+      throw new TypeError("Cannot use the op table: expected a Uint32Array");
+    }
+    if (table.buffer instanceof ArrayBuffer && table.buffer.detached) {
+      throw new TypeError("Cannot use the op table: its buffer is detached or was transferred");
+    }
+    if (shared && !isPinned(table)) {
+      throw new TypeError(
+        "Cannot use the op table off-thread: it must be backed by a fixed-length SharedArrayBuffer",
+      );
+    }
+    if (!Array.isArray(memories) || memories.length < 1 || memories.length > 12) {
+      throw new RangeError(
+        `Cannot use '${
+          Array.isArray(memories) ? memories.length : typeof memories
+        }' memories: expected 1 to 12`,
+      );
+    }
+    for (let i = 0; i < memories.length; i++) {
+      const view = memories[i]!;
+      // A live non-empty view passes without building a name; anything else gets the full check.
+      if (!(view instanceof Uint8Array) || view.length === 0) {
+        checkSpan(`memories[${i}]`, view, 0, 0);
+      }
+      if (view.length > U32_MAX) {
+        throw new RangeError(
+          `Cannot use a memory of '${view.length}' bytes: the limit is 2^32 - 1`,
+        );
+      }
+      if (shared && !isPinned(view)) {
+        throw new TypeError(
+          `Cannot use memories[${i}] off-thread: it must be backed by a fixed-length SharedArrayBuffer, which cannot be transferred while C uses it`,
+        );
+      }
+    }
+    if (!Number.isInteger(words) || words < 0 || words > table.length) {
+      throw new RangeError(`Cannot use '${words}' words of the op table: it holds ${table.length}`);
+    }
+    if (words < OP_HEADER) {
+      throw new RangeError(
+        `Cannot use the op table: '${words}' words, the header needs ${OP_HEADER}`,
+      );
+    }
+    const outputs = table[1]!;
+    const inputs = table[2]!;
+    const why = outputs > 2 || inputs > OP_MAX_INPUTS
+      ? `${outputs} outputs and ${inputs} inputs are too many`
+      : opShapeError(table[0]!, outputs, inputs, table[OP_ARG]!, table[OP_ARG + 1]!);
+    if (why !== undefined) throw new RangeError(`Cannot use the op table: ${why}`);
+    let at = OP_HEADER;
+    let first = 0;
+    for (let s = 0; s < outputs + inputs; s++) {
+      if (words - at < 2) throw new RangeError(`Cannot use the op table: side ${s} is missing`);
+      const memory = table[at++]!;
+      const count = table[at++]!;
+      if (memory >= memories.length) {
+        throw new RangeError(
+          `Cannot use the op table: side ${s} names memory '${memory}' of ${memories.length}`,
+        );
+      }
+      if (count < 1 || count > OP_IOV_MAX || count > (words - at) / 2) {
+        throw new RangeError(
+          `Cannot use the op table: side ${s} has count '${count}', expected 1 to 1024 pairs that fit`,
+        );
+      }
+      const cap = memories[memory]!.length;
+      let sum = 0;
+      for (let i = 0; i < count; i++) {
+        const off = table[at + 2 * i]!;
+        const len = table[at + 2 * i + 1]!;
+        if (off > cap || len > cap - off) {
+          throw new RangeError(
+            `Cannot use the op table: side ${s} pair ${i} (${off}, ${len}) lies outside ${cap} bytes`,
+          );
+        }
+        sum += len;
+      }
+      if (s === 0) {
+        first = sum;
+      } else if (sum !== first) {
+        throw new RangeError(
+          `Cannot use the op table: side ${s} holds '${sum}' bytes, side 0 holds ${first}`,
+        );
+      }
+      at += 2 * count;
+    }
   }
 
   // ---- sockets (redis native transport) ----

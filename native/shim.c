@@ -10,9 +10,11 @@
  *
  * What C can check, it checks: null pointers, spans against the capacity passed with each buffer,
  * (offset, length) pairs whose sum would wrap, tables that announce more words than they hold,
- * the alignment of word buffers. What it cannot check is the capacity itself: it is the one fact
- * taken on trust, and the TypeScript wrappers pass each view's own length. Off-thread entry points
- * also trust that their memory stays valid until they return (see native/_pin.ts).
+ * the alignment of word buffers; and a table whose pairs are walked while bytes are written is
+ * first copied, so that no write during the call (to a table lying in an output buffer, or from
+ * another thread) changes what was checked. What it cannot check is the capacity itself: it is
+ * the one fact taken on trust, and the TypeScript wrappers pass each view's own length.
+ * Off-thread entry points are only ever given pinned memory (see native/_pin.ts).
  * tests/native/shim_driver.c runs every entry point under AddressSanitizer and
  * UndefinedBehaviorSanitizer; tests/native/fuzz_table.ts describes them for the fuzz suite.
  */
@@ -33,7 +35,7 @@
 #endif
 
 /* Bump DRAY_ABI whenever a signature changes; the loader refuses a library with another ABI. */
-#define DRAY_ABI 2
+#define DRAY_ABI 3
 #define DRAY_VERSION ((0u << 16) | (1u << 8) | 0u) /* 0.1.0 */
 
 #define DRAY_OK 0
@@ -91,13 +93,52 @@ DRAY_EXPORT int32_t dray_fill(uint8_t *dst, uint32_t dst_cap, uint32_t dst_off, 
  *   for each side in turn: count (1..1024), then count pairs (offset, length)
  *
  * Every pair is checked against its side's capacity, every side must add up to the same total and
- * the table must hold every word it announces, all before a byte is read or written. The crc32c
- * table starts with one more word: the seed on entry, the CRC on return.
+ * the table must hold every word it announces, all before a byte is read or written, and the walk
+ * reads the pairs from the private copy that was checked (dray_tab_take). The crc32c table starts
+ * with one more word: the seed on entry, the CRC on return.
  */
 
 #define DRAY_EIOV (-3) /* a malformed table: truncated, a count outside 1..1024, unequal totals */
+#define DRAY_ENOMEM (-5) /* no memory for the private copy of a large table */
 #define DRAY_IOV_MAX 1024u
 #define DRAY_XOR_MAX 8u
+
+#include <stdlib.h> /* malloc, getenv */
+
+/*
+ * The table words C works from: a private copy, taken before anything is checked. The table is the
+ * caller's memory, and C reads its pairs again while it walks them, so without a copy a write to the
+ * table during the call would change pairs that were already checked: an output side that covers
+ * the table's own words (the table may lie in one of the buffers), or another thread writing to a
+ * shared table while an off-thread call runs. Tables up to DRAY_TAB_LOCAL words are copied onto the
+ * stack, larger ones into the heap; at most `max` words are copied (what a valid table can use).
+ */
+#define DRAY_TAB_LOCAL 512u
+
+typedef struct {
+  const uint32_t *words;
+  uint32_t count;
+  uint32_t *heap;
+  uint32_t local[DRAY_TAB_LOCAL];
+} dray_tab_copy;
+
+static int dray_tab_take(dray_tab_copy *t, const uint32_t *tab, uint32_t words, uint32_t max) {
+  uint32_t n = words < max ? words : max;
+  t->heap = NULL;
+  t->count = n;
+  if (n <= DRAY_TAB_LOCAL) {
+    if (n != 0) memcpy(t->local, tab, (size_t)n * sizeof(uint32_t));
+    t->words = t->local;
+    return DRAY_OK;
+  }
+  t->heap = malloc((size_t)n * sizeof(uint32_t));
+  if (t->heap == NULL) return DRAY_ENOMEM;
+  memcpy(t->heap, tab, (size_t)n * sizeof(uint32_t));
+  t->words = t->heap;
+  return DRAY_OK;
+}
+
+static void dray_tab_release(dray_tab_copy *t) { free(t->heap); }
 
 /* One side of a request while it is walked: its pairs and how far the walk has got. */
 typedef struct {
@@ -153,68 +194,545 @@ static inline void dray_cursor_skip(dray_cursor *c) {
   }
 }
 
-/* -- xor -- */
-
-/* 16 bytes as a GCC/Clang vector: SSE2 on x86-64 and NEON on arm64 without any -m flag. */
-typedef uint8_t dray_v16 __attribute__((vector_size(16)));
-
-static inline dray_v16 dray_load16(const uint8_t *p) {
-  dray_v16 v;
-  memcpy(&v, p, sizeof v);
-  return v;
-}
-
-static inline void dray_store16(uint8_t *p, dray_v16 v) { memcpy(p, &v, sizeof v); }
+/* -- instruction sets -- */
 
 /*
- * d[i] = s[0][i] ^ ... ^ s[n-1][i] for i < len. Inlined with a constant n, the loop over the inputs
- * unrolls and the pointers live in registers.
+ * Every kernel below exists at up to four levels, chosen once when the library is loaded:
+ *
+ *   0 scalar   64-bit words (SWAR), any C compiler, any CPU;
+ *   1 baseline 64-byte GCC/Clang vectors compiled for the architecture's baseline (SSE2 on
+ *              x86-64, NEON on arm64, whatever the compiler lowers them to elsewhere);
+ *   2 avx2     the same code compiled for AVX2 (x86-64);
+ *   3 avx512   the same code compiled for AVX-512F/BW (x86-64).
+ *
+ * The library is built for the baseline only (never -march=native): the AVX2 and AVX-512 copies
+ * carry a target attribute and run only when CPUID says the CPU has the instructions and XGETBV
+ * says the operating system saves their registers. Two knobs lower the level, for tests and for
+ * comparison: the DRAY_ISA_MAX build define (0..3), and the DRAY_ISA environment variable
+ * (scalar, baseline, sse2, neon, avx2, avx512) read at load time. DRAY_ISA=scalar also turns off
+ * the CRC32 instruction.
  */
-static inline __attribute__((always_inline)) void dray_xor_span(uint8_t *d,
-                                                                const uint8_t *const *s,
-                                                                uint32_t n, size_t len) {
-  const uint8_t *p[DRAY_XOR_MAX];
-  for (uint32_t k = 0; k < n; k++) p[k] = s[k];
-  size_t i = 0;
-  for (; i + 64 <= len; i += 64) {
-    dray_v16 a = dray_load16(p[0] + i), b = dray_load16(p[0] + i + 16);
-    dray_v16 c = dray_load16(p[0] + i + 32), e = dray_load16(p[0] + i + 48);
-#pragma GCC unroll 8
-    for (uint32_t k = 1; k < n; k++) {
-      a ^= dray_load16(p[k] + i);
-      b ^= dray_load16(p[k] + i + 16);
-      c ^= dray_load16(p[k] + i + 32);
-      e ^= dray_load16(p[k] + i + 48);
-    }
-    dray_store16(d + i, a);
-    dray_store16(d + i + 16, b);
-    dray_store16(d + i + 32, c);
-    dray_store16(d + i + 48, e);
+#define DRAY_ISA_SCALAR 0u
+#define DRAY_ISA_BASE 1u
+#define DRAY_ISA_AVX2 2u
+#define DRAY_ISA_AVX512 3u
+#if !defined(DRAY_ISA_MAX)
+#define DRAY_ISA_MAX 3
+#endif
+
+#if (defined(__GNUC__) || defined(__clang__)) && DRAY_ISA_MAX >= 1
+#define DRAY_VEC 1
+#endif
+#if defined(DRAY_VEC) && defined(__x86_64__) && DRAY_ISA_MAX >= 2
+#define DRAY_VEC_X86 1
+#include <cpuid.h>
+#endif
+
+
+/* -- GF(2^8) for RAID-6: the polynomial x^8 + x^4 + x^3 + x^2 + 1 (0x11d), generator 2 -- */
+
+static uint8_t dray_gf_exp[512]; /* exp[i] = 2^i, doubled so that exp[log a + log b] needs no mod */
+static uint8_t dray_gf_log[256]; /* log[a] for a != 0 */
+
+static void dray_gf_init(void) {
+  uint32_t x = 1;
+  for (uint32_t i = 0; i < 255; i++) {
+    dray_gf_exp[i] = (uint8_t)x;
+    dray_gf_exp[i + 255] = (uint8_t)x;
+    dray_gf_log[x] = (uint8_t)i;
+    x <<= 1;
+    if (x & 0x100u) x ^= 0x11du;
   }
-  for (; i + 16 <= len; i += 16) {
-    dray_v16 a = dray_load16(p[0] + i);
-#pragma GCC unroll 8
-    for (uint32_t k = 1; k < n; k++) a ^= dray_load16(p[k] + i);
-    dray_store16(d + i, a);
+  dray_gf_exp[510] = dray_gf_exp[0];
+  dray_gf_exp[511] = dray_gf_exp[1];
+}
+
+static inline uint8_t dray_gf_mul(uint8_t a, uint8_t b) {
+  if (a == 0 || b == 0) return 0;
+  return dray_gf_exp[dray_gf_log[a] + dray_gf_log[b]];
+}
+
+/* a / b for b != 0. */
+static inline uint8_t dray_gf_div(uint8_t a, uint8_t b) {
+  if (a == 0) return 0;
+  return dray_gf_exp[dray_gf_log[a] + 255u - dray_gf_log[b]];
+}
+
+/* 2^k for any k >= 0, and 2^-k. */
+static inline uint8_t dray_gf_pow2(uint32_t k) { return dray_gf_exp[k % 255u]; }
+static inline uint8_t dray_gf_pow2_neg(uint32_t k) { return dray_gf_exp[(255u - k % 255u) % 255u]; }
+
+static inline uint8_t dray_gf2_u8(uint8_t x) {
+  return (uint8_t)((uint32_t)x << 1 ^ ((x & 0x80u) ? 0x1du : 0u));
+}
+
+/* -- scalar kernels: 64-bit words, then bytes; each works on indexes [from, to) -- */
+
+#define DRAY_LO7 0x7f7f7f7f7f7f7f7full
+#define DRAY_LSB 0x0101010101010101ull
+
+static inline uint64_t dray_ld64(const uint8_t *p) {
+  uint64_t w;
+  memcpy(&w, p, sizeof w);
+  return w;
+}
+
+static inline void dray_st64(uint8_t *p, uint64_t w) { memcpy(p, &w, sizeof w); }
+
+/* Multiplies each byte of w by 2 in GF(2^8). */
+static inline uint64_t dray_gf2_u64(uint64_t w) {
+  return ((w & DRAY_LO7) << 1) ^ (((w >> 7) & DRAY_LSB) * 0x1du);
+}
+
+/* Multiplies each byte of w by c in GF(2^8): a sum of doublings, one per bit of c. */
+static inline uint64_t dray_gfmul_u64(uint64_t w, uint8_t c) {
+  uint64_t acc = 0;
+  for (uint32_t b = 0; b < 8; b++) {
+    if ((c >> b) & 1u) acc ^= w;
+    w = dray_gf2_u64(w);
   }
-  for (; i < len; i++) {
-    uint8_t x = p[0][i];
-#pragma GCC unroll 8
-    for (uint32_t k = 1; k < n; k++) x ^= p[k][i];
+  return acc;
+}
+
+/* d[i] = s[0][i] ^ ... ^ s[n-1][i]; d may be one of the sources (same index). */
+static void dray_s_xor(uint8_t *d, const uint8_t *const *s, uint32_t n, size_t from, size_t to) {
+  size_t i = from;
+  for (; i + 8 <= to; i += 8) {
+    uint64_t w = dray_ld64(s[0] + i);
+    for (uint32_t k = 1; k < n; k++) w ^= dray_ld64(s[k] + i);
+    dray_st64(d + i, w);
+  }
+  for (; i < to; i++) {
+    uint8_t x = s[0][i];
+    for (uint32_t k = 1; k < n; k++) x ^= s[k][i];
     d[i] = x;
   }
 }
 
-static void dray_xor_chunk(uint8_t *d, const uint8_t *const *s, uint32_t n, size_t len) {
-  switch (n) {
-    case 2: dray_xor_span(d, s, 2, len); break;
-    case 3: dray_xor_span(d, s, 3, len); break;
-    case 4: dray_xor_span(d, s, 4, len); break;
-    case 5: dray_xor_span(d, s, 5, len); break;
-    case 6: dray_xor_span(d, s, 6, len); break;
-    case 7: dray_xor_span(d, s, 7, len); break;
-    default: dray_xor_span(d, s, 8, len); break;
+/* The first i in [from, to) where a[i] != b[i], or to. */
+static size_t dray_s_cmp(const uint8_t *a, const uint8_t *b, size_t from, size_t to) {
+  size_t i = from;
+  while (i + 8 <= to && dray_ld64(a + i) == dray_ld64(b + i)) i += 8;
+  for (; i < to; i++) {
+    if (a[i] != b[i]) return i;
   }
+  return to;
+}
+
+/* The first i in [from, to) where a[i] != pat[i % 8], or to. */
+static size_t dray_s_cmppat(const uint8_t *a, const uint8_t *pat, size_t from, size_t to) {
+  size_t i = from;
+  if ((i & 7u) == 0) {
+    uint64_t pw = dray_ld64(pat);
+    while (i + 8 <= to && dray_ld64(a + i) == pw) i += 8;
+  }
+  for (; i < to; i++) {
+    if (a[i] != pat[i & 7u]) return i;
+  }
+  return to;
+}
+
+/* The first i in [from, to) where the xor of s[0..n)[i] is not 0, or to. */
+static size_t dray_s_xorchk(const uint8_t *const *s, uint32_t n, size_t from, size_t to) {
+  size_t i = from;
+  for (; i + 8 <= to; i += 8) {
+    uint64_t w = dray_ld64(s[0] + i);
+    for (uint32_t k = 1; k < n; k++) w ^= dray_ld64(s[k] + i);
+    if (w != 0) break;
+  }
+  for (; i < to; i++) {
+    uint8_t x = s[0][i];
+    for (uint32_t k = 1; k < n; k++) x ^= s[k][i];
+    if (x != 0) return i;
+  }
+  return to;
+}
+
+/*
+ * RAID-6 syndromes over n data blocks, a NULL block counting as zeros: p = the xor of the blocks
+ * (not stored when p is NULL), q = sum of 2^k * s[k], by Horner's rule from the last block down.
+ */
+static void dray_s_pqgen(uint8_t *p, uint8_t *q, const uint8_t *const *s, uint32_t n, size_t from,
+                         size_t to) {
+  size_t i = from;
+  for (; i + 8 <= to; i += 8) {
+    uint64_t pw = 0, qw = 0;
+    for (uint32_t k = n; k-- > 0;) {
+      qw = dray_gf2_u64(qw);
+      if (s[k] != NULL) {
+        uint64_t w = dray_ld64(s[k] + i);
+        pw ^= w;
+        qw ^= w;
+      }
+    }
+    if (p != NULL) dray_st64(p + i, pw);
+    dray_st64(q + i, qw);
+  }
+  for (; i < to; i++) {
+    uint8_t px = 0, qx = 0;
+    for (uint32_t k = n; k-- > 0;) {
+      qx = dray_gf2_u8(qx);
+      if (s[k] != NULL) {
+        px ^= s[k][i];
+        qx ^= s[k][i];
+      }
+    }
+    if (p != NULL) p[i] = px;
+    q[i] = qx;
+  }
+}
+
+/*
+ * Two lost data blocks: on entry o0 and o1 hold the syndromes of the surviving data; with the
+ * stored P and Q they give p = Dx ^ Dy and q = 2^x Dx ^ 2^y Dy, so Dx = A p ^ B q and Dy = p ^ Dx.
+ */
+static void dray_s_rec2(uint8_t *o0, uint8_t *o1, const uint8_t *pp, const uint8_t *qq, uint8_t ca,
+                        uint8_t cb, size_t from, size_t to) {
+  size_t i = from;
+  for (; i + 8 <= to; i += 8) {
+    uint64_t pw = dray_ld64(o0 + i) ^ dray_ld64(pp + i);
+    uint64_t qw = dray_ld64(o1 + i) ^ dray_ld64(qq + i);
+    uint64_t dx = dray_gfmul_u64(pw, ca) ^ dray_gfmul_u64(qw, cb);
+    dray_st64(o0 + i, dx);
+    dray_st64(o1 + i, pw ^ dx);
+  }
+  for (; i < to; i++) {
+    uint8_t pb = o0[i] ^ pp[i];
+    uint8_t qb = o1[i] ^ qq[i];
+    uint8_t dx = dray_gf_mul(pb, ca) ^ dray_gf_mul(qb, cb);
+    o0[i] = dx;
+    o1[i] = pb ^ dx;
+  }
+}
+
+/* o[i] = c * (a[i] ^ b[i]); o may be a or b. */
+static void dray_s_mulxor(uint8_t *o, const uint8_t *a, const uint8_t *b, uint8_t c, size_t from,
+                          size_t to) {
+  size_t i = from;
+  for (; i + 8 <= to; i += 8) dray_st64(o + i, dray_gfmul_u64(dray_ld64(a + i) ^ dray_ld64(b + i), c));
+  for (; i < to; i++) o[i] = dray_gf_mul(a[i] ^ b[i], c);
+}
+
+/* -- vector kernels: one body, compiled once per instruction set at its own vector width -- */
+
+#if defined(DRAY_VEC)
+/*
+ * The bodies below are written once over a vector type V of W bytes (a GCC/Clang vector
+ * extension type), SV its signed twin and Q its 64-bit lanes, and instantiated per instruction
+ * set by DRAY_VEC_KERNELS with that set's native width and target attribute: 16 bytes for the
+ * baseline (SSE2, NEON), 32 for AVX2, 64 for AVX-512. Each instantiation declares V, SV and Q as
+ * local typedefs, which the helper macros use. Outputs (or the first input, for the searches) are
+ * peeled to a 64-byte boundary first: V8 places large ArrayBuffers 16 bytes past one, and
+ * unaligned 64-byte stores cost AVX-512 about half its speed.
+ */
+#define DRAY_VTYPES(W) \
+  typedef uint8_t V __attribute__((vector_size(W))); \
+  typedef int8_t SV __attribute__((vector_size(W), unused)); \
+  typedef uint64_t Q __attribute__((vector_size(W), unused))
+/* Loads and stores through memcpy: unaligned, and no aliasing assumptions. */
+#define DRAY_VLD(p) (__extension__({ \
+  V v_; \
+  memcpy(&v_, (p), sizeof v_); \
+  v_; \
+}))
+#define DRAY_VST(p, v) \
+  do { \
+    V w_ = (v); \
+    memcpy((p), &w_, sizeof w_); \
+  } while (0)
+/* Each byte times 2 in GF(2^8): shift left, and reduce the bytes whose top bit was set. */
+#define DRAY_VGF2(x) (((x) + (x)) ^ ((V)((SV)(x) < 0) & 0x1d))
+/* Each byte times c: a sum of doublings, one per bit of c. */
+#define DRAY_VGFMUL(x, c) (__extension__({ \
+  V x_ = (x), a_ = x_ ^ x_; \
+  for (uint32_t b_ = 0; b_ < 8; b_++) { \
+    if (((c) >> b_) & 1u) a_ ^= x_; \
+    x_ = DRAY_VGF2(x_); \
+  } \
+  a_; \
+}))
+/* Whether any byte of x is not 0. */
+#define DRAY_VANY(x) (__extension__({ \
+  Q q_ = (Q)(x); \
+  uint64_t o_ = 0; \
+  for (uint32_t j_ = 0; j_ < sizeof q_ / 8; j_++) o_ |= q_[j_]; \
+  o_ != 0; \
+}))
+#define DRAY_VW ((size_t)sizeof(V))
+
+/* Bytes to skip so that p + skip is 64-byte aligned, at most len. */
+static inline size_t dray_peel(const void *p, size_t len) {
+  size_t skip = (64u - ((uintptr_t)p & 63u)) & 63u;
+  return skip < len ? skip : len;
+}
+
+/* The xor loop for N sources (a constant where it can be), four vectors a step, from i. */
+#define DRAY_VXOR_RUN(N) \
+  do { \
+    for (; i + 4 * DRAY_VW <= len; i += 4 * DRAY_VW) { \
+      V a_ = DRAY_VLD(s[0] + i), b_ = DRAY_VLD(s[0] + i + DRAY_VW); \
+      V c_ = DRAY_VLD(s[0] + i + 2 * DRAY_VW), e_ = DRAY_VLD(s[0] + i + 3 * DRAY_VW); \
+      _Pragma("GCC unroll 8") for (uint32_t k_ = 1; k_ < (N); k_++) { \
+        a_ ^= DRAY_VLD(s[k_] + i); \
+        b_ ^= DRAY_VLD(s[k_] + i + DRAY_VW); \
+        c_ ^= DRAY_VLD(s[k_] + i + 2 * DRAY_VW); \
+        e_ ^= DRAY_VLD(s[k_] + i + 3 * DRAY_VW); \
+      } \
+      DRAY_VST(d + i, a_); \
+      DRAY_VST(d + i + DRAY_VW, b_); \
+      DRAY_VST(d + i + 2 * DRAY_VW, c_); \
+      DRAY_VST(d + i + 3 * DRAY_VW, e_); \
+    } \
+    for (; i + DRAY_VW <= len; i += DRAY_VW) { \
+      V a_ = DRAY_VLD(s[0] + i); \
+      _Pragma("GCC unroll 8") for (uint32_t k_ = 1; k_ < (N); k_++) a_ ^= DRAY_VLD(s[k_] + i); \
+      DRAY_VST(d + i, a_); \
+    } \
+  } while (0)
+
+#define DRAY_VEC_KERNELS(SFX, ATTR, W) \
+  ATTR static void dray_xor_##SFX(uint8_t *d, const uint8_t *const *s, uint32_t n, size_t len) { \
+    DRAY_VTYPES(W); \
+    size_t i = dray_peel(d, len); \
+    dray_s_xor(d, s, n, 0, i); \
+    switch (n) { \
+      case 2: DRAY_VXOR_RUN(2); break; \
+      case 3: DRAY_VXOR_RUN(3); break; \
+      case 4: DRAY_VXOR_RUN(4); break; \
+      case 5: DRAY_VXOR_RUN(5); break; \
+      case 6: DRAY_VXOR_RUN(6); break; \
+      case 7: DRAY_VXOR_RUN(7); break; \
+      case 8: DRAY_VXOR_RUN(8); break; \
+      default: DRAY_VXOR_RUN(n); break; \
+    } \
+    dray_s_xor(d, s, n, i, len); \
+  } \
+  ATTR static size_t dray_cmp_##SFX(const uint8_t *a, const uint8_t *b, size_t len) { \
+    DRAY_VTYPES(W); \
+    size_t i = dray_peel(a, len); \
+    size_t at = dray_s_cmp(a, b, 0, i); \
+    if (at < i) return at; \
+    for (; i + 4 * DRAY_VW <= len; i += 4 * DRAY_VW) { \
+      V x = (DRAY_VLD(a + i) ^ DRAY_VLD(b + i)) | \
+            (DRAY_VLD(a + i + DRAY_VW) ^ DRAY_VLD(b + i + DRAY_VW)) | \
+            (DRAY_VLD(a + i + 2 * DRAY_VW) ^ DRAY_VLD(b + i + 2 * DRAY_VW)) | \
+            (DRAY_VLD(a + i + 3 * DRAY_VW) ^ DRAY_VLD(b + i + 3 * DRAY_VW)); \
+      if (DRAY_VANY(x)) return dray_s_cmp(a, b, i, i + 4 * DRAY_VW); \
+    } \
+    return dray_s_cmp(a, b, i, len); \
+  } \
+  ATTR static size_t dray_cmppat_##SFX(const uint8_t *a, const uint8_t *pat, size_t len) { \
+    DRAY_VTYPES(W); \
+    size_t i = dray_peel(a, len); \
+    size_t at = dray_s_cmppat(a, pat, 0, i); \
+    if (at < i) return at; \
+    /* Every vector starts at an index congruent to i modulo 8: one rotated pattern serves. */ \
+    uint8_t bytes[W]; \
+    for (uint32_t j = 0; j < (W); j++) bytes[j] = pat[(i + j) & 7u]; \
+    V pv = DRAY_VLD(bytes); \
+    for (; i + 4 * DRAY_VW <= len; i += 4 * DRAY_VW) { \
+      V x = (DRAY_VLD(a + i) ^ pv) | (DRAY_VLD(a + i + DRAY_VW) ^ pv) | \
+            (DRAY_VLD(a + i + 2 * DRAY_VW) ^ pv) | (DRAY_VLD(a + i + 3 * DRAY_VW) ^ pv); \
+      if (DRAY_VANY(x)) return dray_s_cmppat(a, pat, i, i + 4 * DRAY_VW); \
+    } \
+    return dray_s_cmppat(a, pat, i, len); \
+  } \
+  ATTR static size_t dray_xorchk_##SFX(const uint8_t *const *s, uint32_t n, size_t len) { \
+    DRAY_VTYPES(W); \
+    size_t i = dray_peel(s[0], len); \
+    size_t at = dray_s_xorchk(s, n, 0, i); \
+    if (at < i) return at; \
+    for (; i + 2 * DRAY_VW <= len; i += 2 * DRAY_VW) { \
+      V x = DRAY_VLD(s[0] + i), y = DRAY_VLD(s[0] + i + DRAY_VW); \
+      for (uint32_t k = 1; k < n; k++) { \
+        x ^= DRAY_VLD(s[k] + i); \
+        y ^= DRAY_VLD(s[k] + i + DRAY_VW); \
+      } \
+      x |= y; \
+      if (DRAY_VANY(x)) return dray_s_xorchk(s, n, i, i + 2 * DRAY_VW); \
+    } \
+    return dray_s_xorchk(s, n, i, len); \
+  } \
+  ATTR static void dray_pqgen_##SFX(uint8_t *p, uint8_t *q, const uint8_t *const *s, uint32_t n, \
+                                    size_t len) { \
+    DRAY_VTYPES(W); \
+    size_t i = dray_peel(q, len); \
+    dray_s_pqgen(p, q, s, n, 0, i); \
+    for (; i + 2 * DRAY_VW <= len; i += 2 * DRAY_VW) { \
+      V zero = {0}; \
+      V p0 = zero, p1 = zero, q0 = zero, q1 = zero; \
+      for (uint32_t k = n; k-- > 0;) { \
+        q0 = DRAY_VGF2(q0); \
+        q1 = DRAY_VGF2(q1); \
+        if (s[k] != NULL) { \
+          V x = DRAY_VLD(s[k] + i), y = DRAY_VLD(s[k] + i + DRAY_VW); \
+          p0 ^= x; \
+          p1 ^= y; \
+          q0 ^= x; \
+          q1 ^= y; \
+        } \
+      } \
+      if (p != NULL) { \
+        DRAY_VST(p + i, p0); \
+        DRAY_VST(p + i + DRAY_VW, p1); \
+      } \
+      DRAY_VST(q + i, q0); \
+      DRAY_VST(q + i + DRAY_VW, q1); \
+    } \
+    dray_s_pqgen(p, q, s, n, i, len); \
+  } \
+  ATTR static void dray_rec2_##SFX(uint8_t *o0, uint8_t *o1, const uint8_t *pp, const uint8_t *qq, \
+                                   uint8_t ca, uint8_t cb, size_t len) { \
+    DRAY_VTYPES(W); \
+    size_t i = dray_peel(o0, len); \
+    dray_s_rec2(o0, o1, pp, qq, ca, cb, 0, i); \
+    for (; i + DRAY_VW <= len; i += DRAY_VW) { \
+      V pv = DRAY_VLD(o0 + i) ^ DRAY_VLD(pp + i); \
+      V qv = DRAY_VLD(o1 + i) ^ DRAY_VLD(qq + i); \
+      V dx = DRAY_VGFMUL(pv, ca) ^ DRAY_VGFMUL(qv, cb); \
+      DRAY_VST(o0 + i, dx); \
+      DRAY_VST(o1 + i, pv ^ dx); \
+    } \
+    dray_s_rec2(o0, o1, pp, qq, ca, cb, i, len); \
+  } \
+  ATTR static void dray_mulxor_##SFX(uint8_t *o, const uint8_t *a, const uint8_t *b, uint8_t c, \
+                                     size_t len) { \
+    DRAY_VTYPES(W); \
+    size_t i = dray_peel(o, len); \
+    dray_s_mulxor(o, a, b, c, 0, i); \
+    for (; i + DRAY_VW <= len; i += DRAY_VW) { \
+      DRAY_VST(o + i, DRAY_VGFMUL(DRAY_VLD(a + i) ^ DRAY_VLD(b + i), c)); \
+    } \
+    dray_s_mulxor(o, a, b, c, i, len); \
+  } \
+  static const dray_kernels dray_kernels_##SFX = {dray_xor_##SFX,   dray_cmp_##SFX, \
+                                                  dray_cmppat_##SFX, dray_xorchk_##SFX, \
+                                                  dray_pqgen_##SFX, dray_rec2_##SFX, \
+                                                  dray_mulxor_##SFX};
+#endif /* DRAY_VEC */
+
+/* -- the dispatch table -- */
+
+typedef struct {
+  void (*xor_)(uint8_t *d, const uint8_t *const *s, uint32_t n, size_t len);
+  size_t (*cmp)(const uint8_t *a, const uint8_t *b, size_t len);
+  size_t (*cmppat)(const uint8_t *a, const uint8_t *pat, size_t len);
+  size_t (*xorchk)(const uint8_t *const *s, uint32_t n, size_t len);
+  void (*pqgen)(uint8_t *p, uint8_t *q, const uint8_t *const *s, uint32_t n, size_t len);
+  void (*rec2)(uint8_t *o0, uint8_t *o1, const uint8_t *pp, const uint8_t *qq, uint8_t ca,
+               uint8_t cb, size_t len);
+  void (*mulxor)(uint8_t *o, const uint8_t *a, const uint8_t *b, uint8_t c, size_t len);
+} dray_kernels;
+
+static void dray_xor_scalar(uint8_t *d, const uint8_t *const *s, uint32_t n, size_t len) {
+  dray_s_xor(d, s, n, 0, len);
+}
+static size_t dray_cmp_scalar(const uint8_t *a, const uint8_t *b, size_t len) {
+  return dray_s_cmp(a, b, 0, len);
+}
+static size_t dray_cmppat_scalar(const uint8_t *a, const uint8_t *pat, size_t len) {
+  return dray_s_cmppat(a, pat, 0, len);
+}
+static size_t dray_xorchk_scalar(const uint8_t *const *s, uint32_t n, size_t len) {
+  return dray_s_xorchk(s, n, 0, len);
+}
+static void dray_pqgen_scalar(uint8_t *p, uint8_t *q, const uint8_t *const *s, uint32_t n,
+                              size_t len) {
+  dray_s_pqgen(p, q, s, n, 0, len);
+}
+static void dray_rec2_scalar(uint8_t *o0, uint8_t *o1, const uint8_t *pp, const uint8_t *qq,
+                             uint8_t ca, uint8_t cb, size_t len) {
+  dray_s_rec2(o0, o1, pp, qq, ca, cb, 0, len);
+}
+static void dray_mulxor_scalar(uint8_t *o, const uint8_t *a, const uint8_t *b, uint8_t c,
+                               size_t len) {
+  dray_s_mulxor(o, a, b, c, 0, len);
+}
+static const dray_kernels dray_kernels_scalar = {dray_xor_scalar,   dray_cmp_scalar,
+                                                 dray_cmppat_scalar, dray_xorchk_scalar,
+                                                 dray_pqgen_scalar, dray_rec2_scalar,
+                                                 dray_mulxor_scalar};
+#if defined(DRAY_VEC)
+DRAY_VEC_KERNELS(base, , 16)
+#endif
+#if defined(DRAY_VEC_X86)
+DRAY_VEC_KERNELS(avx2, __attribute__((target("avx2"))), 32)
+#if DRAY_ISA_MAX >= 3
+DRAY_VEC_KERNELS(avx512, __attribute__((target("avx512f,avx512bw"))), 64)
+#endif
+#endif
+
+static const dray_kernels *dray_k = &dray_kernels_scalar;
+static uint32_t dray_isa_level = DRAY_ISA_SCALAR;
+
+/* The best level this CPU and operating system run. */
+static uint32_t dray_isa_detect(void) {
+#if defined(DRAY_VEC_X86)
+  unsigned int a, b, c, d;
+  if (!__get_cpuid(1, &a, &b, &c, &d)) return DRAY_ISA_BASE;
+  /* AVX needs the OS to save the YMM registers (OSXSAVE, then XCR0 bits 1 and 2). */
+  if (!(c & (1u << 27)) || !(c & (1u << 28))) return DRAY_ISA_BASE;
+  uint32_t xlo, xhi;
+  __asm__ volatile("xgetbv" : "=a"(xlo), "=d"(xhi) : "c"(0u));
+  (void)xhi;
+  if ((xlo & 0x6u) != 0x6u) return DRAY_ISA_BASE;
+  if (__get_cpuid_max(0, NULL) < 7) return DRAY_ISA_BASE;
+  __cpuid_count(7, 0, a, b, c, d);
+  uint32_t level = DRAY_ISA_BASE;
+  if (b & (1u << 5)) level = DRAY_ISA_AVX2;
+  /* AVX-512F (bit 16) and BW (bit 30), with the opmask and ZMM state saved (XCR0 bits 5-7). */
+  if ((b & (1u << 16)) && (b & (1u << 30)) && (xlo & 0xe6u) == 0xe6u && level == DRAY_ISA_AVX2) {
+    level = DRAY_ISA_AVX512;
+  }
+  return level;
+#elif defined(DRAY_VEC)
+  return DRAY_ISA_BASE;
+#else
+  return DRAY_ISA_SCALAR;
+#endif
+}
+
+static uint32_t dray_isa_requested(void) {
+  const char *env = getenv("DRAY_ISA");
+  if (env == NULL || env[0] == '\0') return DRAY_ISA_AVX512;
+  if (strcmp(env, "scalar") == 0) return DRAY_ISA_SCALAR;
+  if (strcmp(env, "baseline") == 0 || strcmp(env, "sse2") == 0 || strcmp(env, "neon") == 0) {
+    return DRAY_ISA_BASE;
+  }
+  if (strcmp(env, "avx2") == 0) return DRAY_ISA_AVX2;
+  return DRAY_ISA_AVX512; /* avx512, or anything else: no limit */
+}
+
+static void dray_isa_init(void) {
+  uint32_t level = dray_isa_detect();
+  uint32_t cap = dray_isa_requested();
+  if (level > cap) level = cap;
+  if (level > (uint32_t)DRAY_ISA_MAX) level = (uint32_t)DRAY_ISA_MAX;
+  dray_isa_level = level;
+  switch (level) {
+#if defined(DRAY_VEC_X86) && DRAY_ISA_MAX >= 3
+    case DRAY_ISA_AVX512: dray_k = &dray_kernels_avx512; break;
+#endif
+#if defined(DRAY_VEC_X86)
+    case DRAY_ISA_AVX2: dray_k = &dray_kernels_avx2; break;
+#endif
+#if defined(DRAY_VEC)
+    case DRAY_ISA_BASE: dray_k = &dray_kernels_base; break;
+#endif
+    default:
+      dray_k = &dray_kernels_scalar;
+      dray_isa_level = DRAY_ISA_SCALAR;
+      break;
+  }
+}
+
+/* Which level the kernels run: 0 scalar, 1 baseline vectors (SSE2, NEON), 2 AVX2, 3 AVX-512. */
+DRAY_EXPORT uint32_t dray_isa(void) { return dray_isa_level; }
+
+/* -- xor -- */
+
+static void dray_xor_chunk(uint8_t *d, const uint8_t *const *s, uint32_t n, size_t len) {
+  dray_k->xor_(d, s, n, len);
 }
 
 /* Checks a table of n + 1 sides (the output, then n inputs) and xors the inputs into the output. */
@@ -234,8 +752,13 @@ static int32_t dray_xor_table(uint32_t n, const uint32_t *tab, uint32_t tab_word
     ptrs[1 + k] = src[k];
     caps[1 + k] = src_cap[k];
   }
-  int rc = dray_sides_parse(tab, tab_words, n + 1, ptrs, caps, cur, &remaining);
-  if (rc != DRAY_OK) return rc;
+  dray_tab_copy copy;
+  int rc = dray_tab_take(&copy, tab, tab_words, (n + 1) * (1 + 2 * DRAY_IOV_MAX));
+  if (rc == DRAY_OK) rc = dray_sides_parse(copy.words, copy.count, n + 1, ptrs, caps, cur, &remaining);
+  if (rc != DRAY_OK) {
+    dray_tab_release(&copy);
+    return rc;
+  }
   while (remaining > 0) {
     uint32_t len = UINT32_MAX;
     for (uint32_t s = 0; s <= n; s++) {
@@ -250,6 +773,7 @@ static int32_t dray_xor_table(uint32_t n, const uint32_t *tab, uint32_t tab_word
     }
     remaining -= len;
   }
+  dray_tab_release(&copy);
   return DRAY_OK;
 }
 
@@ -481,8 +1005,8 @@ DRAY_CRC_HW_ATTR static uint32_t DRAY_CRC_HW_FN(uint32_t crc, const uint8_t *p, 
 }
 #endif
 
-/* Builds the tables and picks the implementation once, when the library is loaded. */
-__attribute__((constructor)) static void dray_crc_init(void) {
+/* Builds the CRC tables and picks the implementation. */
+static void dray_crc_init(void) {
   for (uint32_t b = 0; b < 256; b++) {
     uint32_t c = b;
     for (int j = 0; j < 8; j++) c = (c & 1u) ? (c >> 1) ^ DRAY_CRC32C_POLY : c >> 1;
@@ -499,6 +1023,14 @@ __attribute__((constructor)) static void dray_crc_init(void) {
 #if defined(DRAY_CRC_HW_FN)
   dray_crc_impl = dray_crc_hw_detect();
 #endif
+}
+
+/* Builds every table and picks the implementations once, when the library is loaded. */
+__attribute__((constructor)) static void dray_dmover_init(void) {
+  dray_crc_init();
+  dray_gf_init();
+  dray_isa_init();
+  if (DRAY_ISA_MAX == 0 || dray_isa_requested() == DRAY_ISA_SCALAR) dray_crc_impl = DRAY_CRC_TABLE;
 }
 
 static uint32_t dray_crc_update(uint32_t crc, const uint8_t *p, size_t len) {
@@ -534,6 +1066,342 @@ DRAY_EXPORT int32_t dray_crc32c(uint32_t *tab, uint32_t tab_words, const uint8_t
   }
   tab[0] = ~crc;
   return DRAY_OK;
+}
+
+/* -- the generic entry point: every function over up to 34 sides in up to 12 memories -- */
+
+/*
+ * dray_op4 and dray_op12 run one operation described by a table of uint32_t words over buffers
+ * ("memories") passed with their capacities, 4 or 12 of them (two signatures, because each
+ * buffer parameter costs an FFI call time even when it is empty):
+ *
+ *   [0] op   [1] outputs   [2] inputs   [3..6] arguments   [7..8] results (written)
+ *   then for each side, the outputs first: memory index, count (1..1024), count (offset, length)
+ *
+ * The table must be 4-byte aligned. It is copied first (dray_tab_take), then each pair is checked
+ * against its memory's capacity and every side must have the same total before a byte is read or
+ * written; the op runs from the copy, so the table may even lie in one of the memories. Results:
+ * CRCs in [7]; the offsets of compare, compare-pattern and xor-check as a 64-bit number in [7]
+ * (low) and [8] (high), all ones when nothing differs. Sides may share a memory; overlapping sides
+ * give unspecified bytes (the TypeScript side refuses them) but never an access outside the
+ * memories. Return codes: 0, DRAY_EFAULT (a NULL table with words, a misaligned table, a NULL
+ * memory with a capacity), DRAY_ERANGE (a pair outside its memory), DRAY_EIOV (a table cut short,
+ * a count outside 1..1024, unequal totals), DRAY_EARG (below), DRAY_ENOMEM.
+ */
+
+#define DRAY_EARG (-4) /* an unknown op, a wrong number of sides, an argument out of range */
+
+#define DRAY_OP_COPY 0u          /* 1 output, 1 input: memmove chunk by chunk */
+#define DRAY_OP_FILL 1u          /* 1 output: every byte = arg0 (0..255) */
+#define DRAY_OP_XOR 2u           /* 1 output, 2..32 inputs */
+#define DRAY_OP_CRC32C 3u        /* 1 input: CRC-32C seeded with arg0, into res0 */
+#define DRAY_OP_COMPARE 4u       /* 2 inputs: first differing offset */
+#define DRAY_OP_COMPARE_PAT 5u   /* 1 input against the 8 bytes of arg0, arg1 (little-endian) */
+#define DRAY_OP_COPY_CRC32C 6u   /* 1 output, 1 input: copy, and the input's CRC-32C into res0 */
+#define DRAY_OP_DUALCAST 7u      /* 2 outputs, 1 input */
+#define DRAY_OP_XOR_CHECK 8u     /* 2..32 inputs: first offset whose xor is not 0 */
+#define DRAY_OP_PQ 9u            /* 2 outputs (P, Q), 2..32 data inputs */
+#define DRAY_OP_PQ_RECOVER 10u   /* 2 outputs, n = 2..32 surviving inputs; arg0, arg1: lost mask */
+#define DRAY_OP_COUNT 11u
+
+#define DRAY_OP_HEADER 9u
+#define DRAY_OP_MAX_IN 32u
+#define DRAY_OP_MAX_SIDES 34u
+#define DRAY_REC_BLOCK 8192u  /* bytes per step of pq-recover, so that its passes stay in cache */
+#define DRAY_COPY_BLOCK 24576u /* bytes per step of copy-crc32c and dualcast: one CRC long block */
+
+typedef struct {
+  uint32_t mem;
+  dray_cursor c;
+} dray_side;
+
+static int dray_op_shape(uint32_t op, uint32_t nout, uint32_t nin, const uint32_t *arg) {
+  switch (op) {
+    case DRAY_OP_COPY:
+    case DRAY_OP_COPY_CRC32C: return nout == 1 && nin == 1;
+    case DRAY_OP_FILL: return nout == 1 && nin == 0 && arg[0] <= 255u;
+    case DRAY_OP_XOR: return nout == 1 && nin >= 2 && nin <= DRAY_OP_MAX_IN;
+    case DRAY_OP_CRC32C:
+    case DRAY_OP_COMPARE_PAT: return nout == 0 && nin == 1;
+    case DRAY_OP_COMPARE: return nout == 0 && nin == 2;
+    case DRAY_OP_DUALCAST: return nout == 2 && nin == 1;
+    case DRAY_OP_XOR_CHECK: return nout == 0 && nin >= 2 && nin <= DRAY_OP_MAX_IN;
+    case DRAY_OP_PQ: return nout == 2 && nin >= 2 && nin <= DRAY_OP_MAX_IN;
+    case DRAY_OP_PQ_RECOVER: {
+      if (nout != 2 || nin < 2 || nin > DRAY_OP_MAX_IN) return 0;
+      /* Exactly two of the n + 2 positions (n data, then P, then Q) are lost. */
+      uint64_t mask = (uint64_t)arg[0] | (uint64_t)arg[1] << 32;
+      if (mask >> (nin + 2) != 0) return 0;
+      uint32_t bits = 0;
+      for (uint64_t m = mask; m != 0; m &= m - 1) bits++;
+      return bits == 2;
+    }
+    default: return 0;
+  }
+}
+
+/* Parses the sides after the header; checks every pair against its memory. */
+static int dray_op_parse(const uint32_t *tab, uint32_t words, uint32_t nsides,
+                         uint8_t *const *mem, const uint32_t *cap, uint32_t nmem, dray_side *side,
+                         uint64_t *total) {
+  uint32_t at = 0;
+  uint64_t first = 0;
+  for (uint32_t s = 0; s < nsides; s++) {
+    if (words - at < 2) return DRAY_EIOV;
+    uint32_t m = tab[at++];
+    uint32_t count = tab[at++];
+    if (m >= nmem) return DRAY_EARG;
+    if (count == 0 || count > DRAY_IOV_MAX || count > (words - at) / 2) return DRAY_EIOV;
+    const uint32_t *pairs = tab + at;
+    uint64_t sum = 0;
+    for (uint32_t i = 0; i < count; i++) {
+      int rc = dray_span_ok(mem[m], cap[m], pairs[2 * i], pairs[2 * i + 1]);
+      if (rc != DRAY_OK) return rc;
+      sum += pairs[2 * i + 1];
+    }
+    if (s == 0) {
+      first = sum;
+    } else if (sum != first) {
+      return DRAY_EIOV;
+    }
+    side[s].mem = m;
+    side[s].c.pairs = pairs;
+    side[s].c.count = count;
+    side[s].c.index = 0;
+    side[s].c.offset = pairs[0];
+    side[s].c.left = pairs[1];
+    at += 2 * count;
+  }
+  *total = first;
+  return DRAY_OK;
+}
+
+/* State carried from chunk to chunk. */
+typedef struct {
+  uint32_t op;
+  uint32_t nout;
+  uint32_t nin;
+  uint32_t crc;       /* the CRC register (inverted) */
+  uint64_t done;      /* bytes before this chunk */
+  uint64_t found;     /* the offset of compare, compare-pattern, xor-check; UINT64_MAX = none */
+  uint8_t pat[8];     /* compare-pattern's pattern, for offset 0 */
+  uint8_t fill;
+  /* pq-recover */
+  uint32_t lost_a, lost_b; /* positions, lost_a < lost_b */
+  uint8_t ca, cb;          /* the constants of the case */
+} dray_op_state;
+
+/*
+ * pq-recover over one chunk: o[0], o[1] receive the blocks at positions lost_a < lost_b of the
+ * stripe (n data blocks, then P at n, then Q at n + 1); in[] are the n survivors in order.
+ */
+static void dray_op_recover(const dray_op_state *st, uint8_t *const *o, const uint8_t *const *in,
+                            size_t len) {
+  uint32_t n = st->nin;
+  const uint8_t *data[DRAY_OP_MAX_IN];
+  const uint8_t *pp = NULL, *qq = NULL;
+  uint32_t j = 0;
+  for (uint32_t pos = 0; pos < n + 2; pos++) {
+    const uint8_t *src = (pos == st->lost_a || pos == st->lost_b) ? NULL : in[j++];
+    if (pos < n) {
+      data[pos] = src;
+    } else if (pos == n) {
+      pp = src;
+    } else {
+      qq = src;
+    }
+  }
+  uint32_t x = st->lost_a;
+  for (size_t at = 0; at < len; at += DRAY_REC_BLOCK) {
+    size_t b = len - at < DRAY_REC_BLOCK ? len - at : DRAY_REC_BLOCK;
+    uint8_t *o0 = o[0] + at, *o1 = o[1] + at;
+    const uint8_t *d[DRAY_OP_MAX_IN];
+    for (uint32_t k = 0; k < n; k++) d[k] = data[k] == NULL ? NULL : data[k] + at;
+    if (x == n) {
+      /* P and Q: recompute both. */
+      dray_k->pqgen(o0, o1, d, n, b);
+    } else if (st->lost_b == n) {
+      /* Dx and P: Dx = 2^-x (Q ^ Qx), P = Px ^ Dx, Px and Qx over the other blocks. */
+      dray_k->pqgen(o1, o0, d, n, b);
+      dray_k->mulxor(o0, qq + at, o0, st->ca, b);
+      const uint8_t *pair[2] = {o1, o0};
+      dray_k->xor_(o1, pair, 2, b);
+    } else if (st->lost_b == n + 1) {
+      /* Dx and Q: Dx = P ^ the other blocks, then Q over every block. */
+      const uint8_t *srcs[DRAY_OP_MAX_IN + 1];
+      uint32_t m = 0;
+      srcs[m++] = pp + at;
+      for (uint32_t k = 0; k < n; k++) {
+        if (d[k] != NULL) srcs[m++] = d[k];
+      }
+      if (m == 1) {
+        memmove(o0, pp + at, b);
+      } else {
+        dray_k->xor_(o0, srcs, m, b);
+      }
+      d[x] = o0;
+      dray_k->pqgen(NULL, o1, d, n, b);
+    } else {
+      /* Two data blocks. */
+      dray_k->pqgen(o0, o1, d, n, b);
+      dray_k->rec2(o0, o1, pp + at, qq + at, st->ca, st->cb, b);
+    }
+  }
+}
+
+/* Runs the op over one chunk in which every side is contiguous; 0 to go on, 1 when found. */
+static int dray_op_chunk(dray_op_state *st, uint8_t *const *o, const uint8_t *const *in,
+                         size_t len) {
+  size_t r;
+  switch (st->op) {
+    case DRAY_OP_COPY: memmove(o[0], in[0], len); return 0;
+    case DRAY_OP_FILL: memset(o[0], st->fill, len); return 0;
+    case DRAY_OP_XOR: dray_k->xor_(o[0], in, st->nin, len); return 0;
+    case DRAY_OP_CRC32C: st->crc = dray_crc_update(st->crc, in[0], len); return 0;
+    case DRAY_OP_COMPARE: r = dray_k->cmp(in[0], in[1], len); break;
+    case DRAY_OP_COMPARE_PAT: {
+      uint8_t pat[8];
+      for (uint32_t j = 0; j < 8; j++) pat[j] = st->pat[(st->done + j) & 7u];
+      r = dray_k->cmppat(in[0], pat, len);
+      break;
+    }
+    case DRAY_OP_COPY_CRC32C:
+      for (size_t at = 0; at < len; at += DRAY_COPY_BLOCK) {
+        size_t b = len - at < DRAY_COPY_BLOCK ? len - at : DRAY_COPY_BLOCK;
+        memmove(o[0] + at, in[0] + at, b);
+        st->crc = dray_crc_update(st->crc, o[0] + at, b);
+      }
+      return 0;
+    case DRAY_OP_DUALCAST:
+      for (size_t at = 0; at < len; at += DRAY_COPY_BLOCK) {
+        size_t b = len - at < DRAY_COPY_BLOCK ? len - at : DRAY_COPY_BLOCK;
+        memmove(o[0] + at, in[0] + at, b);
+        memmove(o[1] + at, in[0] + at, b);
+      }
+      return 0;
+    case DRAY_OP_XOR_CHECK: r = dray_k->xorchk(in, st->nin, len); break;
+    case DRAY_OP_PQ: dray_k->pqgen(o[0], o[1], in, st->nin, len); return 0;
+    default: dray_op_recover(st, o, in, len); return 0;
+  }
+  if (r < len) {
+    st->found = st->done + r;
+    return 1;
+  }
+  return 0;
+}
+
+/* Runs an op from the private copy of its table; only the result words of tab are written. */
+static int32_t dray_op_copied(uint32_t *tab, const uint32_t *copy, uint32_t words,
+                              uint8_t *const *mem, const uint32_t *cap, uint32_t nmem) {
+  dray_op_state st;
+  memset(&st, 0, sizeof st);
+  st.op = copy[0];
+  st.nout = copy[1];
+  st.nin = copy[2];
+  const uint32_t *arg = copy + 3;
+  if (st.op >= DRAY_OP_COUNT || st.nout > 2 || st.nin > DRAY_OP_MAX_IN ||
+      !dray_op_shape(st.op, st.nout, st.nin, arg)) {
+    return DRAY_EARG;
+  }
+  uint32_t nsides = st.nout + st.nin;
+  dray_side side[DRAY_OP_MAX_SIDES];
+  uint64_t remaining;
+  int rc = dray_op_parse(copy + DRAY_OP_HEADER, words - DRAY_OP_HEADER, nsides, mem, cap, nmem,
+                         side, &remaining);
+  if (rc != DRAY_OK) return rc;
+
+  st.crc = ~arg[0];
+  st.fill = (uint8_t)arg[0];
+  st.found = UINT64_MAX;
+  for (uint32_t j = 0; j < 4; j++) {
+    st.pat[j] = (uint8_t)(arg[0] >> (8 * j));
+    st.pat[4 + j] = (uint8_t)(arg[1] >> (8 * j));
+  }
+  if (st.op == DRAY_OP_PQ_RECOVER) {
+    uint64_t mask = (uint64_t)arg[0] | (uint64_t)arg[1] << 32;
+    uint32_t pos = 0;
+    while (!((mask >> pos) & 1u)) pos++;
+    st.lost_a = pos++;
+    while (!((mask >> pos) & 1u)) pos++;
+    st.lost_b = pos;
+    uint32_t n = st.nin;
+    if (st.lost_b < n) {
+      uint8_t gyx = dray_gf_pow2(st.lost_b - st.lost_a);
+      uint8_t den = gyx ^ 1u;
+      st.ca = dray_gf_div(gyx, den);
+      st.cb = dray_gf_div(dray_gf_pow2_neg(st.lost_a), den);
+    } else if (st.lost_b == n && st.lost_a < n) {
+      st.ca = dray_gf_pow2_neg(st.lost_a);
+    }
+  }
+
+  uint8_t *o[2] = {NULL, NULL};
+  const uint8_t *in[DRAY_OP_MAX_IN];
+  while (remaining > 0) {
+    uint32_t len = UINT32_MAX;
+    for (uint32_t s = 0; s < nsides; s++) {
+      dray_cursor_skip(&side[s].c);
+      if (side[s].c.left < len) len = side[s].c.left;
+    }
+    for (uint32_t s = 0; s < nsides; s++) {
+      uint8_t *p = mem[side[s].mem] + side[s].c.offset;
+      if (s < st.nout) {
+        o[s] = p;
+      } else {
+        in[s - st.nout] = p;
+      }
+    }
+    if (dray_op_chunk(&st, o, in, len)) break;
+    for (uint32_t s = 0; s < nsides; s++) {
+      side[s].c.offset += len;
+      side[s].c.left -= len;
+    }
+    st.done += len;
+    remaining -= len;
+  }
+  if (st.op == DRAY_OP_CRC32C || st.op == DRAY_OP_COPY_CRC32C) {
+    tab[7] = ~st.crc;
+    tab[8] = 0;
+  } else if (st.op == DRAY_OP_COMPARE || st.op == DRAY_OP_COMPARE_PAT ||
+             st.op == DRAY_OP_XOR_CHECK) {
+    tab[7] = (uint32_t)st.found;
+    tab[8] = (uint32_t)(st.found >> 32);
+  }
+  return DRAY_OK;
+}
+
+static int32_t dray_op_run(uint32_t *tab, uint32_t words, uint8_t *const *mem, const uint32_t *cap,
+                           uint32_t nmem) {
+  if (tab == NULL) return words == 0 ? DRAY_EIOV : DRAY_EFAULT;
+  if (((uintptr_t)tab & (sizeof(uint32_t) - 1)) != 0) return DRAY_EFAULT; /* misaligned table */
+  if (words < DRAY_OP_HEADER) return DRAY_EIOV;
+  dray_tab_copy copy;
+  int32_t rc = dray_tab_take(&copy, tab, words,
+                             DRAY_OP_HEADER + DRAY_OP_MAX_SIDES * (2 + 2 * DRAY_IOV_MAX));
+  if (rc == DRAY_OK) rc = dray_op_copied(tab, copy.words, copy.count, mem, cap, nmem);
+  dray_tab_release(&copy);
+  return rc;
+}
+
+/* dray_op4: the generic entry point over 4 memories. Safe to call from any thread. */
+DRAY_EXPORT int32_t dray_op4(uint32_t *tab, uint32_t tab_words, uint8_t *m0, uint32_t c0,
+                             uint8_t *m1, uint32_t c1, uint8_t *m2, uint32_t c2, uint8_t *m3,
+                             uint32_t c3) {
+  uint8_t *mem[] = {m0, m1, m2, m3};
+  const uint32_t cap[] = {c0, c1, c2, c3};
+  return dray_op_run(tab, tab_words, mem, cap, 4);
+}
+
+/* dray_op12: the generic entry point over 12 memories. Safe to call from any thread. */
+DRAY_EXPORT int32_t dray_op12(uint32_t *tab, uint32_t tab_words, uint8_t *m0, uint32_t c0,
+                              uint8_t *m1, uint32_t c1, uint8_t *m2, uint32_t c2, uint8_t *m3,
+                              uint32_t c3, uint8_t *m4, uint32_t c4, uint8_t *m5, uint32_t c5,
+                              uint8_t *m6, uint32_t c6, uint8_t *m7, uint32_t c7, uint8_t *m8,
+                              uint32_t c8, uint8_t *m9, uint32_t c9, uint8_t *m10, uint32_t c10,
+                              uint8_t *m11, uint32_t c11) {
+  uint8_t *mem[] = {m0, m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11};
+  const uint32_t cap[] = {c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11};
+  return dray_op_run(tab, tab_words, mem, cap, 12);
 }
 
 /* ---- sockets (redis native transport) ----------------------------------------------------- */

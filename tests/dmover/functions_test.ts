@@ -59,7 +59,23 @@ Deno.test("registerFunction refuses a taken name with EBUSY and malformed descri
     () => registerFunction({ ...base, name: "t-bad-rule", length: "inputs-match" }),
     TypeError,
   );
-  assert.throws(() => registerFunction({ ...base, name: "t-bad-inputs", inputs: 17 }), RangeError);
+  assert.throws(() => registerFunction({ ...base, name: "t-bad-inputs", inputs: 33 }), RangeError);
+  assert.throws(
+    () =>
+      registerFunction({
+        ...base,
+        name: "t-bad-min",
+        inputs: 4,
+        minInputs: 5,
+        length: "inputs-match-output",
+      }),
+    RangeError,
+  );
+  assert.throws(() => registerFunction({ ...base, name: "t-bad-outs", outputs: 5 }), RangeError);
+  assert.throws(
+    () => registerFunction({ ...base, name: "t-bad-big", immediateIn: { max: 2n ** 64n } }),
+    RangeError,
+  );
   assert.throws(
     () => registerFunction({ ...base, name: "t-bad-imm", immediateIn: { max: 10, default: 11 } }),
     RangeError,

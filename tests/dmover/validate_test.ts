@@ -227,3 +227,89 @@ for (const { name, backend, ignore } of BACKENDS) {
     },
   });
 }
+
+for (const { name, backend, ignore } of BACKENDS) {
+  const open = (fn: string) => openSession(fn, { backend, nonBlocking: true });
+
+  Deno.test({
+    name: `Session.submit (${name}) checks the outputs of functions with several`,
+    ignore,
+    fn() {
+      using session = open("dualcast");
+      const input = new Uint8Array(16);
+      const [a, b] = [new Uint8Array(16), new Uint8Array(16)];
+      rejects(session, { id: 1, output: a, inputs: [input] }, "output instead of outputs");
+      rejects(session, { id: 1, outputs: [a], inputs: [input] }, "one output of two");
+      rejects(session, { id: 1, outputs: [a, b, a], inputs: [input] }, "three outputs");
+      rejects(session, { id: 1, outputs: [a, b.subarray(1)], inputs: [input] }, "unequal outputs");
+      rejects(
+        session,
+        { id: 1, outputs: [a, a.subarray(8)], inputs: [input.subarray(8)] },
+        "outputs overlap",
+      );
+      rejects(
+        session,
+        { id: 1, outputs: [a, input], inputs: [input] },
+        "an output overlaps the input",
+      );
+      accepts(session, { id: 1, outputs: [a, b], inputs: [input] });
+      using copy = open("copy");
+      rejects(
+        copy,
+        { id: 2, outputs: [a], inputs: [input] },
+        "outputs for a single-output function",
+      );
+      using compare = open("compare");
+      rejects(compare, { id: 3, outputs: [a], inputs: [a, b] }, "outputs for a function without");
+    },
+  });
+
+  Deno.test({
+    name: `Session.submit (${name}) takes a variable number of inputs within the function's range`,
+    ignore,
+    fn() {
+      using session = open("xor-check");
+      const block = new Uint8Array(8);
+      rejects(session, { id: 1, inputs: [block] }, "1 input");
+      rejects(session, { id: 1, inputs: Array(33).fill(block) }, "33 inputs");
+      accepts(session, { id: 1, inputs: [block, block] });
+      accepts(session, { id: 2, inputs: Array(32).fill(block) });
+      using pq = open("pq");
+      const [p, q] = [new Uint8Array(8), new Uint8Array(8)];
+      rejects(pq, { id: 3, outputs: [p, q], inputs: [block] }, "pq of one block");
+      accepts(pq, { id: 3, outputs: [p, q], inputs: Array(32).fill(block) });
+    },
+  });
+
+  Deno.test({
+    name: `Session.submit (${name}) checks bigint immediates and pq-recover's lost positions`,
+    ignore,
+    fn() {
+      using pattern = open("compare-pattern");
+      const bytes = new Uint8Array(16);
+      accepts(pattern, { id: 1, inputs: [bytes], immediate: 2n ** 64n - 1n });
+      accepts(pattern, { id: 2, inputs: [bytes], immediate: 0 });
+      rejects(pattern, { id: 3, inputs: [bytes], immediate: 2n ** 64n }, "a pattern over 64 bits");
+      rejects(pattern, { id: 3, inputs: [bytes], immediate: -1n }, "a negative pattern");
+      rejects(pattern, { id: 3, inputs: [bytes] }, "no pattern");
+      using crc = open("iscsi-crc32c");
+      rejects(
+        crc,
+        { id: 4, inputs: [bytes], immediate: 5n },
+        "a bigint seed where the rule is a number",
+      );
+      using recover = open("pq-recover");
+      const survivors = [1, 2, 3].map(() => new Uint8Array(8));
+      const outputs = [new Uint8Array(8), new Uint8Array(8)];
+      const bad: [number, string][] = [[0, "none"], [1, "one"], [7, "three"], [
+        2 ** 5 + 1,
+        "past Q",
+      ]];
+      for (const [mask, what] of bad) {
+        rejects(recover, { id: 5, outputs, inputs: survivors, immediate: mask }, `lost: ${what}`);
+      }
+      accepts(recover, { id: 5, outputs, inputs: survivors, immediate: 2 ** 4 + 1 }); // block 0 and Q
+      accepts(recover, { id: 6, outputs, inputs: survivors, immediate: 2 ** 3 + 2 ** 4 }); // P and Q
+    },
+  });
+}

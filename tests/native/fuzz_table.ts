@@ -65,6 +65,11 @@ export interface GroupSpec {
   readonly fill?: (view: Uint8Array, r: Rng, c: RawCase) => void;
   /** An iovec table over the listed groups, after `prefix` free words. */
   readonly table?: { readonly sides: readonly string[]; readonly prefix: number };
+  /**
+   * A table of another layout: its words, built once every group without a table has its span
+   * (then given a word count and a kind like any table group).
+   */
+  readonly build?: (r: Rng, c: RawCase) => number[];
   /** This group may be the very same view as the named one. */
   readonly mayAlias?: string;
 }
@@ -283,7 +288,7 @@ export async function openContext(lib: NativeLibrary, raw: ShimSymbols): Promise
 // ---- reference models ---------------------------------------------------------------------------
 
 /** Little-endian uint32 words of a view's bytes before the call (C reads the table this way). */
-function wordsOf(bytes: Uint8Array, count: number): number[] {
+export function wordsOf(bytes: Uint8Array, count: number): number[] {
   const out: number[] = [];
   for (let i = 0; i < count; i++) {
     const b = 4 * i;
@@ -592,7 +597,7 @@ const fillRow: Row = {
 };
 
 /** The table group's words as C reads them, or the code for a NULL or misaligned table. */
-function tableWords(tab: Span): number[] | number {
+export function tableWords(tab: Span): number[] | number {
   if (tab.region.isNull) return tab.cap === 0 ? EIOV : EFAULT;
   if (tab.region.misaligned) return EFAULT;
   return wordsOf(before(tab), tab.cap);
@@ -696,7 +701,7 @@ const crcRow: Row = {
   ],
 };
 
-function emptyRegion(): Region {
+export function emptyRegion(): Region {
   return {
     kind: "empty",
     view: new Uint8Array(0),
@@ -710,7 +715,7 @@ function emptyRegion(): Region {
 }
 
 /** A wrapper's table argument: a Uint32Array over a region holding `words`, or a wrong value. */
-function tableArg(
+export function tableArg(
   r: Rng,
   words: readonly number[],
 ): { value: Uint32Array; region: Region | undefined; errors: ErrorClass[] } {
@@ -738,7 +743,7 @@ function tableArg(
   };
 }
 
-function wordCount(
+export function wordCount(
   r: Rng,
   exact: number,
   table: { value: Uint32Array; region: Region | undefined },

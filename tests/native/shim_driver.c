@@ -17,6 +17,7 @@
 
 #include "../../native/shim.c"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -465,6 +466,478 @@ static void run_xor6(void) { run_xor(6); }
 static void run_xor7(void) { run_xor(7); }
 static void run_xor8(void) { run_xor(8); }
 
+/* ---- the generic dmover entry points: dray_isa, dray_op4, dray_op12 ----------------------------- */
+
+/*
+ * The table contract of dray_op4/dray_op12 written again: a header [op, outputs, inputs, arg0..3,
+ * res0, res1], then per side (outputs first) a memory index, a count (1..1024) and that many
+ * (offset, length) pairs. Expected bytes come from byte-at-a-time references (GF(2^8) by shifts,
+ * CRC bit by bit); pq-recover is checked by its defining property: with the two rebuilt blocks put
+ * back, the stripe's P and Q hold again. Where an output overlaps another side its bytes are
+ * unspecified, and only "nothing outside the output's pairs changed" is checked.
+ */
+
+#define OP_MEMS 12u
+#define OP_SIDES 36u
+#define OP_WORDS (9u + OP_SIDES * (2u + 2u * 1024u))
+
+enum { OP_COPY, OP_FILL, OP_XOR, OP_CRC, OP_CMP, OP_PAT, OP_COPY_CRC, OP_DUAL, OP_XCHK, OP_PQ, OP_REC };
+
+static uint32_t op_words[OP_WORDS];
+static uint32_t op_seen[OP_WORDS];
+static pair op_pairs[OP_SIDES][1024];
+
+typedef struct {
+  uint32_t op, nout, nin, arg[4];
+  uint32_t nsides;
+  uint32_t mem[OP_SIDES];
+  uint32_t count[OP_SIDES];
+  uint64_t total;
+} op_parsed;
+
+static uint8_t gf_mul2(uint8_t a) { return (uint8_t)((a << 1) ^ ((a & 0x80) ? 0x1d : 0)); }
+
+static int op_shape(uint32_t op, uint32_t *nout, uint32_t *fewest, uint32_t *most) {
+  static const uint32_t shapes[11][3] = {{1, 1, 1}, {1, 0, 0}, {1, 2, 32}, {0, 1, 1},
+                                         {0, 2, 2}, {0, 1, 1}, {1, 1, 1}, {2, 1, 1},
+                                         {0, 2, 32}, {2, 2, 32}, {2, 2, 32}};
+  if (op > OP_REC) return 0;
+  *nout = shapes[op][0];
+  *fewest = shapes[op][1];
+  *most = shapes[op][2];
+  return 1;
+}
+
+static uint32_t bit_count(uint64_t x) {
+  uint32_t n = 0;
+  for (; x != 0; x >>= 1) n += (uint32_t)(x & 1u);
+  return n;
+}
+
+/* The code dray_op_run returns for these words (already NULL/alignment-checked), or DRAY_OK. */
+static int op_parse(const uint32_t *w, uint32_t words, const span *m, uint32_t nmem, op_parsed *p) {
+  if (words < 9) return DRAY_EIOV;
+  uint32_t nout, fewest, most;
+  p->op = w[0];
+  p->nout = w[1];
+  p->nin = w[2];
+  for (uint32_t j = 0; j < 4; j++) p->arg[j] = w[3 + j];
+  if (!op_shape(p->op, &nout, &fewest, &most) || p->nout != nout || p->nin < fewest || p->nin > most) {
+    return DRAY_EARG;
+  }
+  if (p->op == OP_FILL && p->arg[0] > 255) return DRAY_EARG;
+  if (p->op == OP_REC) {
+    uint64_t mask = (uint64_t)p->arg[0] | (uint64_t)p->arg[1] << 32;
+    if ((mask >> (p->nin + 2)) != 0 || bit_count(mask) != 2) return DRAY_EARG;
+  }
+  p->nsides = p->nout + p->nin;
+  uint32_t at = 9;
+  uint64_t first = 0;
+  for (uint32_t s = 0; s < p->nsides; s++) {
+    if (words - at < 2) return DRAY_EIOV;
+    uint32_t mi = w[at++];
+    uint32_t count = w[at++];
+    if (mi >= nmem) return DRAY_EARG;
+    if (count == 0 || count > 1024 || count > (words - at) / 2) return DRAY_EIOV;
+    uint64_t sum = 0;
+    for (uint32_t i = 0; i < count; i++) {
+      span probe = m[mi];
+      probe.off = w[at + 2 * i];
+      probe.len = w[at + 2 * i + 1];
+      int code = span_code(&probe);
+      if (code != DRAY_OK) return code;
+      sum += probe.len;
+      op_pairs[s][i].off = probe.off;
+      op_pairs[s][i].len = probe.len;
+    }
+    if (s == 0) {
+      first = sum;
+    } else if (sum != first) {
+      return DRAY_EIOV;
+    }
+    p->mem[s] = mi;
+    p->count[s] = count;
+    at += 2 * count;
+  }
+  p->total = first;
+  return DRAY_OK;
+}
+
+/* Table words over these memories: mostly valid and laid out apart, sometimes not (as in the TS). */
+static uint32_t gen_op_table(uint32_t *w, const span *m, uint32_t nmem) {
+  uint32_t op = chance(95) ? below(11) : (uint32_t[]){11, 12, 255, UINT32_MAX}[below(4)];
+  uint32_t nout = below(3), fewest = below(3), most = 2 + below(4);
+  op_shape(op, &nout, &fewest, &most);
+  uint32_t upto = chance(80) && fewest + 4 < most ? fewest + 4 : most;
+  uint32_t nin = fewest + below(upto - fewest + 1);
+  if (chance(4)) nout = (uint32_t[]){0, 1, 2, 3, UINT32_MAX}[below(5)];
+  if (chance(4)) nin = (uint32_t[]){0, 1, 2, 32, 33, UINT32_MAX}[below(6)];
+  uint32_t at = 0;
+  w[at++] = op;
+  w[at++] = nout;
+  w[at++] = nin;
+  uint32_t args[4] = {rnd(), rnd(), rnd(), rnd()};
+  if (op == OP_FILL) args[0] = chance(90) ? below(256) : (uint32_t[]){256, UINT32_MAX}[below(2)];
+  if (op == OP_REC) {
+    uint32_t n = (nin > 32 ? 32 : nin) + 2;
+    uint32_t a = below(n), b = below(n);
+    while (n > 1 && b == a) b = below(n);
+    uint64_t mask = 1ull << a;
+    uint32_t roll = below(100);
+    if (roll < 88) {
+      mask |= 1ull << b;
+    } else if (roll < 93) {
+      mask |= 1ull << b | 1ull << ((b + 1 + below(n)) % n);
+    } else if (roll < 98) {
+      mask |= 1ull << (n + below(64 - n));
+    }
+    args[0] = (uint32_t)mask;
+    args[1] = (uint32_t)(mask >> 32);
+  }
+  for (uint32_t j = 0; j < 4; j++) w[at++] = args[j];
+  w[at++] = rnd();
+  w[at++] = rnd();
+  uint64_t sides64 = (uint64_t)nout + nin;
+  uint32_t nsides = sides64 > OP_SIDES ? OP_SIDES : (uint32_t)sides64;
+  uint32_t bad = nsides == 0 ? 35 : 35 / nsides + 1; /* per mille per side, about a third in all */
+  uint32_t index[OP_SIDES], sharing[OP_MEMS] = {0};
+  for (uint32_t s = 0; s < nsides; s++) {
+    if (below(1000) < bad / 3) {
+      index[s] = (uint32_t[]){nmem, nmem + 1, UINT32_MAX}[below(3)];
+    } else {
+      index[s] = below(nmem);
+      for (uint32_t tries = 0; tries < 4 && m[index[s]].ptr == NULL && chance(90); tries++) {
+        index[s] = below(nmem);
+      }
+      sharing[index[s]]++;
+    }
+  }
+  uint32_t room = nsides == 0 ? 0 : UINT32_MAX;
+  for (uint32_t k = 0; k < nmem; k++) {
+    if (sharing[k] == 0) continue;
+    uint32_t c = m[k].ptr == NULL ? 0 : m[k].cap / sharing[k];
+    if (c < room) room = c;
+  }
+  uint32_t total = chance(97) ? below(room + 1) : (below(2) ? room + 1 : rnd());
+  int apart = chance(85);
+  uint32_t next[OP_MEMS] = {0};
+  static uint32_t cuts[1026];
+  for (uint32_t s = 0; s < nsides; s++) {
+    uint32_t k = index[s];
+    uint32_t cap = k < nmem ? m[k].cap : below(64);
+    uint32_t count = below(1000) >= bad ? 1 + below(4) : (uint32_t[]){0, 1024, 1025, UINT32_MAX}[below(4)];
+    uint32_t pieces = count > 1024 ? 1024 : count;
+    cuts[0] = 0;
+    for (uint32_t i = 1; i < pieces; i++) cuts[i] = below(total + 1);
+    for (uint32_t i = 2; i < pieces; i++) { /* insertion sort */
+      uint32_t v = cuts[i], j = i;
+      while (j > 1 && cuts[j - 1] > v) {
+        cuts[j] = cuts[j - 1];
+        j--;
+      }
+      cuts[j] = v;
+    }
+    cuts[pieces] = total;
+    w[at++] = k;
+    w[at++] = count;
+    uint32_t slot = k < nmem ? cap / sharing[k] : cap;
+    uint32_t base = k < nmem ? next[k] : 0;
+    if (k < nmem) next[k] += slot;
+    uint32_t shift = base + below((slot > total ? slot - total : 0) + 1);
+    int reversed = chance(30);
+    uint32_t written = count > 1024 && chance(50) ? below(4) : pieces;
+    for (uint32_t i = 0; i < written; i++) {
+      uint32_t len = cuts[i + 1] - cuts[i];
+      uint32_t off;
+      if (apart && total <= slot) {
+        off = shift + (reversed ? total - cuts[i + 1] : cuts[i]);
+      } else {
+        off = len <= cap ? below(cap - len + 1) : below(cap + 1);
+      }
+      if (below(1000) < bad / 3) len++;
+      if (below(1000) < bad / 3) off = cap == UINT32_MAX ? cap : cap + 1;
+      if (below(1000) < bad / 4) {
+        off = 1 + below(4);
+        len = UINT32_MAX;
+      }
+      w[at++] = off;
+      w[at++] = len;
+    }
+  }
+  return at;
+}
+
+/* A side's bytes in walk order, from the shadow (before) or from the memory (after). */
+static uint8_t *op_gather(const span *s, uint32_t side, uint32_t count, uint64_t total, int after) {
+  span view = *s;
+  if (after && s->ptr != NULL) view.shadow = s->ptr; /* NULL: every pair is empty */
+  return gather(&view, op_pairs[side], count, total);
+}
+
+/* Whether an output side shares a byte with any side (itself included). */
+static int op_overlap(const op_parsed *p, const span *m, uint32_t nmem) {
+  int hit = 0;
+  for (uint32_t k = 0; k < nmem && !hit; k++) {
+    if (m[k].size == 0) continue;
+    int16_t *mark = malloc((size_t)m[k].size * sizeof *mark);
+    CHECK(mark != NULL, "out of memory");
+    for (uint32_t i = 0; i < m[k].size; i++) mark[i] = -1;
+    for (uint32_t s = 0; s < p->nsides && !hit; s++) {
+      if (p->mem[s] != k) continue;
+      for (uint32_t i = 0; i < p->count[s] && !hit; i++) {
+        for (uint32_t b = op_pairs[s][i].off; b < op_pairs[s][i].off + op_pairs[s][i].len; b++) {
+          if (mark[b] == -1) {
+            mark[b] = (int16_t)s;
+          } else if (s < p->nout || (uint32_t)mark[b] < p->nout) {
+            hit = 1;
+            break;
+          }
+        }
+      }
+    }
+    free(mark);
+  }
+  return hit;
+}
+
+static uint32_t op_crc(uint32_t seed, const uint8_t *p, uint64_t n) { return bitwise_crc32c(seed, p, n); }
+
+/* The first offset where f(i) is not 0, or UINT64_MAX. */
+static uint64_t op_first(const uint8_t *x, uint64_t n) {
+  for (uint64_t i = 0; i < n; i++) {
+    if (x[i] != 0) return i;
+  }
+  return UINT64_MAX;
+}
+
+/* P (xor) and Q (sum of g^k D_k, by Horner from the last block) of n blocks. */
+static void op_pq(uint8_t *pp, uint8_t *qq, uint8_t *const *d, uint32_t n, uint64_t len) {
+  for (uint64_t i = 0; i < len; i++) {
+    uint8_t p = 0, q = 0;
+    for (uint32_t k = n; k-- > 0;) {
+      p ^= d[k][i];
+      q = (uint8_t)(gf_mul2(q) ^ d[k][i]);
+    }
+    pp[i] = p;
+    qq[i] = q;
+  }
+}
+
+typedef struct {
+  uint32_t nmem;
+  uint32_t *tab;
+  uint32_t words;
+  span *m;
+  int32_t rc;
+} op_call;
+
+static int32_t op_invoke(uint32_t nmem, uint32_t *tab, uint32_t words, span *m) {
+#define M(k) m[k].ptr, m[k].cap
+  if (nmem == 4) return dray_op4(tab, words, M(0), M(1), M(2), M(3));
+  return dray_op12(tab, words, M(0), M(1), M(2), M(3), M(4), M(5), M(6), M(7), M(8), M(9), M(10),
+                   M(11));
+#undef M
+}
+
+static void *op_thread(void *arg) {
+  op_call *c = arg;
+  c->rc = op_invoke(c->nmem, c->tab, c->words, c->m);
+  return NULL;
+}
+
+/* One case of dray_op4 (nmem 4) or dray_op12; `threaded`: called on another thread, as Deno's
+ * nonblocking calls are. */
+/* A memory's size: sides share memories, so larger than pick_size(), for the vector loops. */
+static uint32_t op_size(void) {
+  uint32_t roll = below(100);
+  if (roll < 25) return below(129);
+  if (roll < 92) return below(8193);
+  return below(65537);
+}
+
+static void run_op(uint32_t nmem, int threaded) {
+  span m[OP_MEMS];
+  for (uint32_t k = 0; k < nmem; k++) span_new(&m[k], op_size(), 1);
+  uint32_t n = gen_op_table(op_words, m, nmem);
+  table t;
+  table_new(&t, op_words, n);
+  op_parsed p;
+  memset(&p, 0, sizeof p);
+  int code = table_words(&t, op_seen);
+  if (code == DRAY_OK) code = op_parse(op_seen, t.passed, m, nmem, &p);
+
+  /* The searches mostly agree: the last input made to match, then maybe one byte changed. */
+  if (code == DRAY_OK && p.total > 0 && (p.op == OP_CMP || p.op == OP_PAT || p.op == OP_XCHK) &&
+      chance(80)) {
+    uint32_t last = p.nsides - 1;
+    uint8_t *want = calloc((size_t)p.total, 1);
+    CHECK(want != NULL, "out of memory");
+    for (uint32_t s = 0; s < last; s++) {
+      uint8_t *g = op_gather(&m[p.mem[s]], s, p.count[s], p.total, 1);
+      for (uint64_t i = 0; i < p.total; i++) want[i] = p.op == OP_CMP ? g[i] : want[i] ^ g[i];
+      free(g);
+    }
+    if (p.op == OP_PAT) {
+      for (uint64_t i = 0; i < p.total; i++) want[i] = (uint8_t)(p.arg[(i & 7) / 4] >> (8 * (i & 3)));
+    }
+    if (chance(50)) want[below((uint32_t)p.total)] ^= (uint8_t)(1 + below(255));
+    uint64_t k = 0;
+    for (uint32_t i = 0; i < p.count[last]; i++) {
+      if (op_pairs[last][i].len == 0) continue;
+      memcpy(m[p.mem[last]].ptr + op_pairs[last][i].off, want + k, op_pairs[last][i].len);
+      k += op_pairs[last][i].len;
+    }
+    free(want);
+    for (uint32_t j = 0; j < nmem; j++) {
+      if (m[j].size != 0) memcpy(m[j].shadow, m[j].ptr, m[j].size);
+    }
+  }
+
+  int32_t rc;
+  if (threaded) {
+    op_call c = {nmem, t.words, t.passed, m, 0};
+    pthread_t thread;
+    CHECK(pthread_create(&thread, NULL, op_thread, &c) == 0, "pthread_create");
+    CHECK(pthread_join(thread, NULL) == 0, "pthread_join");
+    rc = c.rc;
+  } else {
+    rc = op_invoke(nmem, t.words, t.passed, m);
+  }
+  expect_rc(rc, code, nmem == 4 ? "dray_op4" : "dray_op12");
+
+  uint8_t *want[OP_MEMS];
+  for (uint32_t k = 0; k < nmem; k++) want[k] = expected_copy(&m[k]);
+  int have_result = 0, any_result = 0;
+  uint64_t result = 0;
+  if (code == DRAY_OK) {
+    int overlap = op_overlap(&p, m, nmem);
+    uint64_t total = p.total;
+    size_t bytes = total == 0 ? 1 : (size_t)total;
+    uint8_t *in[32], *out[2] = {NULL, NULL};
+    for (uint32_t s = 0; s < p.nin; s++) {
+      in[s] = op_gather(&m[p.mem[p.nout + s]], p.nout + s, p.count[p.nout + s], total, 0);
+    }
+    for (uint32_t s = 0; s < p.nout; s++) {
+      out[s] = calloc(bytes, 1);
+      CHECK(out[s] != NULL, "out of memory");
+    }
+    uint8_t *tmp = calloc(bytes, 1);
+    CHECK(tmp != NULL, "out of memory");
+    switch (p.op) {
+      case OP_COPY: memcpy(out[0], in[0], (size_t)total); break;
+      case OP_FILL: memset(out[0], (int)p.arg[0], (size_t)total); break;
+      case OP_XOR:
+        for (uint32_t s = 0; s < p.nin; s++) {
+          for (uint64_t i = 0; i < total; i++) out[0][i] ^= in[s][i];
+        }
+        break;
+      case OP_CRC: have_result = 1, result = op_crc(p.arg[0], in[0], total); break;
+      case OP_CMP:
+        for (uint64_t i = 0; i < total; i++) tmp[i] = in[0][i] ^ in[1][i];
+        have_result = 1, result = op_first(tmp, total);
+        break;
+      case OP_PAT:
+        for (uint64_t i = 0; i < total; i++) {
+          tmp[i] = in[0][i] ^ (uint8_t)(p.arg[(i & 7) / 4] >> (8 * (i & 3)));
+        }
+        have_result = 1, result = op_first(tmp, total);
+        break;
+      case OP_COPY_CRC:
+        memcpy(out[0], in[0], (size_t)total);
+        have_result = 1, result = op_crc(p.arg[0], in[0], total);
+        any_result = overlap;
+        break;
+      case OP_DUAL:
+        memcpy(out[0], in[0], (size_t)total);
+        memcpy(out[1], in[0], (size_t)total);
+        break;
+      case OP_XCHK:
+        for (uint32_t s = 0; s < p.nin; s++) {
+          for (uint64_t i = 0; i < total; i++) tmp[i] ^= in[s][i];
+        }
+        have_result = 1, result = op_first(tmp, total);
+        break;
+      case OP_PQ: op_pq(out[0], out[1], in, p.nin, total); break;
+      default: {
+        /* The rebuilt blocks, as C wrote them, must make the stripe whole again. */
+        uint8_t *got[2], *stripe[34];
+        for (uint32_t s = 0; s < 2; s++) got[s] = op_gather(&m[p.mem[s]], s, p.count[s], total, 1);
+        uint64_t mask = (uint64_t)p.arg[0] | (uint64_t)p.arg[1] << 32;
+        uint32_t j = 0, g = 0;
+        for (uint32_t pos = 0; pos < p.nin + 2; pos++) stripe[pos] = (mask >> pos) & 1u ? got[g++] : in[j++];
+        uint8_t *pp = calloc(bytes, 1), *qq = calloc(bytes, 1);
+        CHECK(pp != NULL && qq != NULL, "out of memory");
+        op_pq(pp, qq, stripe, p.nin, total);
+        if (!overlap) {
+          CHECK(memcmp(pp, stripe[p.nin], (size_t)total) == 0, "pq-recover: P does not hold");
+          CHECK(memcmp(qq, stripe[p.nin + 1], (size_t)total) == 0, "pq-recover: Q does not hold");
+        }
+        memcpy(out[0], got[0], (size_t)total);
+        memcpy(out[1], got[1], (size_t)total);
+        free(pp);
+        free(qq);
+        free(got[0]);
+        free(got[1]);
+      }
+    }
+    /* The expected memories: outputs scattered over their pairs (or, overlapping, anything there). */
+    for (uint32_t s = 0; s < p.nout; s++) {
+      uint32_t k = p.mem[s];
+      uint64_t at = 0;
+      for (uint32_t i = 0; i < p.count[s]; i++) {
+        if (op_pairs[s][i].len == 0) continue;
+        const uint8_t *from = overlap ? m[k].ptr + op_pairs[s][i].off : out[s] + at;
+        memcpy(want[k] + op_pairs[s][i].off, from, op_pairs[s][i].len);
+        at += op_pairs[s][i].len;
+      }
+    }
+    free(tmp);
+    for (uint32_t s = 0; s < p.nin; s++) free(in[s]);
+    for (uint32_t s = 0; s < p.nout; s++) free(out[s]);
+  }
+  for (uint32_t k = 0; k < nmem; k++) {
+    span_check(&m[k], want[k], "dray_opN memory");
+    free(want[k]);
+  }
+  if (t.block != NULL && !t.misaligned) {
+    for (uint32_t i = 0; i < t.held; i++) {
+      uint32_t before = i < n ? op_words[i] : 0;
+      if (i == 7 && have_result) {
+        CHECK(any_result || t.words[7] == (uint32_t)result, "dray_opN: wrong result in tab[7]");
+      } else if (i == 8 && have_result) {
+        CHECK(any_result || t.words[8] == (uint32_t)(result >> 32), "dray_opN: wrong result in tab[8]");
+      } else {
+        CHECK(t.words[i] == before, "dray_opN: the table changed");
+      }
+    }
+  }
+  free(t.block);
+  for (uint32_t k = 0; k < nmem; k++) span_free(&m[k]);
+}
+
+static void run_op4(void) { run_op(4, 0); }
+static void run_op12(void) { run_op(12, 0); }
+static void run_op4_async(void) { run_op(4, 1); }
+static void run_op12_async(void) { run_op(12, 1); }
+
+/* dray_isa: the CPU's level, lowered by DRAY_ISA and DRAY_ISA_MAX. */
+static void run_isa(void) {
+  uint32_t level = dray_isa();
+  CHECK(level <= 3, "dray_isa: unknown level");
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  __builtin_cpu_init();
+  uint32_t cpu = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") ? 3
+                 : __builtin_cpu_supports("avx2")                                       ? 2
+                                                                                        : 1;
+  const char *asked = getenv("DRAY_ISA");
+  uint32_t cap = DRAY_ISA_MAX;
+  if (asked != NULL && strcmp(asked, "scalar") == 0) cap = 0;
+  if (asked != NULL && (strcmp(asked, "baseline") == 0 || strcmp(asked, "sse2") == 0)) cap = 1;
+  if (asked != NULL && strcmp(asked, "avx2") == 0 && cap > 2) cap = 2;
+  expect_rc((int32_t)level, (int32_t)(cpu < cap ? cpu : cap), "dray_isa");
+#endif
+}
+
 /* ---- sockets: scripted recv() and send() ------------------------------------------------------- */
 
 ssize_t __real_recv(int fd, void *buf, size_t len, int flags);
@@ -838,6 +1311,11 @@ static const entry ENTRIES[] = {
     {"dray_xor6", run_xor6, 500},
     {"dray_xor7", run_xor7, 500},
     {"dray_xor8", run_xor8, 500},
+    {"dray_isa", run_isa, 1},
+    {"dray_op4", run_op4, 2500},
+    {"dray_op12", run_op12, 1500},
+    {"dray_op4_async", run_op4_async, 500},
+    {"dray_op12_async", run_op12_async, 300},
     {"dray_sock_connect", run_sock_connect, 300},
     {"dray_sock_read", run_sock_read, 3000},
     {"dray_sock_write", run_sock_write, 3000},
@@ -872,7 +1350,7 @@ int main(int argc, char **argv) {
   dray_poller_close(poller[0], poller[1]);
   close(pair_fds[0]);
   close(pair_fds[1]);
-  printf("shim_driver: %lu cases over %zu entry points passed (seed %llu, crc32c impl %u)\n", total,
-         sizeof ENTRIES / sizeof ENTRIES[0], run_seed, dray_crc32c_impl());
+  printf("shim_driver: %lu cases over %zu entry points passed (seed %llu, crc32c impl %u, isa %u)\n",
+         total, sizeof ENTRIES / sizeof ENTRIES[0], run_seed, dray_crc32c_impl(), dray_isa());
   return 0;
 }
