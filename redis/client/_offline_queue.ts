@@ -24,9 +24,15 @@ function utf8Length(text: string): number {
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     if (code < 0x80) continue;
-    if (code < 0x800) bytes += 1;
-    else if (code >= 0xd800 && code <= 0xdbff) i++; // a surrogate pair: 4 bytes for 2 units
-    else bytes += 2;
+    if (code < 0x800) {
+      bytes += 1;
+    } else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++; // a pair: 4 bytes for 2 units
+      bytes += 2; // a lone surrogate is encoded as U+FFFD, 3 bytes
+    } else {
+      bytes += 2;
+    }
   }
   return bytes;
 }
