@@ -35,6 +35,7 @@
 
 import { connect, OutcomeUnknownError, type RedisClient, ReplyError } from "../redis/mod.ts";
 import { startRedisServer } from "../tests/_helpers/redis_server.ts";
+import { machine } from "./_machine.ts";
 
 const args = [...Deno.args];
 const quick = args.includes("--quick");
@@ -255,18 +256,9 @@ async function main(): Promise<void> {
         ? "pass"
         : "fail";
 
-    const redisVersion = new TextDecoder().decode(
-      (await new Deno.Command("redis-server", { args: ["--version"], stdout: "piped" }).output())
-        .stdout,
-    ).trim();
     const out = {
       date: new Date().toISOString(),
-      machine: {
-        os: `${Deno.build.os} ${Deno.build.arch}`,
-        cpus: navigator.hardwareConcurrency,
-        deno: Deno.version.deno,
-        redis: redisVersion,
-      },
+      machine: await machine(),
       durationS: Math.round(elapsedS * 100) / 100,
       connections: CONNECTIONS,
       lanes: LANES,

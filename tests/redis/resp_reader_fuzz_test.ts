@@ -10,21 +10,7 @@
 import assert from "node:assert/strict";
 import { concat, encode, makeCase, pieces, random, value } from "./_resp_fuzz.ts";
 import { fails, feed, plain } from "./_resp_harness.ts";
-
-function envNumber(name: string): number | undefined {
-  try {
-    const text = Deno.env.get(name);
-    if (text === undefined || text === "") return undefined;
-    const number = Number(text);
-    if (!Number.isFinite(number) || number < 0) {
-      throw new RangeError(`${name} "${text}" is not a number`);
-    }
-    return number;
-  } catch (error) {
-    if (error instanceof RangeError) throw error;
-    return undefined; // no env permission
-  }
-}
+import { envNumber } from "../_helpers/env.ts";
 
 const SEED = (envNumber("DRAY_FUZZ_SEED") ?? Math.floor(Math.random() * 2 ** 32)) >>> 0;
 const BUDGET_MS = envNumber("DRAY_FUZZ_MS") ?? 2000;
