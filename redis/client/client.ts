@@ -637,19 +637,7 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
     const entry = new Command(options?.returnBuffers ?? this.#returnBuffers);
     const promise = promiseFor<T>(entry);
     try {
-      refuseModeCommand(argv);
-      const code = sessionCode(argv);
-      if (code !== S_OTHER || this.#session.inMulti) this.#admit(entry, code);
-      if (
-        options !== undefined && (options.timeoutMs !== undefined || options.signal !== undefined)
-      ) {
-        const aborted = this.#arm(entry, options, giveUp);
-        if (aborted !== undefined) {
-          entry.abandoned = true;
-          return Promise.reject(aborted);
-        }
-      }
-      entry.args = argv;
+      this.#prepare(entry, argv, options);
       context.submit(entry, argv);
     } catch (error) {
       entry.abandoned = true;
@@ -1230,6 +1218,27 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
     return this.#unsubscribe(kind, names).then(noop, noop);
   }
 
+  /**
+   * What every plain command goes through before it is queued: the mode and session rules, its
+   * timeout and signal. Throws what refuses it (an already aborted signal among them).
+   */
+  #prepare(
+    entry: Command,
+    argv: readonly RedisArgument[],
+    options: CommandOptions | undefined,
+  ): void {
+    refuseModeCommand(argv);
+    const code = sessionCode(argv);
+    if (code !== S_OTHER || this.#session.inMulti) this.#admit(entry, code);
+    if (
+      options !== undefined && (options.timeoutMs !== undefined || options.signal !== undefined)
+    ) {
+      const aborted = this.#arm(entry, options, giveUp);
+      if (aborted !== undefined) throw aborted;
+    }
+    entry.args = argv;
+  }
+
   /** A command issued while no connection is ready: into the offline queue, or refused. */
   #sendOffline<T>(argv: readonly RedisArgument[], options: CommandOptions | undefined): Promise<T> {
     const entry = new Command(options?.returnBuffers ?? this.#returnBuffers);
@@ -1237,19 +1246,7 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
     try {
       this.#checkOpen("send a command");
       checkArgv(argv);
-      refuseModeCommand(argv);
-      const code = sessionCode(argv);
-      if (code !== S_OTHER || this.#session.inMulti) this.#admit(entry, code);
-      if (
-        options !== undefined && (options.timeoutMs !== undefined || options.signal !== undefined)
-      ) {
-        const aborted = this.#arm(entry, options, giveUp);
-        if (aborted !== undefined) {
-          entry.abandoned = true;
-          return Promise.reject(aborted);
-        }
-      }
-      entry.args = argv;
+      this.#prepare(entry, argv, options);
       this.#enqueue(entry);
     } catch (error) {
       entry.abandoned = true;
