@@ -27,6 +27,7 @@ import { nativeStatus } from "../native/mod.ts";
 import { reactorFor } from "../redis/transport/_reactor.ts";
 import { ShimSocket } from "../redis/transport/_shim_socket.ts";
 import { startRedisServer } from "../tests/_helpers/redis_server.ts";
+import { machine } from "./_machine.ts";
 
 const args = [...Deno.args];
 const quick = args.includes("--quick");
@@ -257,18 +258,9 @@ async function main(): Promise<void> {
     console.log(`| ${scenario} | ${row.join(" | ")} |`);
   }
 
-  const redisVersion = new TextDecoder().decode(
-    (await new Deno.Command("redis-server", { args: ["--version"], stdout: "piped" }).output())
-      .stdout,
-  ).trim();
   const out = {
     date: new Date().toISOString(),
-    machine: {
-      os: `${Deno.build.os} ${Deno.build.arch}`,
-      cpus: navigator.hardwareConcurrency,
-      deno: Deno.version.deno,
-      redis: redisVersion,
-    },
+    machine: await machine(),
     native: status.available ? `${status.version} (${status.path})` : `off (${status.reason})`,
     parameters: {
       rounds: ROUNDS,

@@ -161,6 +161,132 @@ export class ProtocolError extends RedisError {
 export class ConnectionClosedError extends RedisError {}
 
 /**
+ * Options for {@linkcode OutcomeUnknownError}.
+ *
+ * @example
+ * ```ts
+ * import type { OutcomeUnknownErrorOptions } from "@dray/dray/redis";
+ *
+ * const options: OutcomeUnknownErrorOptions = { command: "INCR" };
+ * ```
+ */
+export interface OutcomeUnknownErrorOptions extends ErrorOptions {
+  /** The name of the command whose reply was lost, as it was sent (`INCR`, `EXEC`…). */
+  command: string;
+}
+
+/**
+ * The connection was lost after the command was written and before its reply arrived: the
+ * server may have run it, or not. The client never sends such a command again on its own (only
+ * read-only commands are retried, when the client's `retryReadOnly` allows it); read the data
+ * back to find out, or make the command idempotent. `cause` is what ended the connection (an end
+ * of stream, a read or write error, a `ProtocolError`, a health check that got no answer…).
+ *
+ * It extends {@linkcode ConnectionClosedError}, so code that handles a lost connection handles
+ * it too; check for it first where a write's fate matters.
+ *
+ * @example Telling an unknown outcome from a command that was never sent
+ * ```ts
+ * import { ConnectionClosedError, OutcomeUnknownError } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
+ *
+ * const error: unknown = new OutcomeUnknownError("The connection was lost after INCR was sent", {
+ *   command: "INCR",
+ * });
+ * assert.ok(error instanceof ConnectionClosedError);
+ * assert.equal((error as OutcomeUnknownError).command, "INCR");
+ * ```
+ */
+export class OutcomeUnknownError extends ConnectionClosedError {
+  /** The name of the command whose reply was lost, as it was sent. */
+  readonly command: string;
+
+  /**
+   * Makes an unknown-outcome error.
+   *
+   * @param message What was lost, and when.
+   * @param options The command's name, and the `cause`.
+   *
+   * @example
+   * ```ts
+   * import { OutcomeUnknownError } from "@dray/dray/redis";
+   * import assert from "node:assert/strict";
+   *
+   * const error = new OutcomeUnknownError("Lost", { command: "SET", cause: new Error("EOF") });
+   * assert.equal(error.name, "OutcomeUnknownError");
+   * ```
+   */
+  constructor(message: string, options: OutcomeUnknownErrorOptions) {
+    super(message, options);
+    this.command = options.command;
+  }
+}
+
+/**
+ * Options for {@linkcode OfflineQueueFullError}.
+ *
+ * @example
+ * ```ts
+ * import type { OfflineQueueFullErrorOptions } from "@dray/dray/redis";
+ *
+ * const options: OfflineQueueFullErrorOptions = { limit: 10_000, unit: "commands" };
+ * ```
+ */
+export interface OfflineQueueFullErrorOptions extends ErrorOptions {
+  /** The bound that was reached. */
+  limit: number;
+  /** What the bound counts: `commands`, or the `bytes` of their arguments. */
+  unit: "commands" | "bytes";
+}
+
+/**
+ * A command was issued while the client had no connection ready (connecting, or reconnecting
+ * after a loss) and its offline queue was full: `limit` commands, or `limit` bytes of
+ * arguments, were already waiting. The command was not queued and never sent. (A command that
+ * was waiting in a connection that died and does not fit in the queue gets it too: it was never
+ * sent.)
+ *
+ * @example
+ * ```ts
+ * import { OfflineQueueFullError, RedisError } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
+ *
+ * const error = new OfflineQueueFullError("The offline queue is full", {
+ *   limit: 100,
+ *   unit: "commands",
+ * });
+ * assert.ok(error instanceof RedisError);
+ * assert.equal(error.unit, "commands");
+ * ```
+ */
+export class OfflineQueueFullError extends RedisError {
+  /** The bound that was reached. */
+  readonly limit: number;
+  /** What the bound counts. */
+  readonly unit: "commands" | "bytes";
+
+  /**
+   * Makes an offline-queue-full error.
+   *
+   * @param message Which bound was reached.
+   * @param options The bound, its unit, and optionally a `cause`.
+   *
+   * @example
+   * ```ts
+   * import { OfflineQueueFullError } from "@dray/dray/redis";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(new OfflineQueueFullError("Full", { limit: 1, unit: "bytes" }).limit, 1);
+   * ```
+   */
+  constructor(message: string, options: OfflineQueueFullErrorOptions) {
+    super(message, options);
+    this.limit = options.limit;
+    this.unit = options.unit;
+  }
+}
+
+/**
  * Options for {@linkcode TimeoutError}.
  *
  * @example

@@ -3,14 +3,35 @@
 // a timeout or a signal.
 
 import type { LoopTimer } from "../../loop/types.ts";
-import type { ContextEntry } from "../context/types.ts";
+import type { ContextEntry, PubSubKind } from "../context/types.ts";
 import { ReplyError } from "../errors.ts";
 import type { RedisArgument, RespValue } from "../resp/types.ts";
+
+/** What a group asks of the client when its connection was lost (see `Group.lost`). */
+export interface LossHost {
+  /**
+   * Puts a whole block back in the offline queue: `true` when queued, `false` when the client
+   * does not requeue now, or the error to fail it with (the queue is full).
+   */
+  requeueBlock(entries: Command[]): boolean | Error;
+  /**
+   * The error for a command that was written and whose reply was lost: an
+   * `OutcomeUnknownError`, or `error` itself when the server said why it hung up (a
+   * `ReplyError`: it ran nothing after that).
+   */
+  unknown(entry: Command, error: Error): Error;
+}
 
 /** Receives the outcome of a command that belongs to a pipeline or a transaction. */
 export interface Group {
   reply(entry: Command, value: RespValue): void;
   fail(entry: Command, error: Error): void;
+  /**
+   * The connection was lost with `entry` pending (`written`: all its bytes were handed to the
+   * transport). A group that implements it decides for its whole block; without it, each
+   * member is treated as a plain command.
+   */
+  lost?(entry: Command, error: Error, written: boolean, host: LossHost): void;
 }
 
 /** A command's timer and abort listener, made only for commands that have them. */
@@ -18,6 +39,13 @@ export class Guard {
   timer: LoopTimer | undefined = undefined;
   signal: AbortSignal | undefined = undefined;
   onAbort: (() => void) | undefined = undefined;
+}
+
+/** A `(P|S)(UN)SUBSCRIBE` command, kept so it can be sent again on a new connection. */
+export interface PubSubCommand {
+  readonly kind: PubSubKind;
+  readonly names: readonly (string | Uint8Array)[];
+  readonly subscribe: boolean;
 }
 
 export class Command implements ContextEntry {
@@ -35,6 +63,23 @@ export class Command implements ContextEntry {
   guard: Guard | undefined = undefined;
   /** For a subscribe command: the subscription its confirmations activate. */
   owner: unknown = undefined;
+  /** The command as sent, kept to send it again on a new connection. */
+  args: readonly RedisArgument[] | undefined = undefined;
+  /** For the subscribe family: what to send again. */
+  pubsub: PubSubCommand | undefined = undefined;
+  /** How many times it was sent again after a connection was lost with its reply. */
+  retries = 0;
+  /**
+   * Bound to its connection's state (inside `MULTI`, or a `WATCH`): never sent again on
+   * another connection.
+   */
+  bound = false;
+  /** Sent by the client itself (a health-check PING, a resubscription): never sent again. */
+  internal = false;
+  /** A blocking command queued on a connection (counted by that connection's sink). */
+  blocking = false;
+  /** A blocking command's deadline (its own timeout plus a grace), while on a connection. */
+  deadline: LoopTimer | undefined = undefined;
 
   constructor(buffers: boolean) {
     this.buffers = buffers;

@@ -11,8 +11,20 @@ export interface ClientCore {
   readonly protocol: 2 | 3;
   /** The client's default for `returnBuffers`. */
   readonly returnBuffers: boolean;
-  /** Queues commands as one block; throws TypeError or ConnectionClosedError. */
-  submitBatch(entries: Command[], argvs: readonly (readonly RedisArgument[])[]): void;
+  /**
+   * Queues commands as one block (`transaction`: MULTI … EXEC, never split); throws TypeError,
+   * ConnectionClosedError or OfflineQueueFullError.
+   */
+  submitBatch(
+    entries: Command[],
+    argvs: readonly (readonly RedisArgument[])[],
+    transaction: boolean,
+  ): void;
+  /**
+   * A transaction block is about to be queued: `"lost"` when its WATCH was lost with a
+   * connection (it must not run), `"watched"` when it runs under a WATCH, else `"plain"`.
+   */
+  transaction(): "lost" | "watched" | "plain";
   /**
    * Starts a command's timer and abort listener; on either, `giveUp` settles it. Returns the
    * error to reject with at once when the signal has already aborted.

@@ -2,33 +2,39 @@ import { defaultLoop } from "../../loop/deno_loop.ts";
 import type { EventLoop, LoopHandle, LoopTimer } from "../../loop/types.ts";
 import type { CommandOptions } from "../commands/command_sender.ts";
 import { RedisCommands } from "../commands/redis_commands.ts";
-import { frameCode, INVALIDATE_CHANNEL } from "../context/_pubsub.ts";
-import { toStrings } from "../context/_to_strings.ts";
 import { Handshake } from "../context/handshake.ts";
-import type { ContextSink, ContextState, ContextStats, PubSubKind } from "../context/types.ts";
+import type { ContextStats, PubSubKind } from "../context/types.ts";
 import {
   AbortError,
   ConnectionClosedError,
-  RedisError,
+  OfflineQueueFullError,
+  OutcomeUnknownError,
   ReplyError,
   TimeoutError,
 } from "../errors.ts";
-import type { PushHandler, RedisArgument, RespAttribute, RespValue } from "../resp/types.ts";
+import type { RedisArgument, RespValue } from "../resp/types.ts";
 import { connectTransport } from "../transport/connect.ts";
 import { ConnectError } from "../transport/errors.ts";
 import type { Transport } from "../transport/types.ts";
+import { checkArgv } from "../context/_argv.ts";
+import { keyOf } from "../context/_pubsub.ts";
+import { blockingTimeoutMs, FOREVER, NOT_BLOCKING } from "./_blocking.ts";
 import { Command, Guard, promiseFor } from "./_command.ts";
 import { type ClientCore, cores, refuseModeCommand } from "./_core.ts";
-import {
-  type ClientCache,
-  createCache,
-  enableCache,
-  invalidateCache,
-  trackingCommand,
-} from "./cache.ts";
+import { Block, type OfflineItem, OfflineQueue, type Overflow } from "./_offline_queue.ts";
+import { ADMIT_BOUND, S_OTHER, S_QUIT, Session, sessionCode } from "./_session.ts";
+import { ClientSink, rejectEntry, type SinkHost } from "./_sink.ts";
+import { type ClientCache, createCache, enableCache, trackingCommand } from "./cache.ts";
 import { Connection, type ConnectionOptions } from "./connection.ts";
+import {
+  RedisClientEvent,
+  type RedisClientEventInit,
+  type RedisClientEventListener,
+  type RedisClientEventType,
+} from "./events.ts";
 import { createMonitor, type Monitor, type MonitorOptions, MonitorSink } from "./monitor.ts";
 import type { RedisClientOptions } from "./options.ts";
+import { exponentialBackoff, type ReconnectStrategy } from "./reconnect.ts";
 import {
   type PubSubHandler,
   type PubSubPayload,
@@ -42,19 +48,33 @@ import { Transaction } from "./transaction.ts";
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
+const DEFAULT_OFFLINE_COMMANDS = 10_000;
+const DEFAULT_OFFLINE_BYTES = 16 * 1024 * 1024;
+const DEFAULT_RETRY_READ_ONLY = 1;
+const DEFAULT_BLOCKING_GRACE_MS = 2000;
+/** How many names one resubscription command carries at most. */
+const RESUBSCRIBE_CHUNK = 1024;
 
 /**
  * Where a {@linkcode RedisClient} is in its life: `idle` until `connect()`, `connecting` until
- * the handshake is done, then `ready`, `closing` after `close()`, and `closed` at the end.
+ * the first handshake is done, then `ready`; `reconnecting` from a lost connection until a new
+ * one is ready; `closing` after `close()`, and `closed` at the end (also when it gave up
+ * reconnecting).
  *
  * @example
  * ```ts
  * import type { RedisClientStatus } from "@dray/dray/redis";
  *
- * const status: RedisClientStatus = "ready";
+ * const status: RedisClientStatus = "reconnecting";
  * ```
  */
-export type RedisClientStatus = "idle" | "connecting" | "ready" | "closing" | "closed";
+export type RedisClientStatus =
+  | "idle"
+  | "connecting"
+  | "ready"
+  | "reconnecting"
+  | "closing"
+  | "closed";
 
 /**
  * Options for {@linkcode RedisClient.close}.
@@ -74,9 +94,47 @@ export interface CloseOptions {
   timeoutMs?: number;
 }
 
+/**
+ * The counters of a {@linkcode RedisClient}: those of its current connection (see
+ * `ContextStats`; they start again at zero on each new connection) and the client's own.
+ *
+ * @example
+ * ```ts
+ * import type { RedisClientStats } from "@dray/dray/redis";
+ *
+ * const stats: RedisClientStats = {
+ *   writes: 0,
+ *   bytesWritten: 0,
+ *   bytesRead: 0,
+ *   peakBufferedBytes: 0,
+ *   replies: 0,
+ *   inFlight: 0,
+ *   waiting: 0,
+ *   connections: 1,
+ *   offline: 0,
+ *   resent: 0,
+ * };
+ * ```
+ */
+export interface RedisClientStats extends ContextStats {
+  /** How many connections became ready (1 until the first reconnect). */
+  readonly connections: number;
+  /** Commands waiting in the offline queue now. */
+  readonly offline: number;
+  /** Commands sent again on a new connection after theirs was lost (never written, or reads). */
+  readonly resent: number;
+}
+
 function checkTimeout(name: string, value: number): number {
   if (!(value >= 0) || !Number.isFinite(value)) {
     throw new RangeError(`${name} must be a finite number >= 0, got "${value}"`);
+  }
+  return value;
+}
+
+function checkCount(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(`${name} must be a non-negative integer, got "${value}"`);
   }
   return value;
 }
@@ -93,149 +151,83 @@ function namesOf(names: Names | undefined): (string | Uint8Array)[] {
   return [...names];
 }
 
-/** What the sink asks of its client beyond the registry and the cache. */
-interface SinkHost {
-  /** RESET ran on the connection. */
-  onReset(): void;
+function commandName(entry: Command): string {
+  const name = entry.args?.[0];
+  if (typeof name === "string") return name.toUpperCase();
+  if (name instanceof Uint8Array) return new TextDecoder().decode(name).toUpperCase();
+  return String(name);
 }
 
-/** Hears every command's outcome, and the pub/sub traffic, from the current connection. */
-class ClientSink implements ContextSink<Command> {
-  push: PushHandler | undefined;
-  readonly registry: PubSubRegistry;
-  readonly cache: ClientCache | undefined;
-  #onPush: PushHandler | undefined;
-  #pushBuffers: boolean;
-  #host: SinkHost;
+function noop(): void {}
 
-  constructor(
-    registry: PubSubRegistry,
-    cache: ClientCache | undefined,
-    options: RedisClientOptions,
-    host: SinkHost,
-  ) {
-    this.registry = registry;
-    this.cache = cache;
-    this.#onPush = options.onPush;
-    this.#pushBuffers = options.pushBuffers ?? false;
-    this.#host = host;
-    if (cache !== undefined || this.#onPush !== undefined) {
-      this.push = (push, attributes) => this.#push(push, attributes);
-    }
-  }
-
-  reply(entry: Command, value: RespValue): void {
-    const group = entry.group;
-    if (group !== undefined) {
-      group.reply(entry, value);
-      return;
-    }
-    if (entry.owner !== undefined && value instanceof ReplyError) {
-      this.registry.refused(entry.owner as Subscription<string | Uint8Array>, value);
-    }
-    if (entry.abandoned) return;
-    if (entry.guard !== undefined) entry.release();
-    if (value instanceof ReplyError) entry.reject(value);
-    else entry.resolve(value);
-  }
-
-  fail(entry: Command, error: Error): void {
-    const group = entry.group;
-    if (group !== undefined) {
-      group.fail(entry, error);
-      return;
-    }
-    if (entry.owner !== undefined) {
-      this.registry.refused(entry.owner as Subscription<string | Uint8Array>, error);
-    }
-    if (entry.abandoned) return;
-    entry.abandoned = true;
-    entry.release();
-    entry.reject(error);
-  }
-
-  message(
-    kind: PubSubKind,
-    key: string,
-    channel: Uint8Array,
-    message: RespValue,
-    pattern: Uint8Array | undefined,
-  ): void {
-    if (key === INVALIDATE_CHANNEL && kind === "channel" && this.cache !== undefined) {
-      invalidateCache(this.cache, message);
-    }
-    this.registry.deliver(kind, key, channel, message, pattern);
-  }
-
-  subscribed(entry: Command, kind: PubSubKind, key: string): void {
-    this.registry.subscribed(
-      entry.owner as Subscription<string | Uint8Array> | undefined,
-      kind,
-      key,
-    );
-  }
-
-  unsubscribed(
-    entry: Command | undefined,
-    kind: PubSubKind,
-    key: string | undefined,
-  ): void {
-    if (key === undefined) return;
-    this.registry.unsubscribed(
-      kind,
-      key,
-      entry === undefined
-        ? new RedisError(
-          `The server unsubscribed ${kind} "${key}" on its own (its slot moved to another node)`,
-        )
-        : undefined,
-    );
-  }
-
-  reset(): void {
-    this.registry.reset();
-    if (this.cache !== undefined) enableCache(this.cache, false);
-    this.#host.onReset();
-  }
-
-  #push(push: RespValue[], attributes: readonly RespAttribute[] | undefined): void {
-    const cache = this.cache;
-    if (cache !== undefined && push.length === 2 && isInvalidate(push[0])) {
-      invalidateCache(cache, push[1]!);
-    }
-    const handler = this.#onPush;
-    if (handler === undefined) return;
-    handler(this.#pushBuffers ? push : toStrings(push) as RespValue[], attributes);
-  }
+/** The reconnect settings, resolved: `undefined` when the client does not reconnect. */
+interface Reconnect {
+  strategy: ReconnectStrategy;
+  maxAttempts: number;
 }
 
-const INVALIDATE = new TextEncoder().encode("invalidate");
+function resolveReconnect(option: RedisClientOptions["reconnect"]): Reconnect | undefined {
+  if (option === false) return undefined;
+  if (option === undefined || option === true) {
+    return { strategy: exponentialBackoff(), maxAttempts: Infinity };
+  }
+  if (typeof option === "function") return { strategy: option, maxAttempts: Infinity };
+  if (typeof option !== "object" || option === null) {
+    throw new TypeError(`reconnect must be a boolean, a function or options, got "${option}"`);
+  }
+  const maxAttempts = option.maxAttempts ?? Infinity;
+  if (maxAttempts !== Infinity) checkCount("reconnect.maxAttempts", maxAttempts);
+  if (option.strategy !== undefined && typeof option.strategy !== "function") {
+    throw new TypeError(`reconnect.strategy must be a function, got "${option.strategy}"`);
+  }
+  return { strategy: option.strategy ?? exponentialBackoff(), maxAttempts };
+}
 
-function isInvalidate(kind: RespValue | undefined): boolean {
-  if (typeof kind === "string") return kind === "invalidate";
-  if (!(kind instanceof Uint8Array) || kind.length !== INVALIDATE.length) return false;
-  for (let i = 0; i < INVALIDATE.length; i++) if (kind[i] !== INVALIDATE[i]) return false;
-  return frameCode(kind) === 0;
+function resolveOfflineQueue(option: RedisClientOptions["offlineQueue"]): OfflineQueue | undefined {
+  if (option === false) return undefined;
+  if (option === undefined || option === true) {
+    return new OfflineQueue(DEFAULT_OFFLINE_COMMANDS, DEFAULT_OFFLINE_BYTES);
+  }
+  if (typeof option !== "object" || option === null) {
+    throw new TypeError(`offlineQueue must be a boolean or options, got "${option}"`);
+  }
+  return new OfflineQueue(
+    checkCount("offlineQueue.maxCommands", option.maxCommands ?? DEFAULT_OFFLINE_COMMANDS),
+    checkCount("offlineQueue.maxBytes", option.maxBytes ?? DEFAULT_OFFLINE_BYTES),
+  );
 }
 
 /**
- * A Redis client on one connection, with hiredis `async.c`'s semantics done right.
+ * A Redis client, with hiredis `async.c`'s semantics done right, that reconnects.
  *
  * - **Connecting.** `connect()` opens the transport (TCP, TLS or a unix socket; Deno's sockets or
  *   the native shim, see `connectTransport`) and runs the handshake before any command:
  *   `HELLO 3` with `AUTH` and `SETNAME` (falling back to RESP2 with `AUTH`, `CLIENT SETNAME`
  *   when the server refuses HELLO), then `SELECT`. A handshake error rejects `connect()` with
  *   the server's text; `connectTimeoutMs` (default 10 s) covers the handshake too. Commands
- *   issued while connecting wait, in order.
+ *   issued while connecting wait, in order, in the offline queue.
  * - **Auto-pipelining.** Every command issued in the same tick leaves in one write, and replies
  *   are matched in order; nothing to opt into. The write buffer is bounded
  *   (`maxBufferedBytes`): commands beyond it wait unencoded until it drains.
  * - **Errors.** An error reply rejects that command only, with a `ReplyError` (`code`).
  *   `timeoutMs` and `signal` per command reject with `TimeoutError` / `AbortError`; a command
- *   already written still consumes its reply, so later replies stay in step. When the
- *   connection fails, every pending command rejects with the one error that ended it (see
- *   `Context`); a server that hangs up after an error reply (`-ERR max number of clients
- *   reached`) is reported with that `ReplyError`.
+ *   already written still consumes its reply, so no late reply can answer a later command.
+ * - **Reconnecting** (the `reconnect` option, on by default). When the connection is lost the
+ *   client connects again after a backoff (`exponentialBackoff()`, or a strategy of your own;
+ *   `maxAttempts` bounds the attempts), on a new connection, so no byte of the dead one reaches
+ *   it. On the new connection, in order: the handshake (with the database of the last
+ *   `select()`), the subscriptions again (channels, patterns, shard channels), then the offline
+ *   queue. What was pending on the lost connection: a command never written goes back to the
+ *   offline queue; a read-only command (by the server's flags) is sent again `retryReadOnly`
+ *   times (default once); any other written command rejects with `OutcomeUnknownError` and is
+ *   never sent again. Events (`addEventListener`: `connect`, `ready`, `error`, `close`,
+ *   `reconnecting`, `end`) tell the story. See the README's "Failure semantics".
+ * - **Offline queue.** While no connection is ready, commands wait in a queue bounded by
+ *   `offlineQueue.maxCommands` and `maxBytes`; past them a command rejects with
+ *   `OfflineQueueFullError`. `offlineQueue: false` rejects them at once instead.
+ * - **Dead networks.** TCP keepalive is on; `healthCheck` sends a `PING` on a silent connection
+ *   and closes it (then reconnects) when nothing answers; a blocking command (`BLPOP k 5`) that
+ *   has no reply `blockingGraceMs` after its own timeout closes its connection the same way.
  * - **Closing.** `close()` stops accepting commands, lets every pending one get its reply, then
  *   closes (destroying after `closeTimeoutMs`); `destroy()` rejects everything pending at once
  *   with a `ConnectionClosedError`. Both are deferred while a push handler runs. `await using`
@@ -245,13 +237,15 @@ function isInvalidate(kind: RespValue | undefined): boolean {
  * - **Pub/sub.** {@linkcode RedisClient.subscribe}, `psubscribe`, `ssubscribe` give a
  *   {@linkcode Subscription} (a handler, or a bounded async iterator); `unsubscribe` and its
  *   family behave exactly as the server does. Over RESP3 the connection still runs any command;
- *   over RESP2 only what the server allows while subscribed.
+ *   over RESP2 only what the server allows while subscribed. Subscriptions survive reconnects
+ *   (messages published while the client was disconnected are lost, as pub/sub goes).
  * - **MONITOR** runs on a connection of its own ({@linkcode RedisClient.monitor}).
  * - **Client-side caching** with the `cache` option: {@linkcode RedisClient.cache}.
  *
  * Blocking commands (`BLPOP`, `XREAD BLOCK`, `WAIT`…) hold the connection: every command behind
  * them waits for them. Give them a client of their own. `WATCH` applies to the whole connection,
- * so optimistic transactions also want a client of their own.
+ * so optimistic transactions also want a client of their own; a transaction after a `WATCH`
+ * whose connection was lost is not run (`exec()` gives `null`, as for a changed key).
  *
  * @example Connecting, a command, and closing with `await using`
  * ```ts ignore
@@ -273,25 +267,63 @@ function isInvalidate(kind: RespValue | undefined): boolean {
  * );
  * console.log(replies.length, client.stats.writes - writes); // 100 1
  * ```
+ *
+ * @example Watching the connection come and go
+ * ```ts ignore
+ * import { connect } from "@dray/dray/redis";
+ *
+ * await using client = await connect("redis://localhost:6379", { reconnect: { maxAttempts: 20 } });
+ * client.addEventListener("reconnecting", (event) => {
+ *   console.log(`attempt ${event.attempt} in ${event.delayMs} ms after`, event.error);
+ * });
+ * client.addEventListener("ready", () => console.log("ready"));
+ * ```
  */
 export class RedisClient extends RedisCommands implements AsyncDisposable {
   #options: RedisClientOptions;
   #resolved: ResolvedOptions;
   #loop: EventLoop;
-  #sink: ClientSink;
   #returnBuffers: boolean;
   #closeTimeoutMs: number;
+  #reconnect: Reconnect | undefined;
+  #offline: OfflineQueue | undefined;
+  #retryReadOnly: number;
+  #healthCheck: { intervalMs: number; timeoutMs: number } | undefined;
+  #blockingGraceMs: number;
+  #host: SinkHost;
+  #state: RedisClientStatus = "idle";
+  // The current connection (being opened, ready, or the last one), and its sink.
   #connection: Connection<Command> | undefined = undefined;
+  #sink: ClientSink | undefined = undefined;
+  // The current connection is ready and takes commands directly.
+  #live = false;
+  #lostConnection: Connection<Command> | undefined = undefined;
+  #lastError: Error | undefined = undefined;
+  // A command whose connection was lost did not fit in the offline queue: the ones after it
+  // from the same loss fail too, so that none runs without the ones before it.
+  #overflow: Error | undefined = undefined;
   #transport: Transport | undefined = undefined;
   #connecting: Promise<void> | undefined = undefined;
   #timers: LoopHandle | undefined = undefined;
-  #closedIdle = false;
+  #reconnectTimer: LoopTimer | undefined = undefined;
+  #healthTimer: LoopTimer | undefined = undefined;
+  #attempt = 0;
+  #connections = 0;
+  #resent = 0;
+  #everReady = false;
+  #quit = false;
+  // The error of a destroy the user ordered (destroy(), or close() out of time).
+  #ordered: Error | undefined = undefined;
+  #session = new Session();
+  #events = new EventTarget();
   #db: number;
   #finished: Promise<Error | undefined>;
   #resolveFinished!: (error: Error | undefined) => void;
+  #done = false;
   #registry: PubSubRegistry;
   #cache: ClientCache | undefined;
   #monitors = new Set<Connection<Command>>();
+  #opened = new WeakSet<Connection<Command>>();
 
   /**
    * Makes a client; nothing happens until {@linkcode RedisClient.connect}.
@@ -314,7 +346,7 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
     const protocol = (): 2 | 3 => this.protocol;
     const tracking = (): boolean => {
       const context = this.#connection?.context;
-      return context !== undefined && context.protocol === 3 &&
+      return this.#live && context !== undefined && context.protocol === 3 &&
         (context.state === "ready" || context.state === "closing");
     };
     this.#options = options;
@@ -337,11 +369,6 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
         sendCommand: (argv, commandOptions) => this.sendCommand(argv, commandOptions),
       }, options.cache);
     }
-    this.#sink = new ClientSink(this.#registry, this.#cache, options, {
-      onReset: () => {
-        this.#db = 0;
-      },
-    });
     this.#returnBuffers = options.returnBuffers ?? false;
     this.#closeTimeoutMs = checkTimeout(
       "closeTimeoutMs",
@@ -358,14 +385,56 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
       );
     }
     checkTimeout("connectTimeoutMs", options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+    this.#reconnect = resolveReconnect(options.reconnect);
+    this.#offline = resolveOfflineQueue(options.offlineQueue);
+    const retryReadOnly = checkCount(
+      "retryReadOnly",
+      options.retryReadOnly ?? DEFAULT_RETRY_READ_ONLY,
+    );
+    this.#retryReadOnly = retryReadOnly;
+    const health = options.healthCheck;
+    if (health !== undefined) {
+      const intervalMs = checkTimeout("healthCheck.intervalMs", health.intervalMs);
+      const timeoutMs = checkTimeout("healthCheck.timeoutMs", health.timeoutMs ?? intervalMs);
+      if (intervalMs === 0 || timeoutMs === 0) {
+        throw new RangeError(
+          `healthCheck times must be above 0, got "${intervalMs}" and "${timeoutMs}"`,
+        );
+      }
+      this.#healthCheck = { intervalMs, timeoutMs };
+    }
+    this.#blockingGraceMs = checkTimeout(
+      "blockingGraceMs",
+      options.blockingGraceMs ?? DEFAULT_BLOCKING_GRACE_MS,
+    );
     this.#db = this.#resolved.handshake.db ?? 0;
     this.#finished = new Promise((resolve) => this.#resolveFinished = resolve);
+    this.#host = {
+      onReset: () => {
+        this.#db = 0;
+      },
+      lost: (connection, error) => this.#lost(connection, error),
+      ordered: (error) => error === this.#ordered,
+      requeue: (entry) => this.#requeue(entry),
+      requeueBlock: (entries) => this.#requeue(new Block(entries, true)),
+      unknown: (entry, error) => {
+        // The server said why it hung up: it ran nothing after that.
+        if (error instanceof ReplyError) return error;
+        const name = commandName(entry);
+        return new OutcomeUnknownError(
+          `The connection was lost after ${name} was sent: the server may or may not have run it`,
+          { command: name, cause: error },
+        );
+      },
+      retryReadOnly,
+    };
     const core: ClientCore = {
       get protocol(): 2 | 3 {
         return protocol();
       },
       returnBuffers: this.#returnBuffers,
-      submitBatch: (entries, argvs) => this.#context("send a batch").submitBatch(entries, argvs),
+      submitBatch: (entries, argvs, transaction) => this.#submitBatch(entries, argvs, transaction),
+      transaction: () => this.#session.transaction(),
       arm: (entry, options, giveUp) => this.#arm(entry, options, giveUp),
     };
     cores.set(this, core);
@@ -403,10 +472,7 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
    * ```
    */
   get status(): RedisClientStatus {
-    const connection = this.#connection;
-    if (connection === undefined) return this.#closedIdle ? "closed" : "idle";
-    const state: ContextState = connection.context.state;
-    return state === "handshaking" ? "connecting" : state;
+    return this.#state;
   }
 
   /**
@@ -426,25 +492,33 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
   }
 
   /**
-   * The connection's counters: `writes` (buffers handed to the transport), `bytesWritten`,
-   * `peakBufferedBytes`, `replies`, `inFlight`, `waiting`. All zero before `connect()`.
+   * The counters of the current connection (`writes`, `bytesWritten`, `bytesRead`,
+   * `peakBufferedBytes`, `replies`, `inFlight`, `waiting`; all zero before `connect()`, and
+   * again on each new connection) and the client's own (`connections`, `offline`, `resent`).
    *
    * @example
    * ```ts
    * import { RedisClient } from "@dray/dray/redis";
    * import assert from "node:assert/strict";
    *
-   * assert.equal(new RedisClient().stats.writes, 0);
+   * const stats = new RedisClient().stats;
+   * assert.equal(stats.writes, 0);
+   * assert.equal(stats.connections, 0);
    * ```
    */
-  get stats(): ContextStats {
-    return this.#connection?.context.stats ?? {
-      writes: 0,
-      bytesWritten: 0,
-      peakBufferedBytes: 0,
-      replies: 0,
-      inFlight: 0,
-      waiting: 0,
+  get stats(): RedisClientStats {
+    const stats = this.#connection?.context.stats;
+    return {
+      writes: stats?.writes ?? 0,
+      bytesWritten: stats?.bytesWritten ?? 0,
+      bytesRead: stats?.bytesRead ?? 0,
+      peakBufferedBytes: stats?.peakBufferedBytes ?? 0,
+      replies: stats?.replies ?? 0,
+      inFlight: stats?.inFlight ?? 0,
+      waiting: stats?.waiting ?? 0,
+      connections: this.#connections,
+      offline: this.#offline?.length ?? 0,
+      resent: this.#resent,
     };
   }
 
@@ -483,7 +557,9 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
   }
 
   /**
-   * Connects and runs the handshake. Calling it again returns the same promise.
+   * Connects and runs the handshake. Calling it again returns the same promise. It does not
+   * retry: when this first connection fails, it rejects and the client is closed. (Once
+   * connected, a lost connection is retried, see the `reconnect` option.)
    *
    * @returns A promise that resolves once the client is ready.
    * @throws {ConnectError} When the transport cannot connect (`code`: `ECONNREFUSED`,
@@ -506,37 +582,19 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
    */
   connect(): Promise<void> {
     if (this.#connecting !== undefined) return this.#connecting;
-    if (this.#closedIdle) {
+    if (this.#state !== "idle") {
       return Promise.reject(new ConnectionClosedError("Cannot connect: the client is closed"));
     }
-    const cache = this.#cache;
-    const cacheOptions = this.#options.cache;
-    const connection = new Connection<Command>(this.#sink, {
-      ...this.#connectionOptions(),
-      pushBuffers: true, // the sink decodes pushes for onPush unless pushBuffers
-      ...(cacheOptions === undefined ? {} : {
-        setup: (protocol: 2 | 3) => protocol === 3 ? [trackingCommand(cacheOptions)] : [],
-      }),
-    });
-    this.#connection = connection;
-    if (cache !== undefined) {
-      connection.ready.then((protocol) => enableCache(cache, protocol === 3), () => {});
-    }
-    connection.finished.then((error) => {
-      if (cache !== undefined) enableCache(cache, false);
-      this.#registry.connectionLost(error);
-    });
-    const connecting = this.#open(connection, true);
+    this.#state = "connecting";
+    const connecting = this.#attemptConnection("first");
     this.#connecting = connecting;
-    // Finished once the connection ended and the connect attempt settled (no stream left open).
-    Promise.all([connection.finished, connecting.catch(() => {})]).then(([error]) =>
-      this.#resolveFinished(error)
-    );
     return connecting;
   }
 
   /**
-   * Sends one command. Commands issued in the same tick leave in one write.
+   * Sends one command. Commands issued in the same tick leave in one write. While the client
+   * has no ready connection (it is connecting or reconnecting) the command waits in the offline
+   * queue.
    *
    * @typeParam T The reply type the caller expects.
    * @param argv The command name and its arguments (`string`, `number`, `bigint`, `Uint8Array`).
@@ -545,9 +603,15 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
    * @throws {ReplyError} The server's error reply to this command.
    * @throws {TimeoutError} `timeoutMs` ran out first.
    * @throws {AbortError} `signal` aborted first.
-   * @throws {ConnectionClosedError} The client is not connected, is closing or closed, or the
-   * connection ended before the reply (`cause` says why); or the error that ended the connection
-   * (a `ProtocolError`, the server's `ReplyError` before it hung up, a `ConnectError`).
+   * @throws {OutcomeUnknownError} The connection was lost after the command was written and
+   * before its reply: it may have run. (Never sent again, unless it is read-only.)
+   * @throws {OfflineQueueFullError} The client has no ready connection and its offline queue is
+   * full: the command was not sent.
+   * @throws {ConnectionClosedError} The client is not connected, is closing or closed, gave up
+   * reconnecting, or has no ready connection and no offline queue (`cause` says why); or the
+   * error that ended the connection before the command was sent (a `ProtocolError`, the
+   * server's `ReplyError` before it hung up, a `ConnectError`).
+   * @throws {WatchError} A `MULTI` sent after a `WATCH` whose connection was lost.
    * @throws {TypeError} An argument cannot be encoded; the command would take replies out of
    * order (the subscribe family and MONITOR, which have methods of their own, and
    * `CLIENT REPLY OFF|SKIP`); or the connection's mode refuses it (over RESP2 while subscribed,
@@ -567,30 +631,83 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
     argv: readonly RedisArgument[],
     options?: CommandOptions,
   ): Promise<T> {
-    const connection = this.#connection;
-    if (connection === undefined) return Promise.reject(this.#notConnected("send a command"));
-    const context = connection.context;
+    if (!this.#live) return this.#sendOffline<T>(argv, options);
+    const context = this.#connection!.context;
     if (!context.accepting) return Promise.reject(this.#refusal(context.error));
     const entry = new Command(options?.returnBuffers ?? this.#returnBuffers);
     const promise = promiseFor<T>(entry);
     try {
-      refuseModeCommand(argv);
-      if (
-        options !== undefined && (options.timeoutMs !== undefined || options.signal !== undefined)
-      ) {
-        const aborted = this.#arm(entry, options, giveUp);
-        if (aborted !== undefined) {
-          entry.abandoned = true;
-          return Promise.reject(aborted);
-        }
-      }
+      this.#prepare(entry, argv, options);
       context.submit(entry, argv);
     } catch (error) {
       entry.abandoned = true;
       entry.release();
       return Promise.reject(error);
     }
+    this.#armBlocking(entry);
     return promise;
+  }
+
+  /**
+   * Listens to the client's lifecycle events (see {@linkcode RedisClientEventType}). Listeners
+   * run after the client's own state changed; one that throws is reported as an uncaught
+   * exception (a global `error` event) and never disturbs the client.
+   *
+   * @param type `connect`, `ready`, `error`, `close`, `reconnecting` or `end`.
+   * @param listener Receives a {@linkcode RedisClientEvent}.
+   * @param options As for `EventTarget.addEventListener` (`once`, `signal`).
+   *
+   * @example
+   * ```ts
+   * import { RedisClient } from "@dray/dray/redis";
+   * import assert from "node:assert/strict";
+   *
+   * const client = new RedisClient();
+   * const seen: string[] = [];
+   * client.addEventListener("end", (event) => void seen.push(event.type));
+   * await client.close();
+   * assert.deepEqual(seen, ["end"]);
+   * ```
+   */
+  addEventListener(
+    type: RedisClientEventType,
+    listener: RedisClientEventListener | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void {
+    this.#events.addEventListener(type, listener as EventListenerOrEventListenerObject, options);
+  }
+
+  /**
+   * Stops a listener added with {@linkcode RedisClient.addEventListener}.
+   *
+   * @param type The event type it listens to.
+   * @param listener The listener.
+   * @param options As for `EventTarget.removeEventListener` (`capture`).
+   *
+   * @example
+   * ```ts
+   * import { RedisClient } from "@dray/dray/redis";
+   * import assert from "node:assert/strict";
+   *
+   * const client = new RedisClient();
+   * let ended = 0;
+   * const listener = () => void ended++;
+   * client.addEventListener("end", listener);
+   * client.removeEventListener("end", listener);
+   * await client.close();
+   * assert.equal(ended, 0);
+   * ```
+   */
+  removeEventListener(
+    type: RedisClientEventType,
+    listener: RedisClientEventListener | null,
+    options?: boolean | EventListenerOptions,
+  ): void {
+    this.#events.removeEventListener(
+      type,
+      listener as EventListenerOrEventListenerObject,
+      options,
+    );
   }
 
   /**
@@ -838,6 +955,9 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
    * connection (closing the client stops it too).
    *
    * @param options `maxQueued`.
+   * A monitor does not reconnect: a lost connection ends it with the error.
+   *
+   * @param options `maxQueued`.
    * @returns The running monitor.
    * @throws {ConnectionClosedError} The client is not connected, or is closing.
    * @throws {ConnectError} The new connection could not be opened.
@@ -858,15 +978,14 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
     if (max !== undefined && (!Number.isSafeInteger(max) || max < 1)) {
       throw new RangeError(`maxQueued must be a positive integer, got "${max}"`);
     }
-    const context = this.#context("monitor");
-    if (!context.accepting) throw this.#refusal(context.error);
+    this.#checkOpen("monitor");
     const sink = new MonitorSink(options);
     const connection = new Connection<Command>(sink, this.#connectionOptions());
     sink.connection = connection;
     this.#monitors.add(connection);
     connection.finished.then(() => this.#monitors.delete(connection));
     try {
-      await this.#open(connection, false);
+      await this.#open(connection, "monitor");
       const entry = new Command(false);
       const accepted = promiseFor<unknown>(entry);
       connection.context.monitor(entry);
@@ -910,9 +1029,11 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
 
   /**
    * Closes cleanly: new commands reject with `ConnectionClosedError` at once; every command
-   * already accepted (written or still waiting) gets its reply; then the connection closes. When
-   * that takes longer than `timeoutMs`, the client is destroyed instead. Called from a push
-   * handler, it takes effect when the handler returns.
+   * already accepted (written, waiting, or in the offline queue while a connection is being
+   * opened) gets its reply; then the connection closes. When that takes longer than
+   * `timeoutMs`, the client is destroyed instead. Between two reconnect attempts there is no
+   * connection to answer: the offline queue rejects with `ConnectionClosedError` (nothing in it
+   * was sent). Called from a push handler, it takes effect when the handler returns.
    *
    * @param options The time limit.
    * @returns A promise that resolves once the connection is closed (never rejects).
@@ -928,26 +1049,38 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
    * ```
    */
   async close(options?: CloseOptions): Promise<void> {
-    const connection = this.#connection;
-    if (connection === undefined) {
-      this.#closedIdle = true;
-      this.#resolveFinished(undefined);
+    const timeoutMs = checkTimeout("timeoutMs", options?.timeoutMs ?? this.#closeTimeoutMs);
+    if (this.#state === "idle") {
+      this.#finish(undefined);
       return;
     }
-    const timeoutMs = checkTimeout("timeoutMs", options?.timeoutMs ?? this.#closeTimeoutMs);
-    const monitors = [...this.#monitors].map((monitor) => {
-      monitor.context.close();
-      return monitor.finished;
-    });
-    connection.context.close();
     let timer: LoopTimer | undefined;
-    if (connection.context.state !== "closed") {
-      timer = this.#timerHandle().scheduleTimer(timeoutMs, () =>
-        connection.context.destroy(
-          new ConnectionClosedError(
-            `The client was destroyed: close() did not finish within ${timeoutMs} ms`,
-          ),
-        ));
+    let monitors: Promise<unknown>[] = [];
+    if (this.#state !== "closing" && this.#state !== "closed") {
+      this.#state = "closing";
+      this.#cancelReconnect();
+      monitors = [...this.#monitors].map((monitor) => {
+        monitor.context.close();
+        return monitor.finished;
+      });
+      const connection = this.#connection;
+      if (connection !== undefined && connection.context.state !== "closed") {
+        const context = connection.context;
+        // A connection being opened answers what waits in the offline queue, then closes.
+        if (!this.#live) this.#flush(context);
+        context.close();
+        if (context.state !== "closed") {
+          timer = this.#timerHandle().scheduleTimer(timeoutMs, () => {
+            const error = new ConnectionClosedError(
+              `The client was destroyed: close() did not finish within ${timeoutMs} ms`,
+            );
+            this.#ordered = error;
+            context.destroy(error);
+          });
+        }
+      } else {
+        this.#finish(undefined);
+      }
     }
     await this.#finished;
     await Promise.all(monitors);
@@ -955,9 +1088,10 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
   }
 
   /**
-   * Closes at once: every pending command rejects now with a `ConnectionClosedError`, and the
-   * connection is closed. Called from a push handler, it takes effect when the handler returns.
-   * Idempotent; `finished` settles once the socket is closed.
+   * Closes at once: every pending command (the offline queue's too) rejects now with a
+   * `ConnectionClosedError`, and the connection is closed; no reconnect follows. Called from a
+   * push handler, it takes effect when the handler returns. Idempotent; `finished` settles once
+   * the socket is closed.
    *
    * @example
    * ```ts ignore
@@ -970,16 +1104,22 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
    * ```
    */
   destroy(): void {
-    const connection = this.#connection;
-    if (connection === undefined) {
-      this.#closedIdle = true;
-      this.#resolveFinished(undefined);
+    if (this.#state === "idle") {
+      this.#finish(undefined);
       return;
     }
-    for (const monitor of this.#monitors) {
-      monitor.context.destroy(new ConnectionClosedError("The client was destroyed"));
+    if (this.#state === "closed") return;
+    const reason = this.#ordered ?? new ConnectionClosedError("The client was destroyed");
+    this.#ordered = reason;
+    this.#cancelReconnect();
+    for (const monitor of this.#monitors) monitor.context.destroy(reason);
+    const connection = this.#connection;
+    if (connection !== undefined && connection.context.state !== "closed") {
+      // Deferred while the context delivers replies (a push handler): the end comes after.
+      connection.context.destroy(reason);
+    } else {
+      this.#finish(reason);
     }
-    connection.context.destroy(new ConnectionClosedError("The client was destroyed"));
   }
 
   /**
@@ -1002,7 +1142,7 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
     return this.close();
   }
 
-  // ---- internals ----
+  // ---- internals: commands ----
 
   #subscribe(
     kind: PubSubKind,
@@ -1025,11 +1165,12 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
       if (overflow !== undefined && overflow !== "error" && overflow !== "drop") {
         throw new TypeError(`overflow must be "error" or "drop", got "${overflow}"`);
       }
-      const context = this.#context("subscribe");
-      if (!context.accepting) throw this.#refusal(context.error);
+      checkNames(kind, list, true);
+      this.#checkOpen("subscribe");
       subscription = this.#registry.create(kind, list, settings);
       entry.owner = subscription;
-      context.subscribe(entry, kind, list);
+      entry.pubsub = { kind, names: list, subscribe: true };
+      this.#submitPubSub(entry);
     } catch (error) {
       entry.abandoned = true;
       return Promise.reject(error);
@@ -1043,9 +1184,10 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
     const confirmed = promiseFor<number>(entry);
     try {
       const list = namesOf(names);
-      const context = this.#context("unsubscribe");
-      if (!context.accepting) throw this.#refusal(context.error);
-      context.unsubscribe(entry, kind, list);
+      checkNames(kind, list, false);
+      this.#checkOpen("unsubscribe");
+      entry.pubsub = { kind, names: list, subscribe: false };
+      this.#submitPubSub(entry);
     } catch (error) {
       entry.abandoned = true;
       return Promise.reject(error);
@@ -1053,31 +1195,434 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
     return confirmed;
   }
 
-  /** Unsubscribes names no subscription holds any more (when the connection can). */
-  #release(kind: PubSubKind, names: (string | Uint8Array)[]): Promise<void> {
-    const context = this.#connection?.context;
-    if (context === undefined || !context.accepting) return Promise.resolve();
-    return this.#unsubscribe(kind, names).then(() => {}, () => {});
+  /** Queues a (P|S)(UN)SUBSCRIBE on the ready connection, or in the offline queue. */
+  #submitPubSub(entry: Command): void {
+    const { kind, names, subscribe } = entry.pubsub!;
+    if (this.#live) {
+      const context = this.#connection!.context;
+      if (!context.accepting) throw this.#refusal(context.error);
+      if (subscribe) context.subscribe(entry, kind, names);
+      else context.unsubscribe(entry, kind, names);
+      return;
+    }
+    this.#enqueue(entry);
   }
 
-  #context(action: string): Connection<Command>["context"] {
-    const connection = this.#connection;
-    if (connection === undefined) throw this.#notConnected(action);
-    return connection.context;
+  /**
+   * Unsubscribes names no subscription holds any more, when a connection is ready. (Without
+   * one there is nothing to do: the next connection subscribes only to names that have
+   * subscriptions.)
+   */
+  #release(kind: PubSubKind, names: (string | Uint8Array)[]): Promise<void> {
+    if (!this.#live || !this.#connection!.context.accepting) return Promise.resolve();
+    return this.#unsubscribe(kind, names).then(noop, noop);
+  }
+
+  /**
+   * What every plain command goes through before it is queued: the mode and session rules, its
+   * timeout and signal. Throws what refuses it (an already aborted signal among them).
+   */
+  #prepare(
+    entry: Command,
+    argv: readonly RedisArgument[],
+    options: CommandOptions | undefined,
+  ): void {
+    refuseModeCommand(argv);
+    const code = sessionCode(argv);
+    if (code !== S_OTHER || this.#session.inMulti) this.#admit(entry, code);
+    if (
+      options !== undefined && (options.timeoutMs !== undefined || options.signal !== undefined)
+    ) {
+      const aborted = this.#arm(entry, options, giveUp);
+      if (aborted !== undefined) throw aborted;
+    }
+    entry.args = argv;
+  }
+
+  /** A command issued while no connection is ready: into the offline queue, or refused. */
+  #sendOffline<T>(argv: readonly RedisArgument[], options: CommandOptions | undefined): Promise<T> {
+    const entry = new Command(options?.returnBuffers ?? this.#returnBuffers);
+    const promise = promiseFor<T>(entry);
+    try {
+      this.#checkOpen("send a command");
+      checkArgv(argv);
+      this.#prepare(entry, argv, options);
+      this.#enqueue(entry);
+    } catch (error) {
+      entry.abandoned = true;
+      entry.release();
+      return Promise.reject(error);
+    }
+    return promise;
+  }
+
+  #submitBatch(
+    entries: Command[],
+    argvs: readonly (readonly RedisArgument[])[],
+    transaction: boolean,
+  ): void {
+    if (entries.length !== argvs.length) {
+      throw new TypeError(
+        `Cannot queue a batch of ${entries.length} entries with ${argvs.length} commands`,
+      );
+    }
+    this.#checkOpen("send a batch");
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i]!;
+      const argv = argvs[i]!;
+      entry.args = argv;
+      if (!transaction) {
+        const code = sessionCode(argv);
+        if (code !== S_OTHER || this.#session.inMulti) this.#admit(entry, code);
+      }
+    }
+    if (this.#live) {
+      const context = this.#connection!.context;
+      if (!context.accepting) throw this.#refusal(context.error);
+      context.submitBatch(entries, argvs);
+      if (!transaction) { for (const entry of entries) this.#armBlocking(entry); }
+      return;
+    }
+    this.#enqueue(new Block(entries, transaction));
+  }
+
+  /** Applies the session rules to a command about to be queued; throws when it is refused. */
+  #admit(entry: Command, code: number): void {
+    const verdict = this.#session.admit(code);
+    if (verdict instanceof Error) throw verdict;
+    if (verdict === ADMIT_BOUND) entry.bound = true;
+    if (code === S_QUIT) this.#quit = true;
+  }
+
+  /** Puts an item in the offline queue; throws when there is none or it is full. */
+  #enqueue(item: OfflineItem): void {
+    const offline = this.#offline;
+    if (offline === undefined) {
+      throw new ConnectionClosedError(
+        `Cannot send a command: the client is ${this.#state} and its offline queue is off`,
+        this.#lastError === undefined ? undefined : { cause: this.#lastError },
+      );
+    }
+    const overflow = offline.push(item);
+    if (overflow !== undefined) throw fullError(overflow, this.#state);
+  }
+
+  /**
+   * A command (or block) whose connection was lost, back into the offline queue: `true`, or
+   * `false` when the client will not send it again, or the error to fail it with.
+   */
+  #requeue(item: OfflineItem): boolean | Error {
+    if (
+      this.#reconnect === undefined || this.#offline === undefined || !this.#everReady ||
+      this.#quit || this.#state === "closing" || this.#state === "closed"
+    ) {
+      return false;
+    }
+    if (this.#overflow !== undefined) return this.#overflow;
+    const overflow = this.#offline.push(item);
+    if (overflow !== undefined) {
+      this.#overflow = fullError(overflow, "reconnecting");
+      return this.#overflow;
+    }
+    this.#resent += item instanceof Block ? item.entries.length : 1;
+    return true;
+  }
+
+  /** Hands the offline queue to `context`, in order. */
+  #flush(context: Connection<Command>["context"]): void {
+    const offline = this.#offline;
+    if (offline === undefined || offline.length === 0) return;
+    for (const item of offline.drain()) {
+      if (item instanceof Block) {
+        const entries = item.entries;
+        try {
+          context.submitBatch(entries, entries.map((entry) => entry.args!));
+        } catch (error) {
+          for (const entry of entries) rejectEntry(this.#registry, entry, error as Error);
+          continue;
+        }
+        if (!item.transaction) { for (const entry of entries) this.#armBlocking(entry); }
+        continue;
+      }
+      if (item.abandoned) continue; // its caller gave up while it waited
+      try {
+        const pubsub = item.pubsub;
+        if (pubsub === undefined) context.submit(item, item.args!);
+        else if (pubsub.subscribe) context.subscribe(item, pubsub.kind, pubsub.names);
+        else context.unsubscribe(item, pubsub.kind, pubsub.names);
+      } catch (error) {
+        rejectEntry(this.#registry, item, error as Error);
+        continue;
+      }
+      this.#armBlocking(item);
+    }
+  }
+
+  /** Subscribes a new connection to every name that has subscriptions, before anything else. */
+  #resubscribe(context: Connection<Command>["context"]): void {
+    const names = this.#registry.names();
+    for (const kind of ["channel", "pattern", "shard"] as const) {
+      const list = names[kind];
+      for (let at = 0; at < list.length; at += RESUBSCRIBE_CHUNK) {
+        const chunk = list.slice(at, at + RESUBSCRIBE_CHUNK);
+        const entry = new Command(false);
+        entry.internal = true;
+        entry.pubsub = { kind, names: chunk, subscribe: true };
+        try {
+          context.subscribe(entry, kind, chunk);
+        } catch (error) {
+          for (const name of chunk) {
+            this.#registry.unsubscribed(kind, keyOf(name), error as Error);
+          }
+        }
+      }
+    }
+  }
+
+  /** A blocking command on the ready connection: counted, and watched past its timeout. */
+  #armBlocking(entry: Command): void {
+    const argv = entry.args;
+    if (argv === undefined || entry.abandoned) return;
+    const ms = blockingTimeoutMs(argv);
+    if (ms === NOT_BLOCKING) return;
+    const connection = this.#connection!;
+    this.#sink!.track(entry);
+    if (ms === FOREVER) return;
+    const grace = this.#blockingGraceMs;
+    entry.deadline = this.#timerHandle().scheduleTimer(ms + grace, () => {
+      entry.deadline = undefined;
+      if (connection.context.state === "closed") return;
+      connection.context.destroy(
+        new ConnectionClosedError(
+          `No reply to ${commandName(entry)} within its timeout of ${ms} ms plus ${grace} ms: ` +
+            "the connection is taken for dead",
+        ),
+      );
+    }, { unref: true });
+  }
+
+  // ---- internals: the connection's life ----
+
+  /** Opens a new connection for the client; rejects when it fails before it is ready. */
+  async #attemptConnection(role: "first" | "reconnect"): Promise<void> {
+    const sink = new ClientSink(this.#registry, this.#cache, this.#options, this.#host);
+    const cacheOptions = this.#options.cache;
+    const connection: Connection<Command> = new Connection<Command>(sink, {
+      ...this.#connectionOptions(),
+      pushBuffers: true, // the sink decodes pushes for onPush unless pushBuffers
+      ...(cacheOptions === undefined ? {} : {
+        setup: (protocol: 2 | 3) => protocol === 3 ? [trackingCommand(cacheOptions)] : [],
+      }),
+      onReady: (protocol) => this.#ready(connection, protocol),
+      onEnd: (error) => this.#ended(connection, error),
+    });
+    sink.connection = connection;
+    this.#connection = connection;
+    this.#sink = sink;
+    this.#lostConnection = undefined;
+    connection.finished.then((error) => this.#afterEnd(connection, error));
+    await this.#open(connection, role);
+  }
+
+  /** The handshake is done (synchronously, before anything queued in the context is encoded). */
+  #ready(connection: Connection<Command>, protocol: 2 | 3): void {
+    if (connection !== this.#connection) return;
+    const reconnected = this.#everReady;
+    this.#live = true;
+    this.#everReady = true;
+    this.#connections++;
+    const attempt = this.#attempt;
+    this.#attempt = 0;
+    this.#overflow = undefined;
+    if (this.#state !== "closing") this.#state = "ready";
+    if (this.#cache !== undefined) enableCache(this.#cache, protocol === 3);
+    const context = connection.context;
+    if (reconnected) this.#resubscribe(context);
+    this.#flush(context);
+    this.#startHealthCheck(connection);
+    this.#emit("ready", { protocol, attempt });
+  }
+
+  /** The connection's context ended (synchronously, before its stream is closed). */
+  #ended(connection: Connection<Command>, error: Error | undefined): void {
+    if (connection !== this.#connection) return;
+    if (error !== undefined) this.#lost(connection, error);
+    this.#live = false;
+    this.#stopHealthCheck();
+    if (this.#cache !== undefined) enableCache(this.#cache, false);
+  }
+
+  /** The connection failed: called once, before any of its commands is settled. */
+  #lost(connection: Connection<Command>, error: Error): void {
+    if (connection !== this.#connection || this.#lostConnection === connection) return;
+    this.#lostConnection = connection;
+    this.#live = false;
+    this.#lastError = error;
+    this.#overflow = undefined;
+    this.#session.lost();
+    this.#stopHealthCheck();
+    if (this.#state === "ready" && this.#reconnect !== undefined && error !== this.#ordered) {
+      this.#state = "reconnecting";
+    }
+  }
+
+  /** The connection is over and its stream closed: reconnect, or end. */
+  #afterEnd(connection: Connection<Command>, error: Error | undefined): void {
+    if (connection !== this.#connection) return;
+    const opened = this.#opened.has(connection);
+    if (error !== undefined && error !== this.#ordered) this.#emit("error", { error });
+    if (opened) this.#emit("close", { error });
+    const state = this.#state;
+    if (state === "closing" || state === "closed" || this.#quit || error === this.#ordered) {
+      this.#finish(this.#quit && error !== this.#ordered ? undefined : error);
+    } else if (!this.#everReady || this.#reconnect === undefined || error === undefined) {
+      this.#finish(error);
+    } else {
+      this.#scheduleReconnect(error);
+    }
+  }
+
+  #scheduleReconnect(error: Error): void {
+    this.#state = "reconnecting";
+    const attempt = ++this.#attempt;
+    const { strategy, maxAttempts } = this.#reconnect!;
+    let delay: number | false = false;
+    if (attempt <= maxAttempts) {
+      try {
+        delay = strategy(attempt, error);
+        if (delay !== false && !(typeof delay === "number" && delay >= 0 && delay < Infinity)) {
+          throw new RangeError(
+            `A reconnect strategy must return a delay >= 0 or false, got "${String(delay)}"`,
+          );
+        }
+      } catch (thrown) {
+        reportError(thrown);
+        delay = false;
+      }
+    }
+    if (delay === false) {
+      const failed = attempt - 1;
+      this.#finish(
+        new ConnectionClosedError(
+          `Gave up reconnecting to ${this.#resolved.address} after ${failed} failed ` +
+            `attempt${failed === 1 ? "" : "s"}`,
+          { cause: error },
+        ),
+      );
+      return;
+    }
+    this.#emit("reconnecting", { attempt, delayMs: delay, error });
+    this.#reconnectTimer = this.#timerHandle().scheduleTimer(delay, () => {
+      this.#reconnectTimer = undefined;
+      if (this.#state !== "reconnecting") return;
+      this.#attemptConnection("reconnect").catch(noop); // its end schedules the next one
+    });
+  }
+
+  #cancelReconnect(): void {
+    this.#reconnectTimer?.cancel();
+    this.#reconnectTimer = undefined;
+  }
+
+  /** The end: nothing more will be sent. Everything still waiting rejects with `error`. */
+  #finish(error: Error | undefined): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#state = "closed";
+    this.#live = false;
+    this.#cancelReconnect();
+    this.#stopHealthCheck();
+    const waiting = this.#offline?.drain() ?? [];
+    if (waiting.length > 0) {
+      const reason = error ??
+        new ConnectionClosedError("The client was closed before the command was sent");
+      for (const item of waiting) {
+        const entries = item instanceof Block ? item.entries : [item];
+        for (const entry of entries) rejectEntry(this.#registry, entry, reason);
+      }
+    }
+    this.#registry.connectionLost(error);
+    if (this.#cache !== undefined) enableCache(this.#cache, false);
+    this.#emit("end", { error });
+    const timers = this.#timers;
+    const resolve = () => {
+      timers?.cleanup();
+      this.#resolveFinished(error);
+    };
+    // Settled once the connect attempt did too (so no stream is left being opened).
+    if (this.#connecting === undefined) resolve();
+    else this.#connecting.then(resolve, resolve);
+  }
+
+  #startHealthCheck(connection: Connection<Command>): void {
+    const settings = this.#healthCheck;
+    if (settings === undefined) return;
+    const { intervalMs, timeoutMs } = settings;
+    const context = connection.context;
+    const sink = this.#sink!;
+    const timers = this.#timerHandle();
+    let last = context.stats.bytesRead;
+    let pinged = false;
+    const check = (): void => {
+      this.#healthTimer = undefined;
+      if (connection !== this.#connection || !this.#live) return;
+      const read = context.stats.bytesRead;
+      if (pinged && read === last) {
+        context.destroy(
+          new ConnectionClosedError(
+            `The connection was silent for ${intervalMs} ms and did not answer a PING within ` +
+              `${timeoutMs} ms: it is taken for dead`,
+          ),
+        );
+        return;
+      }
+      pinged = false;
+      if (read === last && sink.blocking === 0 && context.accepting) {
+        const entry = new Command(false);
+        entry.internal = true;
+        try {
+          context.submit(entry, ["PING"]);
+          pinged = true;
+        } catch {
+          // the connection's mode refuses PING (monitor): nothing to check with
+        }
+      }
+      last = read;
+      this.#healthTimer = timers.scheduleTimer(pinged ? timeoutMs : intervalMs, check, {
+        unref: true,
+      });
+    };
+    this.#healthTimer = timers.scheduleTimer(intervalMs, check, { unref: true });
+  }
+
+  #stopHealthCheck(): void {
+    this.#healthTimer?.cancel();
+    this.#healthTimer = undefined;
+  }
+
+  #emit(type: RedisClientEventType, init: RedisClientEventInit = {}): void {
+    const event = new RedisClientEvent(type, { attempt: this.#attempt, ...init });
+    // After the client's own bookkeeping, never inside it; a listener's exception is reported
+    // by dispatchEvent and goes no further.
+    queueMicrotask(() => this.#events.dispatchEvent(event));
+  }
+
+  #checkOpen(action: string): void {
+    const state = this.#state;
+    if (state === "idle") throw this.#notConnected(action);
+    if (state === "closing" || state === "closed") throw this.#refusal(this.#lastError);
   }
 
   #refusal(cause: Error | undefined): ConnectionClosedError {
     return new ConnectionClosedError(
-      `Cannot send a command: the client is ${this.status === "closing" ? "closing" : "closed"}`,
+      `Cannot send a command: the client is ${this.#state === "closing" ? "closing" : "closed"}`,
       cause === undefined ? undefined : { cause },
     );
   }
 
   #notConnected(action: string): ConnectionClosedError {
     return new ConnectionClosedError(
-      this.#closedIdle
-        ? `Cannot ${action}: the client is closed`
-        : `Cannot ${action}: the client is not connected (call connect() first)`,
+      `Cannot ${action}: the client is not connected (call connect() first)`,
     );
   }
 
@@ -1115,10 +1660,11 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
     return undefined;
   }
 
-  /** The options of a connection to the client's server (without setup). */
+  /** The options of a connection to the client's server (without setup), on today's database. */
   #connectionOptions(): ConnectionOptions {
     return {
       ...this.#resolved.handshake,
+      db: this.#db,
       loop: this.#loop,
       ...(this.#options.maxBufferedBytes === undefined
         ? {}
@@ -1128,22 +1674,23 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
   }
 
   /**
-   * Opens the transport for `connection` and waits for its handshake. `main`: the client's own
-   * connection (the user's signal applies, and its end releases the client's timers).
+   * Opens the transport for `connection` and waits for its handshake. `first`: the client's
+   * first connection (the user's signal applies); `reconnect`: a later one; `monitor`: a
+   * monitor's own.
    */
-  async #open(connection: Connection<Command>, main: boolean): Promise<void> {
+  async #open(
+    connection: Connection<Command>,
+    role: "first" | "reconnect" | "monitor",
+  ): Promise<void> {
     const { transport: transportOptions, address } = this.#resolved;
     const timeoutMs = checkTimeout(
       "connectTimeoutMs",
       transportOptions.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     );
     const controller = new AbortController();
-    const userSignal = main ? this.#options.signal : undefined;
+    const userSignal = role === "first" ? this.#options.signal : undefined;
     const timers = this.#timerHandle();
-    connection.finished.then(() => {
-      controller.abort();
-      if (main) timers.cleanup();
-    });
+    connection.finished.then(() => controller.abort());
     const giveUpConnect = (code: "ETIMEDOUT" | "ECANCELED", message: string, cause?: unknown) => {
       const error = new ConnectError(message, {
         code,
@@ -1178,8 +1725,13 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
         connection.context.destroy(error as Error);
         throw connection.context.error ?? error;
       }
-      if (main && connection.context.state !== "closed") this.#transport = transport;
+      const open = connection.context.state !== "closed";
       connection.attach(transport);
+      if (role !== "monitor" && open) {
+        this.#transport = transport;
+        this.#opened.add(connection);
+        this.#emit("connect");
+      }
       try {
         await connection.ready;
       } catch (error) {
@@ -1198,6 +1750,32 @@ function giveUp(entry: Command, error: Error): void {
   entry.abandoned = true;
   entry.release();
   entry.reject(error);
+}
+
+function fullError(overflow: Overflow, state: string): OfflineQueueFullError {
+  return new OfflineQueueFullError(
+    `Cannot queue the command: the client is ${state} and its offline queue holds ` +
+      `${overflow.limit} ${overflow.unit} already`,
+    overflow,
+  );
+}
+
+function checkNames(
+  kind: PubSubKind,
+  names: readonly (string | Uint8Array)[],
+  subscribe: boolean,
+): void {
+  const command = `${kind === "pattern" ? "P" : kind === "shard" ? "S" : ""}${
+    subscribe ? "SUBSCRIBE" : "UNSUBSCRIBE"
+  }`;
+  if (subscribe && names.length === 0) throw new TypeError(`Cannot send ${command} without a name`);
+  for (const name of names) {
+    if (typeof name !== "string" && !(name instanceof Uint8Array)) {
+      throw new TypeError(
+        `Cannot send ${command}: a name must be a string or a Uint8Array, got "${String(name)}"`,
+      );
+    }
+  }
 }
 
 /**

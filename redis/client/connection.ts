@@ -22,6 +22,16 @@ export interface ConnectionOptions extends ContextOptions {
   loop: EventLoop;
   /** The size of the loop's read buffer for this connection (default: the loop's, 64 KiB). */
   readBufferSize?: number;
+  /**
+   * Called synchronously when the handshake is done, before the context encodes the commands
+   * that waited for it: commands submitted from here go before them.
+   */
+  onReady?: (protocol: 2 | 3) => void;
+  /**
+   * Called synchronously when the context ends (after it failed or answered every pending
+   * command), before the stream is closed; `finished` settles later, once it is.
+   */
+  onEnd?: (error: Error | undefined) => void;
 }
 
 /**
@@ -75,6 +85,8 @@ export class Connection<E extends ContextEntry> {
   #ended: Promise<Error | undefined>;
   #resolveEnded!: (error: Error | undefined) => void;
   #isReady = false;
+  #onReady: ((protocol: 2 | 3) => void) | undefined;
+  #onEnd: ((error: Error | undefined) => void) | undefined;
 
   /**
    * Makes a connection in the `connecting` state: commands submitted to its context wait until
@@ -107,6 +119,8 @@ export class Connection<E extends ContextEntry> {
     this.context = new Context(sink, io, options);
     this.#loop = options.loop;
     this.#readBufferSize = options.readBufferSize;
+    this.#onReady = options.onReady;
+    this.#onEnd = options.onEnd;
     this.#ready = new Promise((resolve, reject) => {
       this.#resolveReady = resolve;
       this.#rejectReady = reject;
@@ -237,9 +251,11 @@ export class Connection<E extends ContextEntry> {
   #isReadyNow(protocol: 2 | 3): void {
     this.#isReady = true;
     this.#resolveReady(protocol);
+    this.#onReady?.(protocol);
   }
 
   #end(error: Error | undefined): void {
+    this.#onEnd?.(error);
     if (!this.#isReady) {
       this.#rejectReady(error ?? new Error("The connection ended before it was ready"));
     }

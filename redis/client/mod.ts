@@ -19,6 +19,8 @@
  */
 export * from "./client.ts";
 export * from "./connection.ts";
+export * from "./events.ts";
+export * from "./reconnect.ts";
 export * from "./options.ts";
 export * from "./pipeline.ts";
 export * from "./transaction.ts";

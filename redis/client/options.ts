@@ -4,6 +4,12 @@ import type { HandshakeOptions } from "../context/handshake.ts";
 import type { ContextOptions } from "../context/types.ts";
 import type { PushHandler } from "../resp/types.ts";
 import type { TransportOptions } from "../transport/types.ts";
+import type {
+  HealthCheckOptions,
+  OfflineQueueOptions,
+  ReconnectOptions,
+  ReconnectStrategy,
+} from "./reconnect.ts";
 
 /**
  * Options for a {@linkcode RedisClient}: where to connect (a `url`, or the transport options),
@@ -55,4 +61,31 @@ export interface RedisClientOptions extends TransportOptions, HandshakeOptions {
    * RESP3. See `ClientCache`.
    */
   cache?: ClientCacheOptions;
+  /**
+   * Reconnecting after a lost connection (default `true`: `exponentialBackoff()`, no limit on
+   * attempts). `false` ends the client when its connection is lost; a strategy function or
+   * {@linkcode ReconnectOptions} tune it. `connect()` itself never retries: a first connection
+   * that fails rejects it.
+   */
+  reconnect?: boolean | ReconnectStrategy | ReconnectOptions;
+  /**
+   * The offline queue, where commands wait while the client has no ready connection (while it
+   * connects or reconnects), and where commands that never reached a lost connection go back
+   * to (default `true`: 10,000 commands, 16 MiB). `false` fails fast: commands issued without a
+   * ready connection reject at once with a `ConnectionClosedError`.
+   */
+  offlineQueue?: boolean | OfflineQueueOptions;
+  /**
+   * How many times a read-only command (flagged `readonly` by the server, e.g. `GET`) whose
+   * reply was lost with its connection is sent again on the next one (default 1; 0: never).
+   * Other commands whose reply was lost reject with `OutcomeUnknownError`.
+   */
+  retryReadOnly?: number;
+  /** Send a `PING` on a silent connection to find a network that died without a FIN. Off by default. */
+  healthCheck?: HealthCheckOptions;
+  /**
+   * How long past its own timeout a blocking command (`BLPOP k 5`, `XREAD BLOCK 5000`, `WAIT`)
+   * may go without a reply before its connection is taken for dead (default 2,000 ms).
+   */
+  blockingGraceMs?: number;
 }

@@ -280,7 +280,7 @@ export class Pipeline extends RedisCommands {
       giveUpAll(whole);
     } else {
       try {
-        core.submitBatch(entries, this.#argvs);
+        core.submitBatch(entries, this.#argvs, false);
       } catch (error) {
         for (const entry of entries) run.fail(entry, error as Error);
       }

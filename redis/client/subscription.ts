@@ -111,14 +111,17 @@ class NameState {
   readonly key: string;
   /** The name as text, decoded once. */
   readonly text: string;
+  /** The name as first given: a string, or the exact bytes (what a new connection sends). */
+  readonly name: string | Uint8Array;
   /** Subscriptions receiving its messages (confirmed, not ended). */
   listeners: Subscription<string | Uint8Array>[] = [];
   /** Subscribe commands sent for it whose confirmation has not arrived. */
   pending = 0;
 
-  constructor(key: string, text: string) {
+  constructor(key: string, text: string, name: string | Uint8Array) {
     this.key = key;
     this.text = text;
+    this.name = name;
   }
 }
 
@@ -436,6 +439,7 @@ export class PubSubRegistry {
         state = new NameState(
           key,
           typeof name === "string" ? name : decodeText(name, 0, name.length),
+          typeof name === "string" ? name : name.slice(),
         );
         states.set(key, state);
       }
@@ -534,9 +538,9 @@ export class PubSubRegistry {
   }
 
   /**
-   * Every name that has listeners, per kind: what a new connection must subscribe to again to
-   * carry on (the reconnect path calls this, then sends the commands with no subscription
-   * attached: confirmations keep the listeners as they are).
+   * Every name that has listeners, per kind, as first given (bytes stay bytes): what a new
+   * connection must subscribe to again to carry on (the reconnect path calls this, then sends
+   * the commands with no subscription attached: confirmations keep the listeners as they are).
    */
   names(): Record<PubSubKind, (string | Uint8Array)[]> {
     const out: Record<PubSubKind, (string | Uint8Array)[]> = {
@@ -547,7 +551,7 @@ export class PubSubRegistry {
     const kinds: PubSubKind[] = ["channel", "pattern", "shard"];
     for (let k = 0; k < 3; k++) {
       for (const state of this.#states[k]!.values()) {
-        if (state.listeners.length > 0) out[kinds[k]!].push(state.text);
+        if (state.listeners.length > 0) out[kinds[k]!].push(state.name);
       }
     }
     return out;

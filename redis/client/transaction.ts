@@ -6,6 +6,7 @@ import type { RedisArgument, RespValue } from "../resp/types.ts";
 import {
   Command,
   type Group,
+  type LossHost,
   promiseFor,
   rejectMember,
   settleMember,
@@ -21,8 +22,11 @@ class TransactionRun implements Group {
   readonly exec: Command;
   readonly members: Command[];
   readonly promise: Promise<RespValue[] | null>;
+  /** It runs under a WATCH: sent again on another connection it would run unchecked. */
+  watched = false;
   #queueErrors: (ReplyError | undefined)[];
   #multiError: ReplyError | undefined = undefined;
+  #written = false;
   #done = false;
   #resolve!: (results: RespValue[] | null) => void;
   #reject!: (error: Error) => void;
@@ -58,6 +62,51 @@ class TransactionRun implements Group {
 
   fail(_entry: Command, error: Error): void {
     this.failAll(error);
+  }
+
+  /**
+   * The connection was lost with the block pending. Its entries come in order, EXEC last; the
+   * block is decided on EXEC: written, the transaction may have run (`OutcomeUnknownError`);
+   * partly written, the server dropped it (nothing applied: the connection's error); not
+   * written at all, it goes back to the offline queue whole — unless it ran under a WATCH,
+   * which the lost connection took with it: then it is not run, as if a key had changed.
+   */
+  lost(entry: Command, error: Error, written: boolean, host: LossHost): void {
+    if (this.#done) return;
+    if (written) this.#written = true;
+    if (entry !== this.exec) return;
+    if (written) {
+      this.failAll(host.unknown(entry, error));
+      return;
+    }
+    if (this.#written) {
+      this.failAll(error);
+      return;
+    }
+    if (this.watched) {
+      this.notRun("The transaction was not run: the connection was lost after WATCH");
+      return;
+    }
+    const queued = host.requeueBlock(this.entries);
+    if (queued === true) {
+      this.#multiError = undefined;
+      this.#queueErrors.fill(undefined);
+      return;
+    }
+    this.failAll(queued === false ? error : queued);
+  }
+
+  /** Not run because its WATCH cannot hold: `exec()` gives `null`, each command a WatchError. */
+  notRun(message: string): void {
+    if (this.#done) return;
+    this.#done = true;
+    for (const entry of this.entries) {
+      entry.abandoned = true;
+      entry.release();
+    }
+    const error = new WatchError(message);
+    for (const member of this.members) rejectMember(member, error);
+    this.#resolve(null);
   }
 
   /** Rejects `exec()` and every member with `error`, and drops the replies still to come. */
@@ -301,8 +350,19 @@ export class Transaction extends RedisCommands {
       run.failAll(whole);
       return run.promise;
     }
+    const watch = this.#core.transaction();
+    if (watch === "lost") {
+      run.notRun(
+        "The transaction was not run: the connection was lost after WATCH, so a watched key " +
+          "may have changed",
+      );
+      if (whole !== undefined) whole();
+      this.#argvs = [];
+      return run.promise;
+    }
+    run.watched = watch === "watched";
     try {
-      this.#core.submitBatch(run.entries, [["MULTI"], ...this.#argvs, ["EXEC"]]);
+      this.#core.submitBatch(run.entries, [["MULTI"], ...this.#argvs, ["EXEC"]], true);
     } catch (error) {
       run.failAll(error as Error);
     }

@@ -423,6 +423,7 @@ export class Context<E extends ContextEntry> {
     return {
       writes: this.#writes,
       bytesWritten: this.#bytesWritten,
+      bytesRead: this.#fed,
       peakBufferedBytes: this.#peakBuffered,
       replies: this.#replies,
       inFlight: this.#inflight.length,
@@ -1513,7 +1514,10 @@ export class Context<E extends ContextEntry> {
       backlog.shift();
       const argv = item.argv!;
       item.argv = undefined;
-      if (item.abandoned) continue;
+      if (item.abandoned) {
+        this.#sink.dropped?.(item);
+        continue;
+      }
       this.#encode(item, argv);
     }
   }
@@ -1552,7 +1556,10 @@ export class Context<E extends ContextEntry> {
     for (; i < entries.length && out.length === 0 && writer.bufferedBytes < max; i++) {
       const entry = entries[i]!;
       if (!batch.started) {
-        if (entry.abandoned) continue;
+        if (entry.abandoned) {
+          this.#sink.dropped?.(entry);
+          continue;
+        }
         batch.started = true;
       }
       this.#encode(entry, argvs[i]!);
@@ -1619,10 +1626,14 @@ export class Context<E extends ContextEntry> {
         for (let i = item.next; i < entries.length; i++) {
           const entry = entries[i]!;
           if (item.started || !entry.abandoned) sink.fail(entry, error, false);
+          else sink.dropped?.(entry);
         }
       } else if (!item.abandoned) {
         item.argv = undefined;
         sink.fail(item, error, false);
+      } else {
+        item.argv = undefined;
+        sink.dropped?.(item);
       }
     }
     this.#io.end(error);

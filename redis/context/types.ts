@@ -84,7 +84,7 @@ export interface ContextEntry {
 
 /**
  * Receives what happens to each queued command. Each entry gets exactly one call, `reply` or
- * `fail` — none when it was abandoned before it was encoded.
+ * `fail` — or `dropped` (when the sink has it) when it was abandoned before it was encoded.
  *
  * @typeParam E The entry type.
  *
@@ -112,6 +112,11 @@ export interface ContextSink<E> {
    * may have run it); `false` means the server cannot have run it.
    */
   fail(entry: E, error: Error, written: boolean): void;
+  /**
+   * An entry abandoned before it was encoded was dropped: it was never sent and gets no other
+   * call. (Optional: for owners that count what their connection carries.)
+   */
+  dropped?(entry: E): void;
   /**
    * A RESP3 push (`>`) that is not pub/sub traffic, e.g. a client-tracking invalidation. Its bulk
    * strings are `Uint8Array`s when the context's `pushBuffers` option is set, else strings.
@@ -231,6 +236,7 @@ export interface ContextOptions extends HandshakeOptions {
  * const stats: ContextStats = {
  *   writes: 1,
  *   bytesWritten: 28,
+ *   bytesRead: 7,
  *   peakBufferedBytes: 28,
  *   replies: 2,
  *   inFlight: 0,
@@ -243,6 +249,8 @@ export interface ContextStats {
   readonly writes: number;
   /** How many bytes were handed to the transport, the handshake's included. */
   readonly bytesWritten: number;
+  /** How many bytes were read from the transport (fed to the context). */
+  readonly bytesRead: number;
   /** The most encoded bytes ever waiting at once to be handed to the transport. */
   readonly peakBufferedBytes: number;
   /** How many replies were received, the handshake's included. */

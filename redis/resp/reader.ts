@@ -625,7 +625,7 @@ export class RespReader {
       case SIMPLE: {
         if (
           p + 4 < this.#end && buf[p + 1] === 79 && buf[p + 2] === 75 && buf[p + 3] === CR &&
-          buf[p + 4] === LF
+          buf[p + 4] === LF && this.#maxLineLength >= 2
         ) {
           this.#pos = p + 5;
           this.#scanned = 0;
@@ -680,14 +680,18 @@ export class RespReader {
       const c = buf[i]!;
       if (c === CR) {
         if (i + 1 === end) break;
+        // Over the limit already: say so, as a reader fed a byte at a time would have.
+        if (i - p - 1 > this.#maxLineLength) this.#lineTooLong(p);
         if (buf[i + 1] !== LF) {
           this.#fail(`Carriage return without a line feed in a ${NAMES[buf[p]!]}`, i);
         }
-        if (i - p - 1 > this.#maxLineLength) this.#lineTooLong(p);
         this.#scanned = 0;
         return i;
       }
-      if (c === LF) this.#fail(`Line feed inside a ${NAMES[buf[p]!]}`, i);
+      if (c === LF) {
+        if (i - p - 1 > this.#maxLineLength) this.#lineTooLong(p);
+        this.#fail(`Line feed inside a ${NAMES[buf[p]!]}`, i);
+      }
     }
     this.#scanned = i - p - 1;
     if (this.#scanned > this.#maxLineLength) this.#lineTooLong(p);

@@ -8,21 +8,7 @@
 // `DRAY_FUZZ_SCALE=<n>` multiplies the number of cases (default 1; CI runs the default).
 
 import assert from "node:assert/strict";
-
-function envNumber(name: string): number | undefined {
-  try {
-    const text = Deno.env.get(name);
-    if (text === undefined || text === "") return undefined;
-    const value = Number(text);
-    if (!Number.isFinite(value) || value < 0) {
-      throw new RangeError(`${name} '${text}' is not a number`);
-    }
-    return value;
-  } catch (error) {
-    if (error instanceof RangeError) throw error;
-    return undefined; // no env permission
-  }
-}
+import { envNumber } from "../_helpers/env.ts";
 
 /** The run's seed: `DRAY_FUZZ_SEED`, else random (and printed, so that a failure can be repeated). */
 export const SEED: number = (envNumber("DRAY_FUZZ_SEED") ?? Math.floor(Math.random() * 2 ** 32)) >>>

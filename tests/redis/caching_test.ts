@@ -118,7 +118,7 @@ Deno.test("ClientCache in broadcast mode caches only keys under its prefixes", a
 Deno.test("ClientCache is emptied and off once the connection ends; a new client starts empty", async () => {
   await using server = await startRedisServer();
   await using admin = await connect(server.url);
-  const reader = await connect(server.url, { cache: {}, name: "cached" });
+  const reader = await connect(server.url, { cache: {}, name: "cached", reconnect: false });
   const cache = reader.cache!;
   await admin.set("k", "v");
   await cache.get("k");

@@ -179,7 +179,7 @@ Deno.test("RedisClient holds commands issued while connecting and keeps their or
         client.sendCommand(["RPUSH", "order", "b"]),
         client.sendCommand(["LRANGE", "order", "0", "-1"]),
       ];
-      assert.equal(client.stats.waiting, 4, "nothing is written before the handshake");
+      assert.equal(client.stats.offline, 4, "nothing is written before the handshake");
       await connecting;
       assert.deepEqual((await Promise.all(replies)).slice(1), [1, 2, ["a", "b"]]);
       assert.match(await clientInfo(client), / db=1 /);

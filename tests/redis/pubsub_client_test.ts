@@ -270,9 +270,9 @@ for (const protocol of PROTOCOLS) {
     await assert.rejects(destroyed.subscribe("b"), ConnectionClosedError);
   });
 
-  Deno.test(`RedisClient RESP${protocol} ends a subscriber dropped by CLIENT KILL with an error`, async () => {
+  Deno.test(`RedisClient RESP${protocol} without reconnect ends a subscriber dropped by CLIENT KILL with an error`, async () => {
     await using server = await startRedisServer();
-    const client = await connect(server.url, { protocol, name: "doomed" });
+    const client = await connect(server.url, { protocol, name: "doomed", reconnect: false });
     await using admin = await connect(server.url);
     const sub = await client.subscribe("a");
     const handled = await client.ssubscribe("s", () => {});
@@ -286,11 +286,11 @@ for (const protocol of PROTOCOLS) {
     assert.ok((await client.finished) instanceof ConnectionClosedError);
   });
 
-  Deno.test(`RedisClient RESP${protocol} ends a subscriber over client-output-buffer-limit with an error`, async () => {
+  Deno.test(`RedisClient RESP${protocol} without reconnect ends a subscriber over client-output-buffer-limit with an error`, async () => {
     await using server = await startRedisServer({
       args: ["--client-output-buffer-limit", "pubsub 64kb 32kb 60"],
     });
-    const client = await connect(server.url, { protocol });
+    const client = await connect(server.url, { protocol, reconnect: false });
     await using publisher = await connect(server.url);
     const sub = await client.subscribe("flood", { maxQueued: 1_000_000 });
     // One script publishes 1 MB at once: the server drops the subscriber mid-way.

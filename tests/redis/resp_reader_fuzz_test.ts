@@ -1,127 +1,25 @@
 // Seeded random tests: random RESP3 values encoded to bytes come back equal however the bytes
 // are split; random corruptions of such streams give values or a ProtocolError (never another
-// exception), the same way whole, byte by byte and in random pieces.
+// exception), the same way whole, byte by byte and in random pieces; and a fuzzer that runs for a
+// time budget (structure-aware generation and mutation, see _resp_fuzz.ts) in a worker, watched
+// for hangs.
+//
+// Reproducing a failure: the fuzzer prints its seed; `DRAY_FUZZ_SEED=<seed>` repeats it, and
+// `DRAY_FUZZ_MS=<ms>` changes its time budget (default 2000 ms; CI runs the default).
 
 import assert from "node:assert/strict";
-import { ReplyError, VerbatimString } from "../../redis/mod.ts";
-import { feed, plain } from "./_resp_harness.ts";
+import { concat, encode, makeCase, pieces, random, value } from "./_resp_fuzz.ts";
+import { fails, feed, plain } from "./_resp_harness.ts";
+import { envNumber } from "../_helpers/env.ts";
 
-/** mulberry32: a small deterministic PRNG, so a failure can be replayed from its seed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return function next(): number {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const SEED = (envNumber("DRAY_FUZZ_SEED") ?? Math.floor(Math.random() * 2 ** 32)) >>> 0;
+const BUDGET_MS = envNumber("DRAY_FUZZ_MS") ?? 2000;
+/** A case that takes longer than this is a hang. */
+const HANG_MS = 10_000;
 
-const encoder = new TextEncoder();
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
-
-/** Encodes a value the way a server would (test-side, independent of the reader). */
-function encode(value: unknown, parts: Uint8Array[]): void {
-  const text = (s: string) => parts.push(encoder.encode(s));
-  if (value === null) text("_\r\n");
-  else if (typeof value === "boolean") text(value ? "#t\r\n" : "#f\r\n");
-  else if (typeof value === "bigint") text(`(${value}\r\n`);
-  else if (typeof value === "number") {
-    if (Number.isSafeInteger(value) && !Object.is(value, -0)) text(`:${value}\r\n`);
-    else if (Number.isNaN(value)) text(",nan\r\n");
-    else if (!Number.isFinite(value)) text(value > 0 ? ",inf\r\n" : ",-inf\r\n");
-    else text(`,${Object.is(value, -0) ? "-0" : String(value)}\r\n`);
-  } else if (typeof value === "string") {
-    const body = encoder.encode(value);
-    if (/[\r\n]/.test(value) || value.length % 2) {
-      text(`$${body.length}\r\n`);
-      parts.push(body);
-      text("\r\n");
-    } else {
-      text(`+${value}\r\n`);
-    }
-  } else if (value instanceof ReplyError) {
-    const body = encoder.encode(value.message);
-    text(`!${body.length}\r\n`);
-    parts.push(body);
-    text("\r\n");
-  } else if (value instanceof VerbatimString) {
-    const body = encoder.encode(`${value.format}:${value.value}`);
-    text(`=${body.length}\r\n`);
-    parts.push(body);
-    text("\r\n");
-  } else if (Array.isArray(value)) {
-    text(`*${value.length}\r\n`);
-    for (const item of value) encode(item, parts);
-  } else if (value instanceof Set) {
-    text(`~${value.size}\r\n`);
-    for (const item of value) encode(item, parts);
-  } else if (value instanceof Map) {
-    text(`%${value.size}\r\n`);
-    for (const [k, v] of value) {
-      encode(k, parts);
-      encode(v, parts);
-    }
-  } else {
-    throw new TypeError(`cannot encode ${String(value)}`);
-  }
-}
-
-const WORDS = ["", "OK", "a", "key:1", "héllo", "a\r\nb", "✓✓", "x".repeat(40), "日本", "\u0000"];
-
-function value(next: () => number, depth: number): unknown {
-  const pick = Math.floor(next() * (depth < 4 ? 14 : 9));
-  const int = () => Math.floor((next() - 0.5) * 2 ** (1 + Math.floor(next() * 63)));
-  switch (pick) {
-    case 0:
-      return null;
-    case 1:
-      return next() < 0.5;
-    case 2:
-      return int();
-    case 3: {
-      const big = BigInt(int()) * BigInt(int()) * 1000003n;
-      return big;
-    }
-    case 4:
-      return [0.5, -1e-300, 1 / 3, 1e21, Infinity, -Infinity, NaN, -0][Math.floor(next() * 8)];
-    case 5:
-    case 6:
-      return WORDS[Math.floor(next() * WORDS.length)]! + (next() < 0.3 ? String(int()) : "");
-    case 7:
-      return new ReplyError(`ERR ${WORDS[Math.floor(next() * WORDS.length)]}`);
-    case 8:
-      return new VerbatimString("txt", WORDS[Math.floor(next() * WORDS.length)]!);
-    case 9:
-    case 10:
-      return Array.from({ length: Math.floor(next() * 5) }, () => value(next, depth + 1));
-    case 11:
-      return new Set(Array.from({ length: Math.floor(next() * 4) }, () => value(next, depth + 1)));
-    default:
-      return new Map(
-        Array.from(
-          { length: Math.floor(next() * 4) },
-          () => [value(next, depth + 1), value(next, depth + 1)],
-        ),
-      );
-  }
-}
-
-function pieces(next: () => number, length: number, count: number): number[] {
-  const cuts = new Set<number>();
-  for (let i = 0; i < count && length > 1; i++) cuts.add(1 + Math.floor(next() * (length - 1)));
-  return [...cuts].sort((a, b) => a - b);
-}
+console.log(
+  `resp fuzz: seed ${SEED}, budget ${BUDGET_MS} ms (repeat with DRAY_FUZZ_SEED=${SEED})`,
+);
 
 Deno.test("RespReader returns random RESP3 values intact however their bytes are split", () => {
   for (let seed = 1; seed <= 300; seed++) {
@@ -166,4 +64,81 @@ Deno.test("RespReader meets corrupted streams with values or a ProtocolError, th
   }
   // Both outcomes occur, so the comparison above is not vacuous.
   assert.ok(failed > 100 && parsed > 50, `${failed} failed, ${parsed} parsed`);
+});
+
+// Found by the fuzzer: with a small maxLineLength, a line over the limit was reported as a bare
+// CR (or LF) when it arrived whole, and as too long when it arrived a byte at a time; and "+OK"
+// skipped the limit when it arrived whole.
+Deno.test("RespReader reports a line over maxLineLength the same however it arrives", () => {
+  const reader = { maxLineLength: 6 };
+  fails("+53687091f\r\r\n", 0, /longer than the limit of 6 bytes/, { reader });
+  fails("+53687091f\n", 0, /longer than the limit of 6 bytes/, { reader });
+  fails("(-84374901052\r+9\r\n", 0, /big number is longer than the limit of 6/, { reader });
+  fails("+OK\r\n", 0, /longer than the limit of 1 bytes/, { reader: { maxLineLength: 1 } });
+  fails("+ab\rc\r\n", 3, /Carriage return without a line feed/, { reader });
+});
+
+interface Done {
+  kind: "done";
+  cases: number;
+  ended: { error: number; replies: number; nothing: number };
+  valid: number;
+  bytes: number;
+}
+
+function hex(bytes: Uint8Array): string {
+  return [...bytes.subarray(0, 256)].map((b) => b.toString(16).padStart(2, "0")).join("") +
+    (bytes.length > 256 ? `… (${bytes.length} bytes)` : "");
+}
+
+Deno.test("RespReader fuzzed for a time budget gives replies or a ProtocolError, the same every way, and never hangs", async () => {
+  const worker = new Worker(new URL("./_resp_fuzz_worker.ts", import.meta.url), {
+    type: "module",
+  });
+  let watchdog: ReturnType<typeof setInterval> | undefined;
+  try {
+    const done = await new Promise<Done>((resolve, reject) => {
+      let current = -1;
+      let since = Date.now();
+      const fail = (why: string) => {
+        const fuzz = makeCase(SEED, current);
+        reject(
+          new Error(
+            `${why} (seed ${SEED}, case ${current}, options ${JSON.stringify(fuzz.options)}, ` +
+              `input ${hex(fuzz.input)})`,
+          ),
+        );
+      };
+      watchdog = setInterval(() => {
+        if (Date.now() - since > HANG_MS) fail(`A case ran for more than ${HANG_MS} ms`);
+      }, 250);
+      worker.onmessage = (event) => {
+        const message = event.data;
+        if (message.kind === "case") {
+          current = message.index;
+          since = Date.now();
+        } else if (message.kind === "fail") {
+          current = message.index;
+          fail(message.problem);
+        } else {
+          resolve(message as Done);
+        }
+      };
+      worker.onerror = (event) => {
+        event.preventDefault();
+        fail(`The worker crashed: ${event.message}`);
+      };
+      worker.postMessage({ seed: SEED, budgetMs: BUDGET_MS });
+    });
+    console.log(
+      `resp fuzz: ${done.cases} cases, ${done.bytes} bytes: ${done.ended.error} ProtocolErrors, ` +
+        `${done.ended.replies} with replies, ${done.valid} valid streams checked exactly`,
+    );
+    // Every kind of outcome occurred, so the properties were not checked in a vacuum.
+    assert.ok(done.cases >= 100, `${done.cases} cases`);
+    assert.ok(done.ended.error > 0 && done.ended.replies > 0 && done.valid > 0);
+  } finally {
+    clearInterval(watchdog);
+    worker.terminate();
+  }
 });
