@@ -4,6 +4,50 @@
 // and in the ENTRIES of tests/native/shim_driver.c (a test checks both); a `nonblocking` one is
 // only ever given pinned memory (native/_pin.ts).
 
+// The parameters of dray_op4 and dray_op12 (the generic entry point; see native/_dmover_ops.ts for
+// the table), shared by their synchronous and nonblocking declarations.
+const OP4_PARAMETERS = [
+  "buffer", // uint32_t *tab (header, then the sides; results written into the header)
+  "u32", // uint32_t tab_words
+  "buffer", // uint8_t *m0
+  "u32", // uint32_t c0
+  "buffer", // uint8_t *m1
+  "u32", // uint32_t c1
+  "buffer", // uint8_t *m2
+  "u32", // uint32_t c2
+  "buffer", // uint8_t *m3
+  "u32", // uint32_t c3
+] as const;
+
+const OP12_PARAMETERS = [
+  "buffer", // uint32_t *tab
+  "u32", // uint32_t tab_words
+  "buffer", // uint8_t *m0
+  "u32", // uint32_t c0
+  "buffer", // uint8_t *m1
+  "u32", // uint32_t c1
+  "buffer", // uint8_t *m2
+  "u32", // uint32_t c2
+  "buffer", // uint8_t *m3
+  "u32", // uint32_t c3
+  "buffer", // uint8_t *m4
+  "u32", // uint32_t c4
+  "buffer", // uint8_t *m5
+  "u32", // uint32_t c5
+  "buffer", // uint8_t *m6
+  "u32", // uint32_t c6
+  "buffer", // uint8_t *m7
+  "u32", // uint32_t c7
+  "buffer", // uint8_t *m8
+  "u32", // uint32_t c8
+  "buffer", // uint8_t *m9
+  "u32", // uint32_t c9
+  "buffer", // uint8_t *m10
+  "u32", // uint32_t c10
+  "buffer", // uint8_t *m11
+  "u32", // uint32_t c11
+] as const;
+
 export const SYMBOLS = {
   // uint32_t dray_version(void): (major << 16) | (minor << 8) | patch
   dray_version: { parameters: [], result: "u32" },
@@ -200,51 +244,13 @@ export const SYMBOLS = {
   dray_isa: { parameters: [], result: "u32", optional: true },
   // int32_t dray_op4( (the generic entry point; see native/_dmover_ops.ts for the table)
   dray_op4: {
-    parameters: [
-      "buffer", // uint32_t *tab (header, then the sides; results written into the header)
-      "u32", // uint32_t tab_words
-      "buffer", // uint8_t *m0
-      "u32", // uint32_t c0
-      "buffer", // uint8_t *m1
-      "u32", // uint32_t c1
-      "buffer", // uint8_t *m2
-      "u32", // uint32_t c2
-      "buffer", // uint8_t *m3
-      "u32", // uint32_t c3
-    ],
+    parameters: OP4_PARAMETERS,
     result: "i32",
     optional: true,
   },
   // int32_t dray_op12(
   dray_op12: {
-    parameters: [
-      "buffer", // uint32_t *tab
-      "u32", // uint32_t tab_words
-      "buffer", // uint8_t *m0
-      "u32", // uint32_t c0
-      "buffer", // uint8_t *m1
-      "u32", // uint32_t c1
-      "buffer", // uint8_t *m2
-      "u32", // uint32_t c2
-      "buffer", // uint8_t *m3
-      "u32", // uint32_t c3
-      "buffer", // uint8_t *m4
-      "u32", // uint32_t c4
-      "buffer", // uint8_t *m5
-      "u32", // uint32_t c5
-      "buffer", // uint8_t *m6
-      "u32", // uint32_t c6
-      "buffer", // uint8_t *m7
-      "u32", // uint32_t c7
-      "buffer", // uint8_t *m8
-      "u32", // uint32_t c8
-      "buffer", // uint8_t *m9
-      "u32", // uint32_t c9
-      "buffer", // uint8_t *m10
-      "u32", // uint32_t c10
-      "buffer", // uint8_t *m11
-      "u32", // uint32_t c11
-    ],
+    parameters: OP12_PARAMETERS,
     result: "i32",
     optional: true,
   },
@@ -253,52 +259,14 @@ export const SYMBOLS = {
   // memory alive during the call, but a transfer meanwhile would send C's writes to its new owner).
   dray_op4_async: {
     name: "dray_op4",
-    parameters: [
-      "buffer", // uint32_t *tab
-      "u32", // uint32_t tab_words
-      "buffer", // uint8_t *m0
-      "u32", // uint32_t c0
-      "buffer", // uint8_t *m1
-      "u32", // uint32_t c1
-      "buffer", // uint8_t *m2
-      "u32", // uint32_t c2
-      "buffer", // uint8_t *m3
-      "u32", // uint32_t c3
-    ],
+    parameters: OP4_PARAMETERS,
     result: "i32",
     nonblocking: true,
     optional: true,
   },
   dray_op12_async: {
     name: "dray_op12",
-    parameters: [
-      "buffer", // uint32_t *tab
-      "u32", // uint32_t tab_words
-      "buffer", // uint8_t *m0
-      "u32", // uint32_t c0
-      "buffer", // uint8_t *m1
-      "u32", // uint32_t c1
-      "buffer", // uint8_t *m2
-      "u32", // uint32_t c2
-      "buffer", // uint8_t *m3
-      "u32", // uint32_t c3
-      "buffer", // uint8_t *m4
-      "u32", // uint32_t c4
-      "buffer", // uint8_t *m5
-      "u32", // uint32_t c5
-      "buffer", // uint8_t *m6
-      "u32", // uint32_t c6
-      "buffer", // uint8_t *m7
-      "u32", // uint32_t c7
-      "buffer", // uint8_t *m8
-      "u32", // uint32_t c8
-      "buffer", // uint8_t *m9
-      "u32", // uint32_t c9
-      "buffer", // uint8_t *m10
-      "u32", // uint32_t c10
-      "buffer", // uint8_t *m11
-      "u32", // uint32_t c11
-    ],
+    parameters: OP12_PARAMETERS,
     result: "i32",
     nonblocking: true,
     optional: true,
