@@ -19,17 +19,9 @@ const OP4_PARAMETERS = [
   "u32", // uint32_t c3
 ] as const;
 
+// dray_op12 takes OP4's parameters and eight more sides.
 const OP12_PARAMETERS = [
-  "buffer", // uint32_t *tab
-  "u32", // uint32_t tab_words
-  "buffer", // uint8_t *m0
-  "u32", // uint32_t c0
-  "buffer", // uint8_t *m1
-  "u32", // uint32_t c1
-  "buffer", // uint8_t *m2
-  "u32", // uint32_t c2
-  "buffer", // uint8_t *m3
-  "u32", // uint32_t c3
+  ...OP4_PARAMETERS,
   "buffer", // uint8_t *m4
   "u32", // uint32_t c4
   "buffer", // uint8_t *m5
