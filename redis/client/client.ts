@@ -3,6 +3,7 @@ import type { EventLoop, LoopHandle, LoopTimer } from "../../loop/types.ts";
 import type { CommandOptions } from "../commands/command_sender.ts";
 import { RedisCommands } from "../commands/redis_commands.ts";
 import { Handshake } from "../context/handshake.ts";
+import { connectFailure } from "./_connect_failure.ts";
 import type { ContextStats, PubSubKind } from "../context/types.ts";
 import {
   AbortError,
@@ -1713,6 +1714,13 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
       giveUpConnect("ECANCELED", `Cannot connect to ${address}: aborted`, userSignal?.reason);
     if (userSignal?.aborted) onAbort();
     else userSignal?.addEventListener("abort", onAbort, { once: true });
+    const failure = (error: unknown, overTls: boolean): unknown =>
+      connectFailure(connection.context.error ?? error, {
+        address,
+        password: this.#resolved.handshake.password,
+        tls: transportOptions.tls,
+        overTls,
+      });
     try {
       let transport: Transport;
       try {
@@ -1723,7 +1731,7 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
         });
       } catch (error) {
         connection.context.destroy(error as Error);
-        throw connection.context.error ?? error;
+        throw failure(error, false);
       }
       const open = connection.context.state !== "closed";
       connection.attach(transport);
@@ -1735,7 +1743,7 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
       try {
         await connection.ready;
       } catch (error) {
-        throw connection.context.error ?? error;
+        throw failure(error, transport.tls);
       }
     } finally {
       timer?.cancel();
