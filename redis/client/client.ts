@@ -567,7 +567,9 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
    * `ETIMEDOUT` — also when the handshake does not finish within `connectTimeoutMs` —,
    * `ECANCELED` when `signal` aborts, …).
    * @throws {ReplyError} When the server refuses the handshake (wrong password, max clients…),
-   * with the server's text.
+   * with the server's text (the password, where it quotes it, as `***`).
+   * @throws {HandshakeError} When the peer answers the handshake as no Redis server does (an
+   * echo, a socket connected to itself, another protocol).
    * @throws {ConnectionClosedError} When the client was closed or destroyed first.
    *
    * @example
@@ -1795,6 +1797,7 @@ function checkNames(
  * @throws {ConnectError} When the transport cannot connect, or the handshake does not finish
  * within `connectTimeoutMs`.
  * @throws {ReplyError} When the server refuses the handshake, with the server's text.
+ * @throws {HandshakeError} When the peer answers the handshake as no Redis server does.
  * @throws {TypeError} When the URL or the options are invalid.
  *
  * @example
@@ -1814,6 +1817,7 @@ export function connect(url: string, options?: RedisClientOptions): Promise<Redi
  * @throws {ConnectError} When the transport cannot connect, or the handshake does not finish
  * within `connectTimeoutMs`.
  * @throws {ReplyError} When the server refuses the handshake, with the server's text.
+ * @throws {HandshakeError} When the peer answers the handshake as no Redis server does.
  * @throws {TypeError} When the options are invalid.
  *
  * @example

@@ -95,8 +95,13 @@ function connectTlsWithCertificate(
       },
       (error) => {
         unhook();
-        // Network errors keep their code; anything else (the certificate or key) is TLS's.
-        reject(codeFromDeno(error, false) === "EUNKNOWN" ? new TlsFailure(error) : error);
+        // Network errors keep their code; anything else is the certificate or key Deno could
+        // not use (rustls calls an unreadable client certificate an "invalid peer certificate").
+        reject(
+          codeFromDeno(error, false) === "EUNKNOWN"
+            ? new TlsFailure(error, "the client certificate or key cannot be used")
+            : error,
+        );
       },
     );
   });
@@ -164,7 +169,7 @@ async function open(settings: Settings, deadline: Deadline): Promise<Deno.Conn> 
 }
 
 class TlsFailure {
-  constructor(readonly error: unknown) {}
+  constructor(readonly error: unknown, readonly detail?: string) {}
 }
 
 /** Connects with Deno's own sockets. */
@@ -183,7 +188,10 @@ export async function connectDeno(
     }
     const tls = caught instanceof TlsFailure;
     const error = tls ? caught.error : caught;
-    throw connectError(codeFromDeno(error, tls), target.address, error);
+    const why = tls && caught.detail !== undefined && error instanceof Error
+      ? `${caught.detail}: ${error.message}`
+      : undefined;
+    throw connectError(codeFromDeno(error, tls), target.address, error, why);
   } finally {
     deadline.dispose();
   }

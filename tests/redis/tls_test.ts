@@ -172,3 +172,24 @@ Deno.test("connectTransport with a client certificate gives up after connectTime
     for (const conn of accepted) conn.close();
   }
 });
+
+Deno.test("connect with a client certificate or key Deno cannot use fails with ConnectError ETLS", async () => {
+  await withTlsServer(async (pki, port) => {
+    const garbage = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+    const pairs = [
+      { cert: garbage, key: pki.clientKey },
+      { cert: pki.clientCert, key: pki.strangerKey }, // a key that is not the certificate's
+      { cert: pki.clientCert, key: garbage.replaceAll("CERTIFICATE", "PRIVATE KEY") },
+    ];
+    for (const pair of pairs) {
+      const error = await connectError({
+        hostname: "localhost",
+        port,
+        tls: { caCerts: [pki.caCert], ...pair },
+      });
+      assert.ok(error instanceof ConnectError, String(error));
+      assert.equal(error.code, "ETLS");
+      assert.match(error.message, /the client certificate or key cannot be used/);
+    }
+  });
+});
