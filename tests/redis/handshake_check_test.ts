@@ -3,7 +3,8 @@
 // connected to itself does) or answers with other shapes fails connect() with a HandshakeError.
 import assert from "node:assert/strict";
 import { connect, Handshake, HandshakeError, RedisError, type RespValue } from "../../redis/mod.ts";
-import { HELLO3, startScriptedPeer } from "./_client_helpers.ts";
+import { HELLO3, resp, startScriptedPeer } from "./_client_helpers.ts";
+import { EventLog, sleep } from "./_fault_helpers.ts";
 
 function failsWith(step: ReturnType<Handshake["reply"]>, command: string): HandshakeError {
   assert.equal(step.kind, "fail");
@@ -181,4 +182,42 @@ Deno.test("connect still succeeds against a peer that answers HELLO as Redis doe
   const client = await connect(peer.url, { reconnect: false });
   assert.equal(await client.sendCommand(["PING"]), "PONG");
   client.destroy();
+});
+
+Deno.test("RedisClient reconnects past a connection that echoes (a self-connect) to a real answer", async () => {
+  await using peer = startScriptedPeer(async (conn, index) => {
+    if (index === 0) {
+      // The first connection is dropped once ready.
+      await conn.commands(1);
+      await conn.write(HELLO3);
+      await sleep(20);
+      return;
+    }
+    if (index === 1) {
+      // The second echoes every command back, as a socket connected to itself would, until the
+      // client hangs up.
+      for (let n = 0;; n++) {
+        const received = await conn.commands(n + 1).catch(() => undefined);
+        if (received === undefined) return;
+        await conn.write(resp(...received[n]!));
+      }
+    }
+    await conn.commands(1);
+    await conn.write(HELLO3);
+    const commands = await conn.commands(2);
+    assert.deepEqual(commands[1], ["GET", "k"]);
+    await conn.write("$5\r\nvalue\r\n");
+    await sleep(100);
+  });
+  const client = await connect(peer.url, { reconnect: { strategy: () => 10 } });
+  const log = new EventLog(client);
+  try {
+    await log.until("close");
+    // Queued offline while reconnecting: it must not go to the echoing connection.
+    assert.equal(await client.sendCommand(["GET", "k"]), "value");
+    const errors = log.events.filter((event) => event.type === "error").map((e) => e.error);
+    assert.ok(errors.some((error) => error instanceof HandshakeError), String(errors));
+  } finally {
+    client.destroy();
+  }
 });
