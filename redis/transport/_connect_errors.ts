@@ -91,14 +91,18 @@ export function connectError(
   });
 }
 
-/** The TLS alert in `error`'s cause chain, if any: rustls reads it as `received fatal alert: …`. */
+/**
+ * The TLS alert in `error`'s cause chain, if any: rustls reads it as `received fatal alert: …`.
+ * The deepest such error, whose message is the alert's own.
+ */
 function tlsAlert(error: unknown): Error | undefined {
   const seen = new Set<unknown>();
+  let alert: Error | undefined;
   for (let at = error; at instanceof Error && !seen.has(at); at = at.cause) {
     seen.add(at);
-    if (/received fatal alert/i.test(at.message)) return at;
+    if (/received fatal alert/i.test(at.message)) alert = at;
   }
-  return undefined;
+  return alert;
 }
 
 /**

@@ -71,7 +71,10 @@ Deno.test("connect without a client certificate fails with ConnectError ETLS whe
     assert.ok(error instanceof ConnectError, String(error));
     assert.equal(error.code, "ETLS");
     assert.equal(error.address, `localhost:${port}`);
-    assert.match(error.message, /CertificateRequired.*requires a client certificate/);
+    assert.match(
+      error.message,
+      /refused the connection: received fatal alert: CertificateRequired; it requires a client certificate/,
+    );
   });
 });
 
@@ -84,6 +87,10 @@ Deno.test("connect with a client certificate the server does not trust fails wit
     });
     assert.ok(error instanceof ConnectError, String(error));
     assert.equal(error.code, "ETLS");
+    assert.match(
+      error.message,
+      /received fatal alert: \w+; it does not trust the client certificate/,
+    );
   });
 });
 
