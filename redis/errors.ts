@@ -143,6 +143,66 @@ export class ProtocolError extends RedisError {
 }
 
 /**
+ * Options for {@linkcode HandshakeError}.
+ *
+ * @example
+ * ```ts
+ * import type { HandshakeErrorOptions } from "@dray/dray/redis";
+ *
+ * const options: HandshakeErrorOptions = { command: "HELLO" };
+ * ```
+ */
+export interface HandshakeErrorOptions extends ErrorOptions {
+  /** The handshake command whose reply was wrong: `HELLO`, `PING`, `AUTH`, `CLIENT SETNAME`… */
+  command: string;
+}
+
+/**
+ * The peer answered a handshake command with a reply no Redis server gives: HELLO with something
+ * other than a map saying `proto` 3, PING with something other than `PONG`, AUTH, CLIENT SETNAME
+ * or SELECT with something other than `OK`. Whatever answered is not a Redis server speaking to
+ * this client — often a socket connected to itself (a TCP connect to a free port in the ephemeral
+ * range can, rarely, meet itself and then echo every byte sent), or another protocol on the port.
+ * `connect()` rejects with it; the connection is closed. The message describes the reply's shape,
+ * never the password.
+ *
+ * @example Telling a wrong peer apart
+ * ```ts
+ * import { HandshakeError, RedisError } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
+ *
+ * const error = new HandshakeError("Cannot connect: HELLO was answered with an array", {
+ *   command: "HELLO",
+ * });
+ * assert.ok(error instanceof RedisError);
+ * assert.equal(error.command, "HELLO");
+ * ```
+ */
+export class HandshakeError extends RedisError {
+  /** The handshake command whose reply was wrong. */
+  readonly command: string;
+
+  /**
+   * Makes the error.
+   *
+   * @param message What was wrong, for people.
+   * @param options The command, and optionally a `cause`.
+   *
+   * @example
+   * ```ts
+   * import { HandshakeError } from "@dray/dray/redis";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(new HandshakeError("Wrong reply", { command: "PING" }).name, "HandshakeError");
+   * ```
+   */
+  constructor(message: string, options: HandshakeErrorOptions) {
+    super(message, options);
+    this.command = options.command;
+  }
+}
+
+/**
  * The connection closed, or was never open, before the command got its reply: the client was
  * closed or destroyed, the server closed the connection, or a read or write failed. `cause` holds
  * what happened underneath (an I/O error, the first error that ended the connection) when there

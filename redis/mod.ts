@@ -13,8 +13,8 @@
  * - {@linkcode RespReader}, {@linkcode RespWriter}, {@linkcode encodeCommand}: the codec.
  * - {@linkcode RedisError} and its subclasses: {@linkcode ReplyError} (`code`),
  *   {@linkcode ProtocolError}, {@linkcode ConnectionClosedError}, {@linkcode ConnectError},
- *   {@linkcode TimeoutError}, {@linkcode AbortError}, {@linkcode WatchError},
- *   {@linkcode SubscriberOverflowError}.
+ *   {@linkcode HandshakeError}, {@linkcode TimeoutError}, {@linkcode AbortError},
+ *   {@linkcode WatchError}, {@linkcode SubscriberOverflowError}.
  *
  * @example A client that is not connected yet
  * ```ts

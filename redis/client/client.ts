@@ -3,6 +3,7 @@ import type { EventLoop, LoopHandle, LoopTimer } from "../../loop/types.ts";
 import type { CommandOptions } from "../commands/command_sender.ts";
 import { RedisCommands } from "../commands/redis_commands.ts";
 import { Handshake } from "../context/handshake.ts";
+import { connectFailure } from "./_connect_failure.ts";
 import type { ContextStats, PubSubKind } from "../context/types.ts";
 import {
   AbortError,
@@ -566,7 +567,9 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
    * `ETIMEDOUT` — also when the handshake does not finish within `connectTimeoutMs` —,
    * `ECANCELED` when `signal` aborts, …).
    * @throws {ReplyError} When the server refuses the handshake (wrong password, max clients…),
-   * with the server's text.
+   * with the server's text (the password, where it quotes it, as `***`).
+   * @throws {HandshakeError} When the peer answers the handshake as no Redis server does (an
+   * echo, a socket connected to itself, another protocol).
    * @throws {ConnectionClosedError} When the client was closed or destroyed first.
    *
    * @example
@@ -1713,6 +1716,13 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
       giveUpConnect("ECANCELED", `Cannot connect to ${address}: aborted`, userSignal?.reason);
     if (userSignal?.aborted) onAbort();
     else userSignal?.addEventListener("abort", onAbort, { once: true });
+    const failure = (error: unknown, overTls: boolean): unknown =>
+      connectFailure(connection.context.error ?? error, {
+        address,
+        password: this.#resolved.handshake.password,
+        tls: transportOptions.tls,
+        overTls,
+      });
     try {
       let transport: Transport;
       try {
@@ -1723,7 +1733,7 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
         });
       } catch (error) {
         connection.context.destroy(error as Error);
-        throw connection.context.error ?? error;
+        throw failure(error, false);
       }
       const open = connection.context.state !== "closed";
       connection.attach(transport);
@@ -1735,7 +1745,7 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
       try {
         await connection.ready;
       } catch (error) {
-        throw connection.context.error ?? error;
+        throw failure(error, transport.tls);
       }
     } finally {
       timer?.cancel();
@@ -1787,6 +1797,7 @@ function checkNames(
  * @throws {ConnectError} When the transport cannot connect, or the handshake does not finish
  * within `connectTimeoutMs`.
  * @throws {ReplyError} When the server refuses the handshake, with the server's text.
+ * @throws {HandshakeError} When the peer answers the handshake as no Redis server does.
  * @throws {TypeError} When the URL or the options are invalid.
  *
  * @example
@@ -1806,6 +1817,7 @@ export function connect(url: string, options?: RedisClientOptions): Promise<Redi
  * @throws {ConnectError} When the transport cannot connect, or the handshake does not finish
  * within `connectTimeoutMs`.
  * @throws {ReplyError} When the server refuses the handshake, with the server's text.
+ * @throws {HandshakeError} When the peer answers the handshake as no Redis server does.
  * @throws {TypeError} When the options are invalid.
  *
  * @example

@@ -90,3 +90,38 @@ export function connectError(
     ...(cause === undefined ? {} : { cause }),
   });
 }
+
+/**
+ * The TLS alert in `error`'s cause chain, if any: rustls reads it as `received fatal alert: …`.
+ * The deepest such error, whose message is the alert's own.
+ */
+function tlsAlert(error: unknown): Error | undefined {
+  const seen = new Set<unknown>();
+  let alert: Error | undefined;
+  for (let at = error; at instanceof Error && !seen.has(at); at = at.cause) {
+    seen.add(at);
+    if (/received fatal alert/i.test(at.message)) alert = at;
+  }
+  return alert;
+}
+
+/**
+ * A ConnectError `ETLS` for a connection that failed before it was ready because the server sent
+ * a TLS alert after the handshake — TLS 1.3 servers check the client's certificate only then, so
+ * the refusal arrives with the first read — or `undefined` when `error` is something else.
+ */
+export function tlsRefusal(
+  error: unknown,
+  address: string,
+  withCertificate: boolean,
+): ConnectError | undefined {
+  const alert = tlsAlert(error);
+  if (alert === undefined) return undefined;
+  let detail = `the server refused the connection: ${alert.message}`;
+  if (/CertificateRequired/i.test(alert.message) && !withCertificate) {
+    detail += "; it requires a client certificate (tls.cert and tls.key)";
+  } else if (/UnknownCA|BadCertificate|CertificateUnknown/i.test(alert.message)) {
+    detail += "; it does not trust the client certificate";
+  }
+  return connectError("ETLS", address, error, detail);
+}

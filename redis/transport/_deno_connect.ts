@@ -1,10 +1,11 @@
 // The "deno" transport: Deno.connect for TCP and unix sockets, Deno.startTls for TLS (which, unlike
-// Deno.connectTls, takes the connect's AbortSignal and a server name distinct from the address).
+// Deno.connectTls, takes the connect's AbortSignal and a server name distinct from the address),
+// and Deno.connectTls for TLS with a client certificate (which Deno.startTls cannot present).
 
 import { codeFromDeno, connectError } from "./_connect_errors.ts";
 import { SocketTransport } from "./_socket_transport.ts";
-import type { Settings } from "./_target.ts";
-import type { Transport, TransportFallback } from "./types.ts";
+import type { Settings, Target } from "./_target.ts";
+import type { Transport, TransportFallback, TransportTlsOptions } from "./types.ts";
 
 /** The connect timeout and the caller's signal, as one signal plus hooks for unabortable steps. */
 class Deadline {
@@ -71,9 +72,67 @@ function connectUnix(path: string, deadline: Deadline): Promise<Deno.UnixConn> {
   });
 }
 
+// Deno.connectTls (the one call that presents a client certificate) takes no signal either: race it
+// the same way. It returns once TCP is connected; the TLS handshake is then run explicitly.
+function connectTlsWithCertificate(
+  target: Extract<Target, { kind: "tcp" }>,
+  tls: TransportTlsOptions & { cert: string; key: string },
+  deadline: Deadline,
+): Promise<Deno.TlsConn> {
+  return new Promise((resolve, reject) => {
+    const unhook = deadline.onGiveUp(() => reject(GAVE_UP));
+    Deno.connectTls({
+      hostname: target.hostname,
+      port: target.port,
+      cert: tls.cert,
+      key: tls.key,
+      ...(tls.caCerts === undefined ? {} : { caCerts: tls.caCerts }),
+    }).then(
+      (conn) => {
+        unhook();
+        if (deadline.code !== undefined) conn.close();
+        else resolve(conn);
+      },
+      (error) => {
+        unhook();
+        // Network errors keep their code; anything else is the certificate or key Deno could
+        // not use (rustls calls an unreadable client certificate an "invalid peer certificate").
+        reject(
+          codeFromDeno(error, false) === "EUNKNOWN"
+            ? new TlsFailure(error, "the client certificate or key cannot be used")
+            : error,
+        );
+      },
+    );
+  });
+}
+
+/** Runs the TLS handshake; closing the connection is how it is interrupted. */
+async function handshake(tls: Deno.TlsConn, deadline: Deadline): Promise<void> {
+  const unhook = deadline.onGiveUp(() => tls.close());
+  try {
+    await tls.handshake();
+  } catch (error) {
+    if (deadline.code === undefined) tls.close();
+    throw new TlsFailure(error);
+  } finally {
+    unhook();
+  }
+}
+
 async function open(settings: Settings, deadline: Deadline): Promise<Deno.Conn> {
   const target = settings.target;
   if (target.kind === "unix") return await connectUnix(target.path, deadline);
+  const certified = target.tls;
+  if (certified?.cert !== undefined && certified.key !== undefined) {
+    const tls = await connectTlsWithCertificate(
+      target,
+      { ...certified, cert: certified.cert, key: certified.key },
+      deadline,
+    );
+    await handshake(tls, deadline);
+    return tls;
+  }
   const tcp = await Deno.connect({
     hostname: target.hostname,
     port: target.port,
@@ -105,21 +164,12 @@ async function open(settings: Settings, deadline: Deadline): Promise<Deno.Conn> 
     }
     throw new TlsFailure(error);
   }
-  // Closing the connection is how a handshake is interrupted.
-  const unhook = deadline.onGiveUp(() => tls.close());
-  try {
-    await tls.handshake();
-  } catch (error) {
-    if (deadline.code === undefined) tls.close();
-    throw new TlsFailure(error);
-  } finally {
-    unhook();
-  }
+  await handshake(tls, deadline);
   return tls;
 }
 
 class TlsFailure {
-  constructor(readonly error: unknown) {}
+  constructor(readonly error: unknown, readonly detail?: string) {}
 }
 
 /** Connects with Deno's own sockets. */
@@ -138,7 +188,10 @@ export async function connectDeno(
     }
     const tls = caught instanceof TlsFailure;
     const error = tls ? caught.error : caught;
-    throw connectError(codeFromDeno(error, tls), target.address, error);
+    const why = tls && caught.detail !== undefined && error instanceof Error
+      ? `${caught.detail}: ${error.message}`
+      : undefined;
+    throw connectError(codeFromDeno(error, tls), target.address, error, why);
   } finally {
     deadline.dispose();
   }

@@ -43,11 +43,40 @@ export const DEFAULT_NATIVE_DRIVER: NativeDriver = "shim";
 const PREFERENCES = new Set(["deno", "native", "auto"]);
 const DRIVERS = new Set(["adopt", "shim"]);
 
+const TLS_KEYS = new Set(["caCerts", "cert", "key", "servername"]);
+
+/** What users of other clients write instead of dray's TLS option names. */
+const TLS_HINTS: Record<string, string> = {
+  ca: "caCerts (an array of PEM strings)",
+  caCert: "caCerts (an array of PEM strings)",
+  certificate: "cert",
+  privateKey: "key",
+  serverName: "servername",
+  hostname: "servername",
+};
+
+function pem(name: string, value: unknown): void {
+  if (typeof value !== "string" || !value.includes("-----BEGIN")) {
+    throw new TypeError(
+      `Cannot use tls.${name}: expected a PEM string (the text of the file, not its path)`,
+    );
+  }
+}
+
 function tlsOptions(value: TransportOptions["tls"]): TransportTlsOptions | undefined {
   if (value === undefined || value === false) return undefined;
   if (value === true) return {};
-  if (typeof value !== "object" || value === null) {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new TypeError(`Cannot use tls '${value}': expected a boolean or an options object`);
+  }
+  for (const key of Object.keys(value)) {
+    if (TLS_KEYS.has(key)) continue;
+    const hint = TLS_HINTS[key];
+    throw new TypeError(
+      `Cannot use tls option '${key}': ${
+        hint === undefined ? "unknown" : `unknown, did you mean ${hint}?`
+      } (known: caCerts, cert, key, servername)`,
+    );
   }
   if (
     value.caCerts !== undefined &&
@@ -62,6 +91,16 @@ function tlsOptions(value: TransportOptions["tls"]): TransportTlsOptions | undef
     throw new TypeError(
       `Cannot use tls.servername '${value.servername}': expected a non-empty string`,
     );
+  }
+  if ((value.cert === undefined) !== (value.key === undefined)) {
+    throw new TypeError(
+      `Cannot use tls.${value.cert === undefined ? "key" : "cert"} alone: a client ` +
+        "certificate needs both cert and key",
+    );
+  }
+  if (value.cert !== undefined) {
+    pem("cert", value.cert);
+    pem("key", value.key);
   }
   return value;
 }
@@ -95,7 +134,18 @@ function target(options: TransportOptions): Target {
     throw new RangeError(`Cannot connect to port '${port}': expected an integer 1..65535`);
   }
   const address = hostname.includes(":") ? `[${hostname}]:${port}` : `${hostname}:${port}`;
-  return { kind: "tcp", hostname, port, tls: tlsOptions(options.tls), address };
+  const tls = tlsOptions(options.tls);
+  if (
+    tls?.cert !== undefined && tls.servername !== undefined && tls.servername !== hostname
+  ) {
+    // Deno.startTls takes no client certificate; Deno.connectTls does, but checks the server's
+    // certificate against the host it connects to.
+    throw new TypeError(
+      `Cannot use tls.servername '${tls.servername}' with a client certificate: the server's ` +
+        `certificate is checked against the hostname '${hostname}', so connect to that name`,
+    );
+  }
+  return { kind: "tcp", hostname, port, tls, address };
 }
 
 /** Checks the options; throws TypeError or RangeError for misuse. */

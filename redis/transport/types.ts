@@ -52,7 +52,7 @@ export type NativeDriver = "adopt" | "shim";
 /**
  * Why the native transport was not used although it was asked for: a
  * {@linkcode NativeUnavailableReason} from `nativeStatus()` (no `--allow-ffi`, no library, …),
- * `"tls"` (TLS runs over `Deno.startTls` only), `"net-permission"` (the native connect would
+ * `"tls"` (TLS runs over `Deno.startTls` or `Deno.connectTls` only), `"net-permission"` (the native connect would
  * bypass Deno's sandbox: `--allow-net` for that address, or read and write on the socket path,
  * is not granted) or `"unsupported-os"` (Windows).
  *
@@ -159,20 +159,38 @@ export interface Transport extends IoSource, Disposable {
 }
 
 /**
- * TLS settings for {@linkcode TransportOptions.tls}.
+ * TLS settings for {@linkcode TransportOptions.tls}. Any other key is refused with a `TypeError`
+ * (a misspelt option would otherwise be ignored silently).
  *
- * @example
+ * Without a client certificate the connection is upgraded with `Deno.startTls`. With one (`cert`
+ * and `key`, which Redis's default TLS setup, `tls-auth-clients yes`, requires), it is opened with
+ * `Deno.connectTls`, the only Deno call that presents one; it checks the server's certificate
+ * against the hostname connected to (so `servername`, if given, must equal it), and it cannot set
+ * `noDelay` or `keepAlive`, which keep Deno's defaults.
+ *
+ * @example A private CA and a client certificate
  * ```ts
  * import type { TransportTlsOptions } from "@dray/dray/redis";
  *
- * const tls: TransportTlsOptions = { caCerts: ["-----BEGIN CERTIFICATE-----\n..."], servername: "redis.internal" };
+ * const tls: TransportTlsOptions = {
+ *   caCerts: ["-----BEGIN CERTIFICATE-----\n..."],
+ *   cert: "-----BEGIN CERTIFICATE-----\n...",
+ *   key: "-----BEGIN PRIVATE KEY-----\n...",
+ * };
  * ```
  */
 export interface TransportTlsOptions {
   /** PEM certificates to trust in addition to the default roots (a private CA). */
   caCerts?: string[];
-  /** The name to send (SNI) and to check the certificate against (default: the hostname). */
+  /**
+   * The name to send (SNI) and to check the certificate against (default: the hostname). Not
+   * with a client certificate, unless equal to the hostname.
+   */
   servername?: string;
+  /** The client certificate chain, PEM (the file's text); needs `key`. */
+  cert?: string;
+  /** The client certificate's private key, PEM (RSA, EC or PKCS#8); needs `cert`. */
+  key?: string;
 }
 
 /**
@@ -195,7 +213,12 @@ export interface TransportOptions {
   port?: number;
   /** A unix socket path; when given, `hostname`, `port` and `tls` must not be. */
   path?: string;
-  /** Connect over TLS: `true` for the default roots, or the CA certificates and server name. */
+  /**
+   * Connect over TLS: `true` for the default roots, or {@linkcode TransportTlsOptions} (CA
+   * certificates, a client certificate and key, the server name). A failed TLS handshake, also
+   * one the server refuses after it (a missing or untrusted client certificate), is a
+   * `ConnectError` with code `ETLS`.
+   */
   tls?: boolean | TransportTlsOptions;
   /**
    * Give up after this many milliseconds (name lookup, connect and TLS handshake together) with a

@@ -40,7 +40,36 @@ function redact(text: string): string {
     const colon = out.indexOf(":", start + 3);
     if (colon >= 0 && colon < at) out = `${out.slice(0, colon + 1)}***${out.slice(at)}`;
   }
-  return out.replace(/([?&]password=)[^&#]*/gi, "$1***");
+  const query = out.indexOf("?");
+  if (query < 0) return out;
+  const hash = out.indexOf("#", query);
+  const end = hash < 0 ? out.length : hash;
+  // A parameter's name counts as URLSearchParams decodes it: `pass%77ord` and `%70assword` are
+  // `password` too.
+  const params = out.slice(query + 1, end).split("&").map((param) => {
+    const equals = param.indexOf("=");
+    if (equals < 0) return param;
+    return isPasswordName(param.slice(0, equals)) ? `${param.slice(0, equals + 1)}***` : param;
+  });
+  return `${out.slice(0, query + 1)}${params.join("&")}${out.slice(end)}`;
+}
+
+/** Whether a raw query parameter name decodes to `password` (any case), as parsing reads it. */
+function isPasswordName(raw: string): boolean {
+  let name: string;
+  try {
+    name = decodeURIComponent(raw.replaceAll("+", " "));
+  } catch {
+    // Not decodable: hide it when it could be one once the bad escape is ignored.
+    name = raw.replace(/%[0-9a-f]{2}/gi, (escape) => {
+      try {
+        return decodeURIComponent(escape);
+      } catch {
+        return escape;
+      }
+    });
+  }
+  return name.toLowerCase() === "password";
 }
 
 function fail(text: string, why: string): never {
