@@ -1,0 +1,232 @@
+// Against one real 3-master cluster (redis-server 7.0.15): keySlot against CLUSTER KEYSLOT, the
+// topology parsers against live CLUSTER SHARDS / SLOTS replies, and startCluster's own promises
+// (free ports, every slot covered, nothing left running after stop or a failed start).
+
+import assert from "node:assert/strict";
+import { encodeCommand, ReplyError, RespReader } from "../../redis/mod.ts";
+import type { RedisArgument, RespValue } from "../../redis/resp/types.ts";
+import { keySlot } from "../../redis/cluster/slot.ts";
+import { parseClusterShards, parseClusterSlots } from "../../redis/cluster/topology.ts";
+import { startCluster } from "../../redis/testing/cluster.ts";
+import { envNumber } from "../_helpers/env.ts";
+
+const encoder = new TextEncoder();
+
+// Sends every command in one write and reads every reply, in order, on one connection.
+async function pipeline(port: number, commands: RedisArgument[][]): Promise<RespValue[]> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    const parts = commands.map((argv) => encodeCommand(argv));
+    const bytes = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+    let offset = 0;
+    for (const part of parts) {
+      bytes.set(part, offset);
+      offset += part.length;
+    }
+    const writing = (async () => {
+      for (let written = 0; written < bytes.length;) {
+        written += await conn.write(bytes.subarray(written));
+      }
+    })();
+    const reader = new RespReader();
+    const replies: RespValue[] = [];
+    const buffer = new Uint8Array(64 * 1024);
+    while (replies.length < commands.length) {
+      const value = reader.next();
+      if (value !== undefined) {
+        replies.push(value);
+        continue;
+      }
+      const n = await conn.read(buffer);
+      if (n === null) throw new Error("The node closed the connection");
+      reader.feed(buffer.subarray(0, n));
+    }
+    await writing;
+    return replies;
+  } finally {
+    conn.close();
+  }
+}
+
+// xorshift32, so a failing run can be repeated with DRAY_FUZZ_SEED.
+function random(seed: number): () => number {
+  let state = seed >>> 0 || 1;
+  return () => {
+    state ^= state << 13;
+    state >>>= 0;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    state >>>= 0;
+    return state / 0x1_0000_0000;
+  };
+}
+
+// Random keys that hit the hash-tag rules often: braces are 1 byte in 4.
+function randomKey(next: () => number): Uint8Array {
+  const key = new Uint8Array(Math.floor(next() * 24));
+  for (let i = 0; i < key.length; i++) {
+    const pick = next();
+    key[i] = pick < 0.125 ? 0x7b : pick < 0.25 ? 0x7d : Math.floor(next() * 256);
+  }
+  return key;
+}
+
+function alive(pid: number): boolean {
+  return new Deno.Command("kill", { args: ["-0", String(pid)], stderr: "null" }).outputSync()
+    .success;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const SPEC_KEYS = [
+  "{user1000}.following",
+  "{user1000}.followers",
+  "foo{}{bar}",
+  "foo{{bar}}zap",
+  "foo{bar}{zap}",
+  "{}x",
+  "{}}",
+  "foo{}}bar",
+  "{}x}y",
+  "a{}{b}}",
+  "{",
+  "}",
+  "{}",
+  "}{a}",
+  "",
+  "foo",
+  "héllo{wörld}",
+  "日本{語}",
+];
+
+Deno.test("startCluster serves a 3-master cluster that matches dray's slot and topology code", async (t) => {
+  const cluster = await startCluster({ masters: 3 });
+  const { nodes, dir } = cluster;
+  try {
+    await t.step("startCluster uses free ports other than 6379, three masters", () => {
+      assert.equal(nodes.length, 3);
+      assert.ok(nodes.every((node) => node.port !== 6379 && node.initialRole === "master"));
+      assert.equal(new Set(nodes.map((node) => node.id)).size, 3);
+    });
+
+    const port = nodes[0]!.port;
+
+    await t.step("keySlot matches CLUSTER KEYSLOT for 10,000 random binary keys", async () => {
+      const seed = envNumber("DRAY_FUZZ_SEED") ?? 0x5107;
+      const next = random(seed);
+      const keys = Array.from({ length: 10_000 }, () => randomKey(next));
+      const replies = await pipeline(port, keys.map((key) => ["CLUSTER", "KEYSLOT", key]));
+      const mismatches = keys.filter((key, i) => keySlot(key) !== replies[i]);
+      assert.deepEqual(mismatches.slice(0, 5), [], `seed ${seed}: ${mismatches.length} mismatches`);
+    });
+
+    await t.step(
+      "keySlot matches CLUSTER KEYSLOT for the spec's tag cases and UTF-8 strings",
+      async () => {
+        const replies = await pipeline(port, SPEC_KEYS.map((key) => ["CLUSTER", "KEYSLOT", key]));
+        assert.deepEqual(SPEC_KEYS.map((key) => keySlot(key)), replies);
+        assert.deepEqual(SPEC_KEYS.map((key) => keySlot(encoder.encode(key))), replies);
+        assert.equal(keySlot("foo{}{bar}"), 8363); // where npm's cluster-key-slot says 4015
+      },
+    );
+
+    await t.step(
+      "parseClusterShards covers all 16,384 slots from live RESP2 and RESP3 replies",
+      async () => {
+        const [resp2] = await pipeline(port, [["CLUSTER", "SHARDS"]]);
+        const [, resp3] = await pipeline(port, [["HELLO", "3"], ["CLUSTER", "SHARDS"]]);
+        assert.ok(resp3 instanceof Array && resp3[0] instanceof Map, "RESP3 shards are maps");
+        for (const reply of [resp2, resp3]) {
+          const map = parseClusterShards(reply, { host: "127.0.0.1", port });
+          assert.equal(map.covered, true);
+          assert.equal(map.shards.length, 3);
+          assert.deepEqual(
+            map.shards.map((shard) => shard.master?.id).sort(),
+            nodes.map((node) => node.id).sort(),
+          );
+          for (let slot = 0; slot < 16384; slot += 511) {
+            const owner = map.masterOf(slot)!;
+            const [reply] = await pipeline(owner.port!, [["GET", keyForSlot(slot)]]);
+            assert.equal(reply, null, `slot ${slot} is served by ${owner.address}`);
+          }
+        }
+      },
+    );
+
+    await t.step("parseClusterSlots agrees with parseClusterShards on a live cluster", async () => {
+      const [shards, slots] = await pipeline(port, [["CLUSTER", "SHARDS"], ["CLUSTER", "SLOTS"]]);
+      const a = parseClusterShards(shards, { host: "127.0.0.1", port });
+      const b = parseClusterSlots(slots, { host: "127.0.0.1", port });
+      for (let slot = 0; slot < 16384; slot++) {
+        assert.equal(a.masterOf(slot)?.address, b.masterOf(slot)?.address);
+      }
+    });
+
+    await t.step("a node not owning a slot answers MOVED to the owner the map names", async () => {
+      const map = parseClusterShards((await pipeline(port, [["CLUSTER", "SHARDS"]]))[0], {
+        host: "127.0.0.1",
+        port,
+      });
+      const slot = 16000;
+      const owner = map.masterOf(slot)!;
+      const other = nodes.find((node) => node.port !== owner.port)!;
+      const [reply] = await pipeline(other.port, [["GET", keyForSlot(slot)]]);
+      assert.ok(reply instanceof ReplyError);
+      assert.equal(reply.message, `MOVED ${slot} ${owner.address}`);
+    });
+  } finally {
+    await cluster.stop();
+  }
+  assert.ok(nodes.every((node) => !alive(node.pid)), "no node process remains");
+  assert.equal(await exists(dir), false, "the temp dir is removed");
+});
+
+// The first key of the form k<n> that hashes to `slot`.
+function keyForSlot(slot: number): string {
+  for (let n = 0;; n++) {
+    if (keySlot(`k${n}`) === slot) return `k${n}`;
+  }
+}
+
+Deno.test("startCluster leaves no process and no temp dir when a node cannot start", async () => {
+  const before = new Set(await redisPids());
+  const dirsBefore = await clusterDirs();
+  await assert.rejects(
+    () => startCluster({ extraConfig: ["--no-such-option", "1"], startTimeoutMs: 10_000 }),
+    /exited during startup/,
+  );
+  const after = (await redisPids()).filter((pid) => !before.has(pid));
+  assert.deepEqual(after, []);
+  assert.deepEqual(await clusterDirs(), dirsBefore);
+});
+
+Deno.test("startCluster rejects fewer than 3 masters before starting anything", async () => {
+  await assert.rejects(() => startCluster({ masters: 2 }), RangeError);
+});
+
+// The pids of this process's redis-server children.
+async function redisPids(): Promise<number[]> {
+  const { stdout } = await new Deno.Command("pgrep", {
+    args: ["-P", String(Deno.pid), "redis-server"],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  return new TextDecoder().decode(stdout).split("\n").filter(Boolean).map(Number);
+}
+
+// The temp dirs startCluster makes.
+async function clusterDirs(): Promise<string[]> {
+  const names: string[] = [];
+  const tmp = Deno.env.get("TMPDIR") ?? "/tmp";
+  for await (const entry of Deno.readDir(tmp)) {
+    if (entry.name.startsWith("dray-cluster-")) names.push(entry.name);
+  }
+  return names.sort();
+}
