@@ -28,3 +28,4 @@
 export * from "./slot.ts";
 export * from "./errors.ts";
 export * from "./topology.ts";
+export * from "./redirect.ts";

@@ -7,6 +7,7 @@ import { encodeCommand, ReplyError, RespReader } from "../../redis/mod.ts";
 import type { RedisArgument, RespValue } from "../../redis/resp/types.ts";
 import { keySlot } from "../../redis/cluster/slot.ts";
 import { parseClusterShards, parseClusterSlots } from "../../redis/cluster/topology.ts";
+import { classifyClusterError, parseRedirect } from "../../redis/cluster/redirect.ts";
 import { startCluster } from "../../redis/testing/cluster.ts";
 import { envNumber } from "../_helpers/env.ts";
 
@@ -181,6 +182,132 @@ Deno.test("startCluster serves a 3-master cluster that matches dray's slot and t
       assert.ok(reply instanceof ReplyError);
       assert.equal(reply.message, `MOVED ${slot} ${owner.address}`);
     });
+
+    await t.step(
+      "parseRedirect reads live MOVED replies for ip, hostname and unknown endpoints",
+      async () => {
+        const map = parseClusterShards((await pipeline(port, [["CLUSTER", "SHARDS"]]))[0], {
+          host: "127.0.0.1",
+          port,
+        });
+        const slot = 42;
+        const key = keyForSlot(slot);
+        const owner = map.masterOf(slot)!;
+        const asked = nodes.find((node) => node.port !== owner.port)!;
+        const origin = { host: "127.0.0.1", port: asked.port };
+        const movedTo = async (): Promise<unknown> => {
+          const [reply] = await pipeline(asked.port, [["GET", key]]);
+          assert.ok(reply instanceof ReplyError && reply.code === "MOVED", String(reply));
+          return parseRedirect(reply, origin);
+        };
+        const until = async (type: string, host: string): Promise<void> => {
+          await pipeline(asked.port, [["CONFIG", "SET", "cluster-preferred-endpoint-type", type]]);
+          const deadline = Date.now() + 10_000;
+          let last: unknown;
+          while (Date.now() < deadline) {
+            last = await movedTo();
+            if (typeof last === "object" && last !== null && "host" in last && last.host === host) {
+              assert.deepEqual(last, {
+                kind: "moved",
+                slot,
+                host,
+                port: owner.port,
+                address: `${host}:${owner.port}`,
+              });
+              return;
+            }
+            await new Promise((resolve) => setTimeout(resolve, 50));
+          }
+          assert.fail(`MOVED never named ${host} with ${type}: ${JSON.stringify(last)}`);
+        };
+        await until("ip", "127.0.0.1");
+        for (const node of nodes) {
+          await pipeline(node.port, [[
+            "CONFIG",
+            "SET",
+            "cluster-announce-hostname",
+            `n${node.port}.dray.test`,
+          ]]);
+        }
+        await until("hostname", `n${owner.port}.dray.test`);
+        await until("unknown-endpoint", "127.0.0.1"); // "MOVED 42 :port": the host that was asked
+        await pipeline(owner.port!, [["CONFIG", "SET", "cluster-announce-hostname", ""]]);
+        await pipeline(asked.port, [[
+          "CONFIG",
+          "SET",
+          "cluster-preferred-endpoint-type",
+          "hostname",
+        ]]);
+        const deadline = Date.now() + 10_000;
+        let last: unknown;
+        while (Date.now() < deadline && (last = await movedTo()) !== "unknown") {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        assert.equal(last, "unknown", "a node without a hostname is announced as '?'");
+        await pipeline(asked.port, [["CONFIG", "SET", "cluster-preferred-endpoint-type", "ip"]]);
+      },
+    );
+
+    await t.step(
+      "classifyClusterError reads live ASK, TRYAGAIN and CLUSTERDOWN replies",
+      async () => {
+        const map = parseClusterShards((await pipeline(port, [["CLUSTER", "SHARDS"]]))[0], {
+          host: "127.0.0.1",
+          port,
+        });
+        const slot = keySlot("{t}a");
+        const source = map.masterOf(slot)!;
+        const target = map.nodes.find((node) => node.port !== source.port)!;
+        const at = (node: typeof source) => ({ host: "127.0.0.1", port: node.port! });
+        await pipeline(source.port!, [["SET", "{t}a", "1"]]);
+        await pipeline(target.port!, [["CLUSTER", "SETSLOT", slot, "IMPORTING", source.id]]);
+        await pipeline(source.port!, [["CLUSTER", "SETSLOT", slot, "MIGRATING", target.id]]);
+
+        const [ask, tryAgain, present] = await pipeline(source.port!, [
+          ["GET", "{t}b"],
+          ["MGET", "{t}a", "{t}b"],
+          ["GET", "{t}a"],
+        ]);
+        assert.ok(ask instanceof ReplyError && tryAgain instanceof ReplyError);
+        assert.deepEqual(classifyClusterError(ask, at(source)), {
+          kind: "ask",
+          redirect: {
+            kind: "ask",
+            slot,
+            host: "127.0.0.1",
+            port: target.port,
+            address: target.address,
+          },
+        });
+        assert.deepEqual(classifyClusterError(tryAgain, at(source)), {
+          kind: "retry",
+          reason: "TRYAGAIN",
+          refresh: false,
+        });
+        assert.equal(present, "1");
+        const [moved, asking, afterAsking] = await pipeline(target.port!, [
+          ["GET", "{t}b"],
+          ["ASKING"],
+          ["GET", "{t}b"],
+        ]);
+        assert.ok(moved instanceof ReplyError);
+        assert.equal(classifyClusterError(moved, at(target)).kind, "moved");
+        assert.deepEqual(
+          [asking, afterAsking],
+          ["OK", null],
+          "ASKING lets the importing node answer",
+        );
+
+        await pipeline(source.port!, [["CLUSTER", "DELSLOTS", slot]]);
+        const [down] = await pipeline(source.port!, [["GET", "{t}a"]]);
+        assert.ok(down instanceof ReplyError, String(down));
+        assert.deepEqual(classifyClusterError(down, at(source)), {
+          kind: "retry",
+          reason: "CLUSTERDOWN",
+          refresh: true,
+        });
+      },
+    );
   } finally {
     await cluster.stop();
   }
