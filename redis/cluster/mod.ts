@@ -29,3 +29,5 @@ export * from "./slot.ts";
 export * from "./errors.ts";
 export * from "./topology.ts";
 export * from "./redirect.ts";
+export * from "./refresh.ts";
+export * from "./refresh_driver.ts";
