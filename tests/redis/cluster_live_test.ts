@@ -322,6 +322,160 @@ function keyForSlot(slot: number): string {
   }
 }
 
+// A CA and one node certificate for 127.0.0.1, made with openssl in a temp dir.
+async function makeCertificates(): Promise<
+  { dir: string; certFile: string; keyFile: string; caFile: string }
+> {
+  const dir = await Deno.makeTempDir({ prefix: "dray-certs-" });
+  const openssl = async (args: string[]): Promise<void> => {
+    const { success, stderr } = await new Deno.Command("openssl", {
+      args,
+      cwd: dir,
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    if (!success) throw new Error(`openssl ${args[0]} failed: ${new TextDecoder().decode(stderr)}`);
+  };
+  await Deno.writeTextFile(`${dir}/ext.cnf`, "subjectAltName=IP:127.0.0.1\n");
+  await openssl([
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    "ca.key",
+    "-out",
+    "ca.crt",
+    "-days",
+    "2",
+    "-subj",
+    "/CN=dray test CA",
+  ]);
+  await openssl([
+    "req",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    "node.key",
+    "-out",
+    "node.csr",
+    "-subj",
+    "/CN=127.0.0.1",
+  ]);
+  await openssl([
+    "x509",
+    "-req",
+    "-in",
+    "node.csr",
+    "-CA",
+    "ca.crt",
+    "-CAkey",
+    "ca.key",
+    "-CAcreateserial",
+    "-out",
+    "node.crt",
+    "-days",
+    "2",
+    "-extfile",
+    "ext.cnf",
+  ]);
+  return { dir, certFile: `${dir}/node.crt`, keyFile: `${dir}/node.key`, caFile: `${dir}/ca.crt` };
+}
+
+function processState(pid: number): string {
+  const { stdout } = new Deno.Command("ps", {
+    args: ["-o", "stat=", "-p", String(pid)],
+    stdout: "piped",
+  })
+    .outputSync();
+  return new TextDecoder().decode(stdout).trim();
+}
+
+Deno.test("startCluster serves TLS only, with replicas, and signals single nodes", async (t) => {
+  const certs = await makeCertificates();
+  const cluster = await startCluster({
+    masters: 3,
+    replicasPerMaster: 1,
+    nodeTimeoutMs: 1000,
+    tls: certs,
+  });
+  const { nodes, dir } = cluster;
+  try {
+    const first = nodes[0]!;
+
+    await t.step("startCluster nodes refuse plaintext", async () => {
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port: first.port });
+      try {
+        await conn.write(encodeCommand(["PING"]));
+        const buffer = new Uint8Array(64);
+        const timer = setTimeout(() => conn.close(), 2000);
+        const n = await conn.read(buffer).catch(() => null);
+        clearTimeout(timer);
+        assert.notEqual(
+          n === null ? "" : new TextDecoder().decode(buffer.subarray(0, n)),
+          "+PONG\r\n",
+        );
+      } finally {
+        try {
+          conn.close();
+        } catch {
+          // closed by the timer
+        }
+      }
+    });
+
+    await t.step("parseClusterShards reads TLS ports from a TLS-only cluster", async () => {
+      assert.deepEqual(nodes.map((node) => node.initialRole), [
+        "master",
+        "master",
+        "master",
+        "replica",
+        "replica",
+        "replica",
+      ]);
+      const reply = await cluster.call(first.port, ["CLUSTER", "SHARDS"]);
+      const map = parseClusterShards(reply, { host: "127.0.0.1", port: first.port, tls: true });
+      assert.equal(map.covered, true);
+      assert.deepEqual(
+        map.nodes.map((node) => node.address).sort(),
+        nodes.map((node) => `127.0.0.1:${node.port}`).sort(),
+      );
+      assert.ok(map.nodes.every((node) => node.port === undefined && node.health === "online"));
+      assert.ok(map.shards.every((shard) => shard.replicas.length === 1));
+      const plain = parseClusterShards(reply, { host: "127.0.0.1", port: first.port });
+      assert.equal(plain.masterOf(0), undefined, "no plaintext port to use");
+      assert.equal(plain.unknownEndpoints, 6);
+    });
+
+    await t.step("TestCluster.signal stops, continues and kills one node", async () => {
+      const replica = nodes.find((node) => node.initialRole === "replica")!;
+      cluster.signal(replica.port, "SIGSTOP");
+      assert.match(processState(replica.pid), /^T/);
+      cluster.signal(replica.port, "SIGCONT");
+      assert.doesNotMatch(processState(replica.pid), /^T/);
+      cluster.signal(replica.port, "SIGKILL");
+      const deadline = Date.now() + 15_000;
+      let health: string | undefined;
+      while (Date.now() < deadline) {
+        const reply = await cluster.call(first.port, ["CLUSTER", "SHARDS"]);
+        health = parseClusterShards(reply, { host: "127.0.0.1", port: first.port, tls: true })
+          .nodeById(replica.id)?.health;
+        if (health === "failed") break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.equal(health, "failed", "the cluster marks the killed replica failed");
+      assert.throws(() => cluster.signal(1, "SIGKILL"), RangeError);
+    });
+  } finally {
+    await cluster.stop();
+    await Deno.remove(certs.dir, { recursive: true });
+  }
+  assert.ok(nodes.every((node) => !alive(node.pid)), "no node process remains");
+  assert.equal(await exists(dir), false, "the temp dir is removed");
+});
+
 Deno.test("startCluster leaves no process and no temp dir when a node cannot start", async () => {
   const before = new Set(await redisPids());
   const dirsBefore = await clusterDirs();
