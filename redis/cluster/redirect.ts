@@ -355,9 +355,9 @@ export class RedirectTracker {
    * const tracker = new RedirectTracker();
    * const origin = { host: "127.0.0.1", port: 7000 };
    * const down = new ReplyError("CLUSTERDOWN The cluster is down");
-   * assert.equal(tracker.decide(down, origin, 0, 120).kind, "retry"); // waits 50 ms
-   * assert.equal(tracker.decide(down, origin, 50, 120).kind, "retry"); // waits 100 ms, until 150
-   * const last = tracker.decide(down, origin, 150, 120);
+   * assert.equal(tracker.decide(down, origin, 0, 200).kind, "retry"); // waits 50 ms
+   * assert.equal(tracker.decide(down, origin, 50, 200).kind, "retry"); // waits 100 ms, until 150
+   * const last = tracker.decide(down, origin, 150, 200); // 200 ms more would pass the deadline
    * assert.ok(last.kind === "fail" && last.error instanceof ClusterDownError);
    * ```
    */

@@ -378,6 +378,34 @@ export class SlotMap {
   }
 
   /**
+   * The slots whose master differs between this map and another: assigned in one and not the
+   * other, or served by masters at different addresses. Two nodes' views agree when this is
+   * empty; a refresh that finds disagreement can ask a third node.
+   *
+   * @param other The map to compare with.
+   * @returns The differing slots, ascending.
+   *
+   * @example
+   * ```ts
+   * import { parseClusterSlots } from "./mod.ts";
+   * import assert from "node:assert/strict";
+   *
+   * const origin = { host: "127.0.0.1", port: 7000 };
+   * const a = parseClusterSlots([[0, 16383, ["127.0.0.1", 7000, "a".repeat(40)]]], origin);
+   * const b = a.withSlotMoved(5, "127.0.0.1", 7001);
+   * assert.deepEqual(a.differingSlots(b), [5]);
+   * assert.deepEqual(a.differingSlots(a), []);
+   * ```
+   */
+  differingSlots(other: SlotMap): number[] {
+    const differing: number[] = [];
+    for (let slot = 0; slot < SLOT_COUNT; slot++) {
+      if (this.masterOf(slot)?.address !== other.masterOf(slot)?.address) differing.push(slot);
+    }
+    return differing;
+  }
+
+  /**
    * A copy in which `slot` belongs to the shard whose master is at `host:port`, as a `MOVED`
    * reply says. When no known master is there, the copy gets a new shard for it, with a master
    * known only by its address (its id is the address) until the next refresh.

@@ -9,7 +9,7 @@ import {
   InvalidTopologyError,
   parseClusterShards,
   parseClusterSlots,
-  type SlotMap,
+  SlotMap,
 } from "../../redis/cluster/mod.ts";
 import * as fixtures from "./_cluster_fixtures.ts";
 
@@ -373,4 +373,25 @@ Deno.test("SlotMap.withSlotMoved adds a shard for an unknown master or a promote
   assert.equal(promoted.masterOf(7)?.id, R0.id);
   assert.deepEqual(shardFor(promoted, M0.id)?.replicas, [], "it left its old shard");
   assert.equal(promoted.nodes.length, 6);
+});
+
+Deno.test("SlotMap.differingSlots lists the slots whose master differs between two views", () => {
+  const steady = parseClusterShards(decode(fixtures.steadyShardsResp3), origin);
+  assert.deepEqual(
+    steady.differingSlots(parseClusterSlots(decode(fixtures.steadySlotsResp2), origin)),
+    [],
+  );
+  const moved = steady.withSlotMoved(100, "127.0.0.1", M2.port).withSlotMoved(
+    200,
+    "127.0.0.1",
+    M1.port,
+  );
+  assert.deepEqual(steady.differingSlots(moved), [100, 200]);
+  assert.deepEqual(moved.differingSlots(steady), [100, 200]);
+  // A view where M0's endpoint is unknown has no master for M0's slots.
+  const unknown = parseClusterShards(decode(fixtures.unknownHostnameShardsResp2), origin);
+  const hostnames = parseClusterShards(decode(fixtures.hostnameShardsResp2), origin);
+  assert.equal(unknown.differingSlots(hostnames).length, 5461);
+  const partial = new SlotMap([{ ranges: [[0, 5460]], nodes: [steady.masterOf(0)!] }]);
+  assert.deepEqual(partial.differingSlots(steady).length, 16384 - 5461, "unassigned differs");
 });
