@@ -287,6 +287,8 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<T
   };
 
   const spawn = (port: number): Proc => {
+    // A launch still retrying after a failed start must not leave a process behind.
+    if (stopped) throw new Error("The cluster was stopped while it started");
     const portArgs = tls === undefined ? ["--port", String(port)] : [
       "--port",
       "0",
