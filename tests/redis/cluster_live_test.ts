@@ -476,30 +476,43 @@ Deno.test("startCluster serves TLS only, with replicas, and signals single nodes
   assert.equal(await exists(dir), false, "the temp dir is removed");
 });
 
-Deno.test("startCluster leaves no process and no temp dir when a node cannot start", async () => {
-  const before = new Set(await redisPids());
-  const dirsBefore = await clusterDirs();
-  await assert.rejects(
-    () => startCluster({ extraConfig: ["--no-such-option", "1"], startTimeoutMs: 10_000 }),
-    /exited during startup/,
-  );
-  const after = (await redisPids()).filter((pid) => !before.has(pid));
-  assert.deepEqual(after, []);
-  assert.deepEqual(await clusterDirs(), dirsBefore);
+Deno.test("startCluster leaves no process and no temp dir when it fails half-way", async () => {
+  const cases: [string[], RegExp][] = [
+    [["--no-such-option", "1"], /exited during startup/], // the nodes never come up
+    [["--cluster-enabled", "no"], /redis-cli --cluster create failed/], // they run, the join fails
+  ];
+  for (const [extraConfig, message] of cases) {
+    const before = new Set(await clusterPids());
+    const dirsBefore = await clusterDirs();
+    await assert.rejects(() => startCluster({ extraConfig, startTimeoutMs: 20_000 }), message);
+    const after = (await clusterPids()).filter((pid) => !before.has(pid));
+    assert.deepEqual(after, [], `${extraConfig.join(" ")}: no process remains`);
+    assert.deepEqual(await clusterDirs(), dirsBefore, `${extraConfig.join(" ")}: no dir remains`);
+  }
 });
 
 Deno.test("startCluster rejects fewer than 3 masters before starting anything", async () => {
   await assert.rejects(() => startCluster({ masters: 2 }), RangeError);
 });
 
-// The pids of this process's redis-server children.
-async function redisPids(): Promise<number[]> {
-  const { stdout } = await new Deno.Command("pgrep", {
-    args: ["-P", String(Deno.pid), "redis-server"],
-    stdout: "piped",
-    stderr: "null",
-  }).output();
-  return new TextDecoder().decode(stdout).split("\n").filter(Boolean).map(Number);
+// The pids of this process's children whose working directory is one startCluster made
+// (redis-server chdirs to --dir, and rewrites its command line, so the cwd is what tells them
+// apart from the other test files' servers under --parallel).
+async function clusterPids(): Promise<number[]> {
+  const pids: number[] = [];
+  for await (const entry of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const stat = await Deno.readTextFile(`/proc/${entry.name}/stat`);
+      const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (parent !== Deno.pid) continue;
+      const cwd = await Deno.readLink(`/proc/${entry.name}/cwd`);
+      if (cwd.includes("/dray-cluster-")) pids.push(Number(entry.name));
+    } catch {
+      // gone meanwhile, or not ours
+    }
+  }
+  return pids.sort((a, b) => a - b);
 }
 
 // The temp dirs startCluster makes.
