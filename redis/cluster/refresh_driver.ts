@@ -81,6 +81,7 @@ export class RefreshDriver implements Disposable {
   #scheduler: RefreshScheduler;
   #handle: LoopHandle;
   #timer: LoopTimer | undefined;
+  #timerAt: number | undefined;
   #now: () => number;
   #refresh: (start: RefreshStart) => Promise<boolean | void>;
   #onError: ((error: unknown) => void) | undefined;
@@ -238,13 +239,17 @@ export class RefreshDriver implements Disposable {
 
   #apply(step: RefreshStep): void {
     if (this.#closed) return;
+    if (step.start !== undefined) this.#run(step.start);
+    // A burst of triggers inside the gap asks for the same wake-up again and again: keep it.
+    if (this.#timer?.active && step.wakeAt === this.#timerAt) return;
     this.#timer?.cancel();
     this.#timer = undefined;
-    if (step.start !== undefined) this.#run(step.start);
+    this.#timerAt = step.wakeAt;
     if (step.wakeAt !== undefined) {
       const delay = Math.max(0, step.wakeAt - this.#now());
       this.#timer = this.#handle.scheduleTimer(delay, () => {
         this.#timer = undefined;
+        this.#timerAt = undefined;
         this.#apply(this.#scheduler.wake(this.#now()));
       }, { unref: true });
     }
