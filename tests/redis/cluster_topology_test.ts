@@ -395,3 +395,18 @@ Deno.test("SlotMap.differingSlots lists the slots whose master differs between t
   const partial = new SlotMap([{ ranges: [[0, 5460]], nodes: [steady.masterOf(0)!] }]);
   assert.deepEqual(partial.differingSlots(steady).length, 16384 - 5461, "unassigned differs");
 });
+
+Deno.test("parseClusterSlots has no loading or failed replicas, because CLUSTER SLOTS leaves them out", () => {
+  for (
+    const [name, reply] of [
+      ...variants(fixtures.freshSlotsResp2, fixtures.freshSlotsResp3),
+      ...variants(fixtures.failedReplicaSlotsResp2, fixtures.failedReplicaSlotsResp3),
+    ]
+  ) {
+    const map = parseClusterSlots(reply, origin);
+    assert.equal(map.covered, true, name);
+    assert.equal(map.nodeById(R0.id), undefined, name); // loading in one, failed in the other
+  }
+  assert.equal(parseClusterSlots(decode(fixtures.freshSlotsResp2), origin).nodes.length, 3);
+  assert.equal(parseClusterSlots(decode(fixtures.failedReplicaSlotsResp2), origin).nodes.length, 5);
+});
