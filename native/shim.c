@@ -1057,13 +1057,20 @@ DRAY_EXPORT int32_t dray_crc32c(uint32_t *tab, uint32_t tab_words, const uint8_t
   if (tab == NULL) return tab_words == 0 ? DRAY_EIOV : DRAY_EFAULT;
   if (((uintptr_t)tab & (sizeof(uint32_t) - 1)) != 0) return DRAY_EFAULT; /* misaligned table */
   if (tab_words < 1) return DRAY_EIOV;
-  int rc = dray_sides_parse(tab + 1, tab_words - 1, 1, ptrs, caps, &cur, &total);
-  if (rc != DRAY_OK) return rc;
-  uint32_t crc = ~tab[0];
+  /* Walked from a private copy, as every other entry point: the pairs checked are the pairs read. */
+  dray_tab_copy copy;
+  int rc = dray_tab_take(&copy, tab, tab_words, 2 + 2 * DRAY_IOV_MAX);
+  if (rc == DRAY_OK) rc = dray_sides_parse(copy.words + 1, copy.count - 1, 1, ptrs, caps, &cur, &total);
+  if (rc != DRAY_OK) {
+    dray_tab_release(&copy);
+    return rc;
+  }
+  uint32_t crc = ~copy.words[0];
   for (uint32_t i = 0; i < cur.count; i++) {
     uint32_t len = cur.pairs[2 * i + 1];
     if (len != 0) crc = dray_crc_update(crc, src + cur.pairs[2 * i], len);
   }
+  dray_tab_release(&copy);
   tab[0] = ~crc;
   return DRAY_OK;
 }
