@@ -286,7 +286,7 @@ export function offThreadKernel(
         let immediate = request.immediate;
         if (kind === "sequential") immediate = crc;
         else if (fn.name === "compare-pattern" && start % 8 !== 0) {
-          const bytes = patternBytes(immediate!);
+          const bytes = patternBytes(immediate as number | bigint);
           let rotated = 0n;
           for (let j = 7; j >= 0; j--) rotated = (rotated << 8n) | BigInt(bytes[(start + j) & 7]!);
           immediate = rotated;

@@ -187,7 +187,7 @@ export function opArgs(fnName: string, request: DmoverRequest, done = 0): readon
         const v = imm as bigint;
         return [Number(v & 0xffff_ffffn), Number(v >> 32n), 0, 0];
       }
-      const bytes = patternBytes(imm!);
+      const bytes = patternBytes(imm as number | bigint);
       const rotated = new Uint8Array(8);
       for (let j = 0; j < 8; j++) rotated[j] = bytes[(done + j) & 7]!;
       const view = new DataView(rotated.buffer);
