@@ -1047,12 +1047,15 @@ export class NativeLibrary {
   // ---- sockets (redis native transport) ----
 
   /**
-   * Connects a TCP or unix stream socket in C: `getaddrinfo`, then a non-blocking `connect` to
-   * each address in turn with what is left of the timeout, then `TCP_NODELAY` and keepalive. The
-   * blocking part runs off the event-loop thread (a nonblocking FFI call). Resolves with a
-   * descriptor the caller owns, or with why there is none; never leaves a descriptor open after
-   * a timeout or an abort, even one the C call returns later. Does not consult Deno's `--allow-net`
-   * (FFI is outside the sandbox): callers check permissions first.
+   * Connects a TCP or unix stream socket in C without waiting on any thread: the connect is begun
+   * non-blocking on the event-loop thread and its completion polled from timers, so pending
+   * connects hold no thread of Deno's blocking pool (a host name's `getaddrinfo` alone runs
+   * off-thread; each address it gives is then tried in turn), then `TCP_NODELAY` and keepalive.
+   * Resolves with a descriptor the caller owns, or with why there is none; never leaves a
+   * descriptor open after a timeout or an abort. Honours Deno's permissions as `Deno.connect`
+   * does (`--allow-net` for the host and port; read and write for a socket path), though FFI is
+   * outside the sandbox. The descriptor is registered as the shim's: the other socket methods
+   * refuse any descriptor the shim did not create.
    *
    * @param target A host and port (an IP literal without brackets, or a name), or a socket path.
    * @param options Timeout, abort signal, `TCP_NODELAY` and keepalive.
@@ -1060,6 +1063,7 @@ export class NativeLibrary {
    * @throws {TypeError} When the host or path is empty or holds a NUL character.
    * @throws {RangeError} When the port, family, timeout or keepalive settings are out of range, or
    * the host or path is longer than 1024 bytes.
+   * @throws {Deno.errors.NotCapable} When the permission to connect there is not granted.
    *
    * @example Connecting to a port where nothing listens
    * ```ts
