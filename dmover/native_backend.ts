@@ -4,6 +4,7 @@ import { DmoverError } from "./errors.ts";
 import type { DmoverFunction } from "./functions.ts";
 import { modelSpeed, xorArity } from "./_model.ts";
 import { catalogRow, type ResultKind } from "./_catalog.ts";
+import { trustedOps } from "../native/_trusted.ts";
 import { overlaps } from "./_validate.ts";
 import { forEachPiece, walkChunks } from "./_walk.ts";
 import type { DmoverBuffer, DmoverRequest } from "./types.ts";
@@ -124,6 +125,13 @@ export function createNativeBackend(library: NativeLibrary): DmoverBackend {
     );
   }
   const lib = library;
+  // The checked wrappers stand in for a library object the loader did not make.
+  const trusted = trustedOps(library) ?? {
+    crc32c: (view: Uint8Array, seed: number): number => lib.crc32c(view, 0, view.length, seed),
+    copy: (dst: Uint8Array, src: Uint8Array, n: number): void => lib.copy(dst, 0, src, 0, n),
+    op: (table: Uint32Array, memories: readonly Uint8Array[], words: number): void =>
+      lib.dmoverOp(table, memories, words),
+  };
   const builder = new TableBuilder();
   const crcHardware = lib.crc32cImplementation !== "table";
 
@@ -139,7 +147,8 @@ export function createNativeBackend(library: NativeLibrary): DmoverBackend {
     const out = request.output!;
     const input = request.inputs![0]!;
     if (out instanceof Uint8Array && input instanceof Uint8Array) {
-      lib.copy(out, 0, input, 0, length); // memmove
+      if (length <= U32_MAX) trusted.copy(out, input, length); // memmove
+      else lib.copy(out, 0, input, 0, length);
     } else if (overlaps(out, input)) {
       const staged = new Uint8Array(length);
       walkChunks([staged, input], length, copyChunk);
@@ -153,7 +162,12 @@ export function createNativeBackend(library: NativeLibrary): DmoverBackend {
   function crc32c(request: DmoverRequest): number {
     const input = request.inputs![0]!;
     const seed = (request.immediate as number | undefined) ?? 0;
-    if (input instanceof Uint8Array) return lib.crc32c(input, 0, input.length, seed);
+    if (input instanceof Uint8Array) {
+      // Validated: a plain view, a uint32 seed (see _validate.ts); C checks the span again.
+      return input.length <= U32_MAX
+        ? trusted.crc32c(input, seed)
+        : lib.crc32c(input, 0, input.length, seed);
+    }
     builder.reset(1);
     if (builder.add(input, 0)) {
       builder.table[0] = seed;
@@ -247,7 +261,7 @@ export function createNativeBackend(library: NativeLibrary): DmoverBackend {
           );
         }
       }
-      lib.dmoverOp(table.table, table.memories, table.words);
+      trusted.op(table.table, table.memories, table.words);
       staged.forEach((s, k) => {
         if (s < outputs) pieces[s]!.set(scratch.subarray(k * chunk, (k + 1) * chunk));
       });
@@ -265,7 +279,7 @@ export function createNativeBackend(library: NativeLibrary): DmoverBackend {
       if (!table.addRequest(request, outputs)) {
         return chunked(args, op, outputs, request, length, result);
       }
-      lib.dmoverOp(table.table, table.memories, table.words);
+      trusted.op(table.table, table.memories, table.words);
       return result === "crc" ? table.crc : result === "offset" ? table.offset : undefined;
     };
   }

@@ -19,6 +19,7 @@ import {
   opShapeError,
 } from "./_dmover_ops.ts";
 import { isPinned } from "./_pin.ts";
+import { registerTrusted } from "./_trusted.ts";
 import { checkFd, connectSocket, openPoller } from "./_sockets.ts";
 import type {
   SocketConnectOptions,
@@ -92,6 +93,7 @@ export class NativeLibrary {
     this.path = path;
     this.#symbols = symbols;
     this.#close = close;
+    registerTrusted(this, symbols);
     const v = symbols.dray_version();
     this.version = `${v >>> 16}.${(v >>> 8) & 0xff}.${v & 0xff}`;
   }
@@ -1223,7 +1225,8 @@ export class NativeLibrary {
   }
 
   /**
-   * Closes a socket descriptor. The C side refuses any descriptor that is not a socket.
+   * Closes a socket descriptor. The C side refuses any descriptor that is not a socket the shim
+   * created (from {@linkcode NativeLibrary.socketConnect}), and leaves it open.
    *
    * @param fd A descriptor from {@linkcode NativeLibrary.socketConnect}.
    * @returns 0, or a negative shim code.

@@ -11,6 +11,8 @@ import {
   xor,
 } from "../../dmover/mod.ts";
 import { BACKENDS, bitwiseCrc32c, randomBytes } from "./_support.ts";
+import { nativeLibrary } from "../_helpers/native.ts";
+import { trustedOps } from "../../native/_trusted.ts";
 
 function isCode(code: string): (error: unknown) => boolean {
   return (error) => error instanceof DmoverError && error.code === code;
@@ -132,3 +134,25 @@ for (const { name, backend, ignore } of BACKENDS) {
     },
   });
 }
+
+Deno.test({
+  name:
+    "trustedOps leaves the only second check to C, which refuses spans past a view's real length",
+  ignore: nativeLibrary === undefined,
+  fn() {
+    // The native backend calls these after validation without TypeScript checks; a request that
+    // changed since (a resizable buffer shrunk) must still never reach memory past its view.
+    const ops = trustedOps(nativeLibrary!)!;
+    const memory = new ArrayBuffer(64, { maxByteLength: 64 });
+    const tracking = new Uint8Array(memory).fill(3);
+    memory.resize(16);
+    const out = new Uint8Array(64);
+    assert.throws(() => ops.copy(out, tracking, 64), RangeError);
+    assert.deepEqual(out, new Uint8Array(64));
+    ops.copy(out, tracking, 16);
+    assert.deepEqual(out.subarray(0, 17), new Uint8Array([...new Uint8Array(16).fill(3), 0]));
+    assert.equal(ops.crc32c(tracking, 0), bitwiseCrc32c(new Uint8Array(16).fill(3)));
+    const lying = new LyingLength(new Uint8Array(8).fill(1));
+    assert.equal(ops.crc32c(lying, 0), bitwiseCrc32c(new Uint8Array(8).fill(1)));
+  },
+});
