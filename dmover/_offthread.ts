@@ -18,6 +18,7 @@
 // each copy on the event-loop thread stays short), staging buffers reused from a pool instead of
 // allocated per call, iovec lists, and EFAULT completions instead of TypeErrors.
 
+import { catalogRow } from "./_catalog.ts";
 import { isDetached } from "../native/_checks.ts";
 import { isPinned, pinnedBytes } from "../native/_pin.ts";
 import type { DmoverKernel } from "./backend.ts";
@@ -54,17 +55,9 @@ export interface OffThreadOptions {
 type Kind = "independent" | "search" | "sequential";
 
 function kindOf(name: string): Kind {
-  switch (name) {
-    case "iscsi-crc32c":
-    case "copy-crc32c":
-      return "sequential"; // a CRC continues from the part before
-    case "compare":
-    case "compare-pattern":
-    case "xor-check":
-      return "search"; // the first offset found, over all parts
-    default:
-      return "independent";
-  }
+  const result = catalogRow(name)?.result;
+  // A CRC continues from the part before; a search keeps the first offset found over all parts.
+  return result === "crc" ? "sequential" : result === "offset" ? "search" : "independent";
 }
 
 /** The functions the driver knows how to split (every built-in). */
@@ -285,8 +278,8 @@ export function offThreadKernel(
         }
         let immediate = request.immediate;
         if (kind === "sequential") immediate = crc;
-        else if (fn.name === "compare-pattern" && start % 8 !== 0) {
-          const bytes = patternBytes(immediate!);
+        else if (catalogRow(fn.name)?.args === "pattern" && start % 8 !== 0) {
+          const bytes = patternBytes(immediate as number | bigint);
           let rotated = 0n;
           for (let j = 7; j >= 0; j--) rotated = (rotated << 8n) | BigInt(bytes[(start + j) & 7]!);
           immediate = rotated;

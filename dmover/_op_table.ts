@@ -5,6 +5,9 @@
 import { OP_ARG, OP_HEADER, OP_RESULT } from "../native/_dmover_ops.ts";
 import { patternBytes } from "./_ts_ops.ts";
 import type { DmoverBuffer, DmoverRequest } from "./types.ts";
+import type { ArgsKind } from "./_catalog.ts";
+
+export type { ArgsKind };
 
 const U32_MAX = 0xffff_ffff;
 /** The most memories one call takes. */
@@ -171,17 +174,16 @@ export class OpTable {
 const NO_ARGS: readonly number[] = Object.freeze([0, 0, 0, 0]);
 
 /**
- * The four argument words of a request for a function; for compare-pattern, the pattern as seen
- * from byte `done` of the request (for a chunk that starts there).
+ * The four argument words of a request, by what its function's argument words hold (see
+ * _catalog.ts); for a pattern, the pattern as seen from byte `done` of the request (for a chunk
+ * that starts there).
  */
-export function opArgs(fnName: string, request: DmoverRequest, done = 0): readonly number[] {
-  const imm = request.immediate;
-  switch (fnName) {
-    case "copy-crc32c":
-    case "iscsi-crc32c":
-    case "fill8":
+export function opArgs(kind: ArgsKind, request: DmoverRequest, done = 0): readonly number[] {
+  const imm = request.immediate as number | bigint | undefined;
+  switch (kind) {
+    case "word":
       return [(imm as number | undefined) ?? 0, 0, 0, 0];
-    case "compare-pattern": {
+    case "pattern": {
       if (done % 8 === 0) {
         if (typeof imm === "number") return [imm % 2 ** 32, Math.floor(imm / 2 ** 32), 0, 0];
         const v = imm as bigint;
@@ -193,7 +195,7 @@ export function opArgs(fnName: string, request: DmoverRequest, done = 0): readon
       const view = new DataView(rotated.buffer);
       return [view.getUint32(0, true), view.getUint32(4, true), 0, 0];
     }
-    case "pq-recover": {
+    case "lost": {
       const mask = typeof imm === "bigint" ? Number(imm) : imm as number;
       return [mask % 2 ** 32, Math.floor(mask / 2 ** 32), 0, 0];
     }

@@ -452,7 +452,7 @@ export function patternBytes(immediate: number | bigint): Uint8Array {
 /** `compare-pattern`: the first offset whose byte differs from the pattern's, or -1. */
 export function tsComparePattern(request: DmoverRequest, length: number): number {
   const st = newState();
-  st.pattern = patternBytes(request.immediate!);
+  st.pattern = patternBytes(request.immediate as number | bigint);
   const twice = new Uint8Array(16);
   twice.set(st.pattern);
   twice.set(st.pattern, 8);
@@ -477,7 +477,7 @@ export function tsPq(request: DmoverRequest, length: number): undefined {
 export function tsPqRecover(request: DmoverRequest, length: number): undefined {
   const st = newState();
   const n = request.inputs!.length;
-  const [a, b] = lostPositions(request.immediate!, n)!;
+  const [a, b] = lostPositions(request.immediate as number | bigint, n)!;
   st.lostA = a;
   st.lostB = b;
   [st.ca, st.cb] = recoveryConstants(a, b, n);

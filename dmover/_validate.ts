@@ -1,9 +1,19 @@
 // Request validation: every rule a request must meet before it may take a session slot. Pure: it
-// reads the request and throws a DmoverError with code EINVAL, or returns the request's length.
+// reads each property of the request once, throws a DmoverError with code EINVAL or returns the
+// request's length and leaves its trusted form (checkedRequest) for the backends. Views are read
+// through their internal slots (native/_checks.ts), never their own properties, which can lie.
 
 import { DmoverError } from "./errors.ts";
 import type { DmoverFunction } from "./functions.ts";
 import type { DmoverBuffer, DmoverIovec, DmoverRequest } from "./types.ts";
+import {
+  bufferOf,
+  byteOffsetOf,
+  isDetached,
+  isSharedMemory,
+  isUint8Array,
+  lengthOf,
+} from "../native/_checks.ts";
 
 /** The most iovecs one buffer may have (the IOV_MAX of dmover_io). */
 export const IOV_MAX = 1024;
@@ -20,14 +30,9 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
-function isDetached(view: Uint8Array): boolean {
-  const buffer = view.buffer;
-  return buffer instanceof ArrayBuffer && buffer.detached;
-}
-
 // The request being checked and, for one-shot helpers, the helper's name: only read to build
 // messages, so that the common path builds no strings.
-let current: DmoverRequest | undefined;
+let currentId: unknown;
 let oneShotName: string | undefined;
 
 function verb(): string {
@@ -35,7 +40,7 @@ function verb(): string {
 }
 
 function subject(): string {
-  return oneShotName === undefined ? `request '${describe(current?.id)}'` : `'${oneShotName}'`;
+  return oneShotName === undefined ? `request '${describe(currentId)}'` : `'${oneShotName}'`;
 }
 
 /**
@@ -51,20 +56,34 @@ function sideName(which: number): string {
 let several = false;
 
 /**
- * The total length of a buffer, after checking it: a non-empty Uint8Array, or 1..IOV_MAX iovecs,
- * each with an integer offset and length in its buffer, lengths checked one by one before they are
- * added, and a total from 1 to 2^53 - 1. `which` is -1 for the output, else the input's index.
+ * The view itself when it is a plain Uint8Array whose `length` says what its internal slots say
+ * (`n`), else a plain view of the same bytes built from its internal slots: what the TypeScript
+ * kernels then read through the ordinary properties. (Validation itself, the native backend and C
+ * never read a view's own properties: see native/_checks.ts.) The constructor and one property
+ * cost a few nanoseconds, where Object.getPrototypeOf and Object.hasOwn would cost tens.
+ */
+function plainView(view: Uint8Array, n: number): Uint8Array {
+  if (view.constructor === Uint8Array && view.length === n) return view;
+  return new Uint8Array(bufferOf(view), byteOffsetOf(view), n);
+}
+
+// The trusted form of the side bufferLength checked last: a plain view, or a frozen copy of the
+// iovec list whose entries are plain frozen objects (each property of the caller's iovec read once).
+let checkedSide: DmoverBuffer = new Uint8Array(0);
+
+/**
+ * The total length of a buffer, after checking it: a live Uint8Array (maybe empty), or 0..IOV_MAX
+ * iovecs, each with an integer offset and length in its buffer, lengths checked one by one before
+ * they are added, and a total up to 2^53 - 1. Leaves the trusted form in `checkedSide`. `which` is
+ * -1 for the output, else the input's index.
  */
 function bufferLength(buffer: DmoverBuffer | undefined, which: number): number {
-  if (buffer instanceof Uint8Array) {
-    const n = buffer.length;
-    if (n === 0) {
-      throw invalid(
-        isDetached(buffer)
-          ? `Cannot use ${sideName(which)}: its buffer is detached or was transferred`
-          : `Cannot use ${sideName(which)}: it is empty`,
-      );
+  if (isUint8Array(buffer)) {
+    const n = lengthOf(buffer);
+    if (n === 0 && isDetached(buffer)) {
+      throw invalid(`Cannot use ${sideName(which)}: its buffer is detached or was transferred`);
     }
+    checkedSide = plainView(buffer, n);
     return n;
   }
   if (!Array.isArray(buffer)) {
@@ -76,10 +95,13 @@ function bufferLength(buffer: DmoverBuffer | undefined, which: number): number {
   }
   const list = buffer as readonly DmoverIovec[];
   const count = list.length;
-  if (count < 1 || count > IOV_MAX) {
-    throw invalid(`Cannot use ${sideName(which)}: '${count}' iovecs, expected 1 to ${IOV_MAX}`);
+  if (count > IOV_MAX) {
+    throw invalid(`Cannot use ${sideName(which)}: '${count}' iovecs, expected 0 to ${IOV_MAX}`);
   }
+  const copy: DmoverIovec[] = new Array(count);
   let total = 0;
+  let previous: Uint8Array | undefined;
+  let previousPlain: Uint8Array | undefined;
   for (let i = 0; i < count; i++) {
     const iov = list[i];
     if (typeof iov !== "object" || iov === null) {
@@ -90,7 +112,7 @@ function bufferLength(buffer: DmoverBuffer | undefined, which: number): number {
     const view = iov.buffer;
     const offset = iov.offset;
     const length = iov.length;
-    if (!(view instanceof Uint8Array)) {
+    if (!isUint8Array(view)) {
       throw invalid(`Cannot use ${sideName(which)} iovec ${i}: its buffer is not a Uint8Array`);
     }
     if (!Number.isSafeInteger(length) || length < 0) {
@@ -107,21 +129,27 @@ function bufferLength(buffer: DmoverBuffer | undefined, which: number): number {
         }': expected an integer from 0 to 2^53 - 1`,
       );
     }
-    if (offset > view.length || length > view.length - offset) {
+    const size = lengthOf(view);
+    if (offset > size || length > size - offset) {
       throw invalid(
         isDetached(view)
           ? `Cannot use ${sideName(which)} iovec ${i}: its buffer is detached or was transferred`
           : `Cannot use ${sideName(which)} iovec ${i} bytes ${offset}..${
             offset + length
-          }: the buffer holds ${view.length}`,
+          }: the buffer holds ${size}`,
       );
     }
     if (length > Number.MAX_SAFE_INTEGER - total) {
       throw invalid(`Cannot use ${sideName(which)}: its lengths add up to more than 2^53 - 1`);
     }
     total += length;
+    if (view !== previous) {
+      previous = view;
+      previousPlain = plainView(view, size);
+    }
+    copy[i] = Object.freeze({ buffer: previousPlain!, offset, length });
   }
-  if (total === 0) throw invalid(`Cannot use ${sideName(which)}: its total length is 0`);
+  checkedSide = Object.freeze(copy);
   return total;
 }
 
@@ -132,40 +160,81 @@ interface Span {
   end: number;
 }
 
+// Base addresses of SharedArrayBuffers, for telling whether two of them are one memory (a
+// SharedArrayBuffer posted to a worker and back is a new object over the same bytes).
+const bases = new WeakMap<SharedArrayBuffer, bigint | null>();
+
+function baseOf(memory: SharedArrayBuffer): bigint | null {
+  let base = bases.get(memory);
+  if (base === undefined) {
+    try {
+      base = Deno.UnsafePointer.value(Deno.UnsafePointer.of(memory as unknown as BufferSource));
+    } catch {
+      base = null; // no FFI permission: the address cannot be known
+    }
+    bases.set(memory, base);
+  }
+  return base;
+}
+
+/**
+ * Whether two ArrayBuffers are the same memory: the same object, or two SharedArrayBuffer objects
+ * over the same bytes. Without the FFI permission the address of a SharedArrayBuffer cannot be
+ * read: two of the same size are then taken to be one memory (a false alarm refuses a request,
+ * never lets an overlapping one through).
+ */
+export function sameMemory(a: ArrayBufferLike, b: ArrayBufferLike): boolean {
+  if (a === b) return true;
+  if (!(a instanceof SharedArrayBuffer) || !(b instanceof SharedArrayBuffer)) return false;
+  if (!isSharedMemory(a) || !isSharedMemory(b)) return false;
+  const x = baseOf(a);
+  const y = baseOf(b);
+  if (x === null || y === null) return a.byteLength === b.byteLength;
+  return x === y;
+}
+
+function includesMemory(list: readonly ArrayBufferLike[], memory: ArrayBufferLike): number {
+  for (let i = 0; i < list.length; i++) if (sameMemory(list[i]!, memory)) return i;
+  return -1;
+}
+
 // The ArrayBuffers behind a buffer, without duplicates. Pieces usually repeat one view (an
 // arena), and the .buffer getter is the costly part, so a view equal to the previous one is skipped.
 function memoriesOf(buffer: DmoverBuffer): ArrayBufferLike[] {
-  if (buffer instanceof Uint8Array) return [buffer.buffer];
+  if (isUint8Array(buffer)) return [bufferOf(buffer)];
   const out: ArrayBufferLike[] = [];
   let previous: Uint8Array | undefined;
   for (const iov of buffer) {
     const view = iov.buffer;
     if (view === previous || iov.length === 0) continue;
     previous = view;
-    const memory = view.buffer;
+    const memory = bufferOf(view);
     if (!out.includes(memory)) out.push(memory);
   }
   return out;
 }
 
 function spansIn(buffer: DmoverBuffer, memory: ArrayBufferLike, into: Span[]): void {
-  if (buffer instanceof Uint8Array) {
-    if (buffer.buffer === memory) {
-      into.push({ memory, start: buffer.byteOffset, end: buffer.byteOffset + buffer.length });
+  if (isUint8Array(buffer)) {
+    if (sameMemory(bufferOf(buffer), memory)) {
+      const start = byteOffsetOf(buffer);
+      into.push({ memory, start, end: start + lengthOf(buffer) });
     }
     return;
   }
   let previous: Uint8Array | undefined;
   let shared = false;
+  let base = 0;
   for (const iov of buffer) {
     if (iov.length === 0) continue;
     const view = iov.buffer;
     if (view !== previous) {
       previous = view;
-      shared = view.buffer === memory;
+      shared = sameMemory(bufferOf(view), memory);
+      base = byteOffsetOf(view);
     }
     if (!shared) continue;
-    const start = view.byteOffset + iov.offset;
+    const start = base + iov.offset;
     into.push({ memory, start, end: start + iov.length });
   }
 }
@@ -175,22 +244,24 @@ function byStart(a: Span, b: Span): number {
 }
 
 function rangesMeet(a: Uint8Array, b: Uint8Array): boolean {
-  return a.byteOffset < b.byteOffset + b.length && b.byteOffset < a.byteOffset + a.length;
+  const x = byteOffsetOf(a);
+  const y = byteOffsetOf(b);
+  return x < y + lengthOf(b) && y < x + lengthOf(a);
 }
 
 /**
- * Whether any byte of `input` is also a byte of `output` (views of one ArrayBuffer whose ranges
- * meet). Both must have passed bufferLength. Buffers in different ArrayBuffers are told apart by
- * identity alone; only memory both share is compared span by span, sorted, so that two lists of
- * 1024 iovecs cost O(n log n).
+ * Whether any byte of `input` is also a byte of `output` (views of one memory whose ranges meet).
+ * Both must have passed bufferLength. Only memory both share is compared span by span, sorted, so
+ * that two lists of 1024 iovecs cost O(n log n). Views are read through their internal slots.
  */
 export function overlaps(output: DmoverBuffer, input: DmoverBuffer): boolean {
-  if (output instanceof Uint8Array && input instanceof Uint8Array) {
-    return output.buffer === input.buffer && rangesMeet(output, input);
+  if (isUint8Array(output) && isUint8Array(input)) {
+    if (lengthOf(output) === 0 || lengthOf(input) === 0) return false;
+    return sameMemory(bufferOf(output), bufferOf(input)) && rangesMeet(output, input);
   }
   const outMemories = memoriesOf(output);
   for (const memory of memoriesOf(input)) {
-    if (!outMemories.includes(memory)) continue;
+    if (includesMemory(outMemories, memory) < 0) continue;
     const outs: Span[] = [];
     const ins: Span[] = [];
     spansIn(output, memory, outs);
@@ -225,19 +296,44 @@ export function overlaps(output: DmoverBuffer, input: DmoverBuffer): boolean {
 }
 
 /**
- * Checks a request against its function and returns its length. Throws DmoverError EINVAL naming
- * the first rule broken.
+ * A request as validation left it: every property of the caller's request read once, every view
+ * a plain one (see plainView), iovec lists copied and frozen, the immediate in its canonical form
+ * (pq-recover's positions as a mask). Backends get this, never the caller's object, so nothing a
+ * getter or another holder of the request changes after validation reaches them.
+ */
+export interface CheckedRequest {
+  readonly id: number;
+  readonly output: DmoverBuffer | undefined;
+  readonly outputs: readonly DmoverBuffer[] | undefined;
+  readonly inputs: readonly DmoverBuffer[] | undefined;
+  readonly immediate: number | bigint | undefined;
+  readonly dependsOn: number | undefined;
+  readonly fence: boolean | undefined;
+}
+
+// The trusted form of the request checked last, and its length.
+let checked: CheckedRequest | undefined;
+
+/**
+ * The trusted form of the request the last successful checkRequest or checkOneShot validated, as
+ * the DmoverRequest backends take.
+ */
+export function checkedRequest(): DmoverRequest {
+  return checked as unknown as DmoverRequest;
+}
+
+/**
+ * Checks a request against its function and returns its length; its trusted form is then
+ * `checkedRequest()`. Throws DmoverError EINVAL naming the first rule broken.
  */
 export function checkRequest(fn: DmoverFunction, request: DmoverRequest): number {
   oneShotName = undefined;
-  current = request;
   return check(fn, request);
 }
 
 /** checkRequest for a one-shot helper: messages name the helper instead of a request id. */
 export function checkOneShot(name: string, fn: DmoverFunction, request: DmoverRequest): number {
   oneShotName = name;
-  current = request;
   try {
     return check(fn, request);
   } finally {
@@ -245,18 +341,25 @@ export function checkOneShot(name: string, fn: DmoverFunction, request: DmoverRe
   }
 }
 
+const NO_BUFFERS: readonly DmoverBuffer[] = Object.freeze([]);
+
 function check(fn: DmoverFunction, request: DmoverRequest): number {
   if (typeof request !== "object" || request === null) {
+    currentId = undefined;
     throw invalid(`Cannot ${verb()} '${describe(request)}': expected a request object`);
   }
-  if (typeof request.id !== "number") {
-    throw invalid(`Cannot submit a request with id '${describe(request.id)}': expected a number`);
+  const id = request.id;
+  currentId = id;
+  if (typeof id !== "number") {
+    throw invalid(`Cannot submit a request with id '${describe(id)}': expected a number`);
   }
   const outs = fn.outputs ?? 1;
   several = outs > 1;
   const output = request.output;
   const outputs = request.outputs;
   let length = 0;
+  let checkedOutput: DmoverBuffer | undefined;
+  let checkedOutputs: DmoverBuffer[] | undefined;
   if (!fn.output) {
     if (output !== undefined || outputs !== undefined) {
       throw invalid(`Cannot ${verb()} ${subject()}: '${fn.name}' takes no output`);
@@ -271,16 +374,20 @@ function check(fn: DmoverFunction, request: DmoverRequest): number {
       throw invalid(`Cannot ${verb()} ${subject()}: '${fn.name}' needs an output`);
     }
     length = bufferLength(output, -1);
+    checkedOutput = checkedSide;
   } else {
-    if (output !== undefined || !Array.isArray(outputs) || outputs.length !== outs) {
+    const count = Array.isArray(outputs) ? outputs.length : -1;
+    if (output !== undefined || count !== outs) {
       throw invalid(
         `Cannot ${verb()} ${subject()}: '${fn.name}' takes ${outs} outputs in 'outputs', got '${
           describe(outputs)
         }'`,
       );
     }
+    checkedOutputs = new Array(outs);
     for (let k = 0; k < outs; k++) {
-      const total = bufferLength(outputs[k], -1 - k);
+      const total = bufferLength(outputs![k], -1 - k);
+      checkedOutputs[k] = checkedSide;
       if (k === 0) {
         length = total;
       } else if (total !== length) {
@@ -293,12 +400,14 @@ function check(fn: DmoverFunction, request: DmoverRequest): number {
   const inputs = request.inputs;
   const most = fn.inputs;
   const fewest = fn.minInputs ?? most;
+  let checkedInputs: DmoverBuffer[] | undefined;
   if (most === 0) {
     if (inputs !== undefined && (!Array.isArray(inputs) || inputs.length !== 0)) {
       throw invalid(`Cannot ${verb()} ${subject()}: '${fn.name}' takes no inputs`);
     }
   } else {
-    if (!Array.isArray(inputs) || inputs.length < fewest || inputs.length > most) {
+    const n = Array.isArray(inputs) ? inputs.length : -1;
+    if (n < fewest || n > most) {
       const count = fewest === most ? `${most}` : `${fewest} to ${most}`;
       throw invalid(
         `Cannot ${verb()} ${subject()}: '${fn.name}' takes ${count} input${
@@ -306,9 +415,10 @@ function check(fn: DmoverFunction, request: DmoverRequest): number {
         }, got '${describe(inputs)}'`,
       );
     }
-    const n = inputs.length;
+    checkedInputs = new Array(n);
     for (let i = 0; i < n; i++) {
-      const total = bufferLength(inputs[i], i);
+      const total = bufferLength(inputs![i], i);
+      checkedInputs[i] = checkedSide;
       if (i === 0 && !fn.output) {
         length = total;
       } else if (total !== length) {
@@ -317,15 +427,16 @@ function check(fn: DmoverFunction, request: DmoverRequest): number {
         );
       }
     }
-    if (fn.output && !fn.overlap) {
+    if (fn.output && !fn.overlap && length > 0) {
       if (outs === 1) {
-        // One ArrayBuffer lookup for a whole output (the .buffer getter is the costly part).
-        const memory = output instanceof Uint8Array ? output.buffer : undefined;
+        const out = checkedOutput!;
+        // One ArrayBuffer lookup for a whole output.
+        const memory = isUint8Array(out) ? bufferOf(out) : undefined;
         for (let i = 0; i < n; i++) {
-          const input = inputs[i]!;
-          const meets = memory !== undefined && input instanceof Uint8Array
-            ? memory === input.buffer && rangesMeet(output as Uint8Array, input)
-            : overlaps(output!, input);
+          const input = checkedInputs[i]!;
+          const meets = memory !== undefined && isUint8Array(input)
+            ? sameMemory(memory, bufferOf(input)) && rangesMeet(out as Uint8Array, input)
+            : overlaps(out, input);
           if (meets) {
             const what = `Cannot ${verb()} ${subject()}: input ${i} overlaps the output`;
             throw invalid(`${what}, which '${fn.name}' does not allow`);
@@ -333,16 +444,16 @@ function check(fn: DmoverFunction, request: DmoverRequest): number {
         }
       } else {
         for (let k = 0; k < outs; k++) {
-          const out = outputs![k]!;
+          const out = checkedOutputs![k]!;
           for (let j = k + 1; j < outs; j++) {
-            if (overlaps(out, outputs![j]!)) {
+            if (overlaps(out, checkedOutputs![j]!)) {
               throw invalid(
                 `Cannot ${verb()} ${subject()}: output ${k} overlaps output ${j}, which '${fn.name}' does not allow`,
               );
             }
           }
           for (let i = 0; i < n; i++) {
-            if (overlaps(out, inputs[i]!)) {
+            if (overlaps(out, checkedInputs[i]!)) {
               throw invalid(
                 `Cannot ${verb()} ${subject()}: input ${i} overlaps output ${k}, which '${fn.name}' does not allow`,
               );
@@ -353,7 +464,7 @@ function check(fn: DmoverFunction, request: DmoverRequest): number {
     }
   }
   const rule = fn.immediateIn;
-  const immediate = request.immediate;
+  let immediate: unknown = request.immediate;
   if (rule === undefined) {
     if (immediate !== undefined) {
       throw invalid(
@@ -366,12 +477,19 @@ function check(fn: DmoverFunction, request: DmoverRequest): number {
     if (rule.default === undefined) {
       throw invalid(`Cannot ${verb()} ${subject()}: '${fn.name}' needs an immediate`);
     }
-  } else if (!immediateFits(immediate, rule.max)) {
-    throw invalid(
-      `Cannot ${verb()} ${subject()}: immediate '${
-        describe(immediate)
-      }' is not an integer from 0 to ${rule.max}`,
-    );
+  } else {
+    if (rule.positions === true && Array.isArray(immediate)) {
+      immediate = positionsMask(immediate, rule.max);
+    }
+    if (!immediateFits(immediate, rule.max)) {
+      throw invalid(
+        `Cannot ${verb()} ${subject()}: immediate '${describe(immediate)}' is not ${
+          rule.positions === true
+            ? `a list of distinct positions, or a mask, up to ${rule.max}`
+            : `an integer from 0 to ${rule.max}`
+        }`,
+      );
+    }
   }
   const dependsOn = request.dependsOn;
   if (dependsOn !== undefined && typeof dependsOn !== "number") {
@@ -383,11 +501,37 @@ function check(fn: DmoverFunction, request: DmoverRequest): number {
   if (fence !== undefined && typeof fence !== "boolean") {
     throw invalid(`Cannot ${verb()} ${subject()}: fence '${describe(fence)}' is not a boolean`);
   }
+  const trusted: CheckedRequest = {
+    id,
+    output: checkedOutput,
+    outputs: checkedOutputs,
+    inputs: checkedInputs ?? (inputs === undefined ? undefined : NO_BUFFERS),
+    immediate: immediate as number | bigint | undefined,
+    dependsOn,
+    fence,
+  };
   if (fn.check !== undefined) {
-    const why = fn.check(request, length);
+    const why = fn.check(trusted as unknown as DmoverRequest, length);
     if (why !== undefined) throw invalid(`Cannot ${verb()} ${subject()}: ${why}`);
   }
+  checked = trusted;
   return length;
+}
+
+/**
+ * The mask of a list of bit positions (pq-recover's lost blocks), or the list itself when it is
+ * not one: each an integer from 0 whose bit fits `max`, none repeated.
+ */
+function positionsMask(positions: readonly unknown[], max: number | bigint): unknown {
+  let mask = 0;
+  const top = typeof max === "bigint" ? Number(max) : max;
+  for (const k of positions) {
+    if (!Number.isInteger(k) || (k as number) < 0 || 2 ** (k as number) > top) return positions;
+    const bit = 2 ** (k as number);
+    if (Math.floor(mask / bit) % 2 === 1) return positions;
+    mask += bit;
+  }
+  return mask;
 }
 
 function immediateFits(immediate: unknown, max: number | bigint): boolean {

@@ -36,6 +36,11 @@ export interface DmoverImmediateRule {
   readonly max: number | bigint;
   /** The value used when a request gives none; without it the immediate is required. */
   readonly default?: number | bigint;
+  /**
+   * Whether the immediate may also be given as a list of bit positions (the lost blocks of
+   * `pq-recover`), each named once: validation turns it into the mask with those bits set.
+   */
+  readonly positions?: boolean;
 }
 
 /**
@@ -162,7 +167,8 @@ function checkDescriptor(fn: DmoverFunction): void {
 
 function checkLost(request: DmoverRequest): string | undefined {
   const n = request.inputs?.length ?? 0;
-  const mask = request.immediate ?? 0;
+  // Validation has turned a list of positions into its mask.
+  const mask = (request.immediate ?? 0) as number | bigint;
   if (lostPositions(mask, n) !== undefined) return undefined;
   return `immediate '${mask}' must name exactly two lost positions of ${n + 2} (bits 0 to ${
     n - 1
@@ -181,9 +187,11 @@ function freeze(fn: DmoverFunction): DmoverFunction {
     output: fn.output === true,
     ...(fn.outputs === undefined || fn.outputs === 1 ? {} : { outputs: fn.outputs }),
     ...(imm === undefined ? {} : {
-      immediateIn: Object.freeze(
-        imm.default === undefined ? { max: imm.max } : { max: imm.max, default: imm.default },
-      ),
+      immediateIn: Object.freeze({
+        max: imm.max,
+        ...(imm.default === undefined ? {} : { default: imm.default }),
+        ...(imm.positions === true ? { positions: true } : {}),
+      }),
     }),
     immediateOut: fn.immediateOut === true,
     length: fn.length,
@@ -386,7 +394,7 @@ registerFunction({
   minInputs: 2,
   output: true,
   outputs: 2,
-  immediateIn: { max: 2 ** 34 - 1 },
+  immediateIn: { max: 2 ** 34 - 1, positions: true },
   immediateOut: false,
   length: "inputs-match-output",
   overlap: false,

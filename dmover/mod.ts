@@ -39,3 +39,4 @@ export * from "./native_async_backend.ts";
 export * from "./worker_backend.ts";
 export * from "./session.ts";
 export * from "./oneshot.ts";
+export * from "./oneshot_async.ts";

@@ -1,5 +1,4 @@
 import type { NativeLibrary } from "../native/mod.ts";
-import { OP } from "../native/_dmover_ops.ts";
 import type { DmoverBackend, DmoverKernel } from "./backend.ts";
 import { DmoverError } from "./errors.ts";
 import type { DmoverFunction } from "./functions.ts";
@@ -11,7 +10,7 @@ import {
   StagingPool,
 } from "./_offthread.ts";
 import { opArgs, OpTable } from "./_op_table.ts";
-import type { DmoverRequest } from "./types.ts";
+import { catalogRow } from "./_catalog.ts";
 
 /**
  * What one nonblocking FFI call costs beyond its kernel, in nanoseconds: a blocking-pool thread
@@ -72,36 +71,6 @@ export interface NativeAsyncBackend extends DmoverBackend {
 function defaultConcurrency(): number {
   const cpus = typeof navigator === "object" ? navigator.hardwareConcurrency ?? 2 : 2;
   return Math.max(1, Math.min(8, cpus - 1));
-}
-
-/** The op, outputs and argument words the shim runs a function's part with. */
-function opFor(fn: DmoverFunction, request: DmoverRequest): [number, number, readonly number[]] {
-  switch (fn.name) {
-    case "zero":
-      return [OP.fill, 1, [0, 0, 0, 0]];
-    case "fill8":
-      return [OP.fill, 1, [request.immediate as number, 0, 0, 0]];
-    case "copy":
-      return [OP.copy, 1, [0, 0, 0, 0]];
-    case "iscsi-crc32c":
-      return [OP.crc32c, 0, opArgs(fn.name, request)];
-    case "compare":
-      return [OP.compare, 0, [0, 0, 0, 0]];
-    case "compare-pattern":
-      return [OP.comparePattern, 0, opArgs(fn.name, request)];
-    case "copy-crc32c":
-      return [OP.copyCrc32c, 1, opArgs(fn.name, request)];
-    case "dualcast":
-      return [OP.dualcast, 2, [0, 0, 0, 0]];
-    case "xor-check":
-      return [OP.xorCheck, 0, [0, 0, 0, 0]];
-    case "pq":
-      return [OP.pq, 2, [0, 0, 0, 0]];
-    case "pq-recover":
-      return [OP.pqRecover, 2, opArgs(fn.name, request)];
-    default:
-      return [OP.xor, 1, [0, 0, 0, 0]]; // xor2..xor8, xor
-  }
 }
 
 /**
@@ -187,8 +156,9 @@ export function createNativeAsyncBackend(
     async run(fn, request, _length) {
       const table = await acquire();
       try {
-        const [op, outputs, args] = opFor(fn, request);
-        table.begin(op, outputs, request.inputs?.length ?? 0, args);
+        const row = catalogRow(fn.name)!;
+        const outputs = row.outputs;
+        table.begin(row.op, outputs, request.inputs?.length ?? 0, opArgs(row.args, request));
         if (!table.addRequest(request, outputs)) {
           // The driver keeps parts within the table's limits; reaching this is a bug.
           throw new DmoverError(
@@ -197,11 +167,11 @@ export function createNativeAsyncBackend(
           );
         }
         await lib.dmoverOpAsync(table.table, table.memories, table.words);
-        if (op === OP.crc32c || op === OP.copyCrc32c) return table.crc;
-        if (op === OP.compare || op === OP.comparePattern || op === OP.xorCheck) {
-          return table.offset;
-        }
-        return undefined;
+        return row.result === "crc"
+          ? table.crc
+          : row.result === "offset"
+          ? table.offset
+          : undefined;
       } finally {
         release(table);
       }

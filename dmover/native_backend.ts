@@ -2,41 +2,15 @@ import type { NativeLibrary } from "../native/mod.ts";
 import type { DmoverBackend, DmoverKernel } from "./backend.ts";
 import { DmoverError } from "./errors.ts";
 import type { DmoverFunction } from "./functions.ts";
-import { byArity, type CostModel, modelSpeed, xorArity } from "./_model.ts";
+import { modelSpeed, xorArity } from "./_model.ts";
+import { catalogRow, type ResultKind } from "./_catalog.ts";
+import { trustedOps } from "../native/_trusted.ts";
 import { overlaps } from "./_validate.ts";
 import { forEachPiece, walkChunks } from "./_walk.ts";
 import type { DmoverBuffer, DmoverRequest } from "./types.ts";
-import { OP } from "../native/_dmover_ops.ts";
-import { MAX_MEMORIES, opArgs, OpTable } from "./_op_table.ts";
+import { type ArgsKind, MAX_MEMORIES, opArgs, OpTable } from "./_op_table.ts";
 
 const U32_MAX = 0xffff_ffff;
-
-// Fitted to one-shot calls from 16 B to 4 KiB (see _model.ts). copy and fill cost an FFI call for
-// the memmove/memset that Uint8Array.prototype.set/fill already are: the same bandwidth as the
-// TypeScript backend and a higher fixed cost, so `auto` never picks them here.
-const COPY: CostModel = { overheadNs: 122, gbps: 90 };
-const FILL: CostModel = { overheadNs: 88, gbps: 100 };
-const CRC32C_HW: CostModel = { overheadNs: 97, gbps: 23 };
-const CRC32C_TABLE: CostModel = { overheadNs: 97, gbps: 2 }; // slicing-by-8 in C
-
-// The functions beyond dmover_io, through the generic entry point (one call, the table built in
-// TypeScript); streaming rates from the C kernels on an AVX-512 machine, per input where the cost
-// grows with the inputs.
-const OP_NS = 260;
-const COMPARE: CostModel = { overheadNs: OP_NS, gbps: 30 };
-const COPY_CRC32C: CostModel = { overheadNs: OP_NS, gbps: 14 };
-const DUALCAST: CostModel = { overheadNs: OP_NS, gbps: 20 };
-const PER_INPUT_NS = 0.022; // ns per byte per input of xor and xor-check
-const PQ_PER_INPUT_NS = 0.02; // ns per byte per data block of pq
-const RECOVER_NS = 0.3; // ns per byte of pq-recover's combining step
-
-function perInputModel(request: number, perInput: number, extra = 0): CostModel {
-  return { overheadNs: OP_NS + 20 * request, gbps: 1 / (perInput * request + extra) };
-}
-
-function xorModel(n: number): CostModel {
-  return { overheadNs: byArity(n, 180, 251, 401), gbps: 1 / byArity(n, 0.0206, 0.0485, 0.128) };
-}
 
 /**
  * Builds the (views, table) form of a request for the shim's scatter/gather kernels: each side must
@@ -151,8 +125,15 @@ export function createNativeBackend(library: NativeLibrary): DmoverBackend {
     );
   }
   const lib = library;
+  // The checked wrappers stand in for a library object the loader did not make.
+  const trusted = trustedOps(library) ?? {
+    crc32c: (view: Uint8Array, seed: number): number => lib.crc32c(view, 0, view.length, seed),
+    copy: (dst: Uint8Array, src: Uint8Array, n: number): void => lib.copy(dst, 0, src, 0, n),
+    op: (table: Uint32Array, memories: readonly Uint8Array[], words: number): void =>
+      lib.dmoverOp(table, memories, words),
+  };
   const builder = new TableBuilder();
-  const crcModel = lib.crc32cImplementation === "table" ? CRC32C_TABLE : CRC32C_HW;
+  const crcHardware = lib.crc32cImplementation !== "table";
 
   function fillPieces(out: DmoverBuffer, value: number): void {
     forEachPiece(out, (view, offset, length) => lib.fill(view, offset, value, length));
@@ -166,7 +147,8 @@ export function createNativeBackend(library: NativeLibrary): DmoverBackend {
     const out = request.output!;
     const input = request.inputs![0]!;
     if (out instanceof Uint8Array && input instanceof Uint8Array) {
-      lib.copy(out, 0, input, 0, length); // memmove
+      if (length <= U32_MAX) trusted.copy(out, input, length); // memmove
+      else lib.copy(out, 0, input, 0, length);
     } else if (overlaps(out, input)) {
       const staged = new Uint8Array(length);
       walkChunks([staged, input], length, copyChunk);
@@ -180,7 +162,12 @@ export function createNativeBackend(library: NativeLibrary): DmoverBackend {
   function crc32c(request: DmoverRequest): number {
     const input = request.inputs![0]!;
     const seed = (request.immediate as number | undefined) ?? 0;
-    if (input instanceof Uint8Array) return lib.crc32c(input, 0, input.length, seed);
+    if (input instanceof Uint8Array) {
+      // Validated: a plain view, a uint32 seed (see _validate.ts); C checks the span again.
+      return input.length <= U32_MAX
+        ? trusted.crc32c(input, seed)
+        : lib.crc32c(input, 0, input.length, seed);
+    }
     builder.reset(1);
     if (builder.add(input, 0)) {
       builder.table[0] = seed;
@@ -228,15 +215,14 @@ export function createNativeBackend(library: NativeLibrary): DmoverBackend {
   // buffer).
   const table = new OpTable();
   let scratch = new Uint8Array(0);
-  type Result = "none" | "crc" | "offset";
 
   function chunked(
-    fnName: string,
+    args: ArgsKind,
     op: number,
     outputs: number,
     request: DmoverRequest,
     length: number,
-    result: Result,
+    result: ResultKind,
   ): number | undefined {
     const outs = outputs === 1 ? [request.output!] : outputs > 1 ? [...request.outputs!] : [];
     const sides = [...outs, ...(request.inputs ?? [])];
@@ -247,8 +233,8 @@ export function createNativeBackend(library: NativeLibrary): DmoverBackend {
     const chunkSize = sides.length > MAX_MEMORIES ? 1 << 16 : 1 << 30;
     walkChunks(sides, length, (views, offs, chunk) => {
       if (found >= 0) return;
-      const args = result === "crc" ? [crc, 0, 0, 0] : opArgs(fnName, request, done);
-      table.begin(op, outputs, n, args);
+      const words = result === "crc" ? [crc, 0, 0, 0] : opArgs(args, request, done);
+      table.begin(op, outputs, n, words);
       table.maxMemories = MAX_MEMORIES - 1; // the last one is for staging
       const staged: number[] = [];
       const pieces: Uint8Array[] = [];
@@ -261,7 +247,7 @@ export function createNativeBackend(library: NativeLibrary): DmoverBackend {
       if (staged.length > 0) {
         // Rebuild with the staged sides in one scratch memory.
         if (scratch.length < staged.length * chunk) scratch = new Uint8Array(staged.length * chunk);
-        table.begin(op, outputs, n, args);
+        table.begin(op, outputs, n, words);
         const slot = new Map<number, number>();
         staged.forEach((s, k) => {
           slot.set(s, k);
@@ -275,7 +261,7 @@ export function createNativeBackend(library: NativeLibrary): DmoverBackend {
           );
         }
       }
-      lib.dmoverOp(table.table, table.memories, table.words);
+      trusted.op(table.table, table.memories, table.words);
       staged.forEach((s, k) => {
         if (s < outputs) pieces[s]!.set(scratch.subarray(k * chunk, (k + 1) * chunk));
       });
@@ -286,31 +272,32 @@ export function createNativeBackend(library: NativeLibrary): DmoverBackend {
     return result === "crc" ? crc : result === "offset" ? found : undefined;
   }
 
-  function opKernel(fnName: string, op: number, outputs: number, result: Result): DmoverKernel {
+  function opKernel(fnName: string): DmoverKernel {
+    const { op, outputs, result, args } = catalogRow(fnName)!;
     return (request: DmoverRequest, length: number): number | undefined => {
-      table.begin(op, outputs, request.inputs?.length ?? 0, opArgs(fnName, request));
+      table.begin(op, outputs, request.inputs?.length ?? 0, opArgs(args, request));
       if (!table.addRequest(request, outputs)) {
-        return chunked(fnName, op, outputs, request, length, result);
+        return chunked(args, op, outputs, request, length, result);
       }
-      lib.dmoverOp(table.table, table.memories, table.words);
+      trusted.op(table.table, table.memories, table.words);
       return result === "crc" ? table.crc : result === "offset" ? table.offset : undefined;
     };
   }
 
-  const variadicXor = opKernel("xor", OP.xor, 1, "none");
+  const variadicXor = opKernel("xor");
   const opKernels: Record<string, DmoverKernel> = {
     xor(request: DmoverRequest, length: number): undefined {
       const n = request.inputs!.length;
       (n <= 8 ? xorKernels[n]! : variadicXor)(request, length);
       return undefined;
     },
-    compare: opKernel("compare", OP.compare, 0, "offset"),
-    "compare-pattern": opKernel("compare-pattern", OP.comparePattern, 0, "offset"),
-    "copy-crc32c": opKernel("copy-crc32c", OP.copyCrc32c, 1, "crc"),
-    dualcast: opKernel("dualcast", OP.dualcast, 2, "none"),
-    "xor-check": opKernel("xor-check", OP.xorCheck, 0, "offset"),
-    pq: opKernel("pq", OP.pq, 2, "none"),
-    "pq-recover": opKernel("pq-recover", OP.pqRecover, 2, "none"),
+    compare: opKernel("compare"),
+    "compare-pattern": opKernel("compare-pattern"),
+    "copy-crc32c": opKernel("copy-crc32c"),
+    dualcast: opKernel("dualcast"),
+    "xor-check": opKernel("xor-check"),
+    pq: opKernel("pq"),
+    "pq-recover": opKernel("pq-recover"),
   };
   const kernels: Record<string, DmoverKernel> = {
     zero(request: DmoverRequest): undefined {
@@ -330,32 +317,8 @@ export function createNativeBackend(library: NativeLibrary): DmoverBackend {
     name: "native",
     synchronous: true,
     speed(fn: DmoverFunction, length: number): number {
-      switch (fn.name) {
-        case "copy":
-          return modelSpeed(COPY, length);
-        case "zero":
-        case "fill8":
-          return modelSpeed(FILL, length);
-        case "iscsi-crc32c":
-          return modelSpeed(crcModel, length);
-        case "compare":
-        case "compare-pattern":
-          return modelSpeed(COMPARE, length);
-        case "copy-crc32c":
-          return modelSpeed(COPY_CRC32C, length);
-        case "dualcast":
-          return modelSpeed(DUALCAST, length);
-        case "xor":
-        case "xor-check":
-          return modelSpeed(perInputModel(4, PER_INPUT_NS), length);
-        case "pq":
-          return modelSpeed(perInputModel(4, PQ_PER_INPUT_NS), length);
-        case "pq-recover":
-          return modelSpeed(perInputModel(4, PQ_PER_INPUT_NS, RECOVER_NS), length);
-      }
-      const n = xorArity(fn.name);
-      if (n === 0) return 0;
-      return modelSpeed(xorModel(n), length);
+      const row = catalogRow(fn.name);
+      return row === undefined ? 0 : modelSpeed(row.native(crcHardware), length);
     },
     kernel(fn: DmoverFunction): DmoverKernel | undefined {
       const n = xorArity(fn.name);

@@ -2,7 +2,8 @@ import type { DmoverBackend } from "./backend.ts";
 import { DmoverError } from "./errors.ts";
 import { getFunction } from "./functions.ts";
 import { resolveBackend } from "./_registry.ts";
-import { checkOneShot } from "./_validate.ts";
+import { checkedRequest, checkOneShot } from "./_validate.ts";
+import { emptyResult } from "./_catalog.ts";
 import type { DmoverBuffer, DmoverRequest } from "./types.ts";
 
 /**
@@ -33,11 +34,13 @@ function run(
 ): number | undefined {
   const fn = getFunction(functionName);
   const length = checkOneShot(helper, fn, request);
+  const trusted = checkedRequest();
   const chooser = resolveBackend(fn, options.backend ?? "auto", true);
+  if (length === 0) return emptyResult(fn, trusted);
   const kernel = chooser.kernels[chooser.pick(length)]!;
   let result;
   try {
-    result = kernel(request, length);
+    result = kernel(trusted, length);
   } catch (error) {
     if (error instanceof DmoverError) throw error;
     throw new DmoverError("EIO", `Cannot run '${helper}': the backend failed (${error})`, {

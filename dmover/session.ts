@@ -3,7 +3,8 @@ import type { DmoverBackend, DmoverKernel } from "./backend.ts";
 import { DmoverError } from "./errors.ts";
 import { type DmoverFunction, getFunction } from "./functions.ts";
 import { type Chooser, resolveBackend } from "./_registry.ts";
-import { checkRequest } from "./_validate.ts";
+import { checkedRequest, checkRequest } from "./_validate.ts";
+import { emptyResult } from "./_catalog.ts";
 import type { DmoverCompletion, DmoverRequest } from "./types.ts";
 
 /**
@@ -479,7 +480,8 @@ export class Session<NB extends boolean = boolean> implements Disposable, AsyncD
     if (this.#closed) throw closedError("submit");
     const length = checkRequest(this.#fn, request);
     if (this.#held < this.#max && this.#writers.length === 0) {
-      this.#start(request, length, this.#prerequisites(request, false));
+      const trusted = checkedRequest();
+      this.#start(trusted, length, this.#prerequisites(trusted, false));
       return undefined as SessionResult<NB, void>;
     }
     if (this.#nonBlocking) {
@@ -541,11 +543,12 @@ export class Session<NB extends boolean = boolean> implements Disposable, AsyncD
     let accepted = 0;
     if (this.#writers.length === 0) {
       while (accepted < total && this.#held < this.#max) {
-        const request = requests[accepted]!;
+        let request = requests[accepted]!;
         let length: number;
         let before: Prerequisites;
         try {
           length = checkRequest(this.#fn, request);
+          request = checkedRequest();
           before = this.#prerequisites(request, accepted === fenceAt);
         } catch (error) {
           throw withAccepted(error, accepted);
@@ -924,8 +927,13 @@ export class Session<NB extends boolean = boolean> implements Disposable, AsyncD
   }
 
   #run(request: DmoverRequest, length: number, seq: number, pending: Pending | undefined): void {
-    const kernel = this.#only ?? this.#kernels[this.#chooser.pick(length)]!;
     const id = request.id;
+    if (length === 0) {
+      // Nothing to move: no backend is asked (see emptyResult).
+      this.#finish(id, seq, undefined, emptyResult(this.#fn, request), pending);
+      return;
+    }
+    const kernel = this.#only ?? this.#kernels[this.#chooser.pick(length)]!;
     let result: number | undefined | PromiseLike<number | undefined>;
     try {
       result = kernel(request, length);
@@ -1021,12 +1029,13 @@ export class Session<NB extends boolean = boolean> implements Disposable, AsyncD
         }
         while (this.#writers.length > 0 && this.#held < this.#max) {
           const writer = this.#writers[0]!;
-          const request = writer.requests[writer.index]!;
+          let request = writer.requests[writer.index]!;
           progress = true;
           let length: number;
           let before: Prerequisites;
           try {
             length = checkRequest(this.#fn, request);
+            request = checkedRequest();
             before = this.#prerequisites(request, writer.index === writer.fenceAt);
           } catch (error) {
             this.#writers.shift();

@@ -1,8 +1,9 @@
 import type { DmoverBackend, DmoverKernel } from "./backend.ts";
 import type { DmoverFunction } from "./functions.ts";
-import { byArity, type CostModel, modelSpeed, xorArity } from "./_model.ts";
+import { modelSpeed, xorArity } from "./_model.ts";
+import { catalogRow } from "./_catalog.ts";
 import { crc32cUpdate } from "./_ts_crc32c.ts";
-import { XOR_WORDS_FROM, xorInto } from "./_ts_xor.ts";
+import { xorInto } from "./_ts_xor.ts";
 import { overlaps } from "./_validate.ts";
 import { walkChunks } from "./_walk.ts";
 import {
@@ -18,33 +19,6 @@ import {
 import type { DmoverBuffer, DmoverRequest } from "./types.ts";
 
 const ZEROS: readonly number[] = Object.freeze([0, 0, 0, 0, 0, 0, 0, 0]);
-
-// Fitted to one-shot calls from 16 B to 4 KiB (see _model.ts). copy and fill share the native
-// backend's bandwidth (both are memmove/memset); only the fixed cost differs.
-const COPY: CostModel = { overheadNs: 78, gbps: 90 };
-const FILL: CostModel = { overheadNs: 74, gbps: 100 };
-const CRC32C: CostModel = { overheadNs: 66, gbps: 1.31 };
-// The functions beyond dmover_io (see _ts_ops.ts); fitted like the others. Per input, for xor,
-// xor-check and pq: their cost grows with the number of inputs.
-const COMPARE: CostModel = { overheadNs: 250, gbps: 3.5 };
-const COMPARE_PATTERN: CostModel = { overheadNs: 300, gbps: 3.5 };
-const COPY_CRC32C: CostModel = { overheadNs: 150, gbps: 1.2 };
-const DUALCAST: CostModel = { overheadNs: 150, gbps: 30 };
-const PER_INPUT_NS = 0.35; // ns per byte per input of xor, xor-check (word loops)
-const PQ_PER_INPUT_NS = 0.9; // ns per byte per data block of pq and pq-recover
-
-/** A cost model for the variadic functions: `perInput` ns per byte per input. */
-function perInputModel(request: number, perInput: number): CostModel {
-  return { overheadNs: 300 + 40 * request, gbps: 1 / (perInput * request) };
-}
-
-// xorN has two regimes: a byte loop below XOR_WORDS_FROM bytes, 32-bit word views above.
-function xorModel(n: number, length: number): CostModel {
-  if (length < XOR_WORDS_FROM) {
-    return { overheadNs: byArity(n, 110, 157, 255), gbps: 1 / byArity(n, 2.25, 3.9, 8.1) };
-  }
-  return { overheadNs: byArity(n, 183, 296, 470), gbps: 1 / byArity(n, 0.186, 0.306, 0.582) };
-}
 
 function fillPieces(out: DmoverBuffer, value: number): void {
   if (out instanceof Uint8Array) {
@@ -165,33 +139,8 @@ export const tsBackend: DmoverBackend = Object.freeze({
   name: "ts",
   synchronous: true,
   speed(fn: DmoverFunction, length: number): number {
-    switch (fn.name) {
-      case "copy":
-        return modelSpeed(COPY, length);
-      case "zero":
-      case "fill8":
-        return modelSpeed(FILL, length);
-      case "iscsi-crc32c":
-        return modelSpeed(CRC32C, length);
-      case "compare":
-        return modelSpeed(COMPARE, length);
-      case "compare-pattern":
-        return modelSpeed(COMPARE_PATTERN, length);
-      case "copy-crc32c":
-        return modelSpeed(COPY_CRC32C, length);
-      case "dualcast":
-        return modelSpeed(DUALCAST, length);
-      case "xor":
-      case "xor-check":
-        // A typical request of 4 inputs: the estimate only decides ts against native by length.
-        return modelSpeed(perInputModel(4, PER_INPUT_NS), length);
-      case "pq":
-      case "pq-recover":
-        return modelSpeed(perInputModel(4, PQ_PER_INPUT_NS), length);
-    }
-    const n = xorArity(fn.name);
-    if (n === 0) return 0;
-    return modelSpeed(xorModel(n, length), length);
+    const row = catalogRow(fn.name);
+    return row === undefined ? 0 : modelSpeed(row.ts(length), length);
   },
   kernel(fn: DmoverFunction): DmoverKernel | undefined {
     switch (fn.name) {

@@ -21,8 +21,9 @@ export interface DmoverIovec {
 }
 
 /**
- * The memory a request reads or writes: a whole `Uint8Array`, or a list of 1 to 1024 iovecs
- * walked in order (pieces of length 0 are allowed; the total must not be).
+ * The memory a request reads or writes: a whole `Uint8Array`, or a list of 0 to 1024 iovecs
+ * walked in order. Empty buffers are valid: a request of length 0 changes no byte (the CRC of
+ * nothing is the seed, a comparison of nothing finds no difference).
  *
  * @example
  * ```ts
@@ -76,9 +77,10 @@ export interface DmoverRequest {
   /**
    * The immediate: the byte of `fill8`, the seed of the CRC functions (default 0), the pattern of
    * `compare-pattern` (8 bytes, little-endian: a `bigint` up to 2^64 - 1, or a number), the lost
-   * positions of `pq-recover` (a bit mask).
+   * positions of `pq-recover` (a list of the two positions, e.g. `[3, 33]`, or a bit mask: a
+   * number, since `1 << 31` is negative in JavaScript).
    */
-  readonly immediate?: number | bigint;
+  readonly immediate?: number | bigint | readonly number[];
   /**
    * The id of an earlier request of the session that still holds a slot (submitted, completion
    * not yet read): this one runs after it completes, or completes with `ECANCELED` if it failed.

@@ -197,7 +197,7 @@ export function createWorkerBackend(options: WorkerBackendOptions = {}): WorkerB
         outputs,
         single: outputs === 1,
         sides: sides.map(wireSide),
-        immediate: request.immediate,
+        immediate: request.immediate as number | bigint | undefined,
         length,
         control,
         slot,

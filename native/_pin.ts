@@ -20,7 +20,7 @@
 // so the garbage collector cannot free it either. Synchronous calls need none of this: no
 // JavaScript runs while they do.
 
-import { isDetached } from "./_checks.ts";
+import { bufferOf, isDetached, isGrowable, isSharedMemory, lengthOf } from "./_checks.ts";
 
 /**
  * Whether `view`'s memory stays valid while referenced: it lies in a SharedArrayBuffer that is not
@@ -28,8 +28,8 @@ import { isDetached } from "./_checks.ts";
  * stores are not supported for nonblocking FFI calls").
  */
 export function isPinned(view: ArrayBufferView): boolean {
-  const buffer = view.buffer;
-  return buffer instanceof SharedArrayBuffer && !buffer.growable;
+  const buffer = bufferOf(view);
+  return isSharedMemory(buffer) && !isGrowable(buffer);
 }
 
 /** `length` zero bytes in pinned memory (a new SharedArrayBuffer). */
@@ -39,7 +39,7 @@ export function pinnedBytes(length: number): Uint8Array {
 
 /** A copy of `bytes` in pinned memory. */
 export function pinnedCopy(bytes: Uint8Array): Uint8Array {
-  const copy = pinnedBytes(bytes.length);
+  const copy = pinnedBytes(lengthOf(bytes));
   copy.set(bytes);
   return copy;
 }
@@ -126,7 +126,7 @@ export class OffThreadCall {
     let lost: string | undefined;
     for (const s of staged) {
       if (!copyBack) continue;
-      if (isDetached(s.caller) || s.caller.length < s.offset + s.length) {
+      if (isDetached(s.caller) || lengthOf(s.caller) < s.offset + s.length) {
         lost ??= s.name;
         continue;
       }

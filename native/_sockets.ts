@@ -2,9 +2,10 @@
 // a native connect, which runs dray_sock_connect off-thread and owns the descriptor it returns
 // until the caller gets it, so that a timeout or an abort can never leak one.
 
-import { pinnedCopy } from "./_pin.ts";
+import { pinnedBytes, pinnedCopy } from "./_pin.ts";
 import type { ShimSymbols } from "./_symbols.ts";
 import {
+  SOCKET_WOULD_BLOCK as SOCKET_EAGAIN,
   type SocketConnectOptions,
   type SocketConnectResult,
   socketErrno,
@@ -33,7 +34,6 @@ const IPV6 = 16;
 
 // Words of the ctl buffer shared with the C call.
 const CTL_WORDS = 8;
-const CTL_CANCEL = 0;
 const CTL_KEEPIDLE = 1;
 const CTL_KEEPINTVL = 2;
 const CTL_KEEPCNT = 3;
@@ -115,7 +115,7 @@ function prepare(
   return { text, name, port, flags, path };
 }
 
-/** Whether getaddrinfo answers `host` without a lookup (an IPv4 or IPv6 literal). */
+/** Whether `host` is an IPv4 or IPv6 literal, which needs no lookup. */
 function isIpLiteral(host: string): boolean {
   return host.includes(":") || /^\d{1,3}(\.\d{1,3}){3}$/.test(host);
 }
@@ -127,10 +127,43 @@ function peerAddress(symbols: ShimSymbols, fd: number, fallback: string): string
 }
 
 /**
- * Connects through the shim. Resolves (never rejects, except for misuse) with the descriptor or
- * the failure. A timeout or an abort settles at once while the name is still being resolved
- * (getaddrinfo cannot be interrupted) and within the C side's poll slice (10 ms) afterwards; a
- * descriptor that the C call returns after the caller gave up is closed, never handed out.
+ * Throws `Deno.errors.NotCapable` unless the process may connect to the target, as `Deno.connect`
+ * would: `--allow-net` for the host and port, or read and write access to a unix socket's path.
+ * FFI is outside Deno's sandbox, so the shim asks here, before C is called.
+ */
+export function checkConnectPermission(target: SocketTarget): void {
+  const query: Deno.PermissionDescriptor[] = "path" in target
+    ? [{ name: "read", path: target.path }, { name: "write", path: target.path }]
+    : [{
+      name: "net",
+      host: target.hostname.includes(":")
+        ? `[${target.hostname}]:${target.port}`
+        : `${target.hostname}:${target.port}`,
+    }];
+  for (const descriptor of query) {
+    if (Deno.permissions.querySync(descriptor).state !== "granted") {
+      const what = "path" in target
+        ? `the socket path '${target.path}' (--allow-read and --allow-write)`
+        : `'${target.hostname}:${target.port}' (--allow-net)`;
+      throw new Deno.errors.NotCapable(`Cannot connect natively to ${what}: permission denied`);
+    }
+  }
+}
+
+/** Delays between polls of a connect under way: quick at first, then every 10 ms. */
+const POLL_DELAYS_MS = [0, 1, 1, 2, 4, 8];
+const POLL_EVERY_MS = 10;
+/** Between attempts at a unix listener whose backlog is full. */
+const BACKLOG_RETRY_MS = 10;
+const RESOLVE_BYTES = 4096;
+
+/**
+ * Connects through the shim without holding a thread of Deno's blocking pool per connect: the
+ * connect is begun non-blocking on the event-loop thread (dray_sock_connect_start) and its
+ * completion polled from timers (dray_sock_connect_poll); only a host name's lookup runs off-thread
+ * (getaddrinfo cannot be made non-blocking). Resolves (never rejects, except for misuse or a
+ * missing permission) with the descriptor or the failure; a timeout or an abort settles at once
+ * and closes any descriptor begun, so none leaks.
  */
 export function connectSocket(
   symbols: ShimSymbols,
@@ -141,84 +174,137 @@ export function connectSocket(
   if (!Number.isFinite(timeoutMs) || timeoutMs < 0) {
     throw new RangeError(`Cannot connect with timeout '${timeoutMs}': expected a number >= 0`);
   }
-  // Shared with the C call on another thread, so pinned (see _pin.ts); Atomics work on it as well.
   const ctl = new Int32Array(new SharedArrayBuffer(CTL_WORDS * 4));
-  const { text, name, port, flags, path } = prepare(target, options, ctl);
+  const { text, port, flags, path } = prepare(target, options, ctl);
+  checkConnectPermission(target);
   const signal = options.signal;
   if (signal?.aborted) return Promise.resolve({ ok: false, code: "ECANCELED", errno: 0 });
-  // Rounded up so that the C deadline is never earlier than the caller's.
-  const cTimeout = timeoutMs === 0 ? 0 : Math.min(Math.ceil(timeoutMs), MAX_TIMEOUT_MS);
 
   return new Promise((resolve) => {
     let settled = false;
-    let givenUp: "ETIMEDOUT" | "ECANCELED" | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let deadline: ReturnType<typeof setTimeout> | undefined;
+    let fd = -1; // a descriptor whose connect is under way
+    let addresses: string[] = [];
+    let next = 0;
+    let polls = 0;
+    let lastError: SocketConnectResult = { ok: false, code: "ENOTFOUND", errno: 0 };
 
     const settle = (result: SocketConnectResult): void => {
       if (settled) return;
       settled = true;
       if (timer !== undefined) clearTimeout(timer);
+      if (deadline !== undefined) clearTimeout(deadline);
       signal?.removeEventListener("abort", onAbort);
       resolve(result);
     };
-    // Asks the C call to stop. Before it connects (still resolving a name) nothing can be
-    // waited for, so settle now; otherwise the call returns within one poll slice.
     const giveUp = (why: "ETIMEDOUT" | "ECANCELED"): void => {
-      if (settled || givenUp !== undefined) return;
-      givenUp = why;
-      Atomics.store(ctl, CTL_CANCEL, 1);
-      if (Atomics.load(ctl, CTL_PHASE) < PHASE_CONNECTING) {
-        settle({ ok: false, code: why, errno: 0 });
-      }
+      if (settled) return;
+      if (fd >= 0) symbols.dray_sock_close(fd);
+      fd = -1;
+      settle({ ok: false, code: why, errno: 0 });
     };
     const onAbort = (): void => giveUp("ECANCELED");
+    const failure = (rc: number): SocketConnectResult => ({
+      ok: false,
+      code: socketErrorCode(rc),
+      errno: socketErrno(rc) || Atomics.load(ctl, CTL_ERRNO),
+    });
+    const connected = (descriptor: number): void => {
+      const family = Atomics.load(ctl, CTL_FAMILY);
+      settle({
+        ok: true,
+        fd: descriptor,
+        family: family === 1 ? "unix" : family === 6 ? "ipv6" : "ipv4",
+        address: path ?? peerAddress(symbols, descriptor, text),
+      });
+    };
+    const later = (ms: number, step: () => void): void => {
+      timer = setTimeout(() => {
+        timer = undefined;
+        if (!settled) step();
+      }, ms);
+    };
+    const poll = (): void => {
+      const rc = symbols.dray_sock_connect_poll(fd, flags, ctl, ctl.byteLength);
+      if (rc >= 0) {
+        fd = -1;
+        connected(rc);
+      } else if (rc === SOCKET_EAGAIN) {
+        later(POLL_DELAYS_MS[polls++] ?? POLL_EVERY_MS, poll);
+      } else {
+        fd = -1; // closed by the shim
+        lastError = failure(rc);
+        attempt();
+      }
+    };
+    // Begins a connect to the next address; on to the one after when it fails at once.
+    const attempt = (): void => {
+      while (next < addresses.length) {
+        const address = encoder.encode(addresses[next]!);
+        const rc = symbols.dray_sock_connect_start(
+          address,
+          address.length,
+          address.length,
+          port,
+          flags,
+          ctl,
+          ctl.byteLength,
+        );
+        if (rc >= 0) {
+          next++;
+          if (Atomics.load(ctl, CTL_PHASE) === PHASE_CONNECTING) {
+            fd = rc;
+            polls = 0;
+            poll();
+          } else {
+            connected(rc);
+          }
+          return;
+        }
+        if (rc === SOCKET_EAGAIN && path !== undefined) {
+          later(BACKLOG_RETRY_MS, attempt); // a unix listener's backlog is full: try again
+          return;
+        }
+        next++;
+        lastError = failure(rc);
+      }
+      settle(lastError);
+    };
 
-    const call = symbols.dray_sock_connect(
+    if (timeoutMs > 0) {
+      deadline = setTimeout(
+        () => giveUp("ETIMEDOUT"),
+        Math.min(Math.ceil(timeoutMs), MAX_TIMEOUT_MS),
+      );
+    }
+    signal?.addEventListener("abort", onAbort, { once: true });
+    if (path !== undefined || isIpLiteral(text)) {
+      addresses = [text];
+      attempt();
+      return;
+    }
+    // A name: resolved off-thread into pinned memory (see _pin.ts), then connected as above.
+    const name = pinnedCopy(encoder.encode(text));
+    const out = pinnedBytes(RESOLVE_BYTES);
+    symbols.dray_sock_resolve(
       name,
       name.length,
       name.length,
-      port,
-      flags,
-      cTimeout,
-      ctl,
-      ctl.byteLength,
-    );
-    call.then((rc) => {
-      // `name` and `ctl` must stay alive while C uses them; referencing them here keeps them (they
-      // are private and pinned, so nothing else can free them).
-      void name;
-      if (rc >= 0) {
-        if (settled || givenUp !== undefined) {
-          symbols.dray_sock_close(rc); // nobody is waiting for it any more
-          settle({ ok: false, code: givenUp ?? "ECANCELED", errno: 0 });
+      flags & (IPV4 | IPV6),
+      out,
+      out.length,
+    )
+      .then((rc) => {
+        void name; // held until C is done with it
+        if (settled) return;
+        if (rc < 0) {
+          settle(failure(rc));
           return;
         }
-        const family = Atomics.load(ctl, CTL_FAMILY);
-        settle({
-          ok: true,
-          fd: rc,
-          family: family === 1 ? "unix" : family === 6 ? "ipv6" : "ipv4",
-          address: path ?? peerAddress(symbols, rc, text),
-        });
-        return;
-      }
-      const code = socketErrorCode(rc);
-      settle({
-        ok: false,
-        code: code === "ECANCELED" ? givenUp ?? code : code,
-        errno: socketErrno(rc) || Atomics.load(ctl, CTL_ERRNO),
-      });
-    }, () => {
-      // The FFI call itself failed (it does not, short of a broken runtime): no descriptor.
-      settle({ ok: false, code: "ESYS", errno: 0 });
-    });
-
-    // The C side keeps the deadline itself once it connects; a timer is needed only to stop
-    // waiting for a name lookup, which C cannot interrupt (IP literals and paths need none).
-    if (timeoutMs > 0 && path === undefined && !isIpLiteral(text)) {
-      timer = setTimeout(() => giveUp("ETIMEDOUT"), timeoutMs);
-    }
-    signal?.addEventListener("abort", onAbort, { once: true });
+        addresses = decoder.decode(out.subarray(0, rc)).split("\0").filter((a) => a !== "");
+        attempt();
+      }, () => settle({ ok: false, code: "ESYS", errno: 0 }));
   });
 }
 

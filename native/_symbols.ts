@@ -279,6 +279,42 @@ export const SYMBOLS = {
     result: "i32",
     nonblocking: true,
   },
+  // int32_t dray_sock_connect_start( (never waits: on the event-loop thread)
+  dray_sock_connect_start: {
+    parameters: [
+      "buffer", // const uint8_t *host (an IP literal, or a socket path with DRAY_SOCK_UNIX)
+      "u32", // uint32_t host_cap
+      "u32", // uint32_t host_len
+      "u32", // uint32_t port
+      "u32", // uint32_t flags (DRAY_SOCK_*)
+      "buffer", // int32_t *ctl (DRAY_SOCK_CTL_WORDS words)
+      "u32", // uint32_t ctl_cap (bytes)
+    ],
+    result: "i32",
+  },
+  // int32_t dray_sock_connect_poll( (never waits: on the event-loop thread)
+  dray_sock_connect_poll: {
+    parameters: [
+      "i32", // int32_t fd (from dray_sock_connect_start)
+      "u32", // uint32_t flags (DRAY_SOCK_NODELAY, DRAY_SOCK_KEEPALIVE)
+      "buffer", // int32_t *ctl (keepalive settings in; errno, phase out)
+      "u32", // uint32_t ctl_cap (bytes)
+    ],
+    result: "i32",
+  },
+  // int32_t dray_sock_resolve( (getaddrinfo blocks: runs off the event-loop thread)
+  dray_sock_resolve: {
+    parameters: [
+      "buffer", // const uint8_t *host (UTF-8, no NUL)
+      "u32", // uint32_t host_cap
+      "u32", // uint32_t host_len
+      "u32", // uint32_t flags (DRAY_SOCK_IPV4, DRAY_SOCK_IPV6)
+      "buffer", // uint8_t *out (numeric addresses, each followed by a NUL)
+      "u32", // uint32_t out_cap
+    ],
+    result: "i32",
+    nonblocking: true,
+  },
   // int32_t dray_sock_read(
   dray_sock_read: {
     parameters: [

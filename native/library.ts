@@ -1,4 +1,14 @@
-import { checkSpan, checkView, U32_MAX } from "./_checks.ts";
+import {
+  bufferOf,
+  byteOffsetOf,
+  checkSpan,
+  checkView,
+  isDetached,
+  isUint32Array,
+  isUint8Array,
+  lengthOf,
+  U32_MAX,
+} from "./_checks.ts";
 import { DRAY_OK, type ShimSymbols } from "./_symbols.ts";
 import {
   DRAY_ENOMEM,
@@ -9,6 +19,7 @@ import {
   opShapeError,
 } from "./_dmover_ops.ts";
 import { isPinned } from "./_pin.ts";
+import { registerTrusted } from "./_trusted.ts";
 import { checkFd, connectSocket, openPoller } from "./_sockets.ts";
 import type {
   SocketConnectOptions,
@@ -82,6 +93,7 @@ export class NativeLibrary {
     this.path = path;
     this.#symbols = symbols;
     this.#close = close;
+    registerTrusted(this, symbols);
     const v = symbols.dray_version();
     this.version = `${v >>> 16}.${(v >>> 8) & 0xff}.${v & 0xff}`;
   }
@@ -122,13 +134,13 @@ export class NativeLibrary {
   ): void {
     checkSpan("dst", dst, dstOffset, length);
     checkSpan("src", src, srcOffset, length);
-    if (dst.length <= U32_MAX && src.length <= U32_MAX && length <= U32_MAX) {
+    if (lengthOf(dst) <= U32_MAX && lengthOf(src) <= U32_MAX && length <= U32_MAX) {
       const rc = this.#symbols.dray_copy(
         dst,
-        dst.length,
+        lengthOf(dst),
         dstOffset >>> 0, // -0 becomes 0: FFI refuses -0 for a u32 (see _checks.ts)
         src,
-        src.length,
+        lengthOf(src),
         srcOffset >>> 0,
         length >>> 0,
       );
@@ -138,7 +150,10 @@ export class NativeLibrary {
     // A buffer beyond 4 GiB: narrow to the spans and go in u32-sized steps.
     const d = dst.subarray(dstOffset, dstOffset + length);
     const s = src.subarray(srcOffset, srcOffset + length);
-    if (dst.buffer === src.buffer && dst.byteOffset + dstOffset > src.byteOffset + srcOffset) {
+    if (
+      bufferOf(dst) === bufferOf(src) &&
+      byteOffsetOf(dst) + dstOffset > byteOffsetOf(src) + srcOffset
+    ) {
       d.set(s); // an overlapping forward copy cannot be split front to back
       return;
     }
@@ -185,8 +200,14 @@ export class NativeLibrary {
     if (!Number.isInteger(value) || value < 0 || value > 255) {
       throw new RangeError(`Cannot fill with '${value}': expected an integer from 0 to 255`);
     }
-    if (dst.length <= U32_MAX && length <= U32_MAX) {
-      const rc = this.#symbols.dray_fill(dst, dst.length, offset >>> 0, value >>> 0, length >>> 0);
+    if (lengthOf(dst) <= U32_MAX && length <= U32_MAX) {
+      const rc = this.#symbols.dray_fill(
+        dst,
+        lengthOf(dst),
+        offset >>> 0,
+        value >>> 0,
+        length >>> 0,
+      );
       if (rc !== DRAY_OK) fail("fill", rc);
       return;
     }
@@ -306,14 +327,14 @@ export class NativeLibrary {
     // The common case in a few comparisons: every span non-empty, in bounds and uint32-sized
     // (a detached buffer has length 0, so it cannot pass). Anything else takes checkSpan's path,
     // which throws the precise error or handles buffers beyond 4 GiB.
-    let fast = length > 0 && length >>> 0 === length && dst instanceof Uint8Array &&
-      dstOffset >>> 0 === dstOffset && dst.length - dstOffset >= length &&
-      dst.length <= U32_MAX;
+    let fast = length > 0 && length >>> 0 === length && isUint8Array(dst) &&
+      dstOffset >>> 0 === dstOffset && lengthOf(dst) - dstOffset >= length &&
+      lengthOf(dst) <= U32_MAX;
     for (let k = 0; fast && k < n; k++) {
       const s = sources[k];
       const off = sourceOffsets[k]!;
-      fast = s instanceof Uint8Array && off >>> 0 === off && s.length - off >= length &&
-        s.length <= U32_MAX;
+      fast = isUint8Array(s) && off >>> 0 === off && lengthOf(s) - off >= length &&
+        lengthOf(s) <= U32_MAX;
       table[3 + 3 * k] = 1;
       table[4 + 3 * k] = off;
       table[5 + 3 * k] = length;
@@ -328,7 +349,9 @@ export class NativeLibrary {
     checkSpan("dst", dst, dstOffset, length);
     for (let k = 0; k < n; k++) checkSpan(`sources[${k}]`, sources[k]!, sourceOffsets[k]!, length);
     if (length === 0) return;
-    if (dst.length <= U32_MAX && length <= U32_MAX && sources.every((s) => s.length <= U32_MAX)) {
+    if (
+      lengthOf(dst) <= U32_MAX && length <= U32_MAX && sources.every((s) => lengthOf(s) <= U32_MAX)
+    ) {
       table[0] = 1;
       table[1] = dstOffset;
       table[2] = length;
@@ -388,7 +411,7 @@ export class NativeLibrary {
     dst: Uint8Array,
     sources: readonly Uint8Array[],
     table: Uint32Array,
-    words: number = table.length,
+    words: number = lengthOf(table),
   ): void {
     const n = this.#xorArity(sources);
     this.#checkTable(table, words, 0, [dst, ...sources]);
@@ -424,8 +447,8 @@ export class NativeLibrary {
   crc32c(src: Uint8Array, offset: number, length: number, seed: number = 0): number {
     const table = this.#dmoverTable;
     if (
-      !(length > 0 && length >>> 0 === length && src instanceof Uint8Array &&
-        offset >>> 0 === offset && src.length - offset >= length && src.length <= U32_MAX &&
+      !(length > 0 && length >>> 0 === length && isUint8Array(src) &&
+        offset >>> 0 === offset && lengthOf(src) - offset >= length && lengthOf(src) <= U32_MAX &&
         seed >>> 0 === seed)
     ) {
       // Not the common case: checkSpan throws the precise error; a zero length or a buffer
@@ -435,7 +458,7 @@ export class NativeLibrary {
         throw new RangeError(`Cannot use seed '${seed}': expected an integer from 0 to 2^32 - 1`);
       }
       if (length === 0) return seed >>> 0; // -0 is 0
-      if (src.length > U32_MAX || length > U32_MAX) {
+      if (lengthOf(src) > U32_MAX || length > U32_MAX) {
         const part = src.subarray(offset, offset + length);
         const step = 2 ** 31;
         let crc = seed;
@@ -452,7 +475,7 @@ export class NativeLibrary {
     table[3] = length;
     const f = this.#symbols.dray_crc32c;
     if (f === null) this.#noKernels("crc32c");
-    const rc = f(table, 4, src, src.length);
+    const rc = f(table, 4, src, lengthOf(src));
     if (rc !== DRAY_OK) fail("crc32c", rc);
     return table[0]!;
   }
@@ -482,11 +505,11 @@ export class NativeLibrary {
    * }
    * ```
    */
-  crc32cv(src: Uint8Array, table: Uint32Array, words: number = table.length): number {
+  crc32cv(src: Uint8Array, table: Uint32Array, words: number = lengthOf(table)): number {
     this.#checkTable(table, words, 1, [src]);
     const f = this.#symbols.dray_crc32c;
     if (f === null) this.#noKernels("crc32cv");
-    const rc = f(table, words >>> 0, src, src.length);
+    const rc = f(table, words >>> 0, src, lengthOf(src));
     if (rc !== DRAY_OK) fail("crc32cv", rc);
     return table[0]!;
   }
@@ -509,22 +532,22 @@ export class NativeLibrary {
     start: number,
     views: readonly Uint8Array[],
   ): void {
-    if (!(table instanceof Uint32Array)) {
+    if (!isUint32Array(table)) {
       throw new TypeError("Cannot use the iovec table: expected a Uint32Array");
     }
-    if (table.buffer instanceof ArrayBuffer && table.buffer.detached) {
+    if (isDetached(table)) {
       throw new TypeError("Cannot use the iovec table: its buffer is detached or was transferred");
     }
-    if (!Number.isInteger(words) || words < 0 || words > table.length || words > U32_MAX) {
+    if (!Number.isInteger(words) || words < 0 || words > lengthOf(table) || words > U32_MAX) {
       throw new RangeError(
-        `Cannot use '${words}' words of the iovec table: it holds ${table.length}`,
+        `Cannot use '${words}' words of the iovec table: it holds ${lengthOf(table)}`,
       );
     }
     views.forEach((view, s) => {
       checkSpan(s === 0 && start === 0 ? "dst" : `sources[${s - 1 + start}]`, view, 0, 0);
-      if (view.length > U32_MAX) {
+      if (lengthOf(view) > U32_MAX) {
         throw new RangeError(
-          `Cannot use a buffer of '${view.length}' bytes: the limit is 2^32 - 1`,
+          `Cannot use a buffer of '${lengthOf(view)}' bytes: the limit is 2^32 - 1`,
         );
       }
     });
@@ -539,7 +562,7 @@ export class NativeLibrary {
         );
       }
       let sum = 0;
-      const cap = views[s]!.length;
+      const cap = lengthOf(views[s]!);
       for (let i = 0; i < count; i++) {
         const off = table[at + 2 * i]!;
         const len = table[at + 2 * i + 1]!;
@@ -574,16 +597,29 @@ export class NativeLibrary {
     let rc: number;
     switch (n) {
       case 2:
-        rc = y.dray_xor2!(t, w, d, d.length, a, a.length, b, b.length);
+        rc = y.dray_xor2!(t, w, d, lengthOf(d), a, lengthOf(a), b, lengthOf(b));
         break;
       case 3: {
         const c = s[2]!;
-        rc = y.dray_xor3!(t, w, d, d.length, a, a.length, b, b.length, c, c.length);
+        rc = y.dray_xor3!(t, w, d, lengthOf(d), a, lengthOf(a), b, lengthOf(b), c, lengthOf(c));
         break;
       }
       case 4: {
         const c = s[2]!, e = s[3]!;
-        rc = y.dray_xor4!(t, w, d, d.length, a, a.length, b, b.length, c, c.length, e, e.length);
+        rc = y.dray_xor4!(
+          t,
+          w,
+          d,
+          lengthOf(d),
+          a,
+          lengthOf(a),
+          b,
+          lengthOf(b),
+          c,
+          lengthOf(c),
+          e,
+          lengthOf(e),
+        );
         break;
       }
       case 5: {
@@ -592,17 +628,17 @@ export class NativeLibrary {
           t,
           w,
           d,
-          d.length,
+          lengthOf(d),
           a,
-          a.length,
+          lengthOf(a),
           b,
-          b.length,
+          lengthOf(b),
           c,
-          c.length,
+          lengthOf(c),
           e,
-          e.length,
+          lengthOf(e),
           f,
-          f.length,
+          lengthOf(f),
         );
         break;
       }
@@ -612,19 +648,19 @@ export class NativeLibrary {
           t,
           w,
           d,
-          d.length,
+          lengthOf(d),
           a,
-          a.length,
+          lengthOf(a),
           b,
-          b.length,
+          lengthOf(b),
           c,
-          c.length,
+          lengthOf(c),
           e,
-          e.length,
+          lengthOf(e),
           f,
-          f.length,
+          lengthOf(f),
           g,
-          g.length,
+          lengthOf(g),
         );
         break;
       }
@@ -634,21 +670,21 @@ export class NativeLibrary {
           t,
           w,
           d,
-          d.length,
+          lengthOf(d),
           a,
-          a.length,
+          lengthOf(a),
           b,
-          b.length,
+          lengthOf(b),
           c,
-          c.length,
+          lengthOf(c),
           e,
-          e.length,
+          lengthOf(e),
           f,
-          f.length,
+          lengthOf(f),
           g,
-          g.length,
+          lengthOf(g),
           h,
-          h.length,
+          lengthOf(h),
         );
         break;
       }
@@ -658,23 +694,23 @@ export class NativeLibrary {
           t,
           w,
           d,
-          d.length,
+          lengthOf(d),
           a,
-          a.length,
+          lengthOf(a),
           b,
-          b.length,
+          lengthOf(b),
           c,
-          c.length,
+          lengthOf(c),
           e,
-          e.length,
+          lengthOf(e),
           f,
-          f.length,
+          lengthOf(f),
           g,
-          g.length,
+          lengthOf(g),
           h,
-          h.length,
+          lengthOf(h),
           j,
-          j.length,
+          lengthOf(j),
         );
       }
     }
@@ -760,7 +796,7 @@ export class NativeLibrary {
   dmoverOp(
     table: Uint32Array,
     memories: readonly Uint8Array[],
-    words: number = table.length,
+    words: number = lengthOf(table),
   ): void {
     this.#checkOpTable(table, words, memories, false);
     const y = this.#symbols;
@@ -768,36 +804,47 @@ export class NativeLibrary {
     let rc: number;
     if (m.length <= 4) {
       const a = m[0]!, b = m[1] ?? EMPTY, c = m[2] ?? EMPTY, d = m[3] ?? EMPTY;
-      rc = y.dray_op4!(table, words, a, a.length, b, b.length, c, c.length, d, d.length);
+      rc = y.dray_op4!(
+        table,
+        words,
+        a,
+        lengthOf(a),
+        b,
+        lengthOf(b),
+        c,
+        lengthOf(c),
+        d,
+        lengthOf(d),
+      );
     } else {
       const p = padded12(m);
       rc = y.dray_op12!(
         table,
         words,
         p[0]!,
-        p[0]!.length,
+        lengthOf(p[0]!),
         p[1]!,
-        p[1]!.length,
+        lengthOf(p[1]!),
         p[2]!,
-        p[2]!.length,
+        lengthOf(p[2]!),
         p[3]!,
-        p[3]!.length,
+        lengthOf(p[3]!),
         p[4]!,
-        p[4]!.length,
+        lengthOf(p[4]!),
         p[5]!,
-        p[5]!.length,
+        lengthOf(p[5]!),
         p[6]!,
-        p[6]!.length,
+        lengthOf(p[6]!),
         p[7]!,
-        p[7]!.length,
+        lengthOf(p[7]!),
         p[8]!,
-        p[8]!.length,
+        lengthOf(p[8]!),
         p[9]!,
-        p[9]!.length,
+        lengthOf(p[9]!),
         p[10]!,
-        p[10]!.length,
+        lengthOf(p[10]!),
         p[11]!,
-        p[11]!.length,
+        lengthOf(p[11]!),
       );
     }
     if (rc !== DRAY_OK) fail("dmoverOp", rc);
@@ -843,7 +890,7 @@ export class NativeLibrary {
   async dmoverOpAsync(
     table: Uint32Array,
     memories: readonly Uint8Array[],
-    words: number = table.length,
+    words: number = lengthOf(table),
   ): Promise<void> {
     this.#checkOpTable(table, words, memories, true);
     const y = this.#symbols;
@@ -856,42 +903,42 @@ export class NativeLibrary {
         table,
         words,
         a!,
-        a!.length,
+        lengthOf(a!),
         b!,
-        b!.length,
+        lengthOf(b!),
         c!,
-        c!.length,
+        lengthOf(c!),
         d!,
-        d!.length,
+        lengthOf(d!),
       );
     } else {
       rc = await y.dray_op12_async!(
         table,
         words,
         m[0]!,
-        m[0]!.length,
+        lengthOf(m[0]!),
         m[1]!,
-        m[1]!.length,
+        lengthOf(m[1]!),
         m[2]!,
-        m[2]!.length,
+        lengthOf(m[2]!),
         m[3]!,
-        m[3]!.length,
+        lengthOf(m[3]!),
         m[4]!,
-        m[4]!.length,
+        lengthOf(m[4]!),
         m[5]!,
-        m[5]!.length,
+        lengthOf(m[5]!),
         m[6]!,
-        m[6]!.length,
+        lengthOf(m[6]!),
         m[7]!,
-        m[7]!.length,
+        lengthOf(m[7]!),
         m[8]!,
-        m[8]!.length,
+        lengthOf(m[8]!),
         m[9]!,
-        m[9]!.length,
+        lengthOf(m[9]!),
         m[10]!,
-        m[10]!.length,
+        lengthOf(m[10]!),
         m[11]!,
-        m[11]!.length,
+        lengthOf(m[11]!),
       );
     }
     keepAlive(table, m);
@@ -909,10 +956,10 @@ export class NativeLibrary {
     if (this.#symbols.dray_op4 === null || this.#symbols.dray_op12 === null) {
       this.#noKernels("run a dmover op");
     }
-    if (!(table instanceof Uint32Array)) {
+    if (!isUint32Array(table)) {
       throw new TypeError("Cannot use the op table: expected a Uint32Array");
     }
-    if (table.buffer instanceof ArrayBuffer && table.buffer.detached) {
+    if (isDetached(table)) {
       throw new TypeError("Cannot use the op table: its buffer is detached or was transferred");
     }
     if (shared && !isPinned(table)) {
@@ -930,12 +977,12 @@ export class NativeLibrary {
     for (let i = 0; i < memories.length; i++) {
       const view = memories[i]!;
       // A live non-empty view passes without building a name; anything else gets the full check.
-      if (!(view instanceof Uint8Array) || view.length === 0) {
+      if (!isUint8Array(view) || lengthOf(view) === 0) {
         checkSpan(`memories[${i}]`, view, 0, 0);
       }
-      if (view.length > U32_MAX) {
+      if (lengthOf(view) > U32_MAX) {
         throw new RangeError(
-          `Cannot use a memory of '${view.length}' bytes: the limit is 2^32 - 1`,
+          `Cannot use a memory of '${lengthOf(view)}' bytes: the limit is 2^32 - 1`,
         );
       }
       if (shared && !isPinned(view)) {
@@ -944,8 +991,10 @@ export class NativeLibrary {
         );
       }
     }
-    if (!Number.isInteger(words) || words < 0 || words > table.length) {
-      throw new RangeError(`Cannot use '${words}' words of the op table: it holds ${table.length}`);
+    if (!Number.isInteger(words) || words < 0 || words > lengthOf(table)) {
+      throw new RangeError(
+        `Cannot use '${words}' words of the op table: it holds ${lengthOf(table)}`,
+      );
     }
     if (words < OP_HEADER) {
       throw new RangeError(
@@ -974,7 +1023,7 @@ export class NativeLibrary {
           `Cannot use the op table: side ${s} has count '${count}', expected 1 to 1024 pairs that fit`,
         );
       }
-      const cap = memories[memory]!.length;
+      const cap = lengthOf(memories[memory]!);
       let sum = 0;
       for (let i = 0; i < count; i++) {
         const off = table[at + 2 * i]!;
@@ -1000,12 +1049,15 @@ export class NativeLibrary {
   // ---- sockets (redis native transport) ----
 
   /**
-   * Connects a TCP or unix stream socket in C: `getaddrinfo`, then a non-blocking `connect` to
-   * each address in turn with what is left of the timeout, then `TCP_NODELAY` and keepalive. The
-   * blocking part runs off the event-loop thread (a nonblocking FFI call). Resolves with a
-   * descriptor the caller owns, or with why there is none; never leaves a descriptor open after
-   * a timeout or an abort, even one the C call returns later. Does not consult Deno's `--allow-net`
-   * (FFI is outside the sandbox): callers check permissions first.
+   * Connects a TCP or unix stream socket in C without waiting on any thread: the connect is begun
+   * non-blocking on the event-loop thread and its completion polled from timers, so pending
+   * connects hold no thread of Deno's blocking pool (a host name's `getaddrinfo` alone runs
+   * off-thread; each address it gives is then tried in turn), then `TCP_NODELAY` and keepalive.
+   * Resolves with a descriptor the caller owns, or with why there is none; never leaves a
+   * descriptor open after a timeout or an abort. Honours Deno's permissions as `Deno.connect`
+   * does (`--allow-net` for the host and port; read and write for a socket path), though FFI is
+   * outside the sandbox. The descriptor is registered as the shim's: the other socket methods
+   * refuse any descriptor the shim did not create.
    *
    * @param target A host and port (an IP literal without brackets, or a name), or a socket path.
    * @param options Timeout, abort signal, `TCP_NODELAY` and keepalive.
@@ -1013,6 +1065,7 @@ export class NativeLibrary {
    * @throws {TypeError} When the host or path is empty or holds a NUL character.
    * @throws {RangeError} When the port, family, timeout or keepalive settings are out of range, or
    * the host or path is longer than 1024 bytes.
+   * @throws {Deno.errors.NotCapable} When the permission to connect there is not granted.
    *
    * @example Connecting to a port where nothing listens
    * ```ts
@@ -1064,7 +1117,7 @@ export class NativeLibrary {
   socketRead(fd: number, into: Uint8Array): number {
     checkFd(fd);
     checkView("into", into);
-    const length = into.length > U32_MAX ? U32_MAX : into.length;
+    const length = lengthOf(into) > U32_MAX ? U32_MAX : lengthOf(into);
     return this.#symbols.dray_sock_read(fd | 0, into, length, 0, length);
   }
 
@@ -1089,7 +1142,7 @@ export class NativeLibrary {
   socketWrite(fd: number, bytes: Uint8Array): number {
     checkFd(fd);
     checkView("bytes", bytes);
-    const length = bytes.length > U32_MAX ? U32_MAX : bytes.length;
+    const length = lengthOf(bytes) > U32_MAX ? U32_MAX : lengthOf(bytes);
     return this.#symbols.dray_sock_write(fd | 0, bytes, length, 0, length);
   }
 
@@ -1172,7 +1225,8 @@ export class NativeLibrary {
   }
 
   /**
-   * Closes a socket descriptor. The C side refuses any descriptor that is not a socket.
+   * Closes a socket descriptor. The C side refuses any descriptor that is not a socket the shim
+   * created (from {@linkcode NativeLibrary.socketConnect}), and leaves it open.
    *
    * @param fd A descriptor from {@linkcode NativeLibrary.socketConnect}.
    * @returns 0, or a negative shim code.

@@ -1057,13 +1057,20 @@ DRAY_EXPORT int32_t dray_crc32c(uint32_t *tab, uint32_t tab_words, const uint8_t
   if (tab == NULL) return tab_words == 0 ? DRAY_EIOV : DRAY_EFAULT;
   if (((uintptr_t)tab & (sizeof(uint32_t) - 1)) != 0) return DRAY_EFAULT; /* misaligned table */
   if (tab_words < 1) return DRAY_EIOV;
-  int rc = dray_sides_parse(tab + 1, tab_words - 1, 1, ptrs, caps, &cur, &total);
-  if (rc != DRAY_OK) return rc;
-  uint32_t crc = ~tab[0];
+  /* Walked from a private copy, as every other entry point: the pairs checked are the pairs read. */
+  dray_tab_copy copy;
+  int rc = dray_tab_take(&copy, tab, tab_words, 2 + 2 * DRAY_IOV_MAX);
+  if (rc == DRAY_OK) rc = dray_sides_parse(copy.words + 1, copy.count - 1, 1, ptrs, caps, &cur, &total);
+  if (rc != DRAY_OK) {
+    dray_tab_release(&copy);
+    return rc;
+  }
+  uint32_t crc = ~copy.words[0];
   for (uint32_t i = 0; i < cur.count; i++) {
     uint32_t len = cur.pairs[2 * i + 1];
     if (len != 0) crc = dray_crc_update(crc, src + cur.pairs[2 * i], len);
   }
+  dray_tab_release(&copy);
   tab[0] = ~crc;
   return DRAY_OK;
 }
@@ -1546,6 +1553,43 @@ static int dray_sock_slice(const int32_t *ctl, int64_t deadline) {
   return left < DRAY_SOCK_SLICE_MS ? (int)left : DRAY_SOCK_SLICE_MS;
 }
 
+/*
+ * The sockets the shim made. Every socket entry point works only on a descriptor registered here
+ * (dray_sock_owns): the inode of the socket the shim created at that number, plus one, so that a
+ * number the shim's socket gave up (closed by its new owner, e.g. node:net after adoption) and the
+ * runtime reused for its own file or socket is refused, never read, written or closed.
+ */
+#define DRAY_OWNED_MAX 65536
+static uint64_t dray_owned[DRAY_OWNED_MAX];
+
+/* Registers fd as the shim's; 0, or DRAY_SOCK_EMFILE when its number is beyond the registry. */
+static int dray_sock_own(int fd) {
+  struct stat st;
+  if (fd < 0 || fd >= DRAY_OWNED_MAX || fstat(fd, &st) < 0) return DRAY_SOCK_EMFILE;
+  __atomic_store_n(&dray_owned[fd], (uint64_t)st.st_ino + 1u, __ATOMIC_RELEASE);
+  return 0;
+}
+
+static void dray_sock_disown(int fd) {
+  if (fd >= 0 && fd < DRAY_OWNED_MAX) __atomic_store_n(&dray_owned[fd], 0, __ATOMIC_RELEASE);
+}
+
+/* Whether fd is a socket the shim made and still the same socket. */
+static int dray_sock_owns(int32_t fd) {
+  if (fd < 0 || fd >= DRAY_OWNED_MAX) return 0;
+  uint64_t want = __atomic_load_n(&dray_owned[fd], __ATOMIC_ACQUIRE);
+  if (want == 0) return 0;
+  struct stat st;
+  if (fstat(fd, &st) < 0 || !S_ISSOCK(st.st_mode)) return 0;
+  return (uint64_t)st.st_ino + 1u == want;
+}
+
+/* Closes a descriptor the shim made and forgets it. */
+static void dray_sock_drop(int fd) {
+  dray_sock_disown(fd);
+  close(fd);
+}
+
 static int dray_sock_open(int family) {
 #if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC)
   int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -1779,8 +1823,218 @@ DRAY_EXPORT int32_t dray_sock_connect(const uint8_t *host, uint32_t host_cap, ui
     close(fd);
     fd = DRAY_SOCK_ECANCELED;
   }
+  if (fd >= 0 && dray_sock_own(fd) != 0) {
+    close(fd);
+    fd = DRAY_SOCK_EMFILE;
+  }
   dray_ctl_store(ctl, DRAY_SOCK_CTL_PHASE, 3);
   return fd;
+}
+
+/* The checks every connect entry point makes first; DRAY_OK or a negative code. */
+static int dray_sock_connect_args(const uint8_t *host, uint32_t host_cap, uint32_t host_len,
+                                  uint32_t port, uint32_t flags, int32_t *ctl, uint32_t ctl_cap,
+                                  char *name) {
+  int rc = dray_span_ok(host, host_cap, 0, host_len);
+  if (rc != DRAY_OK) return rc;
+  if (ctl == NULL) return DRAY_EFAULT;
+  if (ctl_cap < DRAY_SOCK_CTL_WORDS * sizeof(int32_t)) return DRAY_ERANGE;
+  if (((uintptr_t)ctl & (sizeof(int32_t) - 1)) != 0) return DRAY_EFAULT;
+  dray_ctl_store(ctl, DRAY_SOCK_CTL_PHASE, 0);
+  dray_ctl_store(ctl, DRAY_SOCK_CTL_ERRNO, 0);
+  dray_ctl_store(ctl, DRAY_SOCK_CTL_FAMILY, 0);
+  if ((flags & ~DRAY_SOCK_FLAGS) != 0 || host_len == 0 || host_len >= 1025 ||
+      memchr(host, 0, host_len) != NULL ||
+      ((flags & DRAY_SOCK_IPV4) && (flags & DRAY_SOCK_IPV6)) ||
+      (!(flags & DRAY_SOCK_UNIX) && (port == 0 || port > 65535))) {
+    dray_ctl_store(ctl, DRAY_SOCK_CTL_PHASE, 3);
+    return DRAY_SOCK_EINVAL;
+  }
+  memcpy(name, host, host_len);
+  name[host_len] = '\0';
+  return DRAY_OK;
+}
+
+/*
+ * Begins a connect without blocking, to an IP literal (no name lookup: a name is refused with
+ * DRAY_SOCK_ENOTFOUND; resolve it with dray_sock_resolve first) on port, or with DRAY_SOCK_UNIX to
+ * a socket path. Returns the shim's descriptor with ctl[PHASE] 3 when the connect is complete
+ * (TCP_NODELAY and keepalive applied), 2 while it goes on in the background (finish it with
+ * dray_sock_connect_poll, or give up with dray_sock_close), or a negative code with no descriptor;
+ * DRAY_SOCK_EAGAIN from a unix listener whose backlog is full (try again later). Never waits, so
+ * it runs on the event-loop thread and holds no thread of the runtime's blocking pool.
+ */
+DRAY_EXPORT int32_t dray_sock_connect_start(const uint8_t *host, uint32_t host_cap,
+                                            uint32_t host_len, uint32_t port, uint32_t flags,
+                                            int32_t *ctl, uint32_t ctl_cap) {
+  char name[1025];
+  int rc = dray_sock_connect_args(host, host_cap, host_len, port, flags, ctl, ctl_cap, name);
+  if (rc != DRAY_OK) return rc;
+  struct sockaddr_storage ss;
+  socklen_t sslen;
+  memset(&ss, 0, sizeof ss);
+  if (flags & DRAY_SOCK_UNIX) {
+    struct sockaddr_un *sun = (struct sockaddr_un *)&ss;
+    if (host_len >= sizeof sun->sun_path) {
+      dray_ctl_store(ctl, DRAY_SOCK_CTL_PHASE, 3);
+      return DRAY_SOCK_EINVAL;
+    }
+    sun->sun_family = AF_UNIX;
+    memcpy(sun->sun_path, name, host_len);
+    sslen = (socklen_t)sizeof *sun;
+  } else {
+    struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
+    if (!(flags & DRAY_SOCK_IPV6) && inet_pton(AF_INET, name, &v4->sin_addr) == 1) {
+      v4->sin_family = AF_INET;
+      v4->sin_port = htons((uint16_t)port);
+      sslen = (socklen_t)sizeof *v4;
+    } else if (!(flags & DRAY_SOCK_IPV4) && inet_pton(AF_INET6, name, &v6->sin6_addr) == 1) {
+      v6->sin6_family = AF_INET6;
+      v6->sin6_port = htons((uint16_t)port);
+      sslen = (socklen_t)sizeof *v6;
+    } else {
+      dray_ctl_store(ctl, DRAY_SOCK_CTL_PHASE, 3);
+      return DRAY_SOCK_ENOTFOUND;
+    }
+  }
+  int fd = dray_sock_open(ss.ss_family);
+  if (fd < 0) {
+    dray_ctl_store(ctl, DRAY_SOCK_CTL_ERRNO, errno);
+    dray_ctl_store(ctl, DRAY_SOCK_CTL_PHASE, 3);
+    return dray_sock_errno_code(errno);
+  }
+  if (dray_sock_own(fd) != 0) {
+    close(fd);
+    dray_ctl_store(ctl, DRAY_SOCK_CTL_PHASE, 3);
+    return DRAY_SOCK_EMFILE;
+  }
+  dray_ctl_store(ctl, DRAY_SOCK_CTL_FAMILY,
+                 ss.ss_family == AF_UNIX ? 1 : ss.ss_family == AF_INET6 ? 6 : 4);
+  int r;
+  do {
+    r = connect(fd, (const struct sockaddr *)&ss, sslen);
+  } while (r < 0 && errno == EINTR && ss.ss_family == AF_UNIX);
+  if (r < 0 && (errno == EINPROGRESS || errno == EINTR)) {
+    dray_ctl_store(ctl, DRAY_SOCK_CTL_PHASE, 2);
+    return fd;
+  }
+  if (r < 0) {
+    int e = errno;
+    dray_sock_drop(fd);
+    dray_ctl_store(ctl, DRAY_SOCK_CTL_ERRNO, e);
+    dray_ctl_store(ctl, DRAY_SOCK_CTL_PHASE, 3);
+    rc = dray_sock_errno_code(e);
+    if (rc == DRAY_SOCK_EAGAIN && ss.ss_family != AF_UNIX) rc = DRAY_SOCK_EADDRNOTAVAIL;
+    return rc;
+  }
+  rc = ss.ss_family == AF_UNIX ? DRAY_OK : dray_sock_tune(fd, flags, ctl);
+  dray_ctl_store(ctl, DRAY_SOCK_CTL_PHASE, 3);
+  if (rc != DRAY_OK) {
+    dray_sock_drop(fd);
+    return rc;
+  }
+  return fd;
+}
+
+/*
+ * Whether the connect dray_sock_connect_start began on fd has finished, without waiting: fd (the
+ * connect succeeded; TCP_NODELAY and keepalive applied as flags and ctl ask), DRAY_SOCK_EAGAIN
+ * while it goes on, or a negative code after closing the descriptor (the connect failed: its
+ * errno in ctl[ERRNO]).
+ */
+DRAY_EXPORT int32_t dray_sock_connect_poll(int32_t fd, uint32_t flags, int32_t *ctl,
+                                           uint32_t ctl_cap) {
+  if (ctl == NULL) return DRAY_EFAULT;
+  if (ctl_cap < DRAY_SOCK_CTL_WORDS * sizeof(int32_t)) return DRAY_ERANGE;
+  if (((uintptr_t)ctl & (sizeof(int32_t) - 1)) != 0) return DRAY_EFAULT;
+  if ((flags & ~DRAY_SOCK_FLAGS) != 0) return DRAY_SOCK_EINVAL;
+  if (!dray_sock_owns(fd)) return DRAY_SOCK_EBADF;
+  struct pollfd pfd = {.fd = fd, .events = POLLOUT, .revents = 0};
+  int r;
+  do {
+    r = poll(&pfd, 1, 0);
+  } while (r < 0 && errno == EINTR);
+  if (r < 0) {
+    dray_ctl_store(ctl, DRAY_SOCK_CTL_ERRNO, errno);
+    return dray_sock_errno_code(errno);
+  }
+  if (r == 0) return DRAY_SOCK_EAGAIN;
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) err = errno;
+  int rc;
+  if (err != 0) {
+    dray_ctl_store(ctl, DRAY_SOCK_CTL_ERRNO, err);
+    rc = dray_sock_errno_code(err);
+    if (rc == DRAY_SOCK_EAGAIN) rc = DRAY_SOCK_EADDRNOTAVAIL;
+  } else {
+    struct sockaddr_storage ss;
+    socklen_t sslen = sizeof ss;
+    rc = getsockname(fd, (struct sockaddr *)&ss, &sslen) == 0 && ss.ss_family == AF_UNIX
+             ? DRAY_OK
+             : dray_sock_tune(fd, flags, ctl);
+  }
+  dray_ctl_store(ctl, DRAY_SOCK_CTL_PHASE, 3);
+  if (rc != DRAY_OK) {
+    dray_sock_drop(fd);
+    return rc;
+  }
+  return fd;
+}
+
+/*
+ * Resolves host (host_len bytes, no NUL) with getaddrinfo, IPv4 and/or IPv6 as flags say
+ * (DRAY_SOCK_IPV4, DRAY_SOCK_IPV6; other flags are ignored), and writes the addresses found as
+ * numeric text, each followed by a NUL, into out[0..out_cap) (those that fit). Returns the bytes
+ * written, or a negative code (DRAY_SOCK_ENOTFOUND, DRAY_SOCK_EAI_AGAIN, ...). Blocks while the
+ * resolver works: call it off the event-loop thread. Connect to each address with
+ * dray_sock_connect_start.
+ */
+DRAY_EXPORT int32_t dray_sock_resolve(const uint8_t *host, uint32_t host_cap, uint32_t host_len,
+                                      uint32_t flags, uint8_t *out, uint32_t out_cap) {
+  int rc = dray_span_ok(host, host_cap, 0, host_len);
+  if (rc != DRAY_OK) return rc;
+  rc = dray_span_ok(out, out_cap, 0, out_cap);
+  if (rc != DRAY_OK) return rc;
+  if (host_len == 0 || host_len >= 1025 || memchr(host, 0, host_len) != NULL ||
+      ((flags & DRAY_SOCK_IPV4) && (flags & DRAY_SOCK_IPV6))) {
+    return DRAY_SOCK_EINVAL;
+  }
+  char name[1025];
+  memcpy(name, host, host_len);
+  name[host_len] = '\0';
+  struct addrinfo hints;
+  memset(&hints, 0, sizeof hints);
+  hints.ai_family = (flags & DRAY_SOCK_IPV4) ? AF_INET : (flags & DRAY_SOCK_IPV6) ? AF_INET6
+                                                                                   : AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_protocol = IPPROTO_TCP;
+  struct addrinfo *list = NULL;
+  int gai = getaddrinfo(name, NULL, &hints, &list);
+  if (gai != 0) {
+    int32_t ignored[DRAY_SOCK_CTL_WORDS];
+    return dray_sock_gai_code(gai, ignored);
+  }
+  uint32_t at = 0;
+  for (struct addrinfo *ai = list; ai != NULL; ai = ai->ai_next) {
+    char text[INET6_ADDRSTRLEN + 1];
+    const void *addr;
+    if (ai->ai_family == AF_INET) {
+      addr = &((const struct sockaddr_in *)(const void *)ai->ai_addr)->sin_addr;
+    } else if (ai->ai_family == AF_INET6) {
+      addr = &((const struct sockaddr_in6 *)(const void *)ai->ai_addr)->sin6_addr;
+    } else {
+      continue;
+    }
+    if (inet_ntop(ai->ai_family, addr, text, sizeof text) == NULL) continue;
+    size_t n = strlen(text) + 1;
+    if (n > out_cap - at) break;
+    memcpy(out + at, text, n);
+    at += (uint32_t)n;
+  }
+  freeaddrinfo(list);
+  return at == 0 ? DRAY_SOCK_ENOTFOUND : (int32_t)at;
 }
 
 /*
@@ -1792,7 +2046,7 @@ DRAY_EXPORT int32_t dray_sock_read(int32_t fd, uint8_t *buf, uint32_t cap, uint3
                                    uint32_t len) {
   int rc = dray_span_ok(buf, cap, off, len);
   if (rc != DRAY_OK) return rc;
-  if (fd < 0) return DRAY_SOCK_EBADF;
+  if (!dray_sock_owns(fd)) return DRAY_SOCK_EBADF;
   if (len == 0) return 0;
   if (len > INT32_MAX) len = INT32_MAX;
   for (;;) {
@@ -1817,7 +2071,7 @@ DRAY_EXPORT int32_t dray_sock_write(int32_t fd, const uint8_t *buf, uint32_t cap
                                     uint32_t len) {
   int rc = dray_span_ok(buf, cap, off, len);
   if (rc != DRAY_OK) return rc;
-  if (fd < 0) return DRAY_SOCK_EBADF;
+  if (!dray_sock_owns(fd)) return DRAY_SOCK_EBADF;
   if (len == 0) return 0;
   if (len > INT32_MAX) len = INT32_MAX;
   for (;;) {
@@ -1838,6 +2092,7 @@ DRAY_EXPORT int32_t dray_sock_wait(int32_t fd, uint32_t events, int32_t timeout_
   if (events == 0 || (events & ~(DRAY_SOCK_READABLE | DRAY_SOCK_WRITABLE)) != 0) {
     return DRAY_SOCK_EINVAL;
   }
+  if (!dray_sock_owns(fd)) return DRAY_SOCK_EBADF;
   struct pollfd pfd = {.fd = fd, .events = 0, .revents = 0};
   if (events & DRAY_SOCK_READABLE) pfd.events |= POLLIN;
   if (events & DRAY_SOCK_WRITABLE) pfd.events |= POLLOUT;
@@ -1870,7 +2125,7 @@ DRAY_EXPORT int32_t dray_sock_peer(int32_t fd, uint8_t *out, uint32_t cap, uint3
                                    uint32_t len) {
   int rc = dray_span_ok(out, cap, off, len);
   if (rc != DRAY_OK) return rc;
-  if (fd < 0) return DRAY_SOCK_EBADF;
+  if (!dray_sock_owns(fd)) return DRAY_SOCK_EBADF;
   struct sockaddr_storage ss;
   socklen_t sslen = sizeof ss;
   memset(&ss, 0, sizeof ss);
@@ -1906,17 +2161,19 @@ DRAY_EXPORT int32_t dray_sock_peer(int32_t fd, uint8_t *out, uint32_t cap, uint3
 DRAY_EXPORT int32_t dray_sock_shutdown(int32_t fd, uint32_t how) {
   if (fd < 0) return DRAY_SOCK_EBADF;
   if (how > 2) return DRAY_SOCK_EINVAL;
+  if (!dray_sock_owns(fd)) return DRAY_SOCK_EBADF;
   int h = how == 0 ? SHUT_RD : how == 1 ? SHUT_WR : SHUT_RDWR;
   if (shutdown(fd, h) < 0 && errno != ENOTCONN) return dray_sock_errno_code(errno);
   return DRAY_OK;
 }
 
-/* Closes fd, which must be a socket: any other descriptor is refused with DRAY_SOCK_EBADF. */
+/*
+ * Closes fd, which must be a socket the shim made (dray_sock_owns): any other descriptor is
+ * refused with DRAY_SOCK_EBADF and left open.
+ */
 DRAY_EXPORT int32_t dray_sock_close(int32_t fd) {
-  if (fd < 0) return DRAY_SOCK_EBADF;
-  struct stat st;
-  if (fstat(fd, &st) < 0) return dray_sock_errno_code(errno);
-  if (!S_ISSOCK(st.st_mode)) return DRAY_SOCK_EBADF;
+  if (!dray_sock_owns(fd)) return DRAY_SOCK_EBADF;
+  dray_sock_disown(fd);
   if (close(fd) < 0 && errno != EINTR) return dray_sock_errno_code(errno);
   return DRAY_OK; /* after EINTR the descriptor is released too (Linux, BSDs) */
 }
@@ -1973,6 +2230,7 @@ DRAY_EXPORT int32_t dray_poller_arm(int32_t ep, int32_t fd, uint32_t events, uin
   if (events == 0 || (events & ~(DRAY_SOCK_READABLE | DRAY_SOCK_WRITABLE)) != 0) {
     return DRAY_SOCK_EINVAL;
   }
+  if (!dray_sock_owns(fd)) return DRAY_SOCK_EBADF;
   struct epoll_event ev;
   memset(&ev, 0, sizeof ev);
   ev.events = EPOLLONESHOT | EPOLLRDHUP;
@@ -2074,6 +2332,22 @@ DRAY_EXPORT int32_t dray_sock_connect(const uint8_t *host, uint32_t host_cap, ui
                                       int32_t *ctl, uint32_t ctl_cap) {
   (void)host, (void)host_cap, (void)host_len, (void)port, (void)flags, (void)timeout_ms;
   (void)ctl, (void)ctl_cap;
+  return DRAY_SOCK_ENOTSUP;
+}
+DRAY_EXPORT int32_t dray_sock_connect_start(const uint8_t *host, uint32_t host_cap,
+                                            uint32_t host_len, uint32_t port, uint32_t flags,
+                                            int32_t *ctl, uint32_t ctl_cap) {
+  (void)host, (void)host_cap, (void)host_len, (void)port, (void)flags, (void)ctl, (void)ctl_cap;
+  return DRAY_SOCK_ENOTSUP;
+}
+DRAY_EXPORT int32_t dray_sock_connect_poll(int32_t fd, uint32_t flags, int32_t *ctl,
+                                           uint32_t ctl_cap) {
+  (void)fd, (void)flags, (void)ctl, (void)ctl_cap;
+  return DRAY_SOCK_ENOTSUP;
+}
+DRAY_EXPORT int32_t dray_sock_resolve(const uint8_t *host, uint32_t host_cap, uint32_t host_len,
+                                      uint32_t flags, uint8_t *out, uint32_t out_cap) {
+  (void)host, (void)host_cap, (void)host_len, (void)flags, (void)out, (void)out_cap;
   return DRAY_SOCK_ENOTSUP;
 }
 DRAY_EXPORT int32_t dray_sock_read(int32_t fd, uint8_t *buf, uint32_t cap, uint32_t off,

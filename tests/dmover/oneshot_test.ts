@@ -48,7 +48,7 @@ for (
       assert.equal(dst[2], src[2]);
       assert.throws(() => copy(dst, src.subarray(1), options), isCode("EINVAL"));
       assert.throws(() => fill8(dst, 256, options), isCode("EINVAL"));
-      assert.throws(() => zero(new Uint8Array(0), options), isCode("EINVAL"));
+      zero(new Uint8Array(0), options); // length 0: valid, nothing to do
     },
   });
 
@@ -74,7 +74,7 @@ for (
       assert.equal(crc32c(a, 0, options), bitwiseCrc32c(a));
       assert.equal(crc32c(a, 12345, options), bitwiseCrc32c(a, 12345));
       assert.throws(() => crc32c(a, -1, options), isCode("EINVAL"));
-      assert.throws(() => crc32c(new Uint8Array(0), 0, options), isCode("EINVAL"));
+      assert.equal(crc32c(new Uint8Array(0), 12345, options), 12345); // the CRC of nothing is the seed
     },
   });
 }

@@ -989,6 +989,82 @@ const connectRow: Row = {
   },
 };
 
+/** dray_sock_connect_start: dray_sock_connect's checks, then a connect begun, never waited for. */
+const connectStartRow: Row = {
+  symbol: "dray_sock_connect_start",
+  groups: { host: connectRow.groups!.host!, ctl: connectRow.groups!.ctl! },
+  params: connectRow.params.filter((p) => !(p.kind === "scalar" && p.name === "timeout")),
+  cases: 150,
+  expect: connectRow.expect,
+  cleanup(c, rc) {
+    if (rc >= 0) assert.equal(c.ctx.raw.dray_sock_close(rc), OK);
+  },
+};
+
+/** dray_sock_connect_poll: on a connected socket of the shim's it reports the descriptor. */
+const connectPollRow: Row = {
+  symbol: "dray_sock_connect_poll",
+  groups: { ctl: connectRow.groups!.ctl! },
+  params: [
+    { kind: "scalar", name: "fd", pick: fdPick((c) => c.ctx.spare) },
+    {
+      kind: "scalar",
+      name: "flags",
+      pick: (r) => r.pick([0, SOCK_NODELAY, SOCK_KEEPALIVE, SOCK_NODELAY | SOCK_KEEPALIVE, 32]),
+    },
+    { kind: "buffer", group: "ctl" },
+    { kind: "cap", group: "ctl" },
+  ],
+  cases: 120,
+  expect({ spans: { ctl }, scalars: { fd, flags } }) {
+    if (ctl!.region.isNull) return fails(EFAULT);
+    if (ctl!.cap < 32) return fails(ERANGE);
+    if (ctl!.region.misaligned) return fails(EFAULT);
+    if ((flags! & ~31) !== 0) return fails(EINVAL);
+    if (fd! < 0 || fd === BIG_FD) return fails(EBADF);
+    return { ok: (rc) => (assert.equal(rc, fd), { ctl: [[16, 20]] }) };
+  },
+};
+
+/** dray_sock_resolve: numeric hosts only, so that no DNS server is ever asked. */
+const resolveRow: Row = {
+  symbol: "dray_sock_resolve",
+  groups: {
+    host: {
+      access: "read",
+      size: (r) => r.pick([0, 9, 9, 9, 12]),
+      fill(view, r) {
+        const bytes = encoder.encode("127.0.0.1");
+        for (let i = 0; i < view.length; i++) {
+          view[i] = i < bytes.length ? bytes[i]! : r.chance(0.5) ? 0 : 0x31;
+        }
+      },
+    },
+    out: { access: "write", size: (r) => r.pick([0, 4, 9, 10, 10, 64, 256]) },
+  },
+  params: [
+    { kind: "buffer", group: "host" },
+    { kind: "cap", group: "host" },
+    { kind: "length", groups: ["host"], pick: (r, _c, room) => r.pick([9, 9, 0, room + 1]) },
+    { kind: "scalar", name: "flags", pick: (r) => r.pick([0, SOCK_IPV4, SOCK_IPV6, 24, 7]) },
+    { kind: "buffer", group: "out" },
+    { kind: "cap", group: "out" },
+  ],
+  cases: 120,
+  expect({ spans: { host, out }, scalars: { flags } }) {
+    const code = spanCode(host!) ??
+      spanCode({ region: out!.region, cap: out!.cap, off: 0, len: out!.cap });
+    if (code !== undefined) return fails(code);
+    const name = before(host!).subarray(0, host!.len);
+    if (host!.len === 0 || name.includes(0) || (flags! & 24) === 24) return fails(EINVAL);
+    const text = new TextDecoder().decode(name);
+    if ((flags! & SOCK_IPV6) !== 0 || text !== "127.0.0.1" || out!.cap < 10) {
+      return { ok: (rc) => (assert.ok(rc < 0, `rc ${rc}`), {}) };
+    }
+    return { ok: (rc) => (assert.equal(rc, 10), { out: [[0, 10]] }) };
+  },
+};
+
 /** A descriptor scalar: the given one, or one that is negative or not open. */
 function fdPick(fd: (c: RawCase) => number) {
   return (r: Rng, c: RawCase): number =>
@@ -1016,9 +1092,8 @@ const readRow: Row = {
   expect({ spans: { buf }, scalars: { fd }, ctx }) {
     const code = spanCode(buf!);
     if (code !== undefined) return fails(code);
-    if (fd! < 0) return fails(EBADF);
+    if (fd! < 0 || fd === BIG_FD) return fails(EBADF); // not the shim's socket: refused first
     if (buf!.len === 0) return { ok: (rc) => (assert.equal(rc, 0), {}) };
-    if (fd === BIG_FD) return fails(EBADF);
     return {
       ok(rc) {
         if (rc === EAGAIN) return {};
@@ -1081,9 +1156,8 @@ const writeRow: Row = {
   expect({ spans: { buf }, scalars: { fd }, ctx }) {
     const code = spanCode(buf!);
     if (code !== undefined) return fails(code);
-    if (fd! < 0) return fails(EBADF);
+    if (fd! < 0 || fd === BIG_FD) return fails(EBADF); // not the shim's socket: refused first
     if (buf!.len === 0) return { ok: (rc) => (assert.equal(rc, 0), {}) };
-    if (fd === BIG_FD) return fails(EBADF);
     const bytes = before(buf!).subarray(buf!.off, buf!.off + buf!.len).slice();
     return {
       ok(rc) {
@@ -1442,6 +1516,9 @@ export const ROWS: readonly Row[] = [
   xorRow(7),
   xorRow(8),
   connectRow,
+  connectStartRow,
+  connectPollRow,
+  resolveRow,
   readRow,
   writeRow,
   waitRow,

@@ -1,0 +1,104 @@
+// The shim's entry points as dmover's native backend calls them once a request passed dmover's
+// validation (dmover/_validate.ts): no TypeScript check is repeated here. C keeps the only second
+// check, of every span against the capacity it is given, and that capacity is always the view's
+// real length, read through the intrinsic getter (see _checks.ts), so a request that went wrong
+// after validation is refused by C, never an access outside its memory. Private to dray.
+
+import { lengthOf, U32_MAX } from "./_checks.ts";
+import type { ShimSymbols } from "./_symbols.ts";
+
+/** The trusted calls: views of at most 4 GiB - 1 bytes, spans within them. */
+export interface TrustedOps {
+  /** CRC-32C of the whole view, continuing `seed` (a uint32). */
+  crc32c(view: Uint8Array, seed: number): number;
+  /** memmove of `length` bytes from the start of `src` to the start of `dst`. */
+  copy(dst: Uint8Array, src: Uint8Array, length: number): void;
+  /**
+   * The generic entry point (dray_op4 or dray_op12) over a table dmover built from a validated
+   * request (see dmover/_op_table.ts) and 1 to 12 memories; results land in the table.
+   */
+  op(table: Uint32Array, memories: readonly Uint8Array[], words: number): void;
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** Thrown when C refused a trusted call: a request that changed after its validation. */
+function refused(entry: string, code: number): never {
+  throw new RangeError(
+    `Cannot complete ${entry}: the native shim rejected its arguments (${code})`,
+  );
+}
+
+const ops = new WeakMap<object, TrustedOps>();
+
+/** Makes the trusted calls of a loaded library; NativeLibrary's constructor calls it. */
+export function registerTrusted(library: object, symbols: ShimSymbols): void {
+  const table = new Uint32Array(4);
+  const crc = symbols.dray_crc32c;
+  const copy = symbols.dray_copy;
+  const op4 = symbols.dray_op4;
+  const op12 = symbols.dray_op12;
+  ops.set(library, {
+    crc32c(view: Uint8Array, seed: number): number {
+      const n = lengthOf(view);
+      table[0] = seed;
+      table[1] = 1;
+      table[2] = 0;
+      table[3] = n;
+      const rc = crc === null || n > U32_MAX ? -1 : crc(table, 4, view, n);
+      if (rc !== 0) refused("crc32c", rc);
+      return table[0]!;
+    },
+    copy(dst: Uint8Array, src: Uint8Array, length: number): void {
+      const rc = length > U32_MAX
+        ? -1
+        : copy(dst, lengthOf(dst), 0, src, lengthOf(src), 0, length >>> 0);
+      if (rc !== 0) refused("copy", rc);
+    },
+    op(table: Uint32Array, m: readonly Uint8Array[], words: number): void {
+      let rc = -1;
+      if (op4 === null || op12 === null) {
+        rc = -1;
+      } else if (m.length <= 4) {
+        const a = m[0] ?? EMPTY, b = m[1] ?? EMPTY, c = m[2] ?? EMPTY, d = m[3] ?? EMPTY;
+        rc = op4(table, words, a, lengthOf(a), b, lengthOf(b), c, lengthOf(c), d, lengthOf(d));
+      } else {
+        const p = (i: number): Uint8Array => m[i] ?? EMPTY;
+        rc = op12(
+          table,
+          words,
+          p(0),
+          lengthOf(p(0)),
+          p(1),
+          lengthOf(p(1)),
+          p(2),
+          lengthOf(p(2)),
+          p(3),
+          lengthOf(p(3)),
+          p(4),
+          lengthOf(p(4)),
+          p(5),
+          lengthOf(p(5)),
+          p(6),
+          lengthOf(p(6)),
+          p(7),
+          lengthOf(p(7)),
+          p(8),
+          lengthOf(p(8)),
+          p(9),
+          lengthOf(p(9)),
+          p(10),
+          lengthOf(p(10)),
+          p(11),
+          lengthOf(p(11)),
+        );
+      }
+      if (rc !== 0) refused("a dmover op", rc);
+    },
+  });
+}
+
+/** The trusted calls of a library, or undefined for an object that is not a loaded library. */
+export function trustedOps(library: object): TrustedOps | undefined {
+  return ops.get(library);
+}
