@@ -22,3 +22,4 @@
 
 export * from "./server.ts";
 export type { TlsFiles } from "./_tls.ts";
+export * from "./cluster.ts";

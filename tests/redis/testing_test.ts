@@ -3,7 +3,7 @@
 // the program forgot to stop is killed when the program exits; a failed start is a typed error.
 import assert from "node:assert/strict";
 import { connect, ReplyError } from "../../redis/mod.ts";
-import { ServerStartError, startServer } from "../../redis/testing/mod.ts";
+import { ServerStartError, startCluster, startServer } from "../../redis/testing/mod.ts";
 
 function alive(pid: number): boolean {
   // `kill -0` succeeds while the process exists (a zombie is reaped by Deno once awaited).
@@ -93,4 +93,49 @@ Deno.exit(0);`; // no stop: the program exits with the server running
   while (alive(Number(pid)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   assert.equal(alive(Number(pid)), false);
   await Deno.remove(dir!, { recursive: true }).catch(() => {});
+});
+
+Deno.test("startCluster serves every slot with the replicas asked for, and stops every node", async () => {
+  let pids: number[];
+  {
+    await using cluster = await startCluster({ masters: 3, replicasPerMaster: 1 });
+    pids = cluster.nodes.map((node) => node.pid);
+    assert.equal(cluster.nodes.length, 6);
+    assert.deepEqual(cluster.seeds[0], { host: "127.0.0.1", port: cluster.nodes[0]!.port });
+    const roles: string[] = [];
+    for (const node of cluster.nodes) {
+      await using client = await connect(node.url);
+      const info = String(await client.sendCommand(["CLUSTER", "INFO"]));
+      assert.match(info, /cluster_state:ok/);
+      assert.match(info, /cluster_slots_assigned:16384/);
+      const [role] = await client.sendCommand<[string]>(["ROLE"]);
+      roles.push(role);
+    }
+    assert.deepEqual(roles.sort(), ["master", "master", "master", "slave", "slave", "slave"]);
+    // A write reaches the master of its slot.
+    await using first = await connect(cluster.nodes[0]!.url);
+    const slot = await first.sendCommand<number>(["CLUSTER", "KEYSLOT", "greeting"]);
+    const shards = await first.sendCommand<Map<string, unknown>[]>(["CLUSTER", "SHARDS"]);
+    const owner = shards.find((shard) => {
+      const slots = shard.get("slots") as number[];
+      for (let i = 0; i < slots.length; i += 2) {
+        if (slot >= slots[i]! && slot <= slots[i + 1]!) return true;
+      }
+      return false;
+    })!;
+    const master = (owner.get("nodes") as Map<string, unknown>[])
+      .find((node) => node.get("role") === "master")!;
+    await using client = await connect(`redis://127.0.0.1:${master.get("port")}`);
+    assert.equal(await client.set("greeting", "hello"), "OK");
+  }
+  for (const pid of pids) assert.equal(alive(pid), false);
+});
+
+Deno.test("startCluster with a password requires it on every node", async () => {
+  await using cluster = await startCluster({ password: "s3cret" });
+  for (const node of cluster.nodes) {
+    await using client = await connect(node.url);
+    assert.match(String(await client.sendCommand(["CLUSTER", "INFO"])), /cluster_state:ok/);
+  }
+  await assert.rejects(startCluster({ masters: 2 }), RangeError);
 });
