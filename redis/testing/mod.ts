@@ -1,7 +1,8 @@
 /**
  * Throwaway `redis-server` processes for your own tests: {@linkcode startServer} starts one on a
- * free port (never 6379) in a temp dir, with a password, TLS or extra configuration when asked, and
- * `await using` stops it and removes its dir. `redis-server` must be on `PATH`
+ * free port (never 6379) in a temp dir, with a password, TLS or extra configuration when asked;
+ * {@linkcode startCluster} a Redis Cluster and {@linkcode startSentinel} a master, its replicas and
+ * sentinels. `await using` stops them and removes their dirs. `redis-server` must be on `PATH`
  * (`apt-get install redis-server`, `brew install redis`); the helper needs `--allow-run`,
  * `--allow-net`, `--allow-read` and `--allow-write` (and `openssl` on `PATH` for `tls: true`).
  *
@@ -23,3 +24,4 @@
 export * from "./server.ts";
 export type { TlsFiles } from "./_tls.ts";
 export * from "./cluster.ts";
+export * from "./sentinel.ts";

@@ -75,6 +75,11 @@ export interface StartServerOptions {
   config?: Record<string, string | number>;
   /** Extra `redis-server` arguments as they are, after `config`. */
   args?: string[];
+  /**
+   * A configuration file, given to `redis-server` first (the command line overrides it). A
+   * sentinel rewrites its file: give each one its own copy.
+   */
+  configFile?: string;
   /** Use this port instead of a free one (a restart on the same port). */
   port?: number;
   /** Use this dir instead of a new temp dir; it is kept on stop. */
@@ -171,6 +176,7 @@ function serverArgs(
   options: StartServerOptions,
 ): string[] {
   const args = [
+    ...(options.configFile === undefined ? [] : [options.configFile]),
     ...(tls === undefined ? ["--port", String(port)] : [
       "--port",
       "0",

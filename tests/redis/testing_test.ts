@@ -3,7 +3,12 @@
 // the program forgot to stop is killed when the program exits; a failed start is a typed error.
 import assert from "node:assert/strict";
 import { connect, ReplyError } from "../../redis/mod.ts";
-import { ServerStartError, startCluster, startServer } from "../../redis/testing/mod.ts";
+import {
+  ServerStartError,
+  startCluster,
+  startSentinel,
+  startServer,
+} from "../../redis/testing/mod.ts";
 
 function alive(pid: number): boolean {
   // `kill -0` succeeds while the process exists (a zombie is reaped by Deno once awaited).
@@ -138,4 +143,33 @@ Deno.test("startCluster with a password requires it on every node", async () => 
     assert.match(String(await client.sendCommand(["CLUSTER", "INFO"])), /cluster_state:ok/);
   }
   await assert.rejects(startCluster({ masters: 2 }), RangeError);
+});
+
+Deno.test("startSentinel watches a master and fails over to its replica, then stops everything", async () => {
+  let pids: number[];
+  let dirs: string[];
+  {
+    await using set = await startSentinel({ replicas: 1, sentinels: 3, downAfterMs: 500 });
+    pids = [set.master, ...set.replicas, ...set.sentinels].map((server) => server.pid);
+    dirs = set.sentinels.map((sentinel) => sentinel.dir);
+    assert.equal(set.seeds.length, 3);
+    await using sentinel = await connect(`redis://127.0.0.1:${set.seeds[0]!.port}`);
+    const where = () => sentinel.sendCommand(["SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster"]);
+    assert.deepEqual(await where(), ["127.0.0.1", String(set.master.port)]);
+    await using replica = await connect(set.replicas[0]!.url);
+    assert.equal((await replica.sendCommand<string[]>(["ROLE"]))[0], "slave");
+    set.master.kill("SIGKILL");
+    const deadline = Date.now() + 30_000;
+    let now: unknown;
+    do {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      now = await where();
+    } while (
+      JSON.stringify(now) !== JSON.stringify(["127.0.0.1", String(set.replicas[0]!.port)]) &&
+      Date.now() < deadline
+    );
+    assert.deepEqual(now, ["127.0.0.1", String(set.replicas[0]!.port)]);
+  }
+  for (const pid of pids) assert.equal(alive(pid), false);
+  for (const dir of dirs) assert.equal(await exists(dir), false);
 });
