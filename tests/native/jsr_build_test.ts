@@ -24,9 +24,12 @@ async function publishedFiles(): Promise<string[]> {
   return files;
 }
 
-async function run(args: string[], env: Record<string, string>): Promise<string> {
+/** Runs deno outside the repository (its own dir, no config, no lock file), as a user would. */
+async function run(args: string[], env: Record<string, string>, cwd: string): Promise<string> {
+  const [command, ...rest] = args;
   const out = await new Deno.Command(Deno.execPath(), {
-    args,
+    args: [command!, "--no-config", "--no-lock", ...rest],
+    cwd,
     env,
     clearEnv: true,
     stdout: "piped",
@@ -66,6 +69,7 @@ Deno.test({
         },
       );
       const base = `http://127.0.0.1:${server.addr.port}`;
+      await Deno.mkdir(`${tmp}/home`);
       const env = {
         PATH: Deno.env.get("PATH") ?? "",
         HOME: `${tmp}/home`,
@@ -77,16 +81,16 @@ Deno.test({
       const probe = `import { nativeStatus } from "${base}/native/mod.ts";
 const s = nativeStatus();
 console.log(JSON.stringify({ available: s.available, path: s.path, message: s.available ? "" : s.message }));`;
-      const before = JSON.parse(await run(["eval", probe], env));
+      const before = JSON.parse(await run(["eval", probe], env, `${tmp}/home`));
       assert.equal(before.available, false);
       assert.ok(before.path.startsWith(expected), before.path);
       assert.match(before.message, /build it with 'deno run -A jsr:@dray\/dray\/native\/build'/);
       assert.doesNotMatch(before.message, /deno task native/); // no tasks outside a clone
 
-      const built = await run(["run", "-A", `${base}/native/build.ts`], env);
+      const built = await run(["run", "-A", `${base}/native/build.ts`], env, `${tmp}/home`);
       assert.match(built, new RegExp(`^native: built ${expected}\\d+/libdray\\.so with `));
 
-      const after = JSON.parse(await run(["eval", probe], env));
+      const after = JSON.parse(await run(["eval", probe], env, `${tmp}/home`));
       assert.equal(after.available, true, after.message);
       assert.equal(after.path, before.path);
     } finally {
