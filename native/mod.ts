@@ -6,9 +6,16 @@
  * or a library built for another ABI. Loading never throws.
  *
  * The library is looked up in `DRAY_NATIVE` first (a missing `--allow-env` is tolerated), then at
- * the default build output `native/build/libdray.so` (`.dylib` on macOS) next to this module, which
- * `deno task native` writes. A deployment builds the shim, sets `DRAY_NATIVE` to its path when the
- * package is imported from JSR, and grants `--allow-ffi`.
+ * the local build output `native/build/libdray.so` (`.dylib` on macOS) next to this module, which
+ * `deno task native` writes in a clone, then in the per-user cache (`$XDG_CACHE_HOME/dray/abi-N/`,
+ * else `~/.cache/dray/abi-N/`; `~/Library/Caches/dray` on macOS), which this command writes for a
+ * program that imports dray from JSR (it needs a C compiler):
+ *
+ * ```sh
+ * deno run -A jsr:@dray/dray/native/build
+ * ```
+ *
+ * Then grant `--allow-ffi` (and `--allow-env`, to find the cache).
  *
  * Every wrapper checks its buffers, offsets and lengths in TypeScript before the call, and the C
  * side checks them again: a wrong span throws a `RangeError`, as the TypeScript path would, and

@@ -1,4 +1,4 @@
-import { defaultLibraryPath } from "./_paths.ts";
+import { defaultLibraryPath, JSR_BUILD_COMMAND, libraryPath } from "./_paths.ts";
 import { ABI, ABI_PROBE, SYMBOLS } from "./_symbols.ts";
 import { NativeLibrary } from "./library.ts";
 
@@ -121,13 +121,11 @@ function unavailable(
   };
 }
 
-function envPath(): string | undefined {
-  try {
-    const value = Deno.env.get("DRAY_NATIVE");
-    return value === "" ? undefined : value;
-  } catch {
-    return undefined; // --allow-env not granted: use the default build path
-  }
+/** How to build the shim: `deno task native` in a clone, the JSR build command otherwise. */
+function howToBuild(): string {
+  return defaultLibraryPath() === undefined
+    ? `'${JSR_BUILD_COMMAND}'`
+    : `'deno task native' (or '${JSR_BUILD_COMMAND}')`;
 }
 
 function ffiPermission(path: string): Deno.PermissionState {
@@ -151,7 +149,7 @@ function classify(path: string, error: unknown): NativeUnavailable {
   if (/Failed to register symbol/i.test(text)) {
     return unavailable(
       "symbol-missing",
-      `Cannot load ${path}: a symbol is missing, rebuild with 'deno task native' (${text})`,
+      `Cannot load ${path}: a symbol is missing, rebuild with ${howToBuild()} (${text})`,
       path,
       error,
     );
@@ -159,7 +157,7 @@ function classify(path: string, error: unknown): NativeUnavailable {
   if (/no such file|cannot find|not found|image not found/i.test(text)) {
     return unavailable(
       "file-missing",
-      `Cannot load ${path}: no such file, build it with 'deno task native'`,
+      `Cannot load ${path}: no such file, build it with ${howToBuild()}`,
       path,
       error,
     );
@@ -187,7 +185,7 @@ function open(path: string): NativeStatus {
     if (error instanceof Deno.errors.NotFound) {
       return unavailable(
         "file-missing",
-        `Cannot load ${path}: no such file, build it with 'deno task native'`,
+        `Cannot load ${path}: no such file, build it with ${howToBuild()}`,
         path,
         error,
       );
@@ -207,7 +205,7 @@ function open(path: string): NativeStatus {
   if (abi !== ABI) {
     return unavailable(
       "abi-mismatch",
-      `Cannot use ${path}: built for ABI ${abi}, this version needs ${ABI}; rebuild with 'deno task native'`,
+      `Cannot use ${path}: built for ABI ${abi}, this version needs ${ABI}; rebuild with ${howToBuild()}`,
       path,
     );
   }
@@ -224,7 +222,9 @@ function open(path: string): NativeStatus {
 let shared: NativeStatus | undefined;
 
 /**
- * Loads the shim. Without a path it looks in `DRAY_NATIVE`, then at the default build output,
+ * Loads the shim. Without a path it looks in `DRAY_NATIVE`, then at the local build output
+ * (`native/build/` in a clone), then in the per-user cache that
+ * `deno run -A jsr:@dray/dray/native/build` writes (`$XDG_CACHE_HOME/dray` or `~/.cache/dray`),
  * and the result is shared by the whole process (the same as {@linkcode nativeStatus}). With a
  * path it loads that file afresh. Never throws: a failure is a status that says why.
  *
@@ -244,11 +244,11 @@ let shared: NativeStatus | undefined;
 export function loadNative(options: LoadNativeOptions = {}): NativeStatus {
   if (options.path !== undefined) return open(options.path);
   if (shared !== undefined) return shared;
-  const path = envPath() ?? defaultLibraryPath();
+  const path = libraryPath();
   shared = path === undefined
     ? unavailable(
       "file-missing",
-      "Cannot load native code: this module is not a local file; set DRAY_NATIVE to the library's path",
+      `Cannot load native code: no library path (grant --allow-env to find the per-user cache, or set DRAY_NATIVE); build it with ${howToBuild()}`,
     )
     : open(path);
   return shared;

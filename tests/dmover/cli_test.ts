@@ -2,56 +2,8 @@
 // parity and P+Q against references, recovery of one and two missing files in every case, the
 // progress bar and the summary, clear errors, and nothing left behind when a command fails.
 import assert from "node:assert/strict";
-import { nativeLibrary } from "../_helpers/native.ts";
+import { dmover, entries, withDir, xorOf } from "./_cli_support.ts";
 import { bitwiseCrc32c, pqRef, randomBytes } from "./_support.ts";
-
-const CLI = new URL("../../dmover/cli.ts", import.meta.url).pathname;
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function dmover(
-  args: string[],
-  permissions = ["--allow-read", "--allow-write"],
-): Promise<Run> {
-  const env: Record<string, string> = {};
-  if (nativeLibrary !== undefined) env.DRAY_NATIVE = nativeLibrary.path;
-  const flags = nativeLibrary === undefined || permissions.includes("-A")
-    ? permissions
-    : [...permissions, "--allow-ffi", "--allow-env"];
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...flags, CLI, ...args],
-    env,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder();
-  return { code, stdout: text.decode(stdout), stderr: text.decode(stderr) };
-}
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "dray-cli-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-async function entries(dir: string): Promise<string[]> {
-  const names: string[] = [];
-  for await (const entry of Deno.readDir(dir)) names.push(entry.name);
-  return names.sort();
-}
-
-function xorOf(blocks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(blocks[0]!.length);
-  for (const block of blocks) for (let i = 0; i < out.length; i++) out[i] = out[i]! ^ block[i]!;
-  return out;
-}
 
 Deno.test("dmover crc32c prints the CRC-32C of each file, streamed in chunks", async () => {
   await withDir(async (dir) => {
@@ -68,7 +20,7 @@ Deno.test("dmover crc32c prints the CRC-32C of each file, streamed in chunks", a
     );
     assert.deepEqual(run.stdout.trimEnd().split("\n"), expected);
     assert.equal(expected[0]!.slice(0, 8), "e3069283");
-    assert.match(run.stderr, /^crc32c: 4\.8 MiB in \d+\.\d\d s \([\d.]+ [KMG]?i?B\/s\)\n$/);
+    assert.equal(run.stderr, ""); // not a terminal: no bar, no summary
   });
 });
 
@@ -82,7 +34,7 @@ Deno.test("dmover parity and pq write what the references compute, and recover r
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stderr, "");
     assert.deepEqual(await Deno.readFile(`${dir}/P`), xorOf(data));
-    run = await dmover(["pq", "-o", `${dir}/P`, "-o", `${dir}/Q`, ...names, "--quiet"]);
+    run = await dmover(["pq", "-P", `${dir}/P`, "-Q", `${dir}/Q`, ...names, "--quiet"]);
     assert.equal(run.code, 0, run.stderr);
     const [p, q] = pqRef(data);
     assert.deepEqual(await Deno.readFile(`${dir}/P`), p);
@@ -93,14 +45,14 @@ Deno.test("dmover parity and pq write what the references compute, and recover r
     const losses: number[][] = [[0, 1], [2, 3], [1, 4], [3, 5], [4, 5], [0], [4], [5]];
     for (const lost of losses) {
       for (const k of lost) await Deno.remove(paths[k]!);
-      run = await dmover(["recover", "-p", paths[4]!, "-q", paths[5]!, ...names, "--quiet"]);
+      run = await dmover(["recover", "-P", paths[4]!, "-Q", paths[5]!, ...names, "--quiet"]);
       assert.equal(run.code, 0, `${lost}: ${run.stderr}`);
       for (const k of lost) assert.deepEqual(await Deno.readFile(paths[k]!), stripe[k], `${lost}`);
     }
     // P alone rebuilds one data file, or P itself; Q alone one data file.
     for (
-      const [flags, lost] of [[["-p", paths[4]!], 2], [["-p", paths[4]!], 4], [
-        ["-q", paths[5]!],
+      const [flags, lost] of [[["-P", paths[4]!], 2], [["-P", paths[4]!], 4], [
+        ["-Q", paths[5]!],
         1,
       ]] as const
     ) {
@@ -124,20 +76,26 @@ Deno.test("dmover parity folds more than 32 files", async () => {
   });
 });
 
-Deno.test("dmover draws a progress bar on stderr over 64 MiB and prints the throughput", async () => {
+Deno.test("dmover --progress draws a bar with rate and ETA on a pipe, cleared before the summary", async () => {
   await withDir(async (dir) => {
     const block = randomBytes(36 << 20, 9);
     await Deno.writeFile(`${dir}/a`, block);
     await Deno.writeFile(`${dir}/b`, block.reverse());
     const run = await dmover(["parity", "--progress", "-o", `${dir}/P`, `${dir}/a`, `${dir}/b`]);
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stderr, /\r\[#+-*\] +\d+% /);
-    assert.match(run.stderr, /\r\[#{30}\] 100% 72\.0 MiB \/ 72\.0 MiB /);
-    assert.match(run.stderr, /\nparity: 72\.0 MiB in \d+\.\d\d s \([\d.]+ [KMG]iB\/s\)\n$/);
-    // Not a terminal, no --progress: the summary only.
+    const shown = run.stderr.replaceAll("\x1b[2K", "<clear>");
+    assert.match(shown, /\r<clear>\[#*-*\] +\d+% /);
+    assert.match(
+      shown,
+      /\r<clear>\[#{30}\] 100% 72\.0 MiB \/ 72\.0 MiB [\d.]+ [KMG]?i?B\/s ETA 0:00/,
+    );
+    assert.match(
+      shown,
+      /\r<clear>parity: 72\.0 MiB in \d+\.\d\d s \([\d.]+ [KMG]iB\/s\)\n$/,
+    );
+    // Not a terminal, no --progress: nothing on stderr.
     const plain = await dmover(["crc32c", `${dir}/a`]);
-    assert.doesNotMatch(plain.stderr, /\[/);
-    assert.match(plain.stderr, /^crc32c: 36\.0 MiB in/);
+    assert.equal(plain.stderr, "");
   });
 });
 
@@ -152,7 +110,7 @@ Deno.test("dmover reports unequal sizes, missing files and denied permissions cl
       run.stderr,
       `dmover: the files differ in size: '${dir}/a' has 1000 bytes, '${dir}/b' has 999\n`,
     );
-    run = await dmover(["pq", "-o", `${dir}/P`, "-o", `${dir}/Q`, `${dir}/a`, `${dir}/nope`]);
+    run = await dmover(["pq", "-P", `${dir}/P`, "-Q", `${dir}/Q`, `${dir}/a`, `${dir}/nope`]);
     assert.equal(run.code, 1);
     assert.equal(run.stderr, `dmover: cannot read '${dir}/nope': no such file or directory\n`);
     run = await dmover(["crc32c", `${dir}/a`, `${dir}/nope`]);
@@ -162,17 +120,19 @@ Deno.test("dmover reports unequal sizes, missing files and denied permissions cl
     assert.equal(run.code, 1);
     assert.match(run.stderr, /cannot write '.*\/no\/such\/dir\/P': no such file or directory/);
     // Deno's own permissions: reading granted, writing not.
-    run = await dmover(["parity", "-o", `${dir}/P`, `${dir}/a`, `${dir}/c`], ["--allow-read"]);
+    run = await dmover(["parity", "-o", `${dir}/P`, `${dir}/a`, `${dir}/c`], {
+      permissions: ["--allow-read"],
+    });
     assert.equal(run.code, 1);
     assert.match(run.stderr, /cannot write '.*\/P': Deno did not grant it/);
-    run = await dmover(["recover", "-p", `${dir}/a`, `${dir}/x`, `${dir}/y`, `${dir}/c`]);
+    run = await dmover(["recover", "-P", `${dir}/a`, `${dir}/x`, `${dir}/y`, `${dir}/c`]);
     assert.equal(run.code, 1);
     assert.match(run.stderr, /cannot recover 2 missing files from P alone/);
-    run = await dmover(["recover", "-p", `${dir}/a`, `${dir}/c`, `${dir}/b`]);
+    run = await dmover(["recover", "-P", `${dir}/a`, `${dir}/c`, `${dir}/b`]);
     assert.equal(run.code, 1);
     assert.match(run.stderr, /nothing to recover/);
     for (
-      const args of [[], ["frobnicate"], ["parity", `${dir}/a`], ["pq", "-o", "P", `${dir}/a`], [
+      const args of [[], ["frobnicate"], ["parity", `${dir}/a`], ["pq", "-P", "P", `${dir}/a`], [
         "crc32c",
         "--bogus",
         `${dir}/a`,
@@ -180,7 +140,7 @@ Deno.test("dmover reports unequal sizes, missing files and denied permissions cl
     ) {
       run = await dmover(args);
       assert.equal(run.code, 2, `${args}`);
-      assert.match(run.stderr, /^dmover: .*\nusage: dmover crc32c FILE\.\.\./);
+      assert.match(run.stderr, /^dmover: .*\nusage: dmover crc32c \[FILE\.\.\.\]/);
     }
     assert.deepEqual(await entries(dir), ["a", "b", "c"]); // nothing left behind
   });
@@ -216,9 +176,9 @@ Deno.test({
     await withDir(async (dir) => {
       await Deno.writeFile(`${dir}/a`, randomBytes(4096, 1));
       // Deno grants sysfs reads with -A only.
-      const run = await dmover(["pq", "-o", `${dir}/P`, "-o", `${dir}/Q`, `${dir}/a`, SHORT], [
-        "-A",
-      ]);
+      const run = await dmover(["pq", "-P", `${dir}/P`, "-Q", `${dir}/Q`, `${dir}/a`, SHORT], {
+        permissions: ["-A"],
+      });
       assert.equal(run.code, 1);
       assert.equal(run.stderr, `dmover: cannot read '${SHORT}': it shrank while being read\n`);
       assert.deepEqual(await entries(dir), ["a"]); // no P, no Q, no temporary file
