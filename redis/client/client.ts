@@ -9,7 +9,6 @@ import {
   ConnectionClosedError,
   OfflineQueueFullError,
   OutcomeUnknownError,
-  ReplyError,
   TimeoutError,
 } from "../errors.ts";
 import type { RedisArgument, RespValue } from "../resp/types.ts";
@@ -18,6 +17,7 @@ import { ConnectError } from "../transport/errors.ts";
 import type { Transport } from "../transport/types.ts";
 import { checkArgv } from "../context/_argv.ts";
 import { keyOf } from "../context/_pubsub.ts";
+import { isHangUp } from "../context/_hang_up.ts";
 import { blockingTimeoutMs, FOREVER, NOT_BLOCKING } from "./_blocking.ts";
 import { Command, Guard, promiseFor } from "./_command.ts";
 import { type ClientCore, cores, refuseModeCommand } from "./_core.ts";
@@ -418,8 +418,8 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
       requeue: (entry) => this.#requeue(entry),
       requeueBlock: (entries) => this.#requeue(new Block(entries, true)),
       unknown: (entry, error) => {
-        // The server said why it hung up: it ran nothing after that.
-        if (error instanceof ReplyError) return error;
+        // The server said why it hung up (a protocol error): it ran nothing sent after that.
+        if (isHangUp(error)) return error;
         const name = commandName(entry);
         return new OutcomeUnknownError(
           `The connection was lost after ${name} was sent: the server may or may not have run it`,
@@ -604,13 +604,16 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
    * @throws {TimeoutError} `timeoutMs` ran out first.
    * @throws {AbortError} `signal` aborted first.
    * @throws {OutcomeUnknownError} The connection was lost after the command was written and
-   * before its reply: it may have run. (Never sent again, unless it is read-only.)
+   * before its reply: it may have run. `cause` is the error that ended the connection. So with
+   * `reconnect: false` too; never sent again, unless it is read-only and the client reconnects.
    * @throws {OfflineQueueFullError} The client has no ready connection and its offline queue is
    * full: the command was not sent.
    * @throws {ConnectionClosedError} The client is not connected, is closing or closed, gave up
-   * reconnecting, or has no ready connection and no offline queue (`cause` says why); or the
-   * error that ended the connection before the command was sent (a `ProtocolError`, the
-   * server's `ReplyError` before it hung up, a `ConnectError`).
+   * reconnecting, or has no ready connection and no offline queue (`cause` says why); the
+   * connection ended after the server's protocol error reply to an earlier command (`cause`: that
+   * reply; the server ran nothing sent after it); or the error that ended the connection before
+   * the command was sent (a `ProtocolError`, a `ConnectError`, a refused handshake's
+   * `ReplyError`). An error reply is only ever the reply of the command it answers.
    * @throws {WatchError} A `MULTI` sent after a `WATCH` whose connection was lost.
    * @throws {TypeError} An argument cannot be encoded; the command would take replies out of
    * order (the subscribe family and MONITOR, which have methods of their own, and
