@@ -52,6 +52,7 @@ const DEFAULT_OFFLINE_COMMANDS = 10_000;
 const DEFAULT_OFFLINE_BYTES = 16 * 1024 * 1024;
 const DEFAULT_RETRY_READ_ONLY = 1;
 const DEFAULT_BLOCKING_GRACE_MS = 2000;
+const DEFAULT_OFFLINE_TIMEOUT_MS = 15_000;
 /** How many names one resubscription command carries at most. */
 const RESUBSCRIBE_CHUNK = 1024;
 
@@ -130,6 +131,12 @@ function checkTimeout(name: string, value: number): number {
     throw new RangeError(`${name} must be a finite number >= 0, got "${value}"`);
   }
   return value;
+}
+
+/** A time limit that may also be `Infinity` (no limit). */
+function checkLimit(name: string, value: number): number {
+  if (value === Infinity) return value;
+  return checkTimeout(name, value);
 }
 
 function checkCount(name: string, value: number): number {
@@ -290,6 +297,10 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
   #retryReadOnly: number;
   #healthCheck: { intervalMs: number; timeoutMs: number } | undefined;
   #blockingGraceMs: number;
+  #commandTimeoutMs: number | undefined;
+  #offlineTimeoutMs: number;
+  // The deadline of each item waiting in the offline queue (see offlineQueue.timeoutMs).
+  #offlineTimers = new Map<OfflineItem, LoopTimer>();
   #host: SinkHost;
   #state: RedisClientStatus = "idle";
   // The current connection (being opened, ready, or the last one), and its sink.
@@ -407,6 +418,17 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
       "blockingGraceMs",
       options.blockingGraceMs ?? DEFAULT_BLOCKING_GRACE_MS,
     );
+    const commandTimeoutMs = options.commandTimeoutMs;
+    this.#commandTimeoutMs = commandTimeoutMs === undefined
+      ? undefined
+      : checkTimeout("commandTimeoutMs", commandTimeoutMs);
+    const offlineOptions = options.offlineQueue;
+    this.#offlineTimeoutMs = checkLimit(
+      "offlineQueue.timeoutMs",
+      (typeof offlineOptions === "object" && offlineOptions !== null
+        ? offlineOptions.timeoutMs
+        : undefined) ?? DEFAULT_OFFLINE_TIMEOUT_MS,
+    );
     this.#db = this.#resolved.handshake.db ?? 0;
     this.#finished = new Promise((resolve) => this.#resolveFinished = resolve);
     this.#host = {
@@ -436,6 +458,7 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
       submitBatch: (entries, argvs, transaction) => this.#submitBatch(entries, argvs, transaction),
       transaction: () => this.#session.transaction(),
       arm: (entry, options, giveUp) => this.#arm(entry, options, giveUp),
+      commandTimeoutMs: this.#commandTimeoutMs,
     };
     cores.set(this, core);
   }
@@ -1170,16 +1193,45 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
       }
       checkNames(kind, list, true);
       this.#checkOpen("subscribe");
+      const timeoutMs = settings.timeoutMs ?? this.#commandTimeoutMs;
+      if (timeoutMs !== undefined || settings.signal !== undefined) {
+        const aborted = this.#arm(entry, {
+          ...(timeoutMs === undefined ? {} : { timeoutMs }),
+          ...(settings.signal === undefined ? {} : { signal: settings.signal }),
+        }, (_entry, error) => gaveUp(error));
+        if (aborted !== undefined) throw aborted;
+      }
       subscription = this.#registry.create(kind, list, settings);
       entry.owner = subscription;
       entry.pubsub = { kind, names: list, subscribe: true };
       this.#submitPubSub(entry);
     } catch (error) {
       entry.abandoned = true;
+      entry.release();
       return Promise.reject(error);
     }
     this.#registry.sent(kind, list);
-    return confirmed.then(() => subscription);
+    // The caller's promise: settled by the confirmations, or first by the time limit or signal.
+    // A subscription given up on ends; its names are unsubscribed once the server confirms them.
+    let settle: ((error: Error | undefined) => void) | undefined;
+    let late: Error | undefined;
+    const gaveUp = (error: Error): void => {
+      if (late !== undefined) return;
+      late = error;
+      settle?.(error);
+    };
+    const result = new Promise<Subscription<string | Uint8Array>>((resolve, reject) => {
+      settle = (error) => error === undefined ? resolve(subscription) : reject(error);
+    });
+    confirmed.then(() => {
+      entry.release();
+      if (late === undefined) settle!(undefined);
+      else subscription.unsubscribe().catch(noop);
+    }, (error: Error) => {
+      entry.release();
+      if (late === undefined) settle!(error);
+    });
+    return result;
   }
 
   #unsubscribe(kind: PubSubKind, names: Names | undefined): Promise<number> {
@@ -1236,10 +1288,23 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
     if (
       options !== undefined && (options.timeoutMs !== undefined || options.signal !== undefined)
     ) {
-      const aborted = this.#arm(entry, options, giveUp);
+      const aborted = this.#arm(
+        entry,
+        options.timeoutMs === undefined ? this.#withDefaultTimeout(argv, options) : options,
+        giveUp,
+      );
       if (aborted !== undefined) throw aborted;
+    } else if (this.#commandTimeoutMs !== undefined) {
+      this.#arm(entry, this.#withDefaultTimeout(argv, {}), giveUp);
     }
     entry.args = argv;
+  }
+
+  /** `options` with the client's `commandTimeoutMs`, unless `argv` blocks on purpose. */
+  #withDefaultTimeout(argv: readonly RedisArgument[], options: CommandOptions): CommandOptions {
+    const timeoutMs = this.#commandTimeoutMs;
+    if (timeoutMs === undefined || blockingTimeoutMs(argv) !== NOT_BLOCKING) return options;
+    return { ...options, timeoutMs };
   }
 
   /** A command issued while no connection is ready: into the offline queue, or refused. */
@@ -1308,6 +1373,34 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
     }
     const overflow = offline.push(item);
     if (overflow !== undefined) throw fullError(overflow, this.#state);
+    this.#armOffline(item);
+  }
+
+  /** Starts the deadline of an item put in the offline queue (`offlineQueue.timeoutMs`). */
+  #armOffline(item: OfflineItem): void {
+    const timeoutMs = this.#offlineTimeoutMs;
+    if (timeoutMs === Infinity) return;
+    const timer = this.#timerHandle().scheduleTimer(timeoutMs, () => {
+      this.#offlineTimers.delete(item);
+      const error = new TimeoutError(
+        `The command was not sent: no connection was ready within ${timeoutMs} ms`,
+        { timeoutMs, ...(this.#lastError === undefined ? {} : { cause: this.#lastError }) },
+      );
+      const entries = item instanceof Block ? item.entries : [item];
+      for (const entry of entries) rejectEntry(this.#registry, entry, error);
+    });
+    this.#offlineTimers.set(item, timer);
+  }
+
+  /**
+   * Stops the deadlines once the offline queue was drained (every item with a deadline has left
+   * it: drained now, or dropped earlier as given up).
+   */
+  #disarmOffline(): void {
+    const timers = this.#offlineTimers;
+    if (timers.size === 0) return;
+    for (const timer of timers.values()) timer.cancel();
+    timers.clear();
   }
 
   /**
@@ -1328,6 +1421,7 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
       return this.#overflow;
     }
     this.#resent += item instanceof Block ? item.entries.length : 1;
+    this.#armOffline(item);
     return true;
   }
 
@@ -1335,9 +1429,12 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
   #flush(context: Connection<Command>["context"]): void {
     const offline = this.#offline;
     if (offline === undefined || offline.length === 0) return;
-    for (const item of offline.drain()) {
+    const items = offline.drain();
+    this.#disarmOffline();
+    for (const item of items) {
       if (item instanceof Block) {
         const entries = item.entries;
+        if (entries.every((entry) => entry.abandoned)) continue; // given up while it waited
         try {
           context.submitBatch(entries, entries.map((entry) => entry.args!));
         } catch (error) {
@@ -1536,6 +1633,7 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
     this.#cancelReconnect();
     this.#stopHealthCheck();
     const waiting = this.#offline?.drain() ?? [];
+    this.#disarmOffline();
     if (waiting.length > 0) {
       const reason = error ??
         new ConnectionClosedError("The client was closed before the command was sent");

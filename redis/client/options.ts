@@ -88,4 +88,11 @@ export interface RedisClientOptions extends TransportOptions, HandshakeOptions {
    * may go without a reply before its connection is taken for dead (default 2,000 ms).
    */
   blockingGraceMs?: number;
+  /**
+   * The `timeoutMs` of every command that has none of its own, from the moment it is issued
+   * (default: none). It also bounds a pipeline's or transaction's `exec()` as a whole. Blocking
+   * commands (`BLPOP`, `XREAD BLOCK`, `WAIT`…) are left out: the server's timeout in their
+   * arguments bounds them, and `blockingGraceMs` past it.
+   */
+  commandTimeoutMs?: number;
 }
