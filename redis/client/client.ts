@@ -20,6 +20,7 @@ import { keyOf } from "../context/_pubsub.ts";
 import { isHangUp } from "../context/_hang_up.ts";
 import { blockingTimeoutMs, FOREVER, NOT_BLOCKING } from "./_blocking.ts";
 import { Command, Guard, promiseFor } from "./_command.ts";
+import { Liveness } from "./_liveness.ts";
 import { type ClientCore, cores, refuseModeCommand } from "./_core.ts";
 import { Block, type OfflineItem, OfflineQueue, type Overflow } from "./_offline_queue.ts";
 import { ADMIT_BOUND, S_OTHER, S_QUIT, Session, sessionCode } from "./_session.ts";
@@ -301,6 +302,7 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
   #offlineTimeoutMs: number;
   // The deadline of each item waiting in the offline queue (see offlineQueue.timeoutMs).
   #offlineTimers = new Map<OfflineItem, LoopTimer>();
+  #liveness = new Liveness();
   #host: SinkHost;
   #state: RedisClientStatus = "idle";
   // The current connection (being opened, ready, or the last one), and its sink.
@@ -1549,6 +1551,7 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
     if (error !== undefined) this.#lost(connection, error);
     this.#live = false;
     this.#stopHealthCheck();
+    this.#liveness.stop();
     if (this.#cache !== undefined) enableCache(this.#cache, false);
   }
 
@@ -1632,6 +1635,7 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
     this.#live = false;
     this.#cancelReconnect();
     this.#stopHealthCheck();
+    this.#liveness.stop();
     const waiting = this.#offline?.drain() ?? [];
     this.#disarmOffline();
     if (waiting.length > 0) {
@@ -1756,6 +1760,10 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
       guard.timer = this.#timerHandle().scheduleTimer(timeoutMs, () => {
         guard.timer = undefined;
         onGiveUp(entry, new TimeoutError(`No reply within ${timeoutMs} ms`, { timeoutMs }));
+        // A stalled server must not keep the connection for good (see _liveness.ts).
+        if (this.#live) {
+          this.#liveness.watch(this.#connection!, this.#sink!, timeoutMs, this.#timerHandle());
+        }
       });
     }
     return undefined;
@@ -1845,11 +1853,17 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
   }
 }
 
-/** What a plain command does when its timer fires or its signal aborts. */
+/**
+ * What a plain command does when its timer fires or its signal aborts. It is never sent again,
+ * so its arguments go now: one still waiting unencoded (in the offline queue or the context's
+ * backlog) is dropped without them when its turn comes.
+ */
 function giveUp(entry: Command, error: Error): void {
   if (entry.abandoned) return;
   entry.abandoned = true;
   entry.release();
+  entry.args = undefined;
+  entry.argv = undefined;
   entry.reject(error);
 }
 
