@@ -53,8 +53,13 @@ export class ClientSink implements ContextSink<Command> {
   readonly cache: ClientCache | undefined;
   /** The connection this sink serves; set right after the connection is made. */
   connection: Connection<Command> | undefined = undefined;
-  /** Blocking commands pending on this connection (the health check leaves it alone then). */
-  blocking = 0;
+  /** Blocking commands pending on this connection, oldest first. */
+  readonly tracked: Set<Command> = new Set();
+  /** The connection's id (`CLIENT ID`), once asked: to unblock it from another connection. */
+  clientId: Promise<number | undefined> | undefined = undefined;
+  /** An unblock runs for this connection (see `_unblock.ts`); `unblockAll`: for `close()`. */
+  unblocking = false;
+  unblockAll = false;
   #onPush: PushHandler | undefined;
   #pushBuffers: boolean;
   #host: SinkHost;
@@ -76,10 +81,15 @@ export class ClientSink implements ContextSink<Command> {
     }
   }
 
+  /** How many blocking commands are pending (the health check leaves the connection alone). */
+  get blocking(): number {
+    return this.tracked.size;
+  }
+
   /** `entry`, a blocking command, was queued on this connection. */
   track(entry: Command): void {
     entry.blocking = true;
-    this.blocking++;
+    this.tracked.add(entry);
   }
 
   reply(entry: Command, value: RespValue): void {
@@ -207,7 +217,7 @@ export class ClientSink implements ContextSink<Command> {
 
   #untrack(entry: Command): void {
     entry.blocking = false;
-    this.blocking--;
+    this.tracked.delete(entry);
     if (entry.deadline !== undefined) {
       entry.deadline.cancel();
       entry.deadline = undefined;

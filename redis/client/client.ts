@@ -21,6 +21,7 @@ import { isHangUp } from "../context/_hang_up.ts";
 import { blockingTimeoutMs, FOREVER, NOT_BLOCKING } from "./_blocking.ts";
 import { Command, Guard, promiseFor } from "./_command.ts";
 import { Liveness } from "./_liveness.ts";
+import { askClientId, unblock, type UnblockHost } from "./_unblock.ts";
 import { type ClientCore, cores, refuseModeCommand } from "./_core.ts";
 import { Block, type OfflineItem, OfflineQueue, type Overflow } from "./_offline_queue.ts";
 import { ADMIT_BOUND, S_OTHER, S_QUIT, Session, sessionCode } from "./_session.ts";
@@ -303,6 +304,23 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
   // The deadline of each item waiting in the offline queue (see offlineQueue.timeoutMs).
   #offlineTimers = new Map<OfflineItem, LoopTimer>();
   #liveness = new Liveness();
+  // Unblocking blocking commands nobody waits for (see _unblock.ts), running now.
+  #unblocks = new Set<Promise<void>>();
+  #unblockHost: UnblockHost = {
+    openSide: async (sink) => {
+      const side = new Connection<Command>(sink, this.#connectionOptions());
+      try {
+        await this.#open(side, "monitor");
+      } catch (error) {
+        side.context.destroy(error as Error);
+        await side.finished;
+        throw error;
+      }
+      return side;
+    },
+    delay: (ms) =>
+      new Promise<void>((resolve) => void this.#timerHandle().scheduleTimer(ms, resolve)),
+  };
   #host: SinkHost;
   #state: RedisClientStatus = "idle";
   // The current connection (being opened, ready, or the last one), and its sink.
@@ -664,15 +682,18 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
     if (!context.accepting) return Promise.reject(this.#refusal(context.error));
     const entry = new Command(options?.returnBuffers ?? this.#returnBuffers);
     const promise = promiseFor<T>(entry);
+    let blocking = NOT_BLOCKING;
     try {
       this.#prepare(entry, argv, options);
+      blocking = blockingTimeoutMs(argv);
+      if (blocking !== NOT_BLOCKING && !entry.bound) askClientId(this.#sink!);
       context.submit(entry, argv);
     } catch (error) {
       entry.abandoned = true;
       entry.release();
       return Promise.reject(error);
     }
-    this.#armBlocking(entry);
+    if (blocking !== NOT_BLOCKING) this.#armBlocking(entry, blocking);
     return promise;
   }
 
@@ -1097,6 +1118,7 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
         // A connection being opened answers what waits in the offline queue, then closes.
         if (!this.#live) this.#flush(context);
         context.close();
+        this.#unblock(true); // a blocking command answers now, as if its timeout ran out
         if (context.state !== "closed") {
           timer = this.#timerHandle().scheduleTimer(timeoutMs, () => {
             const error = new ConnectionClosedError(
@@ -1111,7 +1133,7 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
       }
     }
     await this.#finished;
-    await Promise.all(monitors);
+    await Promise.all([...monitors, ...this.#unblocks]);
     timer?.cancel();
   }
 
@@ -1349,6 +1371,7 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
     if (this.#live) {
       const context = this.#connection!.context;
       if (!context.accepting) throw this.#refusal(context.error);
+      if (!transaction) this.#beforeBlocking(entries);
       context.submitBatch(entries, argvs);
       if (!transaction) { for (const entry of entries) this.#armBlocking(entry); }
       return;
@@ -1437,6 +1460,7 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
       if (item instanceof Block) {
         const entries = item.entries;
         if (entries.every((entry) => entry.abandoned)) continue; // given up while it waited
+        if (!item.transaction) this.#beforeBlocking(entries);
         try {
           context.submitBatch(entries, entries.map((entry) => entry.args!));
         } catch (error) {
@@ -1447,6 +1471,7 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
         continue;
       }
       if (item.abandoned) continue; // its caller gave up while it waited
+      if (item.pubsub === undefined) this.#beforeBlocking([item]);
       try {
         const pubsub = item.pubsub;
         if (pubsub === undefined) context.submit(item, item.args!);
@@ -1481,11 +1506,40 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
     }
   }
 
-  /** A blocking command on the ready connection: counted, and watched past its timeout. */
-  #armBlocking(entry: Command): void {
+  /**
+   * Before blocking commands are queued on the ready connection: its id is asked first, so that
+   * one nobody waits for any more can be unblocked (see _unblock.ts).
+   */
+  #beforeBlocking(entries: readonly Command[]): void {
+    for (const entry of entries) {
+      const argv = entry.args;
+      if (argv === undefined || entry.bound) continue;
+      if (blockingTimeoutMs(argv) === NOT_BLOCKING) continue;
+      askClientId(this.#sink!);
+      return;
+    }
+  }
+
+  /**
+   * Unblocks the blocking commands at the head of the connection that nobody waits for (`all`:
+   * every blocking command, for `close()`).
+   */
+  #unblock(all: boolean): void {
+    const sink = this.#sink;
+    if (sink === undefined || sink.tracked.size === 0) return;
+    const running = unblock(sink, this.#unblockHost, all);
+    this.#unblocks.add(running);
+    running.finally(() => this.#unblocks.delete(running));
+  }
+
+  /**
+   * A blocking command on the ready connection: counted, and watched past its timeout. (Not
+   * inside MULTI, where the server does not block.)
+   */
+  #armBlocking(entry: Command, blocking?: number): void {
     const argv = entry.args;
-    if (argv === undefined || entry.abandoned) return;
-    const ms = blockingTimeoutMs(argv);
+    if (argv === undefined || entry.abandoned || entry.bound) return;
+    const ms = blocking ?? blockingTimeoutMs(argv);
     if (ms === NOT_BLOCKING) return;
     const connection = this.#connection!;
     this.#sink!.track(entry);
@@ -1752,14 +1806,20 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
     entry.guard = guard;
     if (signal !== undefined) {
       guard.signal = signal;
-      guard.onAbort = () =>
+      guard.onAbort = () => {
         onGiveUp(entry, new AbortError("The command was aborted", { cause: signal.reason }));
+        if (entry.blocking) this.#unblock(false);
+      };
       signal.addEventListener("abort", guard.onAbort, { once: true });
     }
     if (timeoutMs !== undefined) {
       guard.timer = this.#timerHandle().scheduleTimer(timeoutMs, () => {
         guard.timer = undefined;
         onGiveUp(entry, new TimeoutError(`No reply within ${timeoutMs} ms`, { timeoutMs }));
+        if (entry.blocking) {
+          this.#unblock(false);
+          return; // silent on purpose: no liveness watch
+        }
         // A stalled server must not keep the connection for good (see _liveness.ts).
         if (this.#live) {
           this.#liveness.watch(this.#connection!, this.#sink!, timeoutMs, this.#timerHandle());
