@@ -123,6 +123,15 @@ export class OfflineQueue {
   }
 
   /** Takes every item out, oldest first, leaving the queue empty. */
+  /** Drops the items at the head whose callers all gave up (a deadline ran out, an abort). */
+  prune(): void {
+    const items = this.#items;
+    while (items.length > 0 && isDead(items.peek()!)) {
+      this.#commands -= countOf(items.shift()!);
+      this.#bytes -= this.#sizes.shift()!;
+    }
+  }
+
   drain(): OfflineItem[] {
     this.#sizes.drain();
     this.#commands = 0;

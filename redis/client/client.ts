@@ -1413,6 +1413,7 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
       );
       const entries = item instanceof Block ? item.entries : [item];
       for (const entry of entries) rejectEntry(this.#registry, entry, error);
+      this.#offline?.prune();
     });
     this.#offlineTimers.set(item, timer);
   }
@@ -1822,7 +1823,9 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
         }
         // A stalled server must not keep the connection for good (see _liveness.ts).
         if (this.#live) {
-          this.#liveness.watch(this.#connection!, this.#sink!, timeoutMs, this.#timerHandle());
+          const connection = this.#connection!;
+          const floorMs = this.#blockingGraceMs;
+          this.#liveness.watch(connection, this.#sink!, timeoutMs, floorMs, this.#timerHandle());
         }
       });
     }

@@ -85,7 +85,9 @@ export interface RedisClientOptions extends TransportOptions, HandshakeOptions {
   healthCheck?: HealthCheckOptions;
   /**
    * How long past its own timeout a blocking command (`BLPOP k 5`, `XREAD BLOCK 5000`, `WAIT`)
-   * may go without a reply before its connection is taken for dead (default 2,000 ms).
+   * may go without a reply before its connection is taken for dead (default 2,000 ms). Also the
+   * least time a connection may stay silent after a command timed out on it before it is taken
+   * for dead (3 times that command's `timeoutMs`, and at least this).
    */
   blockingGraceMs?: number;
   /**
