@@ -306,9 +306,14 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
   #liveness = new Liveness();
   // Unblocking blocking commands nobody waits for (see _unblock.ts), running now.
   #unblocks = new Set<Promise<void>>();
+  // Their side connections: destroyed when the client ends, so no unblock outlives it.
+  #sides = new Set<Connection<Command>>();
   #unblockHost: UnblockHost = {
     openSide: async (sink) => {
+      if (this.#done) throw new ConnectionClosedError("The client is closed");
       const side = new Connection<Command>(sink, this.#connectionOptions());
+      this.#sides.add(side);
+      side.finished.then(() => this.#sides.delete(side));
       try {
         await this.#open(side, "monitor");
       } catch (error) {
@@ -319,7 +324,14 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
       return side;
     },
     delay: (ms) =>
-      new Promise<void>((resolve) => void this.#timerHandle().scheduleTimer(ms, resolve)),
+      new Promise<void>((resolve) => {
+        if (this.#done) {
+          resolve();
+          return;
+        }
+        this.#timerHandle().scheduleTimer(ms, resolve);
+        this.#finished.then(() => resolve());
+      }),
   };
   #host: SinkHost;
   #state: RedisClientStatus = "idle";
@@ -1691,6 +1703,7 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
     this.#cancelReconnect();
     this.#stopHealthCheck();
     this.#liveness.stop();
+    for (const side of this.#sides) side.context.destroy();
     const waiting = this.#offline?.drain() ?? [];
     this.#disarmOffline();
     if (waiting.length > 0) {
@@ -1809,7 +1822,7 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
       guard.signal = signal;
       guard.onAbort = () => {
         onGiveUp(entry, new AbortError("The command was aborted", { cause: signal.reason }));
-        if (entry.blocking) this.#unblock(false);
+        this.#unblock(false); // when a blocking command nobody waits for holds the connection
       };
       signal.addEventListener("abort", guard.onAbort, { once: true });
     }
@@ -1817,8 +1830,8 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
       guard.timer = this.#timerHandle().scheduleTimer(timeoutMs, () => {
         guard.timer = undefined;
         onGiveUp(entry, new TimeoutError(`No reply within ${timeoutMs} ms`, { timeoutMs }));
-        if (entry.blocking) {
-          this.#unblock(false);
+        if (this.#sink !== undefined && this.#sink.tracked.size > 0) {
+          this.#unblock(false); // when a blocking command nobody waits for holds the connection
           return; // silent on purpose: no liveness watch
         }
         // A stalled server must not keep the connection for good (see _liveness.ts).

@@ -108,3 +108,39 @@ faultTest(
     assert.equal(client.stats.connections, 2, "a new connection");
   },
 );
+
+faultTest(
+  "RedisClient unblocks a BLPOP of a pipeline whose exec() was aborted",
+  async () => {
+    await using server = await startRedisServer();
+    await using admin = await connect(server.url, { reconnect: false });
+    await using client = await connect(server.url);
+    const controller = new AbortController();
+    const pipeline = client.pipeline();
+    pipeline.sendCommand(["SET", "k", "v"]);
+    pipeline.sendCommand(["BLPOP", "empty", 0]);
+    const exec = pipeline.exec({ signal: controller.signal });
+    await until(async () => (await blockedClients(admin)) === 1, "BLPOP blocked");
+    controller.abort();
+    await assert.rejects(exec, AbortError);
+    assert.equal(await withDeadline(1000, "GET right after the abort", client.get("k")), "v");
+    assert.equal(await blockedClients(admin), 0);
+  },
+);
+
+faultTest(
+  "RedisClient.destroy() right after aborting a BLPOP ends the unblocking with the client",
+  async () => {
+    await using server = await startRedisServer();
+    await using admin = await connect(server.url, { reconnect: false });
+    const client = await connect(server.url);
+    const controller = new AbortController();
+    const blpop = client.blpop("empty", 0, { signal: controller.signal });
+    await until(async () => (await blockedClients(admin)) === 1, "BLPOP blocked");
+    controller.abort();
+    client.destroy();
+    await assert.rejects(blpop, AbortError);
+    await withDeadline(2000, "close() after destroy()", client.close());
+    await until(async () => (await blockedClients(admin)) === 0, "the server dropped the client");
+  },
+);
