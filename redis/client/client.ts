@@ -195,7 +195,11 @@ function resolveReconnect(option: RedisClientOptions["reconnect"]): Reconnect | 
 function resolveOfflineQueue(option: RedisClientOptions["offlineQueue"]): OfflineQueue | undefined {
   if (option === false) return undefined;
   if (option === undefined || option === true) {
-    return new OfflineQueue(DEFAULT_OFFLINE_COMMANDS, DEFAULT_OFFLINE_BYTES);
+    return new OfflineQueue(
+      DEFAULT_OFFLINE_COMMANDS,
+      DEFAULT_OFFLINE_BYTES,
+      DEFAULT_OFFLINE_TIMEOUT_MS,
+    );
   }
   if (typeof option !== "object" || option === null) {
     throw new TypeError(`offlineQueue must be a boolean or options, got "${option}"`);
@@ -203,6 +207,7 @@ function resolveOfflineQueue(option: RedisClientOptions["offlineQueue"]): Offlin
   return new OfflineQueue(
     checkCount("offlineQueue.maxCommands", option.maxCommands ?? DEFAULT_OFFLINE_COMMANDS),
     checkCount("offlineQueue.maxBytes", option.maxBytes ?? DEFAULT_OFFLINE_BYTES),
+    checkLimit("offlineQueue.timeoutMs", option.timeoutMs ?? DEFAULT_OFFLINE_TIMEOUT_MS),
   );
 }
 
@@ -218,9 +223,16 @@ function resolveOfflineQueue(option: RedisClientOptions["offlineQueue"]): Offlin
  * - **Auto-pipelining.** Every command issued in the same tick leaves in one write, and replies
  *   are matched in order; nothing to opt into. The write buffer is bounded
  *   (`maxBufferedBytes`): commands beyond it wait unencoded until it drains.
- * - **Errors.** An error reply rejects that command only, with a `ReplyError` (`code`).
- *   `timeoutMs` and `signal` per command reject with `TimeoutError` / `AbortError`; a command
- *   already written still consumes its reply, so no late reply can answer a later command.
+ * - **Errors.** An error reply rejects that command only, with a `ReplyError` (`code`): never
+ *   another command, even when the connection is lost right after it. `timeoutMs` and `signal`
+ *   per command (or `commandTimeoutMs` for every command without its own, blocking ones aside)
+ *   reject with `TimeoutError` / `AbortError`; a command already written still consumes its
+ *   reply, so no late reply can answer a later command. After a command timed out, a connection
+ *   that reads nothing for 3 times that timeout (at least `blockingGraceMs`) while replies are
+ *   due is taken for dead and closed (then the client reconnects): a stalled server cannot hold
+ *   it for good. An aborted or timed-out blocking command (`BLPOP k 0`) is unblocked on the
+ *   server (`CLIENT UNBLOCK` from a short-lived second connection; its connection is closed when
+ *   that is not possible), so the commands behind it go on.
  * - **Reconnecting** (the `reconnect` option, on by default). When the connection is lost the
  *   client connects again after a backoff (`exponentialBackoff()`, or a strategy of your own;
  *   `maxAttempts` bounds the attempts), on a new connection, so no byte of the dead one reaches
@@ -228,17 +240,22 @@ function resolveOfflineQueue(option: RedisClientOptions["offlineQueue"]): Offlin
  *   `select()`), the subscriptions again (channels, patterns, shard channels), then the offline
  *   queue. What was pending on the lost connection: a command never written goes back to the
  *   offline queue; a read-only command (by the server's flags) is sent again `retryReadOnly`
- *   times (default once); any other written command rejects with `OutcomeUnknownError` and is
- *   never sent again. Events (`addEventListener`: `connect`, `ready`, `error`, `close`,
- *   `reconnecting`, `end`) tell the story. See the README's "Failure semantics".
+ *   times (default once); any other written command rejects with `OutcomeUnknownError` (`cause`:
+ *   the connection's error) and is never sent again. Without reconnecting (`reconnect: false`), a
+ *   written command rejects with `OutcomeUnknownError` too. Events (`addEventListener`:
+ *   `connect`, `ready`, `error`, `close`, `reconnecting`, `end`) tell the story. See the
+ *   README's "Failure semantics".
  * - **Offline queue.** While no connection is ready, commands wait in a queue bounded by
  *   `offlineQueue.maxCommands` and `maxBytes`; past them a command rejects with
- *   `OfflineQueueFullError`. `offlineQueue: false` rejects them at once instead.
+ *   `OfflineQueueFullError`. A command waits there at most `offlineQueue.timeoutMs` (15 s by
+ *   default; `Infinity` allowed), then rejects with `TimeoutError`, never sent.
+ *   `offlineQueue: false` rejects them at once instead.
  * - **Dead networks.** TCP keepalive is on; `healthCheck` sends a `PING` on a silent connection
  *   and closes it (then reconnects) when nothing answers; a blocking command (`BLPOP k 5`) that
  *   has no reply `blockingGraceMs` after its own timeout closes its connection the same way.
- * - **Closing.** `close()` stops accepting commands, lets every pending one get its reply, then
- *   closes (destroying after `closeTimeoutMs`); `destroy()` rejects everything pending at once
+ * - **Closing.** `close()` stops accepting commands, lets every pending one get its reply (a
+ *   pending blocking command is unblocked and answers as if its timeout ran out), then closes
+ *   (destroying after `closeTimeoutMs`); `destroy()` rejects everything pending at once
  *   with a `ConnectionClosedError`. Both are deferred while a push handler runs. `await using`
  *   closes.
  * - **Batches.** `pipeline()` sends commands as one block and `exec()` gives every result, an
@@ -300,9 +317,6 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
   #healthCheck: { intervalMs: number; timeoutMs: number } | undefined;
   #blockingGraceMs: number;
   #commandTimeoutMs: number | undefined;
-  #offlineTimeoutMs: number;
-  // The deadline of each item waiting in the offline queue (see offlineQueue.timeoutMs).
-  #offlineTimers = new Map<OfflineItem, LoopTimer>();
   #liveness = new Liveness();
   // Unblocking blocking commands nobody waits for (see _unblock.ts), running now.
   #unblocks = new Set<Promise<void>>();
@@ -454,13 +468,6 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
     this.#commandTimeoutMs = commandTimeoutMs === undefined
       ? undefined
       : checkTimeout("commandTimeoutMs", commandTimeoutMs);
-    const offlineOptions = options.offlineQueue;
-    this.#offlineTimeoutMs = checkLimit(
-      "offlineQueue.timeoutMs",
-      (typeof offlineOptions === "object" && offlineOptions !== null
-        ? offlineOptions.timeoutMs
-        : undefined) ?? DEFAULT_OFFLINE_TIMEOUT_MS,
-    );
     this.#db = this.#resolved.handshake.db ?? 0;
     this.#finished = new Promise((resolve) => this.#resolveFinished = resolve);
     this.#host = {
@@ -1091,10 +1098,11 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
   /**
    * Closes cleanly: new commands reject with `ConnectionClosedError` at once; every command
    * already accepted (written, waiting, or in the offline queue while a connection is being
-   * opened) gets its reply; then the connection closes. When that takes longer than
-   * `timeoutMs`, the client is destroyed instead. Between two reconnect attempts there is no
-   * connection to answer: the offline queue rejects with `ConnectionClosedError` (nothing in it
-   * was sent). Called from a push handler, it takes effect when the handler returns.
+   * opened) gets its reply (a blocking command such as `BLPOP k 0` is unblocked on the server
+   * and answers as if its own timeout ran out); then the connection closes. When that takes
+   * longer than `timeoutMs`, the client is destroyed instead. Between two reconnect attempts
+   * there is no connection to answer: the offline queue rejects with `ConnectionClosedError`
+   * (nothing in it was sent). Called from a push handler, it takes effect when the handler returns.
    *
    * @param options The time limit.
    * @returns A promise that resolves once the connection is closed (never rejects).
@@ -1410,36 +1418,19 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
     }
     const overflow = offline.push(item);
     if (overflow !== undefined) throw fullError(overflow, this.#state);
-    this.#armOffline(item);
+    offline.arm(item, this.#timerHandle(), this.#expire);
   }
 
-  /** Starts the deadline of an item put in the offline queue (`offlineQueue.timeoutMs`). */
-  #armOffline(item: OfflineItem): void {
-    const timeoutMs = this.#offlineTimeoutMs;
-    if (timeoutMs === Infinity) return;
-    const timer = this.#timerHandle().scheduleTimer(timeoutMs, () => {
-      this.#offlineTimers.delete(item);
-      const error = new TimeoutError(
-        `The command was not sent: no connection was ready within ${timeoutMs} ms`,
-        { timeoutMs, ...(this.#lastError === undefined ? {} : { cause: this.#lastError }) },
-      );
-      const entries = item instanceof Block ? item.entries : [item];
-      for (const entry of entries) rejectEntry(this.#registry, entry, error);
-      this.#offline?.prune();
-    });
-    this.#offlineTimers.set(item, timer);
-  }
-
-  /**
-   * Stops the deadlines once the offline queue was drained (every item with a deadline has left
-   * it: drained now, or dropped earlier as given up).
-   */
-  #disarmOffline(): void {
-    const timers = this.#offlineTimers;
-    if (timers.size === 0) return;
-    for (const timer of timers.values()) timer.cancel();
-    timers.clear();
-  }
+  /** An item waited in the offline queue for `offlineQueue.timeoutMs`: it fails, never sent. */
+  #expire = (item: OfflineItem): void => {
+    const timeoutMs = this.#offline!.timeoutMs;
+    const error = new TimeoutError(
+      `The command was not sent: no connection was ready within ${timeoutMs} ms`,
+      { timeoutMs, ...(this.#lastError === undefined ? {} : { cause: this.#lastError }) },
+    );
+    const entries = item instanceof Block ? item.entries : [item];
+    for (const entry of entries) rejectEntry(this.#registry, entry, error);
+  };
 
   /**
    * A command (or block) whose connection was lost, back into the offline queue: `true`, or
@@ -1459,7 +1450,7 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
       return this.#overflow;
     }
     this.#resent += item instanceof Block ? item.entries.length : 1;
-    this.#armOffline(item);
+    this.#offline.arm(item, this.#timerHandle(), this.#expire);
     return true;
   }
 
@@ -1468,7 +1459,6 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
     const offline = this.#offline;
     if (offline === undefined || offline.length === 0) return;
     const items = offline.drain();
-    this.#disarmOffline();
     for (const item of items) {
       if (item instanceof Block) {
         const entries = item.entries;
@@ -1705,7 +1695,6 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
     this.#liveness.stop();
     for (const side of this.#sides) side.context.destroy();
     const waiting = this.#offline?.drain() ?? [];
-    this.#disarmOffline();
     if (waiting.length > 0) {
       const reason = error ??
         new ConnectionClosedError("The client was closed before the command was sent");
