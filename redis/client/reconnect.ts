@@ -141,7 +141,11 @@ export interface ReconnectOptions {
  * ```ts
  * import type { OfflineQueueOptions } from "@dray/dray/redis";
  *
- * const options: OfflineQueueOptions = { maxCommands: 1000, maxBytes: 1024 * 1024, timeoutMs: 5000 };
+ * const options: OfflineQueueOptions = {
+ *   maxCommands: 1000,
+ *   maxBytes: 1024 * 1024,
+ *   timeoutMs: 5000,
+ * };
  * ```
  */
 export interface OfflineQueueOptions {
