@@ -35,6 +35,8 @@ export interface SinkHost extends LossHost {
   requeue(entry: Command): boolean | Error;
   /** How many times a written read-only command may be sent again. */
   readonly retryReadOnly: number;
+  /** A blocking command nobody waits for is now the oldest on the connection: unblock it. */
+  unblock(): void;
 }
 
 const INVALIDATE = new TextEncoder().encode("invalidate");
@@ -93,7 +95,14 @@ export class ClientSink implements ContextSink<Command> {
   }
 
   reply(entry: Command, value: RespValue): void {
-    if (entry.blocking) this.#untrack(entry);
+    if (entry.blocking) {
+      this.#untrack(entry);
+      // The next blocking command blocks now: when nobody waits for it, it must not hold the
+      // connection (see _unblock.ts).
+      if (this.tracked.size > 0 && !this.unblocking && this.#oldestAbandoned()) {
+        this.#host.unblock();
+      }
+    }
     const group = entry.group;
     if (group !== undefined) {
       group.reply(entry, value);
@@ -213,6 +222,11 @@ export class ClientSink implements ContextSink<Command> {
     this.registry.reset();
     if (this.cache !== undefined) enableCache(this.cache, false);
     this.#host.onReset();
+  }
+
+  #oldestAbandoned(): boolean {
+    for (const entry of this.tracked) return entry.abandoned;
+    return false;
   }
 
   #untrack(entry: Command): void {

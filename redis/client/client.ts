@@ -488,6 +488,7 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
         );
       },
       retryReadOnly,
+      unblock: () => this.#unblock(false),
     };
     const core: ClientCore = {
       get protocol(): 2 | 3 {

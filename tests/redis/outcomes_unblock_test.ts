@@ -144,3 +144,23 @@ faultTest(
     await until(async () => (await blockedClients(admin)) === 0, "the server dropped the client");
   },
 );
+
+faultTest(
+  "RedisClient unblocks an aborted BLPOP queued behind another blocking command once that one " +
+    "is answered",
+  async () => {
+    await using server = await startRedisServer();
+    await using admin = await connect(server.url, { reconnect: false });
+    await using client = await connect(server.url);
+    const first = client.blpop("first", 0.3); // awaited: left alone
+    const controller = new AbortController();
+    const second = client.blpop("second", 0, { signal: controller.signal });
+    await until(async () => (await blockedClients(admin)) === 1, "the first BLPOP blocked");
+    controller.abort();
+    await assert.rejects(second, AbortError);
+    assert.equal(await first, null, "the first one ran its own course");
+    assert.equal(await withDeadline(1000, "PING after both", client.ping()), "PONG");
+    assert.equal(await blockedClients(admin), 0);
+    assert.equal(client.stats.connections, 1);
+  },
+);
