@@ -16,8 +16,8 @@ export interface LossHost {
   requeueBlock(entries: Command[]): boolean | Error;
   /**
    * The error for a command that was written and whose reply was lost: an
-   * `OutcomeUnknownError`, or `error` itself when the server said why it hung up (a
-   * `ReplyError`: it ran nothing after that).
+   * `OutcomeUnknownError` whose `cause` is `error`, or `error` itself when the server said why it
+   * hung up (a protocol error reply to an earlier command: it ran nothing sent after that).
    */
   unknown(entry: Command, error: Error): Error;
 }

@@ -34,6 +34,8 @@ export interface ClientCore {
     options: CommandOptions,
     giveUp: (entry: Command, error: Error) => void,
   ): Error | undefined;
+  /** The client's `commandTimeoutMs`: the default time limit of a whole `exec()`. */
+  readonly commandTimeoutMs: number | undefined;
 }
 
 export const cores: WeakMap<object, ClientCore> = new WeakMap();
@@ -99,9 +101,14 @@ export function armWhole(
   options: ExecOptions,
   onGiveUp: (error: Error) => void,
 ): Error | (() => void) | undefined {
-  if (options.timeoutMs === undefined && options.signal === undefined) return undefined;
+  const timeoutMs = options.timeoutMs ?? core.commandTimeoutMs;
+  if (timeoutMs === undefined && options.signal === undefined) return undefined;
   const placeholder = new Command(false);
-  const aborted = core.arm(placeholder, options, (_entry, error) => onGiveUp(error));
+  const aborted = core.arm(
+    placeholder,
+    timeoutMs === undefined ? options : { ...options, timeoutMs },
+    (_entry, error) => onGiveUp(error),
+  );
   if (aborted !== undefined) return aborted;
   return () => placeholder.release();
 }

@@ -3,6 +3,7 @@
 // item that counts as all its commands. Entries whose caller gave up (a timeout, an abort) are
 // dropped when the queue needs room, and skipped when it is drained.
 
+import type { LoopHandle, LoopTimer } from "../../loop/types.ts";
 import { Ring } from "../context/ring.ts";
 import type { RedisArgument } from "../resp/types.ts";
 import type { Command } from "./_command.ts";
@@ -90,14 +91,35 @@ export interface Overflow {
 export class OfflineQueue {
   readonly maxCommands: number;
   readonly maxBytes: number;
+  /** How long an item may wait before it expires (`Infinity`: no limit). */
+  readonly timeoutMs: number;
   #items = new Ring<OfflineItem>();
   #sizes = new Ring<number>();
   #commands = 0;
   #bytes = 0;
+  // The deadline of each item waiting (or given up and not yet dropped).
+  #timers = new Map<OfflineItem, LoopTimer>();
 
-  constructor(maxCommands: number, maxBytes: number) {
+  constructor(maxCommands: number, maxBytes: number, timeoutMs = Infinity) {
     this.maxCommands = maxCommands;
     this.maxBytes = maxBytes;
+    this.timeoutMs = timeoutMs;
+  }
+
+  /**
+   * Starts the deadline of `item`, just pushed: after `timeoutMs`, `expire(item)` (which fails
+   * its entries), then the given-up items at the head leave the queue.
+   */
+  arm(item: OfflineItem, timers: LoopHandle, expire: (item: OfflineItem) => void): void {
+    if (this.timeoutMs === Infinity) return;
+    this.#timers.set(
+      item,
+      timers.scheduleTimer(this.timeoutMs, () => {
+        this.#timers.delete(item);
+        expire(item);
+        this.prune();
+      }),
+    );
   }
 
   /** Commands waiting (those given up on included, until they are dropped). */
@@ -123,7 +145,22 @@ export class OfflineQueue {
   }
 
   /** Takes every item out, oldest first, leaving the queue empty. */
+  /** Drops the items at the head whose callers all gave up (a deadline ran out, an abort). */
+  prune(): void {
+    const items = this.#items;
+    while (items.length > 0 && isDead(items.peek()!)) {
+      this.#commands -= countOf(items.shift()!);
+      this.#bytes -= this.#sizes.shift()!;
+    }
+  }
+
+  /** Takes every item out, in order; their deadlines stop. */
   drain(): OfflineItem[] {
+    if (this.#timers.size > 0) {
+      // Every item with a deadline leaves now (or left earlier, given up).
+      for (const timer of this.#timers.values()) timer.cancel();
+      this.#timers.clear();
+    }
     this.#sizes.drain();
     this.#commands = 0;
     this.#bytes = 0;

@@ -35,6 +35,8 @@ export interface SinkHost extends LossHost {
   requeue(entry: Command): boolean | Error;
   /** How many times a written read-only command may be sent again. */
   readonly retryReadOnly: number;
+  /** A blocking command nobody waits for is now the oldest on the connection: unblock it. */
+  unblock(): void;
 }
 
 const INVALIDATE = new TextEncoder().encode("invalidate");
@@ -53,8 +55,13 @@ export class ClientSink implements ContextSink<Command> {
   readonly cache: ClientCache | undefined;
   /** The connection this sink serves; set right after the connection is made. */
   connection: Connection<Command> | undefined = undefined;
-  /** Blocking commands pending on this connection (the health check leaves it alone then). */
-  blocking = 0;
+  /** Blocking commands pending on this connection, oldest first. */
+  readonly tracked: Set<Command> = new Set();
+  /** The connection's id (`CLIENT ID`), once asked: to unblock it from another connection. */
+  clientId: Promise<number | undefined> | undefined = undefined;
+  /** An unblock runs for this connection (see `_unblock.ts`); `unblockAll`: for `close()`. */
+  unblocking = false;
+  unblockAll = false;
   #onPush: PushHandler | undefined;
   #pushBuffers: boolean;
   #host: SinkHost;
@@ -76,14 +83,26 @@ export class ClientSink implements ContextSink<Command> {
     }
   }
 
+  /** How many blocking commands are pending (the health check leaves the connection alone). */
+  get blocking(): number {
+    return this.tracked.size;
+  }
+
   /** `entry`, a blocking command, was queued on this connection. */
   track(entry: Command): void {
     entry.blocking = true;
-    this.blocking++;
+    this.tracked.add(entry);
   }
 
   reply(entry: Command, value: RespValue): void {
-    if (entry.blocking) this.#untrack(entry);
+    if (entry.blocking) {
+      this.#untrack(entry);
+      // The next blocking command blocks now: when nobody waits for it, it must not hold the
+      // connection (see _unblock.ts).
+      if (this.tracked.size > 0 && !this.unblocking && this.#oldestAbandoned()) {
+        this.#host.unblock();
+      }
+    }
     const group = entry.group;
     if (group !== undefined) {
       group.reply(entry, value);
@@ -205,9 +224,14 @@ export class ClientSink implements ContextSink<Command> {
     this.#host.onReset();
   }
 
+  #oldestAbandoned(): boolean {
+    for (const entry of this.tracked) return entry.abandoned;
+    return false;
+  }
+
   #untrack(entry: Command): void {
     entry.blocking = false;
-    this.blocking--;
+    this.tracked.delete(entry);
     if (entry.deadline !== undefined) {
       entry.deadline.cancel();
       entry.deadline = undefined;

@@ -10,7 +10,6 @@ import {
   ConnectionClosedError,
   OfflineQueueFullError,
   OutcomeUnknownError,
-  ReplyError,
   TimeoutError,
 } from "../errors.ts";
 import type { RedisArgument, RespValue } from "../resp/types.ts";
@@ -19,8 +18,11 @@ import { ConnectError } from "../transport/errors.ts";
 import type { Transport } from "../transport/types.ts";
 import { checkArgv } from "../context/_argv.ts";
 import { keyOf } from "../context/_pubsub.ts";
+import { isHangUp } from "../context/_hang_up.ts";
 import { blockingTimeoutMs, FOREVER, NOT_BLOCKING } from "./_blocking.ts";
 import { Command, Guard, promiseFor } from "./_command.ts";
+import { Liveness } from "./_liveness.ts";
+import { askClientId, unblock, type UnblockHost } from "./_unblock.ts";
 import { type ClientCore, cores, refuseModeCommand } from "./_core.ts";
 import { Block, type OfflineItem, OfflineQueue, type Overflow } from "./_offline_queue.ts";
 import { ADMIT_BOUND, S_OTHER, S_QUIT, Session, sessionCode } from "./_session.ts";
@@ -53,6 +55,7 @@ const DEFAULT_OFFLINE_COMMANDS = 10_000;
 const DEFAULT_OFFLINE_BYTES = 16 * 1024 * 1024;
 const DEFAULT_RETRY_READ_ONLY = 1;
 const DEFAULT_BLOCKING_GRACE_MS = 2000;
+const DEFAULT_OFFLINE_TIMEOUT_MS = 15_000;
 /** How many names one resubscription command carries at most. */
 const RESUBSCRIBE_CHUNK = 1024;
 
@@ -133,6 +136,12 @@ function checkTimeout(name: string, value: number): number {
   return value;
 }
 
+/** A time limit that may also be `Infinity` (no limit). */
+function checkLimit(name: string, value: number): number {
+  if (value === Infinity) return value;
+  return checkTimeout(name, value);
+}
+
 function checkCount(name: string, value: number): number {
   if (!Number.isSafeInteger(value) || value < 0) {
     throw new RangeError(`${name} must be a non-negative integer, got "${value}"`);
@@ -187,7 +196,11 @@ function resolveReconnect(option: RedisClientOptions["reconnect"]): Reconnect | 
 function resolveOfflineQueue(option: RedisClientOptions["offlineQueue"]): OfflineQueue | undefined {
   if (option === false) return undefined;
   if (option === undefined || option === true) {
-    return new OfflineQueue(DEFAULT_OFFLINE_COMMANDS, DEFAULT_OFFLINE_BYTES);
+    return new OfflineQueue(
+      DEFAULT_OFFLINE_COMMANDS,
+      DEFAULT_OFFLINE_BYTES,
+      DEFAULT_OFFLINE_TIMEOUT_MS,
+    );
   }
   if (typeof option !== "object" || option === null) {
     throw new TypeError(`offlineQueue must be a boolean or options, got "${option}"`);
@@ -195,6 +208,7 @@ function resolveOfflineQueue(option: RedisClientOptions["offlineQueue"]): Offlin
   return new OfflineQueue(
     checkCount("offlineQueue.maxCommands", option.maxCommands ?? DEFAULT_OFFLINE_COMMANDS),
     checkCount("offlineQueue.maxBytes", option.maxBytes ?? DEFAULT_OFFLINE_BYTES),
+    checkLimit("offlineQueue.timeoutMs", option.timeoutMs ?? DEFAULT_OFFLINE_TIMEOUT_MS),
   );
 }
 
@@ -210,9 +224,16 @@ function resolveOfflineQueue(option: RedisClientOptions["offlineQueue"]): Offlin
  * - **Auto-pipelining.** Every command issued in the same tick leaves in one write, and replies
  *   are matched in order; nothing to opt into. The write buffer is bounded
  *   (`maxBufferedBytes`): commands beyond it wait unencoded until it drains.
- * - **Errors.** An error reply rejects that command only, with a `ReplyError` (`code`).
- *   `timeoutMs` and `signal` per command reject with `TimeoutError` / `AbortError`; a command
- *   already written still consumes its reply, so no late reply can answer a later command.
+ * - **Errors.** An error reply rejects that command only, with a `ReplyError` (`code`): never
+ *   another command, even when the connection is lost right after it. `timeoutMs` and `signal`
+ *   per command (or `commandTimeoutMs` for every command without its own, blocking ones aside)
+ *   reject with `TimeoutError` / `AbortError`; a command already written still consumes its
+ *   reply, so no late reply can answer a later command. After a command timed out, a connection
+ *   that reads nothing for 3 times that timeout (at least `blockingGraceMs`) while replies are
+ *   due is taken for dead and closed (then the client reconnects): a stalled server cannot hold
+ *   it for good. An aborted or timed-out blocking command (`BLPOP k 0`) is unblocked on the
+ *   server (`CLIENT UNBLOCK` from a short-lived second connection; its connection is closed when
+ *   that is not possible), so the commands behind it go on.
  * - **Reconnecting** (the `reconnect` option, on by default). When the connection is lost the
  *   client connects again after a backoff (`exponentialBackoff()`, or a strategy of your own;
  *   `maxAttempts` bounds the attempts), on a new connection, so no byte of the dead one reaches
@@ -220,17 +241,22 @@ function resolveOfflineQueue(option: RedisClientOptions["offlineQueue"]): Offlin
  *   `select()`), the subscriptions again (channels, patterns, shard channels), then the offline
  *   queue. What was pending on the lost connection: a command never written goes back to the
  *   offline queue; a read-only command (by the server's flags) is sent again `retryReadOnly`
- *   times (default once); any other written command rejects with `OutcomeUnknownError` and is
- *   never sent again. Events (`addEventListener`: `connect`, `ready`, `error`, `close`,
- *   `reconnecting`, `end`) tell the story. See the README's "Failure semantics".
+ *   times (default once); any other written command rejects with `OutcomeUnknownError` (`cause`:
+ *   the connection's error) and is never sent again. Without reconnecting (`reconnect: false`), a
+ *   written command rejects with `OutcomeUnknownError` too. Events (`addEventListener`:
+ *   `connect`, `ready`, `error`, `close`, `reconnecting`, `end`) tell the story. See the
+ *   README's "Failure semantics".
  * - **Offline queue.** While no connection is ready, commands wait in a queue bounded by
  *   `offlineQueue.maxCommands` and `maxBytes`; past them a command rejects with
- *   `OfflineQueueFullError`. `offlineQueue: false` rejects them at once instead.
+ *   `OfflineQueueFullError`. A command waits there at most `offlineQueue.timeoutMs` (15 s by
+ *   default; `Infinity` allowed), then rejects with `TimeoutError`, never sent.
+ *   `offlineQueue: false` rejects them at once instead.
  * - **Dead networks.** TCP keepalive is on; `healthCheck` sends a `PING` on a silent connection
  *   and closes it (then reconnects) when nothing answers; a blocking command (`BLPOP k 5`) that
  *   has no reply `blockingGraceMs` after its own timeout closes its connection the same way.
- * - **Closing.** `close()` stops accepting commands, lets every pending one get its reply, then
- *   closes (destroying after `closeTimeoutMs`); `destroy()` rejects everything pending at once
+ * - **Closing.** `close()` stops accepting commands, lets every pending one get its reply (a
+ *   pending blocking command is unblocked and answers as if its timeout ran out), then closes
+ *   (destroying after `closeTimeoutMs`); `destroy()` rejects everything pending at once
  *   with a `ConnectionClosedError`. Both are deferred while a push handler runs. `await using`
  *   closes.
  * - **Batches.** `pipeline()` sends commands as one block and `exec()` gives every result, an
@@ -291,6 +317,37 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
   #retryReadOnly: number;
   #healthCheck: { intervalMs: number; timeoutMs: number } | undefined;
   #blockingGraceMs: number;
+  #commandTimeoutMs: number | undefined;
+  #liveness = new Liveness();
+  // Unblocking blocking commands nobody waits for (see _unblock.ts), running now.
+  #unblocks = new Set<Promise<void>>();
+  // Their side connections: destroyed when the client ends, so no unblock outlives it.
+  #sides = new Set<Connection<Command>>();
+  #unblockHost: UnblockHost = {
+    openSide: async (sink) => {
+      if (this.#done) throw new ConnectionClosedError("The client is closed");
+      const side = new Connection<Command>(sink, this.#connectionOptions());
+      this.#sides.add(side);
+      side.finished.then(() => this.#sides.delete(side));
+      try {
+        await this.#open(side, "monitor");
+      } catch (error) {
+        side.context.destroy(error as Error);
+        await side.finished;
+        throw error;
+      }
+      return side;
+    },
+    delay: (ms) =>
+      new Promise<void>((resolve) => {
+        if (this.#done) {
+          resolve();
+          return;
+        }
+        this.#timerHandle().scheduleTimer(ms, resolve);
+        this.#finished.then(() => resolve());
+      }),
+  };
   #host: SinkHost;
   #state: RedisClientStatus = "idle";
   // The current connection (being opened, ready, or the last one), and its sink.
@@ -408,6 +465,10 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
       "blockingGraceMs",
       options.blockingGraceMs ?? DEFAULT_BLOCKING_GRACE_MS,
     );
+    const commandTimeoutMs = options.commandTimeoutMs;
+    this.#commandTimeoutMs = commandTimeoutMs === undefined
+      ? undefined
+      : checkTimeout("commandTimeoutMs", commandTimeoutMs);
     this.#db = this.#resolved.handshake.db ?? 0;
     this.#finished = new Promise((resolve) => this.#resolveFinished = resolve);
     this.#host = {
@@ -419,8 +480,8 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
       requeue: (entry) => this.#requeue(entry),
       requeueBlock: (entries) => this.#requeue(new Block(entries, true)),
       unknown: (entry, error) => {
-        // The server said why it hung up: it ran nothing after that.
-        if (error instanceof ReplyError) return error;
+        // The server said why it hung up (a protocol error): it ran nothing sent after that.
+        if (isHangUp(error)) return error;
         const name = commandName(entry);
         return new OutcomeUnknownError(
           `The connection was lost after ${name} was sent: the server may or may not have run it`,
@@ -428,6 +489,7 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
         );
       },
       retryReadOnly,
+      unblock: () => this.#unblock(false),
     };
     const core: ClientCore = {
       get protocol(): 2 | 3 {
@@ -437,6 +499,7 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
       submitBatch: (entries, argvs, transaction) => this.#submitBatch(entries, argvs, transaction),
       transaction: () => this.#session.transaction(),
       arm: (entry, options, giveUp) => this.#arm(entry, options, giveUp),
+      commandTimeoutMs: this.#commandTimeoutMs,
     };
     cores.set(this, core);
   }
@@ -607,13 +670,16 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
    * @throws {TimeoutError} `timeoutMs` ran out first.
    * @throws {AbortError} `signal` aborted first.
    * @throws {OutcomeUnknownError} The connection was lost after the command was written and
-   * before its reply: it may have run. (Never sent again, unless it is read-only.)
+   * before its reply: it may have run. `cause` is the error that ended the connection. So with
+   * `reconnect: false` too; never sent again, unless it is read-only and the client reconnects.
    * @throws {OfflineQueueFullError} The client has no ready connection and its offline queue is
    * full: the command was not sent.
    * @throws {ConnectionClosedError} The client is not connected, is closing or closed, gave up
-   * reconnecting, or has no ready connection and no offline queue (`cause` says why); or the
-   * error that ended the connection before the command was sent (a `ProtocolError`, the
-   * server's `ReplyError` before it hung up, a `ConnectError`).
+   * reconnecting, or has no ready connection and no offline queue (`cause` says why); the
+   * connection ended after the server's protocol error reply to an earlier command (`cause`: that
+   * reply; the server ran nothing sent after it); or the error that ended the connection before
+   * the command was sent (a `ProtocolError`, a `ConnectError`, a refused handshake's
+   * `ReplyError`). An error reply is only ever the reply of the command it answers.
    * @throws {WatchError} A `MULTI` sent after a `WATCH` whose connection was lost.
    * @throws {TypeError} An argument cannot be encoded; the command would take replies out of
    * order (the subscribe family and MONITOR, which have methods of their own, and
@@ -639,15 +705,18 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
     if (!context.accepting) return Promise.reject(this.#refusal(context.error));
     const entry = new Command(options?.returnBuffers ?? this.#returnBuffers);
     const promise = promiseFor<T>(entry);
+    let blocking = NOT_BLOCKING;
     try {
       this.#prepare(entry, argv, options);
+      blocking = blockingTimeoutMs(argv);
+      if (blocking !== NOT_BLOCKING && !entry.bound) askClientId(this.#sink!);
       context.submit(entry, argv);
     } catch (error) {
       entry.abandoned = true;
       entry.release();
       return Promise.reject(error);
     }
-    this.#armBlocking(entry);
+    if (blocking !== NOT_BLOCKING) this.#armBlocking(entry, blocking);
     return promise;
   }
 
@@ -1033,10 +1102,11 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
   /**
    * Closes cleanly: new commands reject with `ConnectionClosedError` at once; every command
    * already accepted (written, waiting, or in the offline queue while a connection is being
-   * opened) gets its reply; then the connection closes. When that takes longer than
-   * `timeoutMs`, the client is destroyed instead. Between two reconnect attempts there is no
-   * connection to answer: the offline queue rejects with `ConnectionClosedError` (nothing in it
-   * was sent). Called from a push handler, it takes effect when the handler returns.
+   * opened) gets its reply (a blocking command such as `BLPOP k 0` is unblocked on the server
+   * and answers as if its own timeout ran out); then the connection closes. When that takes
+   * longer than `timeoutMs`, the client is destroyed instead. Between two reconnect attempts
+   * there is no connection to answer: the offline queue rejects with `ConnectionClosedError`
+   * (nothing in it was sent). Called from a push handler, it takes effect when the handler returns.
    *
    * @param options The time limit.
    * @returns A promise that resolves once the connection is closed (never rejects).
@@ -1072,6 +1142,7 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
         // A connection being opened answers what waits in the offline queue, then closes.
         if (!this.#live) this.#flush(context);
         context.close();
+        this.#unblock(true); // a blocking command answers now, as if its timeout ran out
         if (context.state !== "closed") {
           timer = this.#timerHandle().scheduleTimer(timeoutMs, () => {
             const error = new ConnectionClosedError(
@@ -1086,7 +1157,7 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
       }
     }
     await this.#finished;
-    await Promise.all(monitors);
+    await Promise.all([...monitors, ...this.#unblocks]);
     timer?.cancel();
   }
 
@@ -1170,16 +1241,45 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
       }
       checkNames(kind, list, true);
       this.#checkOpen("subscribe");
+      const timeoutMs = settings.timeoutMs ?? this.#commandTimeoutMs;
+      if (timeoutMs !== undefined || settings.signal !== undefined) {
+        const aborted = this.#arm(entry, {
+          ...(timeoutMs === undefined ? {} : { timeoutMs }),
+          ...(settings.signal === undefined ? {} : { signal: settings.signal }),
+        }, (_entry, error) => gaveUp(error));
+        if (aborted !== undefined) throw aborted;
+      }
       subscription = this.#registry.create(kind, list, settings);
       entry.owner = subscription;
       entry.pubsub = { kind, names: list, subscribe: true };
       this.#submitPubSub(entry);
     } catch (error) {
       entry.abandoned = true;
+      entry.release();
       return Promise.reject(error);
     }
     this.#registry.sent(kind, list);
-    return confirmed.then(() => subscription);
+    // The caller's promise: settled by the confirmations, or first by the time limit or signal.
+    // A subscription given up on ends; its names are unsubscribed once the server confirms them.
+    let settle: ((error: Error | undefined) => void) | undefined;
+    let late: Error | undefined;
+    const gaveUp = (error: Error): void => {
+      if (late !== undefined) return;
+      late = error;
+      settle?.(error);
+    };
+    const result = new Promise<Subscription<string | Uint8Array>>((resolve, reject) => {
+      settle = (error) => error === undefined ? resolve(subscription) : reject(error);
+    });
+    confirmed.then(() => {
+      entry.release();
+      if (late === undefined) settle!(undefined);
+      else subscription.unsubscribe().catch(noop);
+    }, (error: Error) => {
+      entry.release();
+      if (late === undefined) settle!(error);
+    });
+    return result;
   }
 
   #unsubscribe(kind: PubSubKind, names: Names | undefined): Promise<number> {
@@ -1236,10 +1336,23 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
     if (
       options !== undefined && (options.timeoutMs !== undefined || options.signal !== undefined)
     ) {
-      const aborted = this.#arm(entry, options, giveUp);
+      const aborted = this.#arm(
+        entry,
+        options.timeoutMs === undefined ? this.#withDefaultTimeout(argv, options) : options,
+        giveUp,
+      );
       if (aborted !== undefined) throw aborted;
+    } else if (this.#commandTimeoutMs !== undefined) {
+      this.#arm(entry, this.#withDefaultTimeout(argv, {}), giveUp);
     }
     entry.args = argv;
+  }
+
+  /** `options` with the client's `commandTimeoutMs`, unless `argv` blocks on purpose. */
+  #withDefaultTimeout(argv: readonly RedisArgument[], options: CommandOptions): CommandOptions {
+    const timeoutMs = this.#commandTimeoutMs;
+    if (timeoutMs === undefined || blockingTimeoutMs(argv) !== NOT_BLOCKING) return options;
+    return { ...options, timeoutMs };
   }
 
   /** A command issued while no connection is ready: into the offline queue, or refused. */
@@ -1282,6 +1395,7 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
     if (this.#live) {
       const context = this.#connection!.context;
       if (!context.accepting) throw this.#refusal(context.error);
+      if (!transaction) this.#beforeBlocking(entries);
       context.submitBatch(entries, argvs);
       if (!transaction) { for (const entry of entries) this.#armBlocking(entry); }
       return;
@@ -1308,7 +1422,19 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
     }
     const overflow = offline.push(item);
     if (overflow !== undefined) throw fullError(overflow, this.#state);
+    offline.arm(item, this.#timerHandle(), this.#expire);
   }
+
+  /** An item waited in the offline queue for `offlineQueue.timeoutMs`: it fails, never sent. */
+  #expire = (item: OfflineItem): void => {
+    const timeoutMs = this.#offline!.timeoutMs;
+    const error = new TimeoutError(
+      `The command was not sent: no connection was ready within ${timeoutMs} ms`,
+      { timeoutMs, ...(this.#lastError === undefined ? {} : { cause: this.#lastError }) },
+    );
+    const entries = item instanceof Block ? item.entries : [item];
+    for (const entry of entries) rejectEntry(this.#registry, entry, error);
+  };
 
   /**
    * A command (or block) whose connection was lost, back into the offline queue: `true`, or
@@ -1328,6 +1454,7 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
       return this.#overflow;
     }
     this.#resent += item instanceof Block ? item.entries.length : 1;
+    this.#offline.arm(item, this.#timerHandle(), this.#expire);
     return true;
   }
 
@@ -1335,9 +1462,12 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
   #flush(context: Connection<Command>["context"]): void {
     const offline = this.#offline;
     if (offline === undefined || offline.length === 0) return;
-    for (const item of offline.drain()) {
+    const items = offline.drain();
+    for (const item of items) {
       if (item instanceof Block) {
         const entries = item.entries;
+        if (entries.every((entry) => entry.abandoned)) continue; // given up while it waited
+        if (!item.transaction) this.#beforeBlocking(entries);
         try {
           context.submitBatch(entries, entries.map((entry) => entry.args!));
         } catch (error) {
@@ -1348,6 +1478,7 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
         continue;
       }
       if (item.abandoned) continue; // its caller gave up while it waited
+      if (item.pubsub === undefined) this.#beforeBlocking([item]);
       try {
         const pubsub = item.pubsub;
         if (pubsub === undefined) context.submit(item, item.args!);
@@ -1382,11 +1513,40 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
     }
   }
 
-  /** A blocking command on the ready connection: counted, and watched past its timeout. */
-  #armBlocking(entry: Command): void {
+  /**
+   * Before blocking commands are queued on the ready connection: its id is asked first, so that
+   * one nobody waits for any more can be unblocked (see _unblock.ts).
+   */
+  #beforeBlocking(entries: readonly Command[]): void {
+    for (const entry of entries) {
+      const argv = entry.args;
+      if (argv === undefined || entry.bound) continue;
+      if (blockingTimeoutMs(argv) === NOT_BLOCKING) continue;
+      askClientId(this.#sink!);
+      return;
+    }
+  }
+
+  /**
+   * Unblocks the blocking commands at the head of the connection that nobody waits for (`all`:
+   * every blocking command, for `close()`).
+   */
+  #unblock(all: boolean): void {
+    const sink = this.#sink;
+    if (sink === undefined || sink.tracked.size === 0) return;
+    const running = unblock(sink, this.#unblockHost, all);
+    this.#unblocks.add(running);
+    running.finally(() => this.#unblocks.delete(running));
+  }
+
+  /**
+   * A blocking command on the ready connection: counted, and watched past its timeout. (Not
+   * inside MULTI, where the server does not block.)
+   */
+  #armBlocking(entry: Command, blocking?: number): void {
     const argv = entry.args;
-    if (argv === undefined || entry.abandoned) return;
-    const ms = blockingTimeoutMs(argv);
+    if (argv === undefined || entry.abandoned || entry.bound) return;
+    const ms = blocking ?? blockingTimeoutMs(argv);
     if (ms === NOT_BLOCKING) return;
     const connection = this.#connection!;
     this.#sink!.track(entry);
@@ -1452,6 +1612,7 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
     if (error !== undefined) this.#lost(connection, error);
     this.#live = false;
     this.#stopHealthCheck();
+    this.#liveness.stop();
     if (this.#cache !== undefined) enableCache(this.#cache, false);
   }
 
@@ -1535,6 +1696,8 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
     this.#live = false;
     this.#cancelReconnect();
     this.#stopHealthCheck();
+    this.#liveness.stop();
+    for (const side of this.#sides) side.context.destroy();
     const waiting = this.#offline?.drain() ?? [];
     if (waiting.length > 0) {
       const reason = error ??
@@ -1650,14 +1813,26 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
     entry.guard = guard;
     if (signal !== undefined) {
       guard.signal = signal;
-      guard.onAbort = () =>
+      guard.onAbort = () => {
         onGiveUp(entry, new AbortError("The command was aborted", { cause: signal.reason }));
+        this.#unblock(false); // when a blocking command nobody waits for holds the connection
+      };
       signal.addEventListener("abort", guard.onAbort, { once: true });
     }
     if (timeoutMs !== undefined) {
       guard.timer = this.#timerHandle().scheduleTimer(timeoutMs, () => {
         guard.timer = undefined;
         onGiveUp(entry, new TimeoutError(`No reply within ${timeoutMs} ms`, { timeoutMs }));
+        if (this.#sink !== undefined && this.#sink.tracked.size > 0) {
+          this.#unblock(false); // when a blocking command nobody waits for holds the connection
+          return; // silent on purpose: no liveness watch
+        }
+        // A stalled server must not keep the connection for good (see _liveness.ts).
+        if (this.#live) {
+          const connection = this.#connection!;
+          const floorMs = this.#blockingGraceMs;
+          this.#liveness.watch(connection, this.#sink!, timeoutMs, floorMs, this.#timerHandle());
+        }
       });
     }
     return undefined;
@@ -1754,11 +1929,17 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
   }
 }
 
-/** What a plain command does when its timer fires or its signal aborts. */
+/**
+ * What a plain command does when its timer fires or its signal aborts. It is never sent again,
+ * so its arguments go now: one still waiting unencoded (in the offline queue or the context's
+ * backlog) is dropped without them when its turn comes.
+ */
 function giveUp(entry: Command, error: Error): void {
   if (entry.abandoned) return;
   entry.abandoned = true;
   entry.release();
+  entry.args = undefined;
+  entry.argv = undefined;
   entry.reject(error);
 }
 

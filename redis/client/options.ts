@@ -85,7 +85,16 @@ export interface RedisClientOptions extends TransportOptions, HandshakeOptions {
   healthCheck?: HealthCheckOptions;
   /**
    * How long past its own timeout a blocking command (`BLPOP k 5`, `XREAD BLOCK 5000`, `WAIT`)
-   * may go without a reply before its connection is taken for dead (default 2,000 ms).
+   * may go without a reply before its connection is taken for dead (default 2,000 ms). Also the
+   * least time a connection may stay silent after a command timed out on it before it is taken
+   * for dead (3 times that command's `timeoutMs`, and at least this).
    */
   blockingGraceMs?: number;
+  /**
+   * The `timeoutMs` of every command that has none of its own, from the moment it is issued
+   * (default: none). It also bounds a pipeline's or transaction's `exec()` as a whole. Blocking
+   * commands (`BLPOP`, `XREAD BLOCK`, `WAIT`…) are left out: the server's timeout in their
+   * arguments bounds them, and `blockingGraceMs` past it.
+   */
+  commandTimeoutMs?: number;
 }

@@ -17,7 +17,10 @@ import type { RedisClient } from "./client.ts";
  * ```
  */
 export interface ExecOptions {
-  /** Reject `exec()` (and every command not yet answered) with `TimeoutError` after this long. */
+  /**
+   * Reject `exec()` (and every command not yet answered) with `TimeoutError` after this long
+   * (default: the client's `commandTimeoutMs`, if any).
+   */
   timeoutMs?: number;
   /** Reject `exec()` (and every command not yet answered) with `AbortError` when this aborts. */
   signal?: AbortSignal;
@@ -275,7 +278,7 @@ export class Pipeline extends RedisCommands {
       run.failAll(error);
       for (const entry of entries) run.giveUp(entry, error);
     };
-    const whole = options === undefined ? undefined : armWhole(core, options, giveUpAll);
+    const whole = armWhole(core, options ?? {}, giveUpAll);
     if (whole instanceof Error) {
       giveUpAll(whole);
     } else {

@@ -141,7 +141,11 @@ export interface ReconnectOptions {
  * ```ts
  * import type { OfflineQueueOptions } from "@dray/dray/redis";
  *
- * const options: OfflineQueueOptions = { maxCommands: 1000, maxBytes: 1024 * 1024 };
+ * const options: OfflineQueueOptions = {
+ *   maxCommands: 1000,
+ *   maxBytes: 1024 * 1024,
+ *   timeoutMs: 5000,
+ * };
  * ```
  */
 export interface OfflineQueueOptions {
@@ -149,6 +153,13 @@ export interface OfflineQueueOptions {
   maxCommands?: number;
   /** How many bytes of arguments may wait, counted as RESP would encode them (default 16 MiB). */
   maxBytes?: number;
+  /**
+   * How long a command may wait in the queue for a ready connection before it rejects with a
+   * `TimeoutError` (never sent; `cause`: the error that ended the last connection, if any).
+   * Default 15,000 ms; `Infinity` waits as long as the client tries to reconnect. A command's own
+   * `timeoutMs` still applies while it waits.
+   */
+  timeoutMs?: number;
 }
 
 /**

@@ -92,7 +92,12 @@ export type PubSubPayload<B extends boolean> = B extends true ? Uint8Array : str
  * ```ts
  * import type { SubscribeOptions } from "@dray/dray/redis";
  *
- * const options: SubscribeOptions<true> = { buffers: true, maxQueued: 1000, overflow: "drop" };
+ * const options: SubscribeOptions<true> = {
+ *   buffers: true,
+ *   maxQueued: 1000,
+ *   overflow: "drop",
+ *   timeoutMs: 5000,
+ * };
  * ```
  */
 export interface SubscribeOptions<B extends boolean = boolean> {
@@ -104,6 +109,14 @@ export interface SubscribeOptions<B extends boolean = boolean> {
   maxQueued?: number;
   /** What a full queue does: end with an error (default) or drop new messages. */
   overflow?: "error" | "drop";
+  /**
+   * Reject with `TimeoutError` when the server has not confirmed every name within this long
+   * (default: the client's `commandTimeoutMs`, if any). The subscription is then not made: names
+   * the server confirms later are unsubscribed again.
+   */
+  timeoutMs?: number;
+  /** Reject with `AbortError` when this aborts before every name is confirmed (as `timeoutMs`). */
+  signal?: AbortSignal;
 }
 
 /** The state the client keeps for one subscribed name (channel, pattern or shard channel). */

@@ -343,9 +343,7 @@ export class Transaction extends RedisCommands {
       run.failAll(this.#poison);
       return run.promise;
     }
-    const whole = options === undefined
-      ? undefined
-      : armWhole(this.#core, options, (error) => run.failAll(error));
+    const whole = armWhole(this.#core, options ?? {}, (error) => run.failAll(error));
     if (whole instanceof Error) {
       run.failAll(whole);
       return run.promise;

@@ -1,4 +1,5 @@
 import { ConnectionClosedError, ProtocolError, ReplyError } from "../errors.ts";
+import { closesConnection, hangUpError } from "./_hang_up.ts";
 import { RespReader } from "../resp/reader.ts";
 import type { NextOptions, RedisArgument, RespAttribute, RespValue } from "../resp/types.ts";
 import { RespWriter } from "../resp/writer.ts";
@@ -147,9 +148,11 @@ function preview(value: RespValue): string {
  *   not) fails with that one error: a `ProtocolError` from the reader; a reply that arrives with
  *   no command waiting (a `ProtocolError`, or, for an error reply such as `-ERR max number of
  *   clients reached`, that `ReplyError`); a failed handshake's `ReplyError`; an end of stream or
- *   a read error (a `ConnectionClosedError` with the cause) — except that an end of stream or
- *   `ECONNRESET` right after an error reply (no other reply and no write in between, commands
- *   still pending) fails them with that `ReplyError`: the server said why it hung up.
+ *   a read error (a `ConnectionClosedError` with the cause). An error reply is only ever its
+ *   own command's reply: when the stream ends (or `ECONNRESET`) right after one after which the
+ *   server closes (`-ERR Protocol error: …`; no other reply and no write in between, commands
+ *   still pending), the rest fail with a `ConnectionClosedError` whose `cause` is that reply
+ *   (the server said why it hung up, and ran nothing sent after).
  * - **Modes** ({@linkcode Context.mode}). In `normal` mode each reply answers the oldest
  *   command. {@linkcode Context.subscribe} and {@linkcode Context.unsubscribe} queue the
  *   subscribe family: their confirmations (replies over RESP2, pushes over RESP3) are matched name
@@ -220,8 +223,10 @@ export class Context<E extends ContextEntry> {
 
   #wantWrite = false;
   #writeError: Error | undefined = undefined;
-  // The last reply was this error, commands were still pending, and nothing was written since:
-  // if the stream ends now, the server hung up after saying why.
+  // The last reply was an error after which the server closes (see _hang_up.ts), commands were
+  // still pending, and nothing was written since: if the stream ends now, the server hung up
+  // after saying why (the connection's error then has it as its cause; the reply itself went to
+  // its own command only).
   #lastError: ReplyError | undefined = undefined;
   #dispatching = 0;
   #destroying: Error | undefined = undefined;
@@ -828,7 +833,8 @@ export class Context<E extends ContextEntry> {
       this.#finish();
       return;
     }
-    const reason = this.#lastError ?? new ConnectionClosedError(
+    const said = this.#lastError;
+    const reason = said !== undefined ? hangUpError(said) : new ConnectionClosedError(
       error === undefined
         ? "The server closed the connection"
         : `The connection failed: ${error.message}`,
@@ -966,7 +972,7 @@ export class Context<E extends ContextEntry> {
       // (Subscribed and monitor modes go through #route.)
       if (head !== undefined && inflight.length > this.#unwritten) {
         inflight.shift();
-        this.#lastError = reply instanceof ReplyError &&
+        this.#lastError = reply instanceof ReplyError && closesConnection(reply) &&
             inflight.length + this.#backlog.length > 0
           ? reply
           : undefined;
@@ -1059,7 +1065,8 @@ export class Context<E extends ContextEntry> {
       );
     }
     inflight.shift();
-    this.#lastError = reply instanceof ReplyError && inflight.length + this.#backlog.length > 0
+    this.#lastError = reply instanceof ReplyError && closesConnection(reply) &&
+        inflight.length + this.#backlog.length > 0
       ? reply
       : undefined;
     if (head === this.#monitorCall) {

@@ -99,7 +99,10 @@ Deno.test("Connection reports the read error's cause, and a server error read be
   source.fail(Object.assign(new Error("connection reset"), { name: "ConnectionReset" }));
   await settle(loop);
   assert.ok(replies[0] instanceof ReplyError);
-  assert.equal(failures[0], replies[0], "ECONNRESET after the error is treated as its EOF");
+  // ECONNRESET after the error is treated as its EOF: the server said why it hung up, and the
+  // reply (GET a's own) is the cause of the connection's error, never GET b's outcome itself.
+  assert.ok(failures[0] instanceof ConnectionClosedError);
+  assert.equal(failures[0].cause, replies[0]);
   await connection.finished;
 });
 

@@ -241,7 +241,7 @@ Deno.test("Context rejects every pending command with a spontaneous error reply"
   assert.ok(idle.ended instanceof ReplyError);
 });
 
-Deno.test("Context fails the rest with the error reply that came right before the end of stream", () => {
+Deno.test("Context fails the rest with a ConnectionClosedError caused by the protocol error reply that came right before the end of stream", () => {
   for (const end of [undefined, Object.assign(new Error("reset"), { name: "ConnectionReset" })]) {
     const h = new Harness().ready();
     h.send("first", ["PING"]);
@@ -254,12 +254,30 @@ Deno.test("Context fails the rest with the error reply that came right before th
     const [first, ...rest] = h.outcomes;
     assert.ok(first !== undefined && "reply" in first && first.reply instanceof ReplyError);
     assert.equal(rest.length, 3);
+    const reason = h.ended;
+    assert.ok(reason instanceof ConnectionClosedError, "not the first command's reply");
+    assert.equal(reason.cause, first.reply, "the reply is the reason's cause");
     for (const outcome of rest) {
       assert.ok("error" in outcome);
-      assert.equal(outcome.error, first.reply, "the same error for every pending command");
+      assert.equal(outcome.error, reason, "the same error for every pending command");
     }
     assert.deepEqual(rest.map((o) => "written" in o && o.written), [true, true, false]);
   }
+});
+
+Deno.test("Context never hands an ordinary error reply to the commands after it when the stream ends", () => {
+  const h = new Harness().ready();
+  h.send("incr", ["INCR", "list"]);
+  h.send("blpop", ["BLPOP", "empty", "0"]);
+  h.written();
+  h.feed("-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
+  h.context.end(); // CLIENT KILL
+  const [incr, blpop] = h.outcomes;
+  assert.ok(incr !== undefined && "reply" in incr && incr.reply instanceof ReplyError);
+  assert.ok(blpop !== undefined && "error" in blpop);
+  assert.ok(blpop.error instanceof ConnectionClosedError);
+  assert.equal(blpop.error.cause, undefined);
+  assert.ok(blpop.written);
 });
 
 Deno.test("Context reports a plain end of stream as ConnectionClosedError", () => {
@@ -505,9 +523,13 @@ Deno.test("Context write failure waits for the read side, which may explain it",
   assert.equal(h.context.take(), undefined, "nothing more is written");
   h.feed("-ERR max number of clients reached\r\n");
   h.context.end();
-  // a got the error as its reply; b (never written) fails with it as the reason.
+  // a got the error as its reply; b (never written) fails with the connection's error, whose
+  // cause is that reply (the server said why it hung up).
+  const a = h.outcomes[0]!;
+  assert.ok("reply" in a && a.reply instanceof ReplyError);
   const b = h.outcomes[1]!;
-  assert.ok("error" in b && b.error instanceof ReplyError);
+  assert.ok("error" in b && b.error instanceof ConnectionClosedError);
+  assert.equal(b.error.cause, a.reply);
 });
 
 Deno.test("Context writes large byte arguments from the caller's array, in order, uncopied", () => {

@@ -59,7 +59,7 @@ Deno.test("RedisClient rejects what is pending with OutcomeUnknownError caused b
   }
 });
 
-Deno.test("RedisClient fails every pending command with the error the server sent before hanging up", async () => {
+Deno.test("RedisClient gives the server's protocol error to its own command and a ConnectionClosedError caused by it to the rest", async () => {
   await using peer = startScriptedPeer(async (conn) => {
     await conn.commands(1);
     await conn.write(HELLO3);
@@ -73,11 +73,17 @@ Deno.test("RedisClient fails every pending command with the error the server sen
     client.sendCommand(["SET", "b", "2"]),
     client.sendCommand(["SET", "c", "3"]),
   ]);
-  for (const reply of replies) {
-    assert.ok(reply.status === "rejected" && reply.reason instanceof ReplyError);
-    assert.equal(reply.reason.message, "ERR Protocol error: invalid bulk length");
+  const [own, ...rest] = replies;
+  assert.ok(own!.status === "rejected" && own!.reason instanceof ReplyError);
+  assert.equal(own!.reason.message, "ERR Protocol error: invalid bulk length");
+  const reason = await client.finished;
+  assert.ok(reason instanceof ConnectionClosedError && !(reason instanceof OutcomeUnknownError));
+  assert.equal(reason.cause, own!.reason);
+  for (const reply of rest) {
+    // Written after the command the server refused: it ran none of them.
+    assert.ok(reply.status === "rejected");
+    assert.equal(reply.reason, reason);
   }
-  assert.ok((await client.finished) instanceof ReplyError);
 });
 
 Deno.test("RedisClient rejects connect() with an error the server sends before any reply", async () => {
