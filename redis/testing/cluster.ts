@@ -1,144 +1,114 @@
-/**
- * A throwaway Redis Cluster for tests: {@linkcode startCluster} starts `redis-server
- * --cluster-enabled yes` processes on free loopback ports (never 6379) in a temporary directory,
- * joins them with `redis-cli --cluster create`, and waits until every node says
- * `cluster_state:ok`, every replica's link to its master is up and `CLUSTER SHARDS` shows every
- * node `online`. Stopping it, also through
- * `await using`, kills every process, waits for it and removes the directory; a start that fails
- * half-way does the same before it throws.
- *
- * Needs `redis-server` and `redis-cli` (7.0 or later) on `PATH`, and the `--allow-run`,
- * `--allow-net`, `--allow-read` and `--allow-write` permissions.
- *
- * @module
- */
-
-import { RespReader } from "../resp/reader.ts";
-import { encodeCommand } from "../resp/writer.ts";
+// startCluster: a throwaway Redis Cluster of servers from startServer (each on a free port whose
+// bus port, +10000, is free too), joined by `redis-cli --cluster create` and healthy before it
+// returns: every node reports `cluster_state:ok` and all 16384 slots, every replica's link to its
+// master is up and every node's CLUSTER SHARDS lists every node `online`. Stopping it, also
+// through `await using`, stops every node and removes the cluster's temp dir; a start that fails
+// half-way does the same before it throws.
 import type { RedisArgument, RespValue } from "../resp/types.ts";
 import { ReplyError } from "../errors.ts";
 import { parseClusterShards } from "../cluster/topology.ts";
-
-/**
- * TLS material for {@linkcode startCluster}: PEM files the nodes serve and trust. With it, every
- * node listens only on its TLS port, the cluster bus and replication use TLS too, and clients
- * are not asked for certificates.
- *
- * @example
- * ```ts
- * import type { ClusterTlsFiles } from "./cluster.ts";
- *
- * const tls: ClusterTlsFiles = {
- *   certFile: "/tmp/certs/node.crt",
- *   keyFile: "/tmp/certs/node.key",
- *   caFile: "/tmp/certs/ca.crt",
- * };
- * ```
- */
-export interface ClusterTlsFiles {
-  /** The certificate every node presents (PEM). */
-  certFile: string;
-  /** Its private key (PEM). */
-  keyFile: string;
-  /** The CA certificate that signed it (PEM); nodes and the helper itself trust it. */
-  caFile: string;
-}
+import { callSocket } from "./_call.ts";
+import { makeTlsFiles, type TlsFiles } from "./_tls.ts";
+import {
+  type RedisServer,
+  ServerStartError,
+  type ServerTlsFiles,
+  startServer,
+  type StartServerOptions,
+} from "./server.ts";
 
 /**
  * Options for {@linkcode startCluster}.
  *
  * @example Three masters with one replica each, quick failure detection
  * ```ts
- * import type { StartClusterOptions } from "./cluster.ts";
+ * import type { StartClusterOptions } from "@dray/dray/redis/testing";
  *
  * const options: StartClusterOptions = {
  *   masters: 3,
  *   replicasPerMaster: 1,
  *   nodeTimeoutMs: 1000,
- *   extraConfig: ["--cluster-require-full-coverage", "no"],
+ *   password: "s3cret",
+ *   config: { "cluster-require-full-coverage": "no" },
  * };
  * ```
  */
 export interface StartClusterOptions {
-  /** How many masters share the slots; at least 3, as `redis-cli --cluster create` needs (default 3). */
+  /** How many masters share the 16384 slots (default 3, at least 3). */
   masters?: number;
-  /** How many replicas each master gets (default 0). */
+  /** Replicas for each master (default 0). */
   replicasPerMaster?: number;
   /** `cluster-node-timeout` in ms: how soon a silent node counts as failed (default 2000). */
   nodeTimeoutMs?: number;
-  /** More `redis-server` arguments for every node, e.g. `["--cluster-allow-reads-when-down", "yes"]`. */
-  extraConfig?: readonly string[];
-  /** Serve TLS only, with these files. */
-  tls?: ClusterTlsFiles;
-  /** How long the whole start may take before it gives up, in ms (default 30000). */
+  /** Require this password on every node (`requirepass` and `masterauth`); node urls carry it. */
+  password?: string;
+  /**
+   * Serve TLS only, the cluster bus and replication included: `true` makes one throwaway CA and
+   * certificate with `openssl` for every node (its PEM is in {@linkcode RedisCluster.tls}), or give
+   * your own files. Clients do not need certificates.
+   */
+  tls?: boolean | ServerTlsFiles;
+  /** Extra configuration for every node, as in {@linkcode StartServerOptions.config}. */
+  config?: Record<string, string | number>;
+  /** Extra `redis-server` arguments for every node, as in {@linkcode StartServerOptions.args}. */
+  args?: string[];
+  /** How long the whole start may take, in ms (default 30000). */
   startTimeoutMs?: number;
 }
 
 /**
- * One node of a {@linkcode TestCluster}.
+ * One node of a {@linkcode RedisCluster}: a {@linkcode RedisServer} (kill it with
+ * `node.kill("SIGKILL")`, hang it with `SIGSTOP` and let it go on with `SIGCONT`, read its
+ * `log()`) with its cluster id and the role it was created with.
  *
  * @example
  * ```ts
- * import type { TestClusterNode } from "./cluster.ts";
+ * import type { RedisClusterNode } from "@dray/dray/redis/testing";
  *
- * function address(node: TestClusterNode): string {
- *   return `${node.host}:${node.port}`;
+ * function describe(node: RedisClusterNode): string {
+ *   return `${node.initialRole} ${node.id.slice(0, 8)} at ${node.host}:${node.port}`;
  * }
  * ```
  */
-export interface TestClusterNode {
-  /** Always `127.0.0.1`. */
-  readonly host: string;
-  /** The port clients connect to (the TLS port when the cluster serves TLS). */
-  readonly port: number;
+export interface RedisClusterNode extends RedisServer {
   /** The node's 40-character cluster id (`CLUSTER MYID`). */
   readonly id: string;
-  /** The process id of its `redis-server`. */
-  readonly pid: number;
   /** Its role when the cluster was created; failovers may have changed it since. */
   readonly initialRole: "master" | "replica";
-  /** `redis://127.0.0.1:<port>`, or `rediss://…` with TLS. */
-  readonly url: string;
 }
 
 /**
- * A running cluster started by {@linkcode startCluster}.
+ * A running cluster from {@linkcode startCluster}.
  *
- * @example
- * ```ts ignore
- * import { startCluster } from "./cluster.ts";
+ * @example Hanging one node and letting it go on
+ * ```ts
+ * import { type RedisCluster, startCluster } from "@dray/dray/redis/testing";
+ * import assert from "node:assert/strict";
  *
- * await using cluster = await startCluster({ masters: 3 });
- * const victim = cluster.nodes[0]!;
- * cluster.signal(victim.port, "SIGSTOP"); // hang it
- * cluster.signal(victim.port, "SIGCONT"); // and let it go on
+ * await using cluster: RedisCluster = await startCluster();
+ * const node = cluster.nodes[0]!;
+ * node.kill("SIGSTOP");
+ * node.kill("SIGCONT");
+ * assert.equal(await cluster.call(node.port, ["CLUSTER", "MYID"]), node.id);
  * ```
  */
-export interface TestCluster extends AsyncDisposable {
-  /** Every node, masters first, in port order within each role. */
-  readonly nodes: readonly TestClusterNode[];
-  /** `host:port` of every node, for a client's seed list. */
-  readonly seeds: readonly string[];
-  /** The temporary directory holding the nodes' configs and logs. */
+export interface RedisCluster extends AsyncDisposable {
+  /** Every node, masters first, in port order within each role (roles as created). */
+  readonly nodes: readonly RedisClusterNode[];
+  /** `{ host, port }` of every node, in the order of `nodes`: seeds for a cluster client. */
+  readonly seeds: readonly { host: string; port: number }[];
+  /** The temp dir holding every node's dir (and the throwaway CA with `tls: true`). */
   readonly dir: string;
+  /** The TLS material every node serves, when `tls` is on. */
+  readonly tls: TlsFiles | undefined;
   /**
-   * Sends a signal to a node: `SIGKILL` to crash it, `SIGSTOP` / `SIGCONT` to hang it and let it
-   * go on. A killed node stays listed; `stop` handles it.
+   * Sends one command to the node on `port` on a fresh connection (its unix socket, after `AUTH`
+   * when the cluster has a password) and returns its reply; a reply error is returned, not thrown.
+   * Rejects with a `RangeError` when no node has that port.
    */
-  signal(port: number, signal: Deno.Signal): void;
-  /** Sends one command to a node on a fresh connection and returns its reply. */
   call(port: number, argv: readonly RedisArgument[]): Promise<RespValue>;
-  /** A node's log so far. */
-  log(port: number): string;
-  /** Kills every process, waits for each, removes the directory. Idempotent. */
+  /** Stops every node and removes the cluster's dir. Idempotent. */
   stop(): Promise<void>;
-}
-
-interface Proc {
-  port: number;
-  child: Deno.ChildProcess;
-  status: Promise<Deno.CommandStatus>;
-  exited: boolean;
 }
 
 const PORT_LOW = 20000;
@@ -153,332 +123,250 @@ function portFree(port: number): boolean {
   }
 }
 
-function pickPorts(count: number, taken: Set<number>): number[] {
-  const ports: number[] = [];
-  for (let tries = 0; ports.length < count; tries++) {
-    if (tries > 10_000) throw new Error("Cannot find free ports for a cluster");
+// A free port, other than 6379 and those in `taken`, whose bus port is free too.
+function pickPort(taken: Set<number>): number {
+  for (let tries = 0; tries < 10_000; tries++) {
     const port = PORT_LOW + Math.floor(Math.random() * (PORT_HIGH - PORT_LOW));
     if (port === 6379 || taken.has(port) || taken.has(port + 10000)) continue;
     if (!portFree(port) || !portFree(port + 10000)) continue;
     taken.add(port);
-    ports.push(port);
+    return port;
   }
-  return ports;
+  throw new ServerStartError("Cannot find a free port pair for a cluster node");
 }
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function openConn(port: number, tls: ClusterTlsFiles | undefined): Promise<Deno.Conn> {
-  if (tls === undefined) return await Deno.connect({ hostname: "127.0.0.1", port });
-  return await Deno.connectTls({
-    hostname: "127.0.0.1",
-    port,
-    caCerts: [await Deno.readTextFile(tls.caFile)],
-  });
-}
-
-// One command on a fresh connection. Keeps RESP2 (no HELLO), as any client's first command.
-async function callOnce(
-  port: number,
-  argv: readonly RedisArgument[],
-  tls: ClusterTlsFiles | undefined,
-  timeoutMs = 5000,
-): Promise<RespValue> {
-  const conn = await openConn(port, tls);
-  const timer = setTimeout(() => conn.close(), timeoutMs);
-  try {
-    const bytes = encodeCommand(argv);
-    for (let written = 0; written < bytes.length;) {
-      written += await conn.write(bytes.subarray(written));
-    }
-    const reader = new RespReader();
-    const buffer = new Uint8Array(64 * 1024);
-    for (;;) {
-      const value = reader.next();
-      if (value !== undefined) return value;
-      const n = await conn.read(buffer);
-      if (n === null) throw new Error(`Node ${port} closed the connection before replying`);
-      reader.feed(buffer.subarray(0, n));
-    }
-  } finally {
-    clearTimeout(timer);
-    try {
-      conn.close();
-    } catch {
-      // closed by the timer
-    }
-  }
-}
-
 function text(value: RespValue): string {
   if (typeof value === "string") return value;
   if (value instanceof ReplyError) throw value;
   if (value !== null && typeof value === "object" && "format" in value) return `${value}`;
-  throw new TypeError(`Expected a text reply, got ${String(value)}`);
+  throw new TypeError(`Expected a text reply, got '${String(value)}'`);
 }
 
 function field(info: string, name: string): string | undefined {
-  const match = new RegExp(`^${name}:(.*)$`, "m").exec(info);
-  return match?.[1]?.trim();
+  return new RegExp(`^${name}:(.*)$`, "m").exec(info)?.[1]?.trim();
 }
 
-/**
- * Starts a Redis Cluster of local `redis-server` processes and waits until it serves every slot.
- *
- * Each node runs with `--cluster-enabled yes`, no persistence, `--enable-debug-command local`
- * (so `DEBUG SLEEP` and `DEBUG SEGFAULT` work) and `--repl-diskless-sync-delay 0` (replicas sync
- * at once), on a free port whose bus port (+10000) is free too. Roles come from
- * `redis-cli --cluster create`, which may place replicas anywhere; `nodes` reports them as
- * created.
- *
- * @param options How many masters and replicas, the node timeout, extra server arguments, TLS.
- * @returns The running cluster; stop it with `stop()` or `await using`.
- * @throws {RangeError} When `masters` is below 3 or a count is not a whole number.
- * @throws {Error} When a process cannot start, the cluster cannot be created, or it does not
- * become healthy in time; the message holds the relevant output. Nothing is left running.
- *
- * @example Three masters, stopped at the end of the scope
- * ```ts ignore
- * import { startCluster } from "./cluster.ts";
- *
- * await using cluster = await startCluster({ masters: 3 });
- * console.log(await cluster.call(cluster.nodes[0]!.port, ["CLUSTER", "INFO"]));
- * ```
- */
-export async function startCluster(options: StartClusterOptions = {}): Promise<TestCluster> {
-  const masters = options.masters ?? 3;
-  const replicas = options.replicasPerMaster ?? 0;
-  if (!Number.isInteger(masters) || masters < 3) {
-    throw new RangeError(`A cluster needs at least 3 masters, got ${masters}`);
-  }
-  if (!Number.isInteger(replicas) || replicas < 0) {
-    throw new RangeError(`replicasPerMaster must be a whole number >= 0, got ${replicas}`);
-  }
-  const nodeTimeoutMs = options.nodeTimeoutMs ?? 2000;
-  const tls = options.tls;
-  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
-  const dir = await Deno.makeTempDir({ prefix: "dray-cluster-" });
-  const procs = new Map<number, Proc>();
-  let stopped = false;
-
-  const readLog = (port: number): string => {
+// Starts one node in its own dir under the cluster's; on a lost port race, tries another port.
+async function startNode(
+  clusterDir: string,
+  taken: Set<number>,
+  options: StartServerOptions,
+  deadline: number,
+): Promise<RedisServer> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const port = pickPort(taken);
+    const dir = `${clusterDir}/node-${port}`;
+    await Deno.mkdir(dir);
     try {
-      return Deno.readTextFileSync(`${dir}/node-${port}.log`);
-    } catch {
-      return "";
-    }
-  };
-
-  const stop = async (): Promise<void> => {
-    if (stopped) return;
-    stopped = true;
-    for (const proc of procs.values()) {
-      if (proc.exited) continue;
-      try {
-        proc.child.kill("SIGKILL");
-      } catch {
-        // exited meanwhile
-      }
-    }
-    await Promise.all([...procs.values()].map((proc) => proc.status));
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
-  };
-
-  const spawn = (port: number): Proc => {
-    // A launch still retrying after a failed start must not leave a process behind.
-    if (stopped) throw new Error("The cluster was stopped while it started");
-    const portArgs = tls === undefined ? ["--port", String(port)] : [
-      "--port",
-      "0",
-      "--tls-port",
-      String(port),
-      "--tls-cluster",
-      "yes",
-      "--tls-replication",
-      "yes",
-      "--tls-cert-file",
-      tls.certFile,
-      "--tls-key-file",
-      tls.keyFile,
-      "--tls-ca-cert-file",
-      tls.caFile,
-      "--tls-auth-clients",
-      "no",
-    ];
-    const child = new Deno.Command("redis-server", {
-      args: [
-        ...portArgs,
-        "--bind",
-        "127.0.0.1",
-        "--dir",
+      return await startServer({
+        ...options,
+        port,
         dir,
-        "--logfile",
-        `node-${port}.log`,
-        "--daemonize",
-        "no",
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-        "--cluster-enabled",
-        "yes",
-        "--cluster-config-file",
-        `nodes-${port}.conf`,
-        "--cluster-node-timeout",
-        String(nodeTimeoutMs),
-        "--enable-debug-command",
-        "local",
-        "--repl-diskless-sync-delay",
-        "0",
-        // Replicas' offsets move (and CLUSTER SHARDS stops calling them "loading") within a
-        // second instead of ten.
-        "--repl-ping-replica-period",
-        "1",
-        ...(options.extraConfig ?? []),
-      ],
-      stdin: "null",
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
-    const proc: Proc = { port, child, status: child.status, exited: false };
-    proc.status.then(() => proc.exited = true);
-    procs.set(port, proc);
-    return proc;
-  };
-
-  // Starts one node and waits for PING; on a lost port race, tries another port.
-  const launch = async (port: number, taken: Set<number>): Promise<number> => {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const proc = spawn(port);
-      while (!proc.exited && Date.now() < deadline) {
-        try {
-          if (await callOnce(port, ["PING"], tls, 1000) === "PONG") return port;
-        } catch {
-          // not listening yet
-        }
-        await delay(20);
+        startTimeoutMs: Math.max(1000, deadline - Date.now()),
+      });
+    } catch (error) {
+      if (!(error instanceof ServerStartError) || !/Address already in use/i.test(error.message)) {
+        throw error;
       }
-      if (!proc.exited) {
-        throw new Error(`Node ${port} did not answer PING in time\n${readLog(port)}`);
-      }
-      procs.delete(port);
-      if (!/Address already in use/i.test(readLog(port))) {
-        throw new Error(`Node ${port} exited during startup\n${readLog(port)}`);
-      }
-      port = pickPorts(1, taken)[0]!;
     }
-    throw new Error("Cannot start a cluster node: no free port after 5 attempts");
-  };
+  }
+  throw new ServerStartError("Cannot start a cluster node: no free port after 5 attempts");
+}
 
+async function createCluster(
+  servers: readonly RedisServer[],
+  replicas: number,
+  options: { password: string | undefined; tls: TlsFiles | undefined; deadline: number },
+): Promise<void> {
+  let output: Deno.CommandOutput;
   try {
-    const taken = new Set<number>();
-    const ports = await Promise.all(
-      pickPorts(masters * (1 + replicas), taken).map((port) => launch(port, taken)),
-    );
-    const tlsArgs = tls === undefined ? [] : ["--tls", "--cacert", tls.caFile];
-    const remaining = Math.max(1000, deadline - Date.now());
-    const created = await new Deno.Command("redis-cli", {
+    output = await new Deno.Command("redis-cli", {
       args: [
-        ...tlsArgs,
+        ...(options.tls === undefined ? [] : ["--tls", "--cacert", options.tls.caFile]),
         "--cluster",
         "create",
-        ...ports.map((port) => `127.0.0.1:${port}`),
+        ...servers.map((server) => `${server.host}:${server.port}`),
         "--cluster-replicas",
         String(replicas),
         "--cluster-yes",
       ],
+      ...(options.password === undefined ? {} : { env: { REDISCLI_AUTH: options.password } }),
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
-      signal: AbortSignal.timeout(remaining),
+      signal: AbortSignal.timeout(Math.max(1000, options.deadline - Date.now())),
     }).output();
-    if (!created.success) {
-      const decoder = new TextDecoder();
-      throw new Error(
-        `redis-cli --cluster create failed\n${decoder.decode(created.stdout)}${
-          decoder.decode(created.stderr)
-        }`,
-      );
-    }
-    const nodes = await waitHealthy(ports, masters * replicas, tls, deadline);
-    const byPort = new Map(nodes.map((node) => [node.port, node]));
-    const list: TestClusterNode[] = [...nodes].sort((a, b) =>
-      a.initialRole === b.initialRole ? a.port - b.port : a.initialRole === "master" ? -1 : 1
-    ).map((node) => ({ ...node, pid: procs.get(node.port)!.child.pid }));
-    const cluster: TestCluster = {
-      nodes: list,
-      seeds: list.map((node) => `${node.host}:${node.port}`),
-      dir,
-      signal(port, signal) {
-        const proc = procs.get(port);
-        if (proc === undefined || !byPort.has(port)) {
-          throw new RangeError(`No cluster node on port ${port}`);
-        }
-        if (proc.exited) return;
-        proc.child.kill(signal);
-      },
-      call: (port, argv) => callOnce(port, argv, tls),
-      log: readLog,
-      stop,
-      [Symbol.asyncDispose]: stop,
-    };
-    return cluster;
   } catch (error) {
-    await stop();
-    throw error;
+    throw new ServerStartError(`Cannot run redis-cli (is it on PATH?): ${error}`, {
+      cause: error,
+    });
+  }
+  if (!output.success) {
+    const decoder = new TextDecoder();
+    throw new ServerStartError(
+      `redis-cli --cluster create failed\n${decoder.decode(output.stdout)}${
+        decoder.decode(output.stderr)
+      }`,
+    );
   }
 }
 
-type Created = Omit<TestClusterNode, "pid">;
-
-// Polls every node until each reports cluster_state:ok, `replicaCount` replicas report their
-// master link up and every node's CLUSTER SHARDS lists every node as online; then reads each
-// node's id and role.
+// Polls every node until the cluster is healthy (see the file's header), then reads each node's
+// id and role.
 async function waitHealthy(
-  ports: readonly number[],
+  servers: readonly RedisServer[],
   replicaCount: number,
-  tls: ClusterTlsFiles | undefined,
+  password: string | undefined,
   deadline: number,
-): Promise<Created[]> {
+): Promise<{ id: string; initialRole: "master" | "replica" }[]> {
+  const call = (server: RedisServer, argv: RedisArgument[]): Promise<RespValue> =>
+    callSocket(server.socketPath, argv, { password });
   let last = "";
   while (Date.now() < deadline) {
     try {
-      const infos = await Promise.all(ports.map(async (port) => ({
-        port,
-        cluster: text(await callOnce(port, ["CLUSTER", "INFO"], tls)),
-        replication: text(await callOnce(port, ["INFO", "replication"], tls)),
+      const infos = await Promise.all(servers.map(async (server) => ({
+        cluster: text(await call(server, ["CLUSTER", "INFO"])),
+        replication: text(await call(server, ["INFO", "replication"])),
       })));
-      const notOk = infos.filter((info) => field(info.cluster, "cluster_state") !== "ok");
+      const notOk = infos.filter((info) =>
+        field(info.cluster, "cluster_state") !== "ok" ||
+        field(info.cluster, "cluster_slots_ok") !== "16384" ||
+        field(info.cluster, "cluster_known_nodes") !== String(servers.length)
+      );
       const linked = infos.filter((info) =>
         field(info.replication, "role") === "slave" &&
         field(info.replication, "master_link_status") === "up"
       );
-      const settled = replicaCount === 0 ||
-        (await Promise.all(ports.map(async (port) => {
-          const map = parseClusterShards(await callOnce(port, ["CLUSTER", "SHARDS"], tls), {
-            host: "127.0.0.1",
-            port,
-            tls: tls !== undefined,
-          });
-          return map.nodes.length === ports.length &&
-            map.nodes.every((node) => node.health === "online");
-        }))).every(Boolean);
-      if (notOk.length === 0 && linked.length === replicaCount && settled) {
-        return await Promise.all(infos.map(async (info) => ({
-          host: "127.0.0.1",
-          port: info.port,
-          id: text(await callOnce(info.port, ["CLUSTER", "MYID"], tls)),
-          initialRole: field(info.replication, "role") === "master" ? "master" : "replica",
-          url: `${tls === undefined ? "redis" : "rediss"}://127.0.0.1:${info.port}`,
+      const online = await Promise.all(servers.map(async (server) => {
+        const map = parseClusterShards(await call(server, ["CLUSTER", "SHARDS"]), {
+          host: server.host,
+          port: server.port,
+          tls: server.tls !== undefined,
+        });
+        return map.nodes.length === servers.length &&
+          map.nodes.every((node) => node.health === "online");
+      }));
+      if (notOk.length === 0 && linked.length === replicaCount && online.every(Boolean)) {
+        return await Promise.all(servers.map(async (server, i) => ({
+          id: text(await call(server, ["CLUSTER", "MYID"])),
+          initialRole: field(infos[i]!.replication, "role") === "master" ? "master" : "replica",
         } as const)));
       }
-      last = `${notOk.length} node(s) not ok, ${linked.length}/${replicaCount} replica(s) linked`;
+      last = `${notOk.length} node(s) not ok, ${linked.length}/${replicaCount} replica(s) ` +
+        `linked, ${online.filter((ok) => !ok).length} node(s) not seeing every node online`;
     } catch (error) {
       last = String(error);
     }
     await delay(50);
   }
-  throw new Error(`The cluster did not become healthy in time: ${last}`);
+  throw new ServerStartError(`The cluster was not healthy in time: ${last}`);
+}
+
+/**
+ * Starts a throwaway Redis Cluster: `masters × (1 + replicasPerMaster)` servers from
+ * {@linkcode startServer}, each with `cluster-enabled yes` on a free port whose bus port (+10000)
+ * is free too, joined by `redis-cli --cluster create`; waits until every node reports
+ * `cluster_state:ok` and all 16384 slots, every replica's link to its master is up and every node
+ * sees every other node `online`. Nodes also run with `repl-diskless-sync-delay 0` and
+ * `repl-ping-replica-period 1` (replicas sync and settle at once), and `DEBUG` enabled. Roles come
+ * from `redis-cli`; `nodes` reports them as created. `await using` (or `stop()`) stops every node
+ * and removes the cluster's dir; a start that fails half-way does the same before it throws.
+ *
+ * Needs `redis-server` and `redis-cli` (7.0 or later) on `PATH`, and `openssl` for `tls: true`.
+ *
+ * @param options Masters, replicas, the node timeout, a password, TLS, extra configuration.
+ * @returns The running cluster.
+ * @throws {RangeError} When `masters` is below 3 or a count is not a whole number.
+ * @throws {ServerStartError} When a node does not start, `redis-cli` fails, or the cluster is not
+ * healthy in time; the message holds the relevant output. Nothing is left running.
+ *
+ * @example A cluster for a test
+ * ```ts
+ * import { connect } from "@dray/dray/redis";
+ * import { startCluster } from "@dray/dray/redis/testing";
+ * import assert from "node:assert/strict";
+ *
+ * await using cluster = await startCluster({ masters: 3 });
+ * assert.equal(cluster.nodes.length, 3);
+ * await using node = await connect(cluster.nodes[0]!.url);
+ * assert.match(String(await node.sendCommand(["CLUSTER", "INFO"])), /cluster_state:ok/);
+ * ```
+ */
+export async function startCluster(options: StartClusterOptions = {}): Promise<RedisCluster> {
+  const masters = options.masters ?? 3;
+  const replicas = options.replicasPerMaster ?? 0;
+  if (!Number.isInteger(masters) || masters < 3) {
+    throw new RangeError(`Cannot start a cluster of '${masters}' masters: it needs at least 3`);
+  }
+  if (!Number.isInteger(replicas) || replicas < 0) {
+    throw new RangeError(`Cannot start '${replicas}' replicas per master`);
+  }
+  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
+  const password = options.password;
+  const dir = await Deno.makeTempDir({ prefix: "dray-cluster-" });
+  const servers: RedisServer[] = [];
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    await Promise.all(servers.map((server) => server.stop()));
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  };
+  try {
+    const tls = options.tls === true ? await makeTlsFiles(dir) : options.tls || undefined;
+    const nodeOptions: StartServerOptions = {
+      config: {
+        "cluster-enabled": "yes",
+        "cluster-config-file": "nodes.conf",
+        "cluster-node-timeout": options.nodeTimeoutMs ?? 2000,
+        "repl-diskless-sync-delay": 0,
+        // Replicas' offsets move (and CLUSTER SHARDS stops calling them "loading") within a
+        // second instead of ten.
+        "repl-ping-replica-period": 1,
+        ...(password === undefined ? {} : { masterauth: password }),
+        ...(tls === undefined ? {} : { "tls-cluster": "yes", "tls-replication": "yes" }),
+        ...options.config,
+      },
+      ...(password === undefined ? {} : { password }),
+      ...(tls === undefined ? {} : { tls }),
+      ...(options.args === undefined ? {} : { args: options.args }),
+    };
+    // Started side by side; every start is awaited, so none is left running when one fails.
+    const taken = new Set<number>();
+    const count = masters * (1 + replicas);
+    const started = await Promise.allSettled(
+      Array.from({ length: count }, () => startNode(dir, taken, nodeOptions, deadline)),
+    );
+    for (const result of started) if (result.status === "fulfilled") servers.push(result.value);
+    const failed = started.find((result) => result.status === "rejected");
+    if (failed !== undefined) throw failed.reason;
+    const files = servers[0]!.tls;
+    await createCluster(servers, replicas, { password, tls: files, deadline });
+    const roles = await waitHealthy(servers, masters * replicas, password, deadline);
+    const nodes: RedisClusterNode[] = servers
+      .map((server, i) => Object.assign(server, roles[i]!))
+      .sort((a, b) =>
+        a.initialRole === b.initialRole ? a.port - b.port : a.initialRole === "master" ? -1 : 1
+      );
+    return {
+      nodes,
+      seeds: nodes.map((node) => ({ host: node.host, port: node.port })),
+      dir,
+      tls: files,
+      async call(port, argv) {
+        const node = nodes.find((node) => node.port === port);
+        if (node === undefined) throw new RangeError(`No cluster node on port '${port}'`);
+        return await callSocket(node.socketPath, argv, { password });
+      },
+      stop,
+      [Symbol.asyncDispose]: stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }

@@ -3,8 +3,9 @@
  * free port (never 6379) in a temp dir, with a password, TLS or extra configuration when asked;
  * {@linkcode startCluster} a Redis Cluster and {@linkcode startSentinel} a master, its replicas and
  * sentinels. `await using` stops them and removes their dirs. `redis-server` must be on `PATH`
- * (`apt-get install redis-server`, `brew install redis`); the helper needs `--allow-run`,
- * `--allow-net`, `--allow-read` and `--allow-write` (and `openssl` on `PATH` for `tls: true`).
+ * (`apt-get install redis-server`, `brew install redis`), and `redis-cli` too for a cluster; the
+ * helpers need `--allow-run`, `--allow-net`, `--allow-read` and `--allow-write` (and `openssl` on
+ * `PATH` for `tls: true`).
  *
  * @example A test with its own server
  * ```ts

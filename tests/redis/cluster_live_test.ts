@@ -8,7 +8,7 @@ import type { RedisArgument, RespValue } from "../../redis/resp/types.ts";
 import { keySlot } from "../../redis/cluster/slot.ts";
 import { parseClusterShards, parseClusterSlots } from "../../redis/cluster/topology.ts";
 import { classifyClusterError, parseRedirect } from "../../redis/cluster/redirect.ts";
-import { startCluster } from "../../redis/testing/cluster.ts";
+import { startCluster } from "../../redis/testing/mod.ts";
 import { envNumber } from "../_helpers/env.ts";
 
 const encoder = new TextEncoder();
@@ -449,13 +449,13 @@ Deno.test("startCluster serves TLS only, with replicas, and signals single nodes
       assert.equal(plain.unknownEndpoints, 6);
     });
 
-    await t.step("TestCluster.signal stops, continues and kills one node", async () => {
+    await t.step("RedisClusterNode.kill stops, continues and kills one node", async () => {
       const replica = nodes.find((node) => node.initialRole === "replica")!;
-      cluster.signal(replica.port, "SIGSTOP");
+      replica.kill("SIGSTOP");
       assert.match(processState(replica.pid), /^T/);
-      cluster.signal(replica.port, "SIGCONT");
+      replica.kill("SIGCONT");
       assert.doesNotMatch(processState(replica.pid), /^T/);
-      cluster.signal(replica.port, "SIGKILL");
+      replica.kill("SIGKILL");
       const deadline = Date.now() + 15_000;
       let health: string | undefined;
       while (Date.now() < deadline) {
@@ -466,7 +466,7 @@ Deno.test("startCluster serves TLS only, with replicas, and signals single nodes
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       assert.equal(health, "failed", "the cluster marks the killed replica failed");
-      assert.throws(() => cluster.signal(1, "SIGKILL"), RangeError);
+      await assert.rejects(cluster.call(1, ["PING"]), RangeError);
     });
   } finally {
     await cluster.stop();
@@ -481,13 +481,13 @@ Deno.test("startCluster leaves no process and no temp dir when it fails half-way
     [["--no-such-option", "1"], /exited during startup/], // the nodes never come up
     [["--cluster-enabled", "no"], /redis-cli --cluster create failed/], // they run, the join fails
   ];
-  for (const [extraConfig, message] of cases) {
+  for (const [args, message] of cases) {
     const before = new Set(await clusterPids());
     const dirsBefore = await clusterDirs();
-    await assert.rejects(() => startCluster({ extraConfig, startTimeoutMs: 20_000 }), message);
+    await assert.rejects(() => startCluster({ args, startTimeoutMs: 20_000 }), message);
     const after = (await clusterPids()).filter((pid) => !before.has(pid));
-    assert.deepEqual(after, [], `${extraConfig.join(" ")}: no process remains`);
-    assert.deepEqual(await clusterDirs(), dirsBefore, `${extraConfig.join(" ")}: no dir remains`);
+    assert.deepEqual(after, [], `${args.join(" ")}: no process remains`);
+    assert.deepEqual(await clusterDirs(), dirsBefore, `${args.join(" ")}: no dir remains`);
   }
 });
 

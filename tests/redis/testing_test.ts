@@ -102,11 +102,25 @@ Deno.exit(0);`; // no stop: the program exits with the server running
 
 Deno.test("startCluster serves every slot with the replicas asked for, and stops every node", async () => {
   let pids: number[];
+  let dir: string;
   {
     await using cluster = await startCluster({ masters: 3, replicasPerMaster: 1 });
     pids = cluster.nodes.map((node) => node.pid);
+    dir = cluster.dir;
     assert.equal(cluster.nodes.length, 6);
-    assert.deepEqual(cluster.seeds[0], { host: "127.0.0.1", port: cluster.nodes[0]!.port });
+    assert.deepEqual(
+      cluster.seeds,
+      cluster.nodes.map((node) => ({ host: "127.0.0.1", port: node.port })),
+    );
+    assert.deepEqual(cluster.nodes.map((node) => node.initialRole), [
+      "master",
+      "master",
+      "master",
+      "replica",
+      "replica",
+      "replica",
+    ]);
+    assert.ok(cluster.nodes.every((node) => node.dir.startsWith(`${dir}/`)));
     const roles: string[] = [];
     for (const node of cluster.nodes) {
       await using client = await connect(node.url);
@@ -115,8 +129,9 @@ Deno.test("startCluster serves every slot with the replicas asked for, and stops
       assert.match(info, /cluster_slots_assigned:16384/);
       const [role] = await client.sendCommand<[string]>(["ROLE"]);
       roles.push(role);
+      assert.equal(await client.sendCommand(["CLUSTER", "MYID"]), node.id);
     }
-    assert.deepEqual(roles.sort(), ["master", "master", "master", "slave", "slave", "slave"]);
+    assert.deepEqual(roles, ["master", "master", "master", "slave", "slave", "slave"]);
     // A write reaches the master of its slot.
     await using first = await connect(cluster.nodes[0]!.url);
     const slot = await first.sendCommand<number>(["CLUSTER", "KEYSLOT", "greeting"]);
@@ -134,15 +149,37 @@ Deno.test("startCluster serves every slot with the replicas asked for, and stops
     assert.equal(await client.set("greeting", "hello"), "OK");
   }
   for (const pid of pids) assert.equal(alive(pid), false);
+  assert.equal(await exists(dir), false);
 });
 
-Deno.test("startCluster with a password requires it on every node", async () => {
-  await using cluster = await startCluster({ password: "s3cret" });
+Deno.test("startCluster with a password and tls true requires both on every node, one CA for all", async () => {
+  await using cluster = await startCluster({
+    replicasPerMaster: 1,
+    password: "s3cret",
+    tls: true,
+    config: { hz: 20 },
+  });
+  assert.match(cluster.tls!.caPem, /BEGIN CERTIFICATE/);
+  const tls = { caCerts: [cluster.tls!.caPem] };
   for (const node of cluster.nodes) {
-    await using client = await connect(node.url);
+    assert.match(node.url, /^rediss:\/\/:s3cret@127\.0\.0\.1:\d+$/);
+    await using client = await connect(node.url, { tls });
+    assert.equal(client.transport?.tls, true);
     assert.match(String(await client.sendCommand(["CLUSTER", "INFO"])), /cluster_state:ok/);
+    assert.deepEqual(await client.sendCommand(["CONFIG", "GET", "hz"]), new Map([["hz", "20"]]));
   }
+  const first = cluster.nodes[0]!;
+  await assert.rejects(
+    connect(`rediss://127.0.0.1:${first.port}`, { tls, reconnect: false }),
+    (error: unknown) => error instanceof ReplyError && /NOAUTH|AUTH/.test(error.message),
+  );
+  assert.equal(await cluster.call(first.port, ["CLUSTER", "MYID"]), first.id);
+  await assert.rejects(cluster.call(1, ["PING"]), RangeError);
+});
+
+Deno.test("startCluster rejects fewer than 3 masters and a fractional replica count", async () => {
   await assert.rejects(startCluster({ masters: 2 }), RangeError);
+  await assert.rejects(startCluster({ replicasPerMaster: 0.5 }), RangeError);
 });
 
 Deno.test("startSentinel watches a master and fails over to its replica, then stops everything", async () => {
