@@ -12,7 +12,8 @@ import {
   type RespValue,
 } from "../../redis/mod.ts";
 import type { CommandOptions } from "../../redis/commands/command_sender.ts";
-import { COMMAND_TABLE } from "../../redis/commands/_command_table.ts";
+import { CATALOG, CATALOG_VERSION } from "../../redis/commands/_catalog.ts";
+import { readServerCatalog } from "../../scripts/_read_catalog.ts";
 import { EXCLUDED_COMMANDS, HAND_WRITTEN_COMMANDS } from "../../redis/commands/_lists.ts";
 import { methodName } from "../../redis/commands/_naming.ts";
 import { generate, readServerCommands } from "../../scripts/generate_commands.ts";
@@ -103,16 +104,29 @@ Deno.test("RedisCommands has no method and no list entry for a command the live 
   for (const name of [...EXCLUDED_COMMANDS.keys(), ...HAND_WRITTEN_COMMANDS]) {
     assert.ok(names.has(name), `the lists name ${name}, which the server lacks`);
   }
-  for (const name of Object.keys(COMMAND_TABLE)) {
-    assert.ok(names.has(name), `the table has ${name}, which the server lacks`);
+  for (const { name } of CATALOG) {
+    assert.ok(names.has(name), `the catalog has ${name}, which the server lacks`);
   }
-  assert.equal(Object.keys(COMMAND_TABLE).length, names.size);
+  assert.equal(CATALOG.length, names.size);
 });
 
-Deno.test("COMMAND_TABLE holds what the live server's COMMAND INFO says about every command", async () => {
+Deno.test("CATALOG is exactly what the live server's COMMAND DOCS and COMMAND INFO say", async () => {
+  await using server = await startRedisServer();
+  const live = await readServerCatalog(server.port);
+  assert.equal(live.version, CATALOG_VERSION);
+  assert.equal(live.commands.length, CATALOG.length);
+  for (let i = 0; i < CATALOG.length; i++) {
+    // Every field: arity, flags, ACL categories, key specs, tips, grammar, subcommands.
+    assert.deepEqual(CATALOG[i], live.commands[i], CATALOG[i]!.name);
+  }
+  assert.ok(CATALOG.some((c) => c.keySpecs.some((k) => k.findKeys.type === "keynum")));
+  assert.ok(CATALOG.some((c) => c.tips.length > 0));
+});
+
+Deno.test("commandSpec holds what the live server's COMMAND INFO says about every command", async () => {
   await using server = await startRedisServer();
   const { commands } = await readServerCommands(server.port);
-  assert.equal(commands.length, Object.keys(COMMAND_TABLE).length);
+  assert.equal(commands.length, CATALOG.length);
   for (const command of commands) {
     const spec = commandSpec(command.name);
     assert.ok(spec, command.name);
@@ -123,17 +137,16 @@ Deno.test("COMMAND_TABLE holds what the live server's COMMAND INFO says about ev
       [command.firstKey, command.lastKey, command.keyStep],
       command.name,
     );
-    assert.equal(spec.container, command.subcommands.length > 0, command.name);
+    assert.equal(spec.container, command.subcommands !== undefined, command.name);
   }
 });
 
 Deno.test("GeneratedCommands methods send their own command, with an argv their arity allows", async () => {
   const recorder = new Recorder();
   let checked = 0;
-  for (const [name, row] of Object.entries(COMMAND_TABLE)) {
+  for (const { name, arity } of CATALOG) {
     const method = generatedMethod(methodName(name));
     if (method === undefined) continue;
-    const arity = row[0];
     const words = name.split("|").map((word) => word.toUpperCase());
     // Function.length counts the typed parameters, plus the options parameter of a method
     // without a rest (a rest parameter is not counted).
