@@ -18,6 +18,7 @@ import { ConnectError } from "../transport/errors.ts";
 import type { Transport } from "../transport/types.ts";
 import { checkArgv } from "../context/_argv.ts";
 import { keyOf } from "../context/_pubsub.ts";
+import { classify } from "../commands/classify.ts";
 import { blockingTimeoutMs, FOREVER, NOT_BLOCKING } from "./_blocking.ts";
 import { Command, Guard, promiseFor } from "./_command.ts";
 import { type ClientCore, cores, refuseModeCommand } from "./_core.ts";
@@ -1227,8 +1228,10 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
     argv: readonly RedisArgument[],
     options: CommandOptions | undefined,
   ): void {
-    refuseModeCommand(argv);
-    const code = sessionCode(argv);
+    const kind = classify(argv);
+    refuseModeCommand(argv, kind);
+    entry.kind = kind;
+    const code = sessionCode(argv, kind);
     if (code !== S_OTHER || this.#session.inMulti) this.#admit(entry, code);
     if (
       options !== undefined && (options.timeoutMs !== undefined || options.signal !== undefined)
@@ -1271,8 +1274,9 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
       const entry = entries[i]!;
       const argv = argvs[i]!;
       entry.args = argv;
+      const kind = entry.kind ??= classify(argv);
       if (!transaction) {
-        const code = sessionCode(argv);
+        const code = sessionCode(argv, kind);
         if (code !== S_OTHER || this.#session.inMulti) this.#admit(entry, code);
       }
     }
@@ -1383,7 +1387,7 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
   #armBlocking(entry: Command): void {
     const argv = entry.args;
     if (argv === undefined || entry.abandoned) return;
-    const ms = blockingTimeoutMs(argv);
+    const ms = blockingTimeoutMs(argv, entry.kind);
     if (ms === NOT_BLOCKING) return;
     const connection = this.#connection!;
     this.#sink!.track(entry);

@@ -32,3 +32,7 @@ export * from "./script.ts";
 export * from "./server.ts";
 export * from "./redis_commands.ts";
 export * from "./command_flags.ts";
+export * from "./catalog.ts";
+export * from "./catalog_types.ts";
+export { classify, type CommandClass } from "./classify.ts";
+export * from "./command_keys.ts";
