@@ -35,4 +35,5 @@ export * from "./command_flags.ts";
 export * from "./catalog.ts";
 export * from "./catalog_types.ts";
 export { classify, type CommandClass } from "./classify.ts";
+export type { BlockingRule } from "./_blocking_rule.ts";
 export * from "./command_keys.ts";

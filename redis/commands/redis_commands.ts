@@ -1,3 +1,10 @@
+import type { RedisArgument } from "../resp/types.ts";
+import { installChecks } from "./_checks.ts";
+import type { CommandOptions } from "./command_sender.ts";
+import type { InterCardOptions } from "./sets.ts";
+import type { WithScoresOptions, ZCombineOptions, ZRangeReply } from "./sorted_sets.ts";
+import type { XClaimMoreOptions, XClaimReply } from "./streams.ts";
+import type { BulkString, NoOptions, OneOrMany, Spread } from "./types.ts";
 import { ServerCommands } from "./server.ts";
 
 /**
@@ -53,3 +60,602 @@ import { ServerCommands } from "./server.ts";
  * ```
  */
 export abstract class RedisCommands extends ServerCommands {}
+
+/**
+ * The spread forms of the one-or-many methods: `del("a", "b")` is `del(["a", "b"])`, and
+ * `lpush("q", "x", "y", { timeoutMs: 500 })` is `lpush("q", ["x", "y"], { timeoutMs: 500 })`
+ * (the run-time checks gather the values), beside the array forms of the families.
+ */
+export interface RedisCommands {
+  /**
+   * `del` with its keys spread or as one array.
+   *
+   * @param keys The values, optionally followed by the options object.
+   * @returns As the array form.
+   */
+  del(...keys: Spread<RedisArgument, CommandOptions>): Promise<number>;
+  /**
+   * `del`: see its family.
+   *
+   * @returns The reply.
+   */
+  del(keys: OneOrMany<RedisArgument>, options?: CommandOptions): Promise<number>;
+  /**
+   * `exists` with its keys spread or as one array.
+   *
+   * @param keys The values, optionally followed by the options object.
+   * @returns As the array form.
+   */
+  exists(...keys: Spread<RedisArgument, CommandOptions>): Promise<number>;
+  /**
+   * `exists`: see its family.
+   *
+   * @returns The reply.
+   */
+  exists(keys: OneOrMany<RedisArgument>, options?: CommandOptions): Promise<number>;
+  /**
+   * `touch` with its keys spread or as one array.
+   *
+   * @param keys The values, optionally followed by the options object.
+   * @returns As the array form.
+   */
+  touch(...keys: Spread<RedisArgument, CommandOptions>): Promise<number>;
+  /**
+   * `touch`: see its family.
+   *
+   * @returns The reply.
+   */
+  touch(keys: OneOrMany<RedisArgument>, options?: CommandOptions): Promise<number>;
+  /**
+   * `unlink` with its keys spread or as one array.
+   *
+   * @param keys The values, optionally followed by the options object.
+   * @returns As the array form.
+   */
+  unlink(...keys: Spread<RedisArgument, CommandOptions>): Promise<number>;
+  /**
+   * `unlink`: see its family.
+   *
+   * @returns The reply.
+   */
+  unlink(keys: OneOrMany<RedisArgument>, options?: CommandOptions): Promise<number>;
+  /**
+   * `hdel` with its fields spread or as one array.
+   *
+   * @param fields The values, optionally followed by the options object.
+   * @returns As the array form.
+   */
+  hdel(key: RedisArgument, ...fields: Spread<RedisArgument, CommandOptions>): Promise<number>;
+  /**
+   * `hdel`: see its family.
+   *
+   * @returns The reply.
+   */
+  hdel(
+    key: RedisArgument,
+    fields: OneOrMany<RedisArgument>,
+    options?: CommandOptions,
+  ): Promise<number>;
+  /**
+   * `lpush` with its elements spread or as one array.
+   *
+   * @param elements The values, optionally followed by the options object.
+   * @returns As the array form.
+   */
+  lpush(key: RedisArgument, ...elements: Spread<RedisArgument, CommandOptions>): Promise<number>;
+  /**
+   * `lpush`: see its family.
+   *
+   * @returns The reply.
+   */
+  lpush(
+    key: RedisArgument,
+    elements: OneOrMany<RedisArgument>,
+    options?: CommandOptions,
+  ): Promise<number>;
+  /**
+   * `lpushx` with its elements spread or as one array.
+   *
+   * @param elements The values, optionally followed by the options object.
+   * @returns As the array form.
+   */
+  lpushx(key: RedisArgument, ...elements: Spread<RedisArgument, CommandOptions>): Promise<number>;
+  /**
+   * `lpushx`: see its family.
+   *
+   * @returns The reply.
+   */
+  lpushx(
+    key: RedisArgument,
+    elements: OneOrMany<RedisArgument>,
+    options?: CommandOptions,
+  ): Promise<number>;
+  /**
+   * `rpush` with its elements spread or as one array.
+   *
+   * @param elements The values, optionally followed by the options object.
+   * @returns As the array form.
+   */
+  rpush(key: RedisArgument, ...elements: Spread<RedisArgument, CommandOptions>): Promise<number>;
+  /**
+   * `rpush`: see its family.
+   *
+   * @returns The reply.
+   */
+  rpush(
+    key: RedisArgument,
+    elements: OneOrMany<RedisArgument>,
+    options?: CommandOptions,
+  ): Promise<number>;
+  /**
+   * `rpushx` with its elements spread or as one array.
+   *
+   * @param elements The values, optionally followed by the options object.
+   * @returns As the array form.
+   */
+  rpushx(key: RedisArgument, ...elements: Spread<RedisArgument, CommandOptions>): Promise<number>;
+  /**
+   * `rpushx`: see its family.
+   *
+   * @returns The reply.
+   */
+  rpushx(
+    key: RedisArgument,
+    elements: OneOrMany<RedisArgument>,
+    options?: CommandOptions,
+  ): Promise<number>;
+  /**
+   * `sadd` with its members spread or as one array.
+   *
+   * @param members The values, optionally followed by the options object.
+   * @returns As the array form.
+   */
+  sadd(key: RedisArgument, ...members: Spread<RedisArgument, CommandOptions>): Promise<number>;
+  /**
+   * `sadd`: see its family.
+   *
+   * @returns The reply.
+   */
+  sadd(
+    key: RedisArgument,
+    members: OneOrMany<RedisArgument>,
+    options?: CommandOptions,
+  ): Promise<number>;
+  /**
+   * `sdiff` with its keys spread or as one array.
+   *
+   * @param keys The values, optionally followed by the options object.
+   * @returns As the array form.
+   */
+  sdiff<O extends CommandOptions = NoOptions>(
+    ...keys: Spread<RedisArgument, O>
+  ): Promise<BulkString<O>[]>;
+  /**
+   * `sdiff`: see its family.
+   *
+   * @returns The reply.
+   */
+  sdiff<O extends CommandOptions = NoOptions>(
+    keys: OneOrMany<RedisArgument>,
+    options?: O,
+  ): Promise<BulkString<O>[]>;
+  /**
+   * `sdiffstore` with its keys spread or as one array.
+   *
+   * @param keys The values, optionally followed by the options object.
+   * @returns As the array form.
+   */
+  sdiffstore(
+    destination: RedisArgument,
+    ...keys: Spread<RedisArgument, CommandOptions>
+  ): Promise<number>;
+  /**
+   * `sdiffstore`: see its family.
+   *
+   * @returns The reply.
+   */
+  sdiffstore(
+    destination: RedisArgument,
+    keys: OneOrMany<RedisArgument>,
+    options?: CommandOptions,
+  ): Promise<number>;
+  /**
+   * `sinter` with its keys spread or as one array.
+   *
+   * @param keys The values, optionally followed by the options object.
+   * @returns As the array form.
+   */
+  sinter<O extends CommandOptions = NoOptions>(
+    ...keys: Spread<RedisArgument, O>
+  ): Promise<BulkString<O>[]>;
+  /**
+   * `sinter`: see its family.
+   *
+   * @returns The reply.
+   */
+  sinter<O extends CommandOptions = NoOptions>(
+    keys: OneOrMany<RedisArgument>,
+    options?: O,
+  ): Promise<BulkString<O>[]>;
+  /**
+   * `sintercard` with its keys spread or as one array.
+   *
+   * @param keys The values, optionally followed by the options object.
+   * @returns As the array form.
+   */
+  sintercard(...keys: Spread<RedisArgument, InterCardOptions>): Promise<number>;
+  /**
+   * `sintercard`: see its family.
+   *
+   * @returns The reply.
+   */
+  sintercard(keys: OneOrMany<RedisArgument>, options?: InterCardOptions): Promise<number>;
+  /**
+   * `sinterstore` with its keys spread or as one array.
+   *
+   * @param keys The values, optionally followed by the options object.
+   * @returns As the array form.
+   */
+  sinterstore(
+    destination: RedisArgument,
+    ...keys: Spread<RedisArgument, CommandOptions>
+  ): Promise<number>;
+  /**
+   * `sinterstore`: see its family.
+   *
+   * @returns The reply.
+   */
+  sinterstore(
+    destination: RedisArgument,
+    keys: OneOrMany<RedisArgument>,
+    options?: CommandOptions,
+  ): Promise<number>;
+  /**
+   * `smismember` with its members spread or as one array.
+   *
+   * @param members The values, optionally followed by the options object.
+   * @returns As the array form.
+   */
+  smismember(
+    key: RedisArgument,
+    ...members: Spread<RedisArgument, CommandOptions>
+  ): Promise<boolean[]>;
+  /**
+   * `smismember`: see its family.
+   *
+   * @returns The reply.
+   */
+  smismember(
+    key: RedisArgument,
+    members: OneOrMany<RedisArgument>,
+    options?: CommandOptions,
+  ): Promise<boolean[]>;
+  /**
+   * `srem` with its members spread or as one array.
+   *
+   * @param members The values, optionally followed by the options object.
+   * @returns As the array form.
+   */
+  srem(key: RedisArgument, ...members: Spread<RedisArgument, CommandOptions>): Promise<number>;
+  /**
+   * `srem`: see its family.
+   *
+   * @returns The reply.
+   */
+  srem(
+    key: RedisArgument,
+    members: OneOrMany<RedisArgument>,
+    options?: CommandOptions,
+  ): Promise<number>;
+  /**
+   * `sunion` with its keys spread or as one array.
+   *
+   * @param keys The values, optionally followed by the options object.
+   * @returns As the array form.
+   */
+  sunion<O extends CommandOptions = NoOptions>(
+    ...keys: Spread<RedisArgument, O>
+  ): Promise<BulkString<O>[]>;
+  /**
+   * `sunion`: see its family.
+   *
+   * @returns The reply.
+   */
+  sunion<O extends CommandOptions = NoOptions>(
+    keys: OneOrMany<RedisArgument>,
+    options?: O,
+  ): Promise<BulkString<O>[]>;
+  /**
+   * `sunionstore` with its keys spread or as one array.
+   *
+   * @param keys The values, optionally followed by the options object.
+   * @returns As the array form.
+   */
+  sunionstore(
+    destination: RedisArgument,
+    ...keys: Spread<RedisArgument, CommandOptions>
+  ): Promise<number>;
+  /**
+   * `sunionstore`: see its family.
+   *
+   * @returns The reply.
+   */
+  sunionstore(
+    destination: RedisArgument,
+    keys: OneOrMany<RedisArgument>,
+    options?: CommandOptions,
+  ): Promise<number>;
+  /**
+   * `zdiff` with its keys spread or as one array.
+   *
+   * @param keys The values, optionally followed by the options object.
+   * @returns As the array form.
+   */
+  zdiff<O extends WithScoresOptions = NoOptions>(
+    ...keys: Spread<RedisArgument, O>
+  ): Promise<ZRangeReply<O>>;
+  /**
+   * `zdiff`: see its family.
+   *
+   * @returns The reply.
+   */
+  zdiff<O extends WithScoresOptions = NoOptions>(
+    keys: OneOrMany<RedisArgument>,
+    options?: O,
+  ): Promise<ZRangeReply<O>>;
+  /**
+   * `zdiffstore` with its keys spread or as one array.
+   *
+   * @param keys The values, optionally followed by the options object.
+   * @returns As the array form.
+   */
+  zdiffstore(
+    destination: RedisArgument,
+    ...keys: Spread<RedisArgument, CommandOptions>
+  ): Promise<number>;
+  /**
+   * `zdiffstore`: see its family.
+   *
+   * @returns The reply.
+   */
+  zdiffstore(
+    destination: RedisArgument,
+    keys: OneOrMany<RedisArgument>,
+    options?: CommandOptions,
+  ): Promise<number>;
+  /**
+   * `zinter` with its keys spread or as one array.
+   *
+   * @param keys The values, optionally followed by the options object.
+   * @returns As the array form.
+   */
+  zinter<O extends ZCombineOptions = NoOptions>(
+    ...keys: Spread<RedisArgument, O>
+  ): Promise<ZRangeReply<O>>;
+  /**
+   * `zinter`: see its family.
+   *
+   * @returns The reply.
+   */
+  zinter<O extends ZCombineOptions = NoOptions>(
+    keys: OneOrMany<RedisArgument>,
+    options?: O,
+  ): Promise<ZRangeReply<O>>;
+  /**
+   * `zintercard` with its keys spread or as one array.
+   *
+   * @param keys The values, optionally followed by the options object.
+   * @returns As the array form.
+   */
+  zintercard(...keys: Spread<RedisArgument, InterCardOptions>): Promise<number>;
+  /**
+   * `zintercard`: see its family.
+   *
+   * @returns The reply.
+   */
+  zintercard(keys: OneOrMany<RedisArgument>, options?: InterCardOptions): Promise<number>;
+  /**
+   * `zinterstore` with its keys spread or as one array.
+   *
+   * @param keys The values, optionally followed by the options object.
+   * @returns As the array form.
+   */
+  zinterstore(
+    destination: RedisArgument,
+    ...keys: Spread<RedisArgument, Omit<ZCombineOptions, "withScores">>
+  ): Promise<number>;
+  /**
+   * `zinterstore`: see its family.
+   *
+   * @returns The reply.
+   */
+  zinterstore(
+    destination: RedisArgument,
+    keys: OneOrMany<RedisArgument>,
+    options?: Omit<ZCombineOptions, "withScores">,
+  ): Promise<number>;
+  /**
+   * `zmscore` with its members spread or as one array.
+   *
+   * @param members The values, optionally followed by the options object.
+   * @returns As the array form.
+   */
+  zmscore(
+    key: RedisArgument,
+    ...members: Spread<RedisArgument, CommandOptions>
+  ): Promise<(number | null)[]>;
+  /**
+   * `zmscore`: see its family.
+   *
+   * @returns The reply.
+   */
+  zmscore(
+    key: RedisArgument,
+    members: OneOrMany<RedisArgument>,
+    options?: CommandOptions,
+  ): Promise<(number | null)[]>;
+  /**
+   * `zrem` with its members spread or as one array.
+   *
+   * @param members The values, optionally followed by the options object.
+   * @returns As the array form.
+   */
+  zrem(key: RedisArgument, ...members: Spread<RedisArgument, CommandOptions>): Promise<number>;
+  /**
+   * `zrem`: see its family.
+   *
+   * @returns The reply.
+   */
+  zrem(
+    key: RedisArgument,
+    members: OneOrMany<RedisArgument>,
+    options?: CommandOptions,
+  ): Promise<number>;
+  /**
+   * `zunion` with its keys spread or as one array.
+   *
+   * @param keys The values, optionally followed by the options object.
+   * @returns As the array form.
+   */
+  zunion<O extends ZCombineOptions = NoOptions>(
+    ...keys: Spread<RedisArgument, O>
+  ): Promise<ZRangeReply<O>>;
+  /**
+   * `zunion`: see its family.
+   *
+   * @returns The reply.
+   */
+  zunion<O extends ZCombineOptions = NoOptions>(
+    keys: OneOrMany<RedisArgument>,
+    options?: O,
+  ): Promise<ZRangeReply<O>>;
+  /**
+   * `zunionstore` with its keys spread or as one array.
+   *
+   * @param keys The values, optionally followed by the options object.
+   * @returns As the array form.
+   */
+  zunionstore(
+    destination: RedisArgument,
+    ...keys: Spread<RedisArgument, Omit<ZCombineOptions, "withScores">>
+  ): Promise<number>;
+  /**
+   * `zunionstore`: see its family.
+   *
+   * @returns The reply.
+   */
+  zunionstore(
+    destination: RedisArgument,
+    keys: OneOrMany<RedisArgument>,
+    options?: Omit<ZCombineOptions, "withScores">,
+  ): Promise<number>;
+  /**
+   * `xack` with its ids spread or as one array.
+   *
+   * @param ids The values, optionally followed by the options object.
+   * @returns As the array form.
+   */
+  xack(
+    key: RedisArgument,
+    group: RedisArgument,
+    ...ids: Spread<RedisArgument, CommandOptions>
+  ): Promise<number>;
+  /**
+   * `xack`: see its family.
+   *
+   * @returns The reply.
+   */
+  xack(
+    key: RedisArgument,
+    group: RedisArgument,
+    ids: OneOrMany<RedisArgument>,
+    options?: CommandOptions,
+  ): Promise<number>;
+  /**
+   * `xclaim` with its ids spread or as one array.
+   *
+   * @param ids The values, optionally followed by the options object.
+   * @returns As the array form.
+   */
+  xclaim<O extends XClaimMoreOptions = NoOptions>(
+    key: RedisArgument,
+    group: RedisArgument,
+    consumer: RedisArgument,
+    minIdleMs: number,
+    ...ids: Spread<RedisArgument, O>
+  ): Promise<XClaimReply<O>>;
+  /**
+   * `xclaim`: see its family.
+   *
+   * @returns The reply.
+   */
+  xclaim<O extends XClaimMoreOptions = NoOptions>(
+    key: RedisArgument,
+    group: RedisArgument,
+    consumer: RedisArgument,
+    minIdleMs: number,
+    ids: OneOrMany<RedisArgument>,
+    options?: O,
+  ): Promise<XClaimReply<O>>;
+  /**
+   * `xdel` with its ids spread or as one array.
+   *
+   * @param ids The values, optionally followed by the options object.
+   * @returns As the array form.
+   */
+  xdel(key: RedisArgument, ...ids: Spread<RedisArgument, CommandOptions>): Promise<number>;
+  /**
+   * `xdel`: see its family.
+   *
+   * @returns The reply.
+   */
+  xdel(
+    key: RedisArgument,
+    ids: OneOrMany<RedisArgument>,
+    options?: CommandOptions,
+  ): Promise<number>;
+  /**
+   * `scriptExists` with its sha1s spread or as one array.
+   *
+   * @param sha1s The values, optionally followed by the options object.
+   * @returns As the array form.
+   */
+  scriptExists(...sha1s: Spread<RedisArgument, CommandOptions>): Promise<boolean[]>;
+  /**
+   * `scriptExists`: see its family.
+   *
+   * @returns The reply.
+   */
+  scriptExists(sha1s: OneOrMany<RedisArgument>, options?: CommandOptions): Promise<boolean[]>;
+  /**
+   * `configGet` with its parameters spread or as one array.
+   *
+   * @param parameters The values, optionally followed by the options object.
+   * @returns As the array form.
+   */
+  configGet(...parameters: Spread<RedisArgument, CommandOptions>): Promise<Map<string, string>>;
+  /**
+   * `configGet`: see its family.
+   *
+   * @returns The reply.
+   */
+  configGet(
+    parameters: OneOrMany<RedisArgument>,
+    options?: CommandOptions,
+  ): Promise<Map<string, string>>;
+  /**
+   * `info` with its sections spread or as one array.
+   *
+   * @param sections The values, optionally followed by the options object.
+   * @returns As the array form.
+   */
+  info(...sections: Spread<RedisArgument, CommandOptions>): Promise<string>;
+  /**
+   * `info`: see its family.
+   *
+   * @returns The reply.
+   */
+  info(sections?: OneOrMany<RedisArgument>, options?: CommandOptions): Promise<string>;
+}
+
+installChecks(RedisCommands.prototype);

@@ -192,3 +192,21 @@ export interface ScanPage<T> {
   /** What this call returned. */
   items: T[];
 }
+
+/**
+ * Values spread as arguments, optionally followed by one options object: the spread form of a
+ * one-or-many parameter (`del("a", "b")`, `lpush("queue", "x", "y", { timeoutMs: 500 })`).
+ *
+ * @typeParam T The value type.
+ * @typeParam O The options type.
+ *
+ * @example Keys, then options
+ * ```ts
+ * import type { CommandOptions, Spread } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
+ *
+ * const args: Spread<string, CommandOptions> = ["a", "b", { timeoutMs: 500 }];
+ * assert.equal(args.length, 3);
+ * ```
+ */
+export type Spread<T, O> = T[] | [...T[], O];

@@ -151,31 +151,50 @@ Deno.test("GeneratedCommands methods send their own command, with an argv their 
     // Function.length counts the typed parameters, plus the options parameter of a method
     // without a rest (a rest parameter is not counted).
     const probe = Array.from({ length: method.length }, (_, i) => `p${i}`);
+    // A rest method whose typed parameters are fewer than its arity asks: padded up to the
+    // arity (an argv below it is refused with a TypeError before sending).
+    const pad = Array.from(
+      { length: Math.max(0, Math.abs(arity) - words.length - method.length) },
+      (_, i) => `pad${i}`,
+    );
     recorder.sent = [];
-    await method.apply(recorder, probe);
+    await method.apply(recorder, [...probe, ...pad]);
     const [{ argv }] = recorder.sent as [Sent];
     assert.deepEqual(argv.slice(0, words.length), words, name);
     const typed = probe.filter((p) => argv.includes(p)).length;
     const placeholders = probe.slice(0, typed);
-    const n = argv.length;
+    const n = argv.length - pad.length;
 
     // Whether there is a rest: an extra argument comes out last, and options are taken off.
-    recorder.sent = [];
     const options: CommandOptions = { returnBuffers: true };
-    await method.apply(recorder, [...placeholders, "EXTRA", options]);
-    const [extra] = recorder.sent as [Sent];
-    const rest = extra.argv.at(-1) === "EXTRA";
-    if (rest) {
-      assert.equal(typed, method.length, `${name} ignores one of its parameters`);
-      assert.equal(extra.argv.length, n + 1, name);
-      assert.equal(extra.options, options, `${name} loses its options after the rest`);
-    } else {
-      // Without a rest the method's last parameter is the options object.
-      assert.equal(typed, method.length - 1, `${name} ignores one of its parameters`);
+    let rest: boolean;
+    if (arity > 0 && pad.length > 0) {
+      // A fixed arity reached through the rest: one more is refused before sending.
       recorder.sent = [];
-      await method.apply(recorder, [...placeholders, options]);
-      assert.equal(recorder.sent[0]!.options, options, `${name} loses its options`);
-      assert.equal(recorder.sent[0]!.argv.length, n, name);
+      await assert.rejects(
+        method.apply(recorder, [...placeholders, ...pad, "EXTRA"]),
+        TypeError,
+        name,
+      );
+      assert.equal(recorder.sent.length, 0, name);
+      rest = true;
+    } else {
+      recorder.sent = [];
+      await method.apply(recorder, [...placeholders, ...pad, "EXTRA", options]);
+      const [extra] = recorder.sent as [Sent];
+      rest = extra.argv.at(-1) === "EXTRA";
+      if (rest) {
+        assert.equal(typed, method.length, `${name} ignores one of its parameters`);
+        assert.equal(extra.argv.length, n + pad.length + 1, name);
+        assert.equal(extra.options, options, `${name} loses its options after the rest`);
+      } else {
+        // Without a rest the method's last parameter is the options object.
+        assert.equal(typed, method.length - 1, `${name} ignores one of its parameters`);
+        recorder.sent = [];
+        await method.apply(recorder, [...placeholders, options]);
+        assert.equal(recorder.sent[0]!.options, options, `${name} loses its options`);
+        assert.equal(recorder.sent[0]!.argv.length, n, name);
+      }
     }
 
     if (arity > 0) {
