@@ -184,3 +184,23 @@ Deno.test("the committed _method_checks.ts is what scripts/generate_method_check
     "_method_checks.ts is stale: run deno run -A scripts/generate_method_checks.ts",
   );
 });
+
+Deno.test("StringCommands counters are numbers, exact bigints with bigint: true, and never lose precision silently", async () => {
+  await using server = await startRedisServer();
+  for (const protocol of [2, 3] as const) {
+    await using redis = await openSender(server.port, protocol);
+    await redis.del("n", "big", "h");
+    const n = await redis.incr("n");
+    assert.equal(n + 1, 2); // a number: no cast needed
+    assert.equal(await redis.incrby("n", 5, { bigint: true }), 6n);
+    await redis.set("big", "9007199254740992"); // 2^53
+    await assert.rejects(redis.incr("big"), { name: "RangeError", message: /bigint: true/ });
+    assert.equal(await redis.get("big"), "9007199254740993"); // it did run
+    assert.equal(await redis.incr("big", { bigint: true }), 9007199254740994n);
+    assert.equal(await redis.decrby("big", 3, { bigint: true }), 9007199254740991n);
+    assert.equal(await redis.decr("big"), 9007199254740990);
+    assert.equal(await redis.hincrby("h", "f", 2 ** 53 - 1), 2 ** 53 - 1);
+    await assert.rejects(redis.hincrby("h", "f", 1), RangeError);
+    assert.equal(await redis.hincrby("h", "f", 1, { bigint: true }), 2n ** 53n + 1n);
+  }
+});
