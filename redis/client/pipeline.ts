@@ -184,6 +184,15 @@ export class Pipeline extends RedisCommands {
   }
 
   /**
+   * Always `true`: commands are answered when the batch runs.
+   *
+   * @returns `true`.
+   */
+  override get batched(): boolean {
+    return true;
+  }
+
+  /**
    * Adds a command. Nothing is sent before {@linkcode Pipeline.exec}.
    *
    * @typeParam T The reply type the caller expects.

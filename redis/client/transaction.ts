@@ -261,6 +261,15 @@ export class Transaction extends RedisCommands {
   }
 
   /**
+   * Always `true`: commands are answered when the batch runs.
+   *
+   * @returns `true`.
+   */
+  override get batched(): boolean {
+    return true;
+  }
+
+  /**
    * Adds a command to the transaction. Nothing is sent before {@linkcode Transaction.exec}.
    *
    * @typeParam T The reply type the caller expects.

@@ -1442,22 +1442,6 @@ export abstract class GeneratedCommands extends CommandSender {
   }
 
   /**
-   * Create a function with the given arguments (name, code, description).
-   *
-   * `FUNCTION LOAD [REPLACE] function-code`
-   *
-   * - Since: Redis 7.0.0
-   * - Complexity: O(1) (considering compilation time is redundant)
-   * - Group: scripting; flags: write, denyoom, noscript
-   *
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
-   */
-  functionLoad(...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["FUNCTION", "LOAD"], args);
-  }
-
-  /**
    * Restore all the functions on the given payload.
    *
    * `FUNCTION RESTORE serialized-value [FLUSH | APPEND | REPLACE]`

@@ -182,6 +182,7 @@ export const HAND_WRITTEN_COMMANDS: ReadonlySet<string> = new Set([
   "evalsha_ro",
   "fcall",
   "fcall_ro",
+  "function|load",
   "script|exists",
   "script|flush",
   "script|load",

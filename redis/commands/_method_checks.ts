@@ -121,7 +121,7 @@ export const METHOD_CHECKS: Readonly<
 "functionHelp":[[],0,false,{"returnBuffers":"bool","timeoutMs":"num","signal":"any"}],
 "functionKill":[[],0,false,{"returnBuffers":"bool","timeoutMs":"num","signal":"any"}],
 "functionList":[[],0,true,{"returnBuffers":"bool","timeoutMs":"num","signal":"any"}],
-"functionLoad":[[],0,true,{"returnBuffers":"bool","timeoutMs":"num","signal":"any"}],
+"functionLoad":[["arg"],1,false,{"returnBuffers":"bool","timeoutMs":"num","signal":"any","replace":"bool"}],
 "functionRestore":[["arg"],1,true,{"returnBuffers":"bool","timeoutMs":"num","signal":"any"}],
 "functionStats":[[],0,false,{"returnBuffers":"bool","timeoutMs":"num","signal":"any"}],
 "geoadd":[["arg"],1,true,{"returnBuffers":"bool","timeoutMs":"num","signal":"any"}],
