@@ -12,6 +12,7 @@
 
 import type { CatalogArgument, CatalogCommand } from "../redis/commands/catalog_types.ts";
 import { readServerCatalog, type ServerCatalog } from "./_read_catalog.ts";
+import { REPLY_KINDS, type ReplyKind } from "../redis/commands/_reply_kinds.ts";
 import { EXCLUDED_COMMANDS, HAND_WRITTEN_COMMANDS } from "../redis/commands/_lists.ts";
 import { methodName } from "../redis/commands/_naming.ts";
 import { startRedisServer } from "../tests/_helpers/redis_server.ts";
@@ -181,6 +182,34 @@ export function signature(command: CommandDoc): Signature {
 
 // ---- writing the files ----
 
+const RETURN_TYPES: Record<ReplyKind, string> = {
+  ok: '"OK"',
+  str: "string",
+  bulk: "string | null",
+  strs: "string[]",
+  bulks: "(string | null)[]",
+  int: "number",
+  intn: "number | null",
+  bool: "boolean",
+  dbln: "number | null",
+  data: "BulkString<O> | null",
+  any: "RespValue",
+};
+
+const RETURN_DOCS: Record<ReplyKind, string> = {
+  ok: '`"OK"`.',
+  str: "The reply as text.",
+  bulk: "The reply as text, or `null`.",
+  strs: "The reply's items as text.",
+  bulks: "The reply's items as text, `null` for a missing one.",
+  int: "The integer reply (a RangeError past 2^53).",
+  intn: "The integer reply, or `null`.",
+  bool: "Whether the server answered 1.",
+  dbln: "The number, or `null`.",
+  data: "The value (bytes with `returnBuffers`), or `null`.",
+  any: "The server's reply, as sent: its shape depends on the arguments or is a nested document.",
+};
+
 function commandWords(name: string): string[] {
   return name.split("|").map((word) => word.toUpperCase());
 }
@@ -251,7 +280,11 @@ function method(command: CommandDoc): string {
   } else {
     lines.push(` * @param options Buffers, timeout, abort signal.`);
   }
-  lines.push(` * @returns The server's reply.`);
+  const name = methodName(command.name);
+  const kind = REPLY_KINDS.get(name);
+  if (kind === undefined) throw new Error(`${name} has no reply kind in _reply_kinds.ts`);
+  if (kind === "data" && sig.rest) throw new Error(`${name}: a data reply needs a fixed arity`);
+  lines.push(` * @returns ${RETURN_DOCS[kind]}`);
   if (command.deprecatedSince !== undefined) {
     const replaced = command.replacedBy === undefined
       ? ""
@@ -260,12 +293,21 @@ function method(command: CommandDoc): string {
   }
   lines.push(` */`);
   const parameters = sig.parameters.map((p) => `${p.name}: ${p.type}`);
-  parameters.push(sig.rest ? "...args: CommandArguments" : "options?: CommandOptions");
+  const generic = kind === "data" ? "<O extends CommandOptions = NoOptions>" : "";
+  parameters.push(
+    sig.rest
+      ? "...args: CommandArguments"
+      : `options?: ${kind === "data" ? "O" : "CommandOptions"}`,
+  );
   const head = `[${[...words.map((word) => JSON.stringify(word)), ...sig.argv].join(", ")}]`;
-  const body = sig.rest
-    ? `return sendArguments(this, ${head}, args);`
-    : `return this.sendCommand<RespValue>(${head}, options);`;
-  lines.push(`${methodName(command.name)}(${parameters.join(", ")}): Promise<RespValue> {`);
+  const send = sig.rest
+    ? `sendArguments(this, ${head}, args)`
+    : `this.sendCommand<RespValue>(${head}, options)`;
+  const type = RETURN_TYPES[kind];
+  const body = kind === "any"
+    ? `return ${send};`
+    : `return ${send}.then(REPLY.${kind}) as Promise<${type}>;`;
+  lines.push(`${name}${generic}(${parameters.join(", ")}): Promise<${type}> {`);
   lines.push(`  ${body}`);
   lines.push(`}`);
   return lines.map((line) => `  ${line}`).join("\n");
@@ -299,16 +341,19 @@ export function renderMethods(server: ServerCommands): string {
   return `${header(server.version)}
 import type { RedisArgument, RespValue } from "../resp/types.ts";
 import { type CommandOptions, CommandSender } from "./command_sender.ts";
+import { REPLY } from "./_reply_shapes.ts";
 import { sendArguments } from "./_send.ts";
-import type { CommandArguments } from "./types.ts";
+import type { BulkString, CommandArguments, NoOptions } from "./types.ts";
 
 /**
  * One method for every command of redis-server ${server.version} that has neither a hand-written
  * method nor a place in the exclusion list (\`redis/commands/_lists.ts\`), generated from the
  * server's own \`COMMAND DOCS\`. The typed leading parameters are the grammar's required
  * single values; the rest of the grammar, when there is one, goes into \`...args\` in the order
- * the server reads it, optionally followed by a \`CommandOptions\` object. Replies come back as
- * the server sent them (\`RespValue\`).
+ * the server reads it, optionally followed by a \`CommandOptions\` object. Replies are typed
+ * and normalised to one shape in RESP2 and RESP3 by the kind declared in
+ * \`redis/commands/_reply_kinds.ts\`; the few whose shape depends on the arguments, or that are
+ * nested documents, stay \`RespValue\`.
  *
  * @example Calling generated methods through any sender
  * \`\`\`ts
@@ -322,7 +367,7 @@ import type { CommandArguments } from "./types.ts";
  *   }
  *   sendCommand<T = RespValue>(argv: readonly RedisArgument[]): Promise<T> {
  *     this.sent.push([...argv]);
- *     return Promise.resolve(null as T);
+ *     return Promise.resolve((argv[1] === "KILL" ? 1 : "OK") as T);
  *   }
  * }
  * const recorder = new Recorder();

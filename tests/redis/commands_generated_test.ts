@@ -39,6 +39,11 @@ class Recorder extends RedisCommands {
 
 type AnyMethod = (...args: unknown[]) => Promise<unknown>;
 
+/** The recorder answers null, which a typed reply refuses after the command was recorded. */
+function ignoreReply(error: unknown): void {
+  if (!(error instanceof TypeError) || !/in the reply|Expected/.test(error.message)) throw error;
+}
+
 function generatedMethod(name: string): AnyMethod | undefined {
   if (!Object.hasOwn(GeneratedCommands.prototype, name)) return undefined;
   return (GeneratedCommands.prototype as unknown as Record<string, AnyMethod>)[name];
@@ -158,7 +163,7 @@ Deno.test("GeneratedCommands methods send their own command, with an argv their 
       (_, i) => `pad${i}`,
     );
     recorder.sent = [];
-    await method.apply(recorder, [...probe, ...pad]);
+    await method.apply(recorder, [...probe, ...pad]).catch(ignoreReply);
     const [{ argv }] = recorder.sent as [Sent];
     assert.deepEqual(argv.slice(0, words.length), words, name);
     const typed = probe.filter((p) => argv.includes(p)).length;
@@ -180,7 +185,7 @@ Deno.test("GeneratedCommands methods send their own command, with an argv their 
       rest = true;
     } else {
       recorder.sent = [];
-      await method.apply(recorder, [...placeholders, ...pad, "EXTRA", options]);
+      await method.apply(recorder, [...placeholders, ...pad, "EXTRA", options]).catch(ignoreReply);
       const [extra] = recorder.sent as [Sent];
       rest = extra.argv.at(-1) === "EXTRA";
       if (rest) {
@@ -191,7 +196,7 @@ Deno.test("GeneratedCommands methods send their own command, with an argv their 
         // Without a rest the method's last parameter is the options object.
         assert.equal(typed, method.length - 1, `${name} ignores one of its parameters`);
         recorder.sent = [];
-        await method.apply(recorder, [...placeholders, options]);
+        await method.apply(recorder, [...placeholders, options]).catch(ignoreReply);
         assert.equal(recorder.sent[0]!.options, options, `${name} loses its options`);
         assert.equal(recorder.sent[0]!.argv.length, n, name);
       }
@@ -231,7 +236,7 @@ Deno.test("GeneratedCommands methods run against a live server over RESP2 and RE
     await redis.flushall();
     assert.equal(await redis.clientSetname("dray-test"), "OK");
     assert.equal(await redis.clientGetname(), "dray-test");
-    assert.equal(await redis.pfadd("hll", "a", "b", "c"), 1);
+    assert.equal(await redis.pfadd("hll", "a", "b", "c"), true);
     assert.equal(await redis.pfcount("hll"), 3);
     assert.equal(await redis.geoadd("geo", 13.361389, 38.115556, "Palermo"), 1);
     const sorted = await redis.sort("list-missing", "ALPHA", { returnBuffers: true });
