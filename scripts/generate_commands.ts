@@ -367,13 +367,13 @@ import type { BulkString, CommandArguments, NoOptions } from "./types.ts";
  *   }
  *   sendCommand<T = RespValue>(argv: readonly RedisArgument[]): Promise<T> {
  *     this.sent.push([...argv]);
- *     return Promise.resolve((argv[1] === "KILL" ? 1 : "OK") as T);
+ *     return Promise.resolve("OK" as T);
  *   }
  * }
  * const recorder = new Recorder();
  * await recorder.clientSetname("worker-1");
- * await recorder.clientKill("ID", 42, { timeoutMs: 500 });
- * assert.deepEqual(recorder.sent, [["CLIENT", "SETNAME", "worker-1"], ["CLIENT", "KILL", "ID", 42]]);
+ * await recorder.clientNoEvict("ON", { timeoutMs: 500 });
+ * assert.deepEqual(recorder.sent, [["CLIENT", "SETNAME", "worker-1"], ["CLIENT", "NO-EVICT", "ON"]]);
  * \`\`\`
  */
 export abstract class GeneratedCommands extends CommandSender {

@@ -29,13 +29,13 @@ import type { BulkString, CommandArguments, NoOptions } from "./types.ts";
  *   }
  *   sendCommand<T = RespValue>(argv: readonly RedisArgument[]): Promise<T> {
  *     this.sent.push([...argv]);
- *     return Promise.resolve((argv[1] === "KILL" ? 1 : "OK") as T);
+ *     return Promise.resolve("OK" as T);
  *   }
  * }
  * const recorder = new Recorder();
  * await recorder.clientSetname("worker-1");
- * await recorder.clientKill("ID", 42, { timeoutMs: 500 });
- * assert.deepEqual(recorder.sent, [["CLIENT", "SETNAME", "worker-1"], ["CLIENT", "KILL", "ID", 42]]);
+ * await recorder.clientNoEvict("ON", { timeoutMs: 500 });
+ * assert.deepEqual(recorder.sent, [["CLIENT", "SETNAME", "worker-1"], ["CLIENT", "NO-EVICT", "ON"]]);
  * ```
  */
 export abstract class GeneratedCommands extends CommandSender {
@@ -549,22 +549,6 @@ export abstract class GeneratedCommands extends CommandSender {
     return this.sendCommand<RespValue>(["CLIENT", "INFO"], options).then(REPLY.str) as Promise<
       string
     >;
-  }
-
-  /**
-   * Kill the connection of a client.
-   *
-   * `CLIENT KILL <ip:port | <[ID client-id] | [TYPE <NORMAL | MASTER | SLAVE | REPLICA | PUBSUB>] | [USER username] | [ADDR ip:port] | [LADDR ip:port] | [SKIPME yes/no]> [<[ID client-id] | [TYPE <NORMAL | MASTER | SLAVE | REPLICA | PUBSUB>] | [USER username] | [ADDR ip:port] | [LADDR ip:port] | [SKIPME yes/no]> ...]>`
-   *
-   * - Since: Redis 2.4.0
-   * - Complexity: O(N) where N is the number of client connections
-   * - Group: connection; flags: admin, noscript, loading, stale
-   *
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
-   */
-  clientKill(...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["CLIENT", "KILL"], args);
   }
 
   /**
@@ -3014,42 +2998,6 @@ export abstract class GeneratedCommands extends CommandSender {
     return this.sendCommand<RespValue>(["SLOWLOG", "RESET"], options).then(REPLY.ok) as Promise<
       "OK"
     >;
-  }
-
-  /**
-   * Sort the elements in a list, set or sorted set.
-   *
-   * `SORT key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC | DESC] [ALPHA] [STORE destination]`
-   *
-   * - Since: Redis 1.0.0
-   * - Complexity: O(N+M*log(M)) where N is the number of elements in the list or set to sort,
-   *   and M the number of returned elements. When the elements are not sorted, complexity is O(N).
-   * - Group: generic; flags: write, denyoom, movablekeys
-   *
-   * @param key `key` (key).
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
-   */
-  sort(key: RedisArgument, ...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["SORT", key], args);
-  }
-
-  /**
-   * Sort the elements in a list, set or sorted set. Read-only variant of SORT.
-   *
-   * `SORT_RO key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC | DESC] [ALPHA]`
-   *
-   * - Since: Redis 7.0.0
-   * - Complexity: O(N+M*log(M)) where N is the number of elements in the list or set to sort,
-   *   and M the number of returned elements. When the elements are not sorted, complexity is O(N).
-   * - Group: generic; flags: readonly, movablekeys
-   *
-   * @param key `key` (key).
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
-   */
-  sortRo(key: RedisArgument, ...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["SORT_RO", key], args);
   }
 
   /**

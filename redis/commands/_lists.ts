@@ -47,6 +47,8 @@ export const HAND_WRITTEN_COMMANDS: ReadonlySet<string> = new Set([
   "rename",
   "renamenx",
   "scan",
+  "sort",
+  "sort_ro",
   "touch",
   "ttl",
   "type",
@@ -187,6 +189,7 @@ export const HAND_WRITTEN_COMMANDS: ReadonlySet<string> = new Set([
   "script|flush",
   "script|load",
   // server
+  "client|kill",
   "config|get",
   "config|set",
   "dbsize",

@@ -51,12 +51,12 @@ const KINDS: Record<ReplyKind, string> = {
   bool: "clientUnblock move pfadd setnx",
   dbln: "geodist",
   data: "brpoplpush dump getset rpoplpush substr",
-  any: "aclGetuser aclLog bitfield bitfieldRo clientKill clientTrackinginfo clusterLinks " +
+  any: "aclGetuser aclLog bitfield bitfieldRo clientTrackinginfo clusterLinks " +
     "clusterShards clusterSlots commandDocs commandGetkeysandflags commandInfo debug " +
     "functionDump functionList functionStats geopos georadius georadiusRo georadiusbymember " +
     "georadiusbymemberRo geosearch latencyHistogram latencyHistory latencyLatest lcs " +
     "memoryStats moduleList pfdebug pubsubNumsub pubsubShardnumsub replconf role shutdown " +
-    "slowlogGet sort sortRo zrangebylex zrangebyscore zrevrange zrevrangebylex zrevrangebyscore",
+    "slowlogGet zrangebylex zrangebyscore zrevrange zrevrangebylex zrevrangebyscore",
 };
 
 /** Why the `any` replies stay open. */
@@ -66,8 +66,8 @@ export const OPEN_REPLY_REASONS: Readonly<Record<string, string>> = {
     "functionStats latencyHistogram latencyHistory latencyLatest memoryStats moduleList role " +
     "slowlogGet pubsubNumsub pubsubShardnumsub geopos",
   arguments: "the shape depends on the arguments (WITHSCORES, WITHCOORD, STORE, IDX, filters): " +
-    "bitfield bitfieldRo clientKill georadius georadiusRo georadiusbymember georadiusbymemberRo " +
-    "geosearch lcs sort sortRo zrangebylex zrangebyscore zrevrange zrevrangebylex " +
+    "bitfield bitfieldRo georadius georadiusRo georadiusbymember georadiusbymemberRo " +
+    "geosearch lcs zrangebylex zrangebyscore zrevrange zrevrangebylex " +
     "zrevrangebyscore",
   internal: "debugging and replication internals: debug pfdebug replconf shutdown functionDump",
 };

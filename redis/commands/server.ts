@@ -1,7 +1,7 @@
 import type { RedisArgument, RespValue } from "../resp/types.ts";
 import type { CommandOptions } from "./command_sender.ts";
 import { ScriptingCommands } from "./scripting.ts";
-import { map, pushAll, pushEntries, text } from "./_replies.ts";
+import { integer, map, pushAll, pushEntries, text } from "./_replies.ts";
 import type { BulkString, Entries, NoOptions, OneOrMany } from "./types.ts";
 
 /**
@@ -22,6 +22,38 @@ export interface FlushOptions extends CommandOptions {
 }
 
 /**
+ * The filters of `CLIENT KILL` (Redis 7.0): every given filter must match. At least one is
+ * needed.
+ *
+ * @example Killing one client by id
+ * ```ts
+ * import type { ClientKillFilters } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
+ *
+ * const filters: ClientKillFilters = { id: 42, skipme: true };
+ * assert.equal(filters.id, 42);
+ * ```
+ */
+export interface ClientKillFilters extends CommandOptions {
+  /** `ID client-id`. */
+  id?: number | bigint;
+  /** `TYPE normal | master | replica | pubsub`. */
+  type?: "normal" | "master" | "replica" | "pubsub";
+  /** `USER username`. */
+  user?: RedisArgument;
+  /** `ADDR ip:port`: the client's address. */
+  addr?: RedisArgument;
+  /** `LADDR ip:port`: the local (server) address it is connected to. */
+  laddr?: RedisArgument;
+  /** `SKIPME yes | no`: whether to spare the calling client (the server's default is yes). */
+  skipme?: boolean;
+  /** `MAXAGE seconds`: only clients older than this (Redis 7.4+; refused by 7.0). */
+  maxage?: number;
+}
+
+const KILL_FILTERS = ["id", "type", "user", "addr", "laddr", "skipme", "maxage"] as const;
+
+/**
  * Typed methods for the connection and the server: `PING`, `ECHO`, `DBSIZE`, `FLUSHDB`,
  * `FLUSHALL`, `INFO` (text in both protocols), `CONFIG GET` (a `Map` in both protocols) and
  * `CONFIG SET` with a record.
@@ -37,6 +69,39 @@ export interface FlushOptions extends CommandOptions {
  * ```
  */
 export abstract class ServerCommands extends ScriptingCommands {
+  /**
+   * `CLIENT KILL <ID id | TYPE type | USER name | ADDR ip:port | LADDR ip:port | SKIPME yes/no>
+   * ...`: closes the connections that match every filter.
+   *
+   * @param options At least one filter, and the command options.
+   * @returns How many connections were closed.
+   *
+   * @example Closing another client
+   * ```ts ignore
+   * const id = await other.clientId();
+   * assert.equal(await redis.clientKill({ id }), 1);
+   * ```
+   */
+  clientKill(options: ClientKillFilters): Promise<number> {
+    const filters = options;
+    const argv: RedisArgument[] = ["CLIENT", "KILL"];
+    if (filters.id !== undefined) argv.push("ID", filters.id);
+    if (filters.type !== undefined) argv.push("TYPE", filters.type);
+    if (filters.user !== undefined) argv.push("USER", filters.user);
+    if (filters.addr !== undefined) argv.push("ADDR", filters.addr);
+    if (filters.laddr !== undefined) argv.push("LADDR", filters.laddr);
+    if (filters.skipme !== undefined) argv.push("SKIPME", filters.skipme ? "yes" : "no");
+    if (filters.maxage !== undefined) argv.push("MAXAGE", filters.maxage);
+    if (argv.length === 2) {
+      return Promise.reject(
+        new TypeError(`clientKill() needs one of ${KILL_FILTERS.join(", ")}`),
+      );
+    }
+    return this.sendCommand<RespValue>(argv, filters).then((reply) =>
+      integer(reply, false) as number
+    );
+  }
+
   /**
    * `CONFIG GET parameter [parameter ...]`: configuration parameters, as a `Map` in both
    * protocols (RESP2 sends a flat array, RESP3 a map).

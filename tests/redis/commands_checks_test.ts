@@ -204,3 +204,30 @@ Deno.test("StringCommands counters are numbers, exact bigints with bigint: true,
     assert.equal(await redis.hincrby("h", "f", 1, { bigint: true }), 2n ** 53n + 1n);
   }
 });
+
+Deno.test("KeyCommands sort and ServerCommands clientKill are typed from their options", async () => {
+  await using server = await startRedisServer();
+  for (const protocol of [2, 3] as const) {
+    await using redis = await openSender(server.port, protocol);
+    await using other = await openSender(server.port, protocol);
+    await redis.del("l", "out", "w_1", "w_2", "w_3");
+    await redis.rpush("l", "3", "1", "2");
+    const sorted: (string | null)[] = await redis.sort("l");
+    assert.deepEqual(sorted, ["1", "2", "3"]);
+    const stored: number = await redis.sort("l", { order: "DESC", store: "out" });
+    assert.equal(stored, 3);
+    assert.deepEqual(await redis.lrange("out", 0, -1), ["3", "2", "1"]);
+    await redis.mset({ w_1: "30", w_2: "10" });
+    assert.deepEqual(await redis.sortRo("l", { by: "w_*", get: ["#", "w_*"] }), [
+      "3",
+      null,
+      "2",
+      "10",
+      "1",
+      "30",
+    ]);
+    const id = await other.clientId();
+    assert.equal(await redis.clientKill({ id }), 1);
+    await assert.rejects(redis.clientKill({}), TypeError);
+  }
+});

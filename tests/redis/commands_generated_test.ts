@@ -239,7 +239,7 @@ Deno.test("GeneratedCommands methods run against a live server over RESP2 and RE
     assert.equal(await redis.pfadd("hll", "a", "b", "c"), true);
     assert.equal(await redis.pfcount("hll"), 3);
     assert.equal(await redis.geoadd("geo", 13.361389, 38.115556, "Palermo"), 1);
-    const sorted = await redis.sort("list-missing", "ALPHA", { returnBuffers: true });
+    const sorted = await redis.sort("list-missing", { alpha: true, returnBuffers: true });
     assert.deepEqual(sorted, []);
     await redis.set("k", new Uint8Array([0xff, 0x00]));
     const dump = await redis.dump("k", { returnBuffers: true });
