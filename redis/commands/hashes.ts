@@ -1,6 +1,5 @@
 import type { RedisArgument, RespValue } from "../resp/types.ts";
-import type { CommandOptions } from "./command_sender.ts";
-import { StringCommands } from "./strings.ts";
+import { type CommandOptions, CommandSender } from "./command_sender.ts";
 import {
   array,
   bool,
@@ -79,7 +78,7 @@ export type HRandFieldReply<O> = O extends { withValues: true } ? [BulkString<O>
  * assert.deepEqual(await redis.hgetall("user:1"), new Map([["name", "ada"], ["born", "1815"]]));
  * ```
  */
-export abstract class HashCommands extends StringCommands {
+export abstract class HashCommands extends CommandSender {
   /**
    * `HDEL key field [field ...]`: removes fields.
    *

@@ -1,11 +1,20 @@
 import type { RedisArgument } from "../resp/types.ts";
 import { installChecks } from "./_checks.ts";
-import type { CommandOptions } from "./command_sender.ts";
 import type { InterCardOptions } from "./sets.ts";
 import type { WithScoresOptions, ZCombineOptions, ZRangeReply } from "./sorted_sets.ts";
 import type { XClaimMoreOptions, XClaimReply } from "./streams.ts";
 import type { BulkString, NoOptions, OneOrMany, Spread } from "./types.ts";
+import { type CommandOptions, CommandSender } from "./command_sender.ts";
+import { GeneratedCommands } from "./_generated.ts";
+import { HashCommands } from "./hashes.ts";
+import { KeyCommands } from "./keys.ts";
+import { ListCommands } from "./lists.ts";
+import { ScriptingCommands } from "./scripting.ts";
 import { ServerCommands } from "./server.ts";
+import { SetCommands } from "./sets.ts";
+import { SortedSetCommands } from "./sorted_sets.ts";
+import { StreamCommands } from "./streams.ts";
+import { StringCommands } from "./strings.ts";
 
 /**
  * The typed command methods shared by `RedisClient`, pipelines and transactions: one method per
@@ -16,23 +25,32 @@ import { ServerCommands } from "./server.ts";
  * - **Names**: the command in lower case; a subcommand, or a word after `-` or `_`, starts with
  *   a capital: `get`, `set`, `clientSetname` (`CLIENT SETNAME`), `xgroupCreate`, `evalRo`
  *   (`EVAL_RO`), `restoreAsking` (`RESTORE-ASKING`).
- * - **Hand-written families** (keys, strings, hashes, lists, sets, sorted sets, streams,
- *   scripting, server): real parameters, an options object last that also takes the
+ * - **One surface, composed**: each family (keys, strings, hashes, lists, sets, sorted sets,
+ *   streams, scripting, server, and the generated rest) is a class of its own on
+ *   {@linkcode CommandSender}, readable alone; their methods are copied onto this one class, so
+ *   `RedisClient`, `Pipeline` and `Transaction` have exactly the same methods and types.
+ * - **Hand-written families**: real parameters, an options object last that also takes the
  *   {@linkcode CommandOptions}, and replies normalised to one shape in RESP2 and RESP3
- *   (`HGETALL` and `CONFIG GET` give a `Map`, scores are numbers, `SMEMBERS` an array…). A
- *   method whose reply holds bulk strings gives `Uint8Array`s with `returnBuffers: true`, and
- *   its type says so.
- * - **Every other command** ({@linkcode GeneratedCommands}, generated from the server's
- *   `COMMAND DOCS`): its required single arguments as parameters, the rest of its grammar as
- *   `...args`, optionally ending with a `CommandOptions` object; the reply as sent.
+ *   (`HGETALL` gives a plain object, a `Map` with `asMap: true`; counters are `number`s, exact
+ *   `bigint`s with `bigint: true`, and past 2^53 without it a `RangeError`; scores are numbers,
+ *   `SMEMBERS` an array…). A method whose reply holds bulk strings gives `Uint8Array`s with
+ *   `returnBuffers: true`, and its type says so.
+ * - **Every other command** ({@linkcode GeneratedCommands}, generated from the catalog): its
+ *   required single arguments as parameters, the rest of its grammar as `...args`, optionally
+ *   ending with a `CommandOptions` object; the reply typed by its declared kind (`"OK"`, text,
+ *   a number, a boolean…), or `RespValue` where the shape depends on the arguments.
+ * - **Checked at run time**: too many or too few arguments, an unknown option or a value of
+ *   the wrong type reject with a `TypeError` before anything is sent; a one-or-many parameter
+ *   also takes its values spread (`del("a", "b")` is `del(["a", "b"])`).
  * - **Not here**: commands that change the connection's mode or state (pub/sub, `MONITOR`,
  *   `MULTI`/`EXEC`/`DISCARD`, `HELLO`, `AUTH`, `SELECT`, `RESET`, `QUIT`, `CLIENT REPLY`,
  *   `SCRIPT DEBUG`, `SYNC`, `PSYNC`): the client offers them its own way.
  * - **Blocking commands** (`BLPOP`, `BLMOVE`, `BZPOPMIN`, `XREAD`/`XREADGROUP` with `block`,
  *   `WAIT`…) hold their connection until they are answered, and every command sent after them
  *   on it waits: give them a dedicated connection.
- * - **Helpers that send more than one command** (`runScript`, the `*scanIterator`s) wait for
- *   one reply before sending the next command: they are not for pipelines or transactions.
+ * - **Helpers that send more than one command** (the `*scanIterator`s) wait for one reply
+ *   before sending the next command: they are not for pipelines or transactions. `runScript`
+ *   sends `EVAL` there instead of `EVALSHA` with its fallback.
  *
  * @example Any sender gets every method
  * ```ts
@@ -59,7 +77,46 @@ import { ServerCommands } from "./server.ts";
  * assert.equal(await redis.get("missing"), null);
  * ```
  */
-export abstract class RedisCommands extends ServerCommands {}
+export abstract class RedisCommands extends CommandSender {}
+
+/** The families, each a class of its own on {@linkcode CommandSender}, composed into one surface. */
+export interface RedisCommands
+  extends
+    GeneratedCommands,
+    KeyCommands,
+    StringCommands,
+    HashCommands,
+    ListCommands,
+    SetCommands,
+    SortedSetCommands,
+    StreamCommands,
+    ScriptingCommands,
+    ServerCommands {}
+
+/** The command families, in the order their methods are listed. */
+const FAMILIES = [
+  KeyCommands,
+  StringCommands,
+  HashCommands,
+  ListCommands,
+  SetCommands,
+  SortedSetCommands,
+  StreamCommands,
+  ScriptingCommands,
+  ServerCommands,
+  GeneratedCommands,
+];
+
+for (const family of FAMILIES) {
+  for (const name of Object.getOwnPropertyNames(family.prototype)) {
+    if (name === "constructor") continue;
+    if (Object.hasOwn(RedisCommands.prototype, name)) {
+      throw new Error(`${name} is defined by two command families`);
+    }
+    const descriptor = Object.getOwnPropertyDescriptor(family.prototype, name)!;
+    Object.defineProperty(RedisCommands.prototype, name, descriptor);
+  }
+}
 
 /**
  * The spread forms of the one-or-many methods: `del("a", "b")` is `del(["a", "b"])`, and

@@ -1,8 +1,7 @@
 import { ReplyError } from "../errors.ts";
 import type { RedisArgument, RespValue } from "../resp/types.ts";
-import type { CommandOptions } from "./command_sender.ts";
+import { type CommandOptions, CommandSender } from "./command_sender.ts";
 import type { Script } from "./script.ts";
-import { StreamCommands } from "./streams.ts";
 import { bools, pushAll, text } from "./_replies.ts";
 import type { OneOrMany } from "./types.ts";
 
@@ -84,7 +83,7 @@ function callArgv(
  * assert.equal(await redis.runScript(incrTo, { keys: ["n"], args: [5] }), 5);
  * ```
  */
-export abstract class ScriptingCommands extends StreamCommands {
+export abstract class ScriptingCommands extends CommandSender {
   /**
    * `EVAL script numkeys [key [key ...]] [arg [arg ...]]`: runs a Lua script.
    *

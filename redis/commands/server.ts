@@ -1,6 +1,5 @@
 import type { RedisArgument, RespValue } from "../resp/types.ts";
-import type { CommandOptions } from "./command_sender.ts";
-import { ScriptingCommands } from "./scripting.ts";
+import { type CommandOptions, CommandSender } from "./command_sender.ts";
 import { integer, map, pushAll, pushEntries, text } from "./_replies.ts";
 import type { BulkString, Entries, NoOptions, OneOrMany } from "./types.ts";
 
@@ -68,7 +67,7 @@ const KILL_FILTERS = ["id", "type", "user", "addr", "laddr", "skipme", "maxage"]
  * assert.equal((await redis.configGet("maxmemory-policy")).get("maxmemory-policy"), "allkeys-lru");
  * ```
  */
-export abstract class ServerCommands extends ScriptingCommands {
+export abstract class ServerCommands extends CommandSender {
   /**
    * `CLIENT KILL <ID id | TYPE type | USER name | ADDR ip:port | LADDR ip:port | SKIPME yes/no>
    * ...`: closes the connections that match every filter.

@@ -1,6 +1,5 @@
 import type { RedisArgument, RespValue } from "../resp/types.ts";
-import type { CommandOptions } from "./command_sender.ts";
-import { SortedSetCommands } from "./sorted_sets.ts";
+import { type CommandOptions, CommandSender } from "./command_sender.ts";
 import { array, bool, map, namedMap, pushAll, pushEntries, text } from "./_replies.ts";
 import type { BulkString, Entries, NoOptions, OneOrMany } from "./types.ts";
 
@@ -400,7 +399,7 @@ function pushStreams(argv: RedisArgument[], streams: Entries): void {
  * assert.equal(read?.get("sensor")?.[0]?.id, id);
  * ```
  */
-export abstract class StreamCommands extends SortedSetCommands {
+export abstract class StreamCommands extends CommandSender {
   /**
    * `XACK key group id [id ...]`: acknowledges entries of a consumer group.
    *

@@ -1,6 +1,5 @@
 import type { RedisArgument, RespValue } from "../resp/types.ts";
-import type { CommandOptions } from "./command_sender.ts";
-import { KeyCommands } from "./keys.ts";
+import { type CommandOptions, CommandSender } from "./command_sender.ts";
 import { array, bool, integer, pushAll, pushEntries, score } from "./_replies.ts";
 import type { BulkString, Entries, IntegerOptions, IntegerReply, NoOptions } from "./types.ts";
 
@@ -112,7 +111,7 @@ function pushExpiry(argv: RedisArgument[], options: ExpiryOptions | undefined): 
  * assert.equal(await redis.incrby("visits", 5), 5);
  * ```
  */
-export abstract class StringCommands extends KeyCommands {
+export abstract class StringCommands extends CommandSender {
   /**
    * `APPEND key value`: appends to a string (creating it when missing).
    *
