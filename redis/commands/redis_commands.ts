@@ -124,516 +124,250 @@ for (const family of FAMILIES) {
  * (the run-time checks gather the values), beside the array forms of the families.
  */
 export interface RedisCommands {
-  /**
-   * `del` with its keys spread or as one array.
-   *
-   * @param keys The values, optionally followed by the options object.
-   * @returns As the array form.
-   */
+  /** `del` with its keys spread: the values, then maybe the options. */
   del(...keys: Spread<RedisArgument, CommandOptions>): Promise<number>;
-  /**
-   * `del`: see its family.
-   *
-   * @returns The reply.
-   */
+  /** `del` with its values as one array. */
   del(keys: OneOrMany<RedisArgument>, options?: CommandOptions): Promise<number>;
-  /**
-   * `exists` with its keys spread or as one array.
-   *
-   * @param keys The values, optionally followed by the options object.
-   * @returns As the array form.
-   */
+  /** `exists` with its keys spread: the values, then maybe the options. */
   exists(...keys: Spread<RedisArgument, CommandOptions>): Promise<number>;
-  /**
-   * `exists`: see its family.
-   *
-   * @returns The reply.
-   */
+  /** `exists` with its values as one array. */
   exists(keys: OneOrMany<RedisArgument>, options?: CommandOptions): Promise<number>;
-  /**
-   * `touch` with its keys spread or as one array.
-   *
-   * @param keys The values, optionally followed by the options object.
-   * @returns As the array form.
-   */
+  /** `touch` with its keys spread: the values, then maybe the options. */
   touch(...keys: Spread<RedisArgument, CommandOptions>): Promise<number>;
-  /**
-   * `touch`: see its family.
-   *
-   * @returns The reply.
-   */
+  /** `touch` with its values as one array. */
   touch(keys: OneOrMany<RedisArgument>, options?: CommandOptions): Promise<number>;
-  /**
-   * `unlink` with its keys spread or as one array.
-   *
-   * @param keys The values, optionally followed by the options object.
-   * @returns As the array form.
-   */
+  /** `unlink` with its keys spread: the values, then maybe the options. */
   unlink(...keys: Spread<RedisArgument, CommandOptions>): Promise<number>;
-  /**
-   * `unlink`: see its family.
-   *
-   * @returns The reply.
-   */
+  /** `unlink` with its values as one array. */
   unlink(keys: OneOrMany<RedisArgument>, options?: CommandOptions): Promise<number>;
-  /**
-   * `hdel` with its fields spread or as one array.
-   *
-   * @param fields The values, optionally followed by the options object.
-   * @returns As the array form.
-   */
+  /** `hdel` with its fields spread: the values, then maybe the options. */
   hdel(key: RedisArgument, ...fields: Spread<RedisArgument, CommandOptions>): Promise<number>;
-  /**
-   * `hdel`: see its family.
-   *
-   * @returns The reply.
-   */
+  /** `hdel` with its values as one array. */
   hdel(
     key: RedisArgument,
     fields: OneOrMany<RedisArgument>,
     options?: CommandOptions,
   ): Promise<number>;
-  /**
-   * `lpush` with its elements spread or as one array.
-   *
-   * @param elements The values, optionally followed by the options object.
-   * @returns As the array form.
-   */
+  /** `lpush` with its elements spread: the values, then maybe the options. */
   lpush(key: RedisArgument, ...elements: Spread<RedisArgument, CommandOptions>): Promise<number>;
-  /**
-   * `lpush`: see its family.
-   *
-   * @returns The reply.
-   */
+  /** `lpush` with its values as one array. */
   lpush(
     key: RedisArgument,
     elements: OneOrMany<RedisArgument>,
     options?: CommandOptions,
   ): Promise<number>;
-  /**
-   * `lpushx` with its elements spread or as one array.
-   *
-   * @param elements The values, optionally followed by the options object.
-   * @returns As the array form.
-   */
+  /** `lpushx` with its elements spread: the values, then maybe the options. */
   lpushx(key: RedisArgument, ...elements: Spread<RedisArgument, CommandOptions>): Promise<number>;
-  /**
-   * `lpushx`: see its family.
-   *
-   * @returns The reply.
-   */
+  /** `lpushx` with its values as one array. */
   lpushx(
     key: RedisArgument,
     elements: OneOrMany<RedisArgument>,
     options?: CommandOptions,
   ): Promise<number>;
-  /**
-   * `rpush` with its elements spread or as one array.
-   *
-   * @param elements The values, optionally followed by the options object.
-   * @returns As the array form.
-   */
+  /** `rpush` with its elements spread: the values, then maybe the options. */
   rpush(key: RedisArgument, ...elements: Spread<RedisArgument, CommandOptions>): Promise<number>;
-  /**
-   * `rpush`: see its family.
-   *
-   * @returns The reply.
-   */
+  /** `rpush` with its values as one array. */
   rpush(
     key: RedisArgument,
     elements: OneOrMany<RedisArgument>,
     options?: CommandOptions,
   ): Promise<number>;
-  /**
-   * `rpushx` with its elements spread or as one array.
-   *
-   * @param elements The values, optionally followed by the options object.
-   * @returns As the array form.
-   */
+  /** `rpushx` with its elements spread: the values, then maybe the options. */
   rpushx(key: RedisArgument, ...elements: Spread<RedisArgument, CommandOptions>): Promise<number>;
-  /**
-   * `rpushx`: see its family.
-   *
-   * @returns The reply.
-   */
+  /** `rpushx` with its values as one array. */
   rpushx(
     key: RedisArgument,
     elements: OneOrMany<RedisArgument>,
     options?: CommandOptions,
   ): Promise<number>;
-  /**
-   * `sadd` with its members spread or as one array.
-   *
-   * @param members The values, optionally followed by the options object.
-   * @returns As the array form.
-   */
+  /** `sadd` with its members spread: the values, then maybe the options. */
   sadd(key: RedisArgument, ...members: Spread<RedisArgument, CommandOptions>): Promise<number>;
-  /**
-   * `sadd`: see its family.
-   *
-   * @returns The reply.
-   */
+  /** `sadd` with its values as one array. */
   sadd(
     key: RedisArgument,
     members: OneOrMany<RedisArgument>,
     options?: CommandOptions,
   ): Promise<number>;
-  /**
-   * `sdiff` with its keys spread or as one array.
-   *
-   * @param keys The values, optionally followed by the options object.
-   * @returns As the array form.
-   */
+  /** `sdiff` with its keys spread: the values, then maybe the options. */
   sdiff<O extends CommandOptions = NoOptions>(
     ...keys: Spread<RedisArgument, O>
   ): Promise<BulkString<O>[]>;
-  /**
-   * `sdiff`: see its family.
-   *
-   * @returns The reply.
-   */
+  /** `sdiff` with its values as one array. */
   sdiff<O extends CommandOptions = NoOptions>(
     keys: OneOrMany<RedisArgument>,
     options?: O,
   ): Promise<BulkString<O>[]>;
-  /**
-   * `sdiffstore` with its keys spread or as one array.
-   *
-   * @param keys The values, optionally followed by the options object.
-   * @returns As the array form.
-   */
+  /** `sdiffstore` with its keys spread: the values, then maybe the options. */
   sdiffstore(
     destination: RedisArgument,
     ...keys: Spread<RedisArgument, CommandOptions>
   ): Promise<number>;
-  /**
-   * `sdiffstore`: see its family.
-   *
-   * @returns The reply.
-   */
+  /** `sdiffstore` with its values as one array. */
   sdiffstore(
     destination: RedisArgument,
     keys: OneOrMany<RedisArgument>,
     options?: CommandOptions,
   ): Promise<number>;
-  /**
-   * `sinter` with its keys spread or as one array.
-   *
-   * @param keys The values, optionally followed by the options object.
-   * @returns As the array form.
-   */
+  /** `sinter` with its keys spread: the values, then maybe the options. */
   sinter<O extends CommandOptions = NoOptions>(
     ...keys: Spread<RedisArgument, O>
   ): Promise<BulkString<O>[]>;
-  /**
-   * `sinter`: see its family.
-   *
-   * @returns The reply.
-   */
+  /** `sinter` with its values as one array. */
   sinter<O extends CommandOptions = NoOptions>(
     keys: OneOrMany<RedisArgument>,
     options?: O,
   ): Promise<BulkString<O>[]>;
-  /**
-   * `sintercard` with its keys spread or as one array.
-   *
-   * @param keys The values, optionally followed by the options object.
-   * @returns As the array form.
-   */
+  /** `sintercard` with its keys spread: the values, then maybe the options. */
   sintercard(...keys: Spread<RedisArgument, InterCardOptions>): Promise<number>;
-  /**
-   * `sintercard`: see its family.
-   *
-   * @returns The reply.
-   */
+  /** `sintercard` with its values as one array. */
   sintercard(keys: OneOrMany<RedisArgument>, options?: InterCardOptions): Promise<number>;
-  /**
-   * `sinterstore` with its keys spread or as one array.
-   *
-   * @param keys The values, optionally followed by the options object.
-   * @returns As the array form.
-   */
+  /** `sinterstore` with its keys spread: the values, then maybe the options. */
   sinterstore(
     destination: RedisArgument,
     ...keys: Spread<RedisArgument, CommandOptions>
   ): Promise<number>;
-  /**
-   * `sinterstore`: see its family.
-   *
-   * @returns The reply.
-   */
+  /** `sinterstore` with its values as one array. */
   sinterstore(
     destination: RedisArgument,
     keys: OneOrMany<RedisArgument>,
     options?: CommandOptions,
   ): Promise<number>;
-  /**
-   * `smismember` with its members spread or as one array.
-   *
-   * @param members The values, optionally followed by the options object.
-   * @returns As the array form.
-   */
+  /** `smismember` with its members spread: the values, then maybe the options. */
   smismember(
     key: RedisArgument,
     ...members: Spread<RedisArgument, CommandOptions>
   ): Promise<boolean[]>;
-  /**
-   * `smismember`: see its family.
-   *
-   * @returns The reply.
-   */
+  /** `smismember` with its values as one array. */
   smismember(
     key: RedisArgument,
     members: OneOrMany<RedisArgument>,
     options?: CommandOptions,
   ): Promise<boolean[]>;
-  /**
-   * `srem` with its members spread or as one array.
-   *
-   * @param members The values, optionally followed by the options object.
-   * @returns As the array form.
-   */
+  /** `srem` with its members spread: the values, then maybe the options. */
   srem(key: RedisArgument, ...members: Spread<RedisArgument, CommandOptions>): Promise<number>;
-  /**
-   * `srem`: see its family.
-   *
-   * @returns The reply.
-   */
+  /** `srem` with its values as one array. */
   srem(
     key: RedisArgument,
     members: OneOrMany<RedisArgument>,
     options?: CommandOptions,
   ): Promise<number>;
-  /**
-   * `sunion` with its keys spread or as one array.
-   *
-   * @param keys The values, optionally followed by the options object.
-   * @returns As the array form.
-   */
+  /** `sunion` with its keys spread: the values, then maybe the options. */
   sunion<O extends CommandOptions = NoOptions>(
     ...keys: Spread<RedisArgument, O>
   ): Promise<BulkString<O>[]>;
-  /**
-   * `sunion`: see its family.
-   *
-   * @returns The reply.
-   */
+  /** `sunion` with its values as one array. */
   sunion<O extends CommandOptions = NoOptions>(
     keys: OneOrMany<RedisArgument>,
     options?: O,
   ): Promise<BulkString<O>[]>;
-  /**
-   * `sunionstore` with its keys spread or as one array.
-   *
-   * @param keys The values, optionally followed by the options object.
-   * @returns As the array form.
-   */
+  /** `sunionstore` with its keys spread: the values, then maybe the options. */
   sunionstore(
     destination: RedisArgument,
     ...keys: Spread<RedisArgument, CommandOptions>
   ): Promise<number>;
-  /**
-   * `sunionstore`: see its family.
-   *
-   * @returns The reply.
-   */
+  /** `sunionstore` with its values as one array. */
   sunionstore(
     destination: RedisArgument,
     keys: OneOrMany<RedisArgument>,
     options?: CommandOptions,
   ): Promise<number>;
-  /**
-   * `zdiff` with its keys spread or as one array.
-   *
-   * @param keys The values, optionally followed by the options object.
-   * @returns As the array form.
-   */
+  /** `zdiff` with its keys spread: the values, then maybe the options. */
   zdiff<O extends WithScoresOptions = NoOptions>(
     ...keys: Spread<RedisArgument, O>
   ): Promise<ZRangeReply<O>>;
-  /**
-   * `zdiff`: see its family.
-   *
-   * @returns The reply.
-   */
+  /** `zdiff` with its values as one array. */
   zdiff<O extends WithScoresOptions = NoOptions>(
     keys: OneOrMany<RedisArgument>,
     options?: O,
   ): Promise<ZRangeReply<O>>;
-  /**
-   * `zdiffstore` with its keys spread or as one array.
-   *
-   * @param keys The values, optionally followed by the options object.
-   * @returns As the array form.
-   */
+  /** `zdiffstore` with its keys spread: the values, then maybe the options. */
   zdiffstore(
     destination: RedisArgument,
     ...keys: Spread<RedisArgument, CommandOptions>
   ): Promise<number>;
-  /**
-   * `zdiffstore`: see its family.
-   *
-   * @returns The reply.
-   */
+  /** `zdiffstore` with its values as one array. */
   zdiffstore(
     destination: RedisArgument,
     keys: OneOrMany<RedisArgument>,
     options?: CommandOptions,
   ): Promise<number>;
-  /**
-   * `zinter` with its keys spread or as one array.
-   *
-   * @param keys The values, optionally followed by the options object.
-   * @returns As the array form.
-   */
+  /** `zinter` with its keys spread: the values, then maybe the options. */
   zinter<O extends ZCombineOptions = NoOptions>(
     ...keys: Spread<RedisArgument, O>
   ): Promise<ZRangeReply<O>>;
-  /**
-   * `zinter`: see its family.
-   *
-   * @returns The reply.
-   */
+  /** `zinter` with its values as one array. */
   zinter<O extends ZCombineOptions = NoOptions>(
     keys: OneOrMany<RedisArgument>,
     options?: O,
   ): Promise<ZRangeReply<O>>;
-  /**
-   * `zintercard` with its keys spread or as one array.
-   *
-   * @param keys The values, optionally followed by the options object.
-   * @returns As the array form.
-   */
+  /** `zintercard` with its keys spread: the values, then maybe the options. */
   zintercard(...keys: Spread<RedisArgument, InterCardOptions>): Promise<number>;
-  /**
-   * `zintercard`: see its family.
-   *
-   * @returns The reply.
-   */
+  /** `zintercard` with its values as one array. */
   zintercard(keys: OneOrMany<RedisArgument>, options?: InterCardOptions): Promise<number>;
-  /**
-   * `zinterstore` with its keys spread or as one array.
-   *
-   * @param keys The values, optionally followed by the options object.
-   * @returns As the array form.
-   */
+  /** `zinterstore` with its keys spread: the values, then maybe the options. */
   zinterstore(
     destination: RedisArgument,
     ...keys: Spread<RedisArgument, Omit<ZCombineOptions, "withScores">>
   ): Promise<number>;
-  /**
-   * `zinterstore`: see its family.
-   *
-   * @returns The reply.
-   */
+  /** `zinterstore` with its values as one array. */
   zinterstore(
     destination: RedisArgument,
     keys: OneOrMany<RedisArgument>,
     options?: Omit<ZCombineOptions, "withScores">,
   ): Promise<number>;
-  /**
-   * `zmscore` with its members spread or as one array.
-   *
-   * @param members The values, optionally followed by the options object.
-   * @returns As the array form.
-   */
+  /** `zmscore` with its members spread: the values, then maybe the options. */
   zmscore(
     key: RedisArgument,
     ...members: Spread<RedisArgument, CommandOptions>
   ): Promise<(number | null)[]>;
-  /**
-   * `zmscore`: see its family.
-   *
-   * @returns The reply.
-   */
+  /** `zmscore` with its values as one array. */
   zmscore(
     key: RedisArgument,
     members: OneOrMany<RedisArgument>,
     options?: CommandOptions,
   ): Promise<(number | null)[]>;
-  /**
-   * `zrem` with its members spread or as one array.
-   *
-   * @param members The values, optionally followed by the options object.
-   * @returns As the array form.
-   */
+  /** `zrem` with its members spread: the values, then maybe the options. */
   zrem(key: RedisArgument, ...members: Spread<RedisArgument, CommandOptions>): Promise<number>;
-  /**
-   * `zrem`: see its family.
-   *
-   * @returns The reply.
-   */
+  /** `zrem` with its values as one array. */
   zrem(
     key: RedisArgument,
     members: OneOrMany<RedisArgument>,
     options?: CommandOptions,
   ): Promise<number>;
-  /**
-   * `zunion` with its keys spread or as one array.
-   *
-   * @param keys The values, optionally followed by the options object.
-   * @returns As the array form.
-   */
+  /** `zunion` with its keys spread: the values, then maybe the options. */
   zunion<O extends ZCombineOptions = NoOptions>(
     ...keys: Spread<RedisArgument, O>
   ): Promise<ZRangeReply<O>>;
-  /**
-   * `zunion`: see its family.
-   *
-   * @returns The reply.
-   */
+  /** `zunion` with its values as one array. */
   zunion<O extends ZCombineOptions = NoOptions>(
     keys: OneOrMany<RedisArgument>,
     options?: O,
   ): Promise<ZRangeReply<O>>;
-  /**
-   * `zunionstore` with its keys spread or as one array.
-   *
-   * @param keys The values, optionally followed by the options object.
-   * @returns As the array form.
-   */
+  /** `zunionstore` with its keys spread: the values, then maybe the options. */
   zunionstore(
     destination: RedisArgument,
     ...keys: Spread<RedisArgument, Omit<ZCombineOptions, "withScores">>
   ): Promise<number>;
-  /**
-   * `zunionstore`: see its family.
-   *
-   * @returns The reply.
-   */
+  /** `zunionstore` with its values as one array. */
   zunionstore(
     destination: RedisArgument,
     keys: OneOrMany<RedisArgument>,
     options?: Omit<ZCombineOptions, "withScores">,
   ): Promise<number>;
-  /**
-   * `xack` with its ids spread or as one array.
-   *
-   * @param ids The values, optionally followed by the options object.
-   * @returns As the array form.
-   */
+  /** `xack` with its ids spread: the values, then maybe the options. */
   xack(
     key: RedisArgument,
     group: RedisArgument,
     ...ids: Spread<RedisArgument, CommandOptions>
   ): Promise<number>;
-  /**
-   * `xack`: see its family.
-   *
-   * @returns The reply.
-   */
+  /** `xack` with its values as one array. */
   xack(
     key: RedisArgument,
     group: RedisArgument,
     ids: OneOrMany<RedisArgument>,
     options?: CommandOptions,
   ): Promise<number>;
-  /**
-   * `xclaim` with its ids spread or as one array.
-   *
-   * @param ids The values, optionally followed by the options object.
-   * @returns As the array form.
-   */
+  /** `xclaim` with its ids spread: the values, then maybe the options. */
   xclaim<O extends XClaimMoreOptions = NoOptions>(
     key: RedisArgument,
     group: RedisArgument,
@@ -641,11 +375,7 @@ export interface RedisCommands {
     minIdleMs: number,
     ...ids: Spread<RedisArgument, O>
   ): Promise<XClaimReply<O>>;
-  /**
-   * `xclaim`: see its family.
-   *
-   * @returns The reply.
-   */
+  /** `xclaim` with its values as one array. */
   xclaim<O extends XClaimMoreOptions = NoOptions>(
     key: RedisArgument,
     group: RedisArgument,
@@ -654,64 +384,28 @@ export interface RedisCommands {
     ids: OneOrMany<RedisArgument>,
     options?: O,
   ): Promise<XClaimReply<O>>;
-  /**
-   * `xdel` with its ids spread or as one array.
-   *
-   * @param ids The values, optionally followed by the options object.
-   * @returns As the array form.
-   */
+  /** `xdel` with its ids spread: the values, then maybe the options. */
   xdel(key: RedisArgument, ...ids: Spread<RedisArgument, CommandOptions>): Promise<number>;
-  /**
-   * `xdel`: see its family.
-   *
-   * @returns The reply.
-   */
+  /** `xdel` with its values as one array. */
   xdel(
     key: RedisArgument,
     ids: OneOrMany<RedisArgument>,
     options?: CommandOptions,
   ): Promise<number>;
-  /**
-   * `scriptExists` with its sha1s spread or as one array.
-   *
-   * @param sha1s The values, optionally followed by the options object.
-   * @returns As the array form.
-   */
+  /** `scriptExists` with its sha1s spread: the values, then maybe the options. */
   scriptExists(...sha1s: Spread<RedisArgument, CommandOptions>): Promise<boolean[]>;
-  /**
-   * `scriptExists`: see its family.
-   *
-   * @returns The reply.
-   */
+  /** `scriptExists` with its values as one array. */
   scriptExists(sha1s: OneOrMany<RedisArgument>, options?: CommandOptions): Promise<boolean[]>;
-  /**
-   * `configGet` with its parameters spread or as one array.
-   *
-   * @param parameters The values, optionally followed by the options object.
-   * @returns As the array form.
-   */
+  /** `configGet` with its parameters spread: the values, then maybe the options. */
   configGet(...parameters: Spread<RedisArgument, CommandOptions>): Promise<Map<string, string>>;
-  /**
-   * `configGet`: see its family.
-   *
-   * @returns The reply.
-   */
+  /** `configGet` with its values as one array. */
   configGet(
     parameters: OneOrMany<RedisArgument>,
     options?: CommandOptions,
   ): Promise<Map<string, string>>;
-  /**
-   * `info` with its sections spread or as one array.
-   *
-   * @param sections The values, optionally followed by the options object.
-   * @returns As the array form.
-   */
+  /** `info` with its sections spread: the values, then maybe the options. */
   info(...sections: Spread<RedisArgument, CommandOptions>): Promise<string>;
-  /**
-   * `info`: see its family.
-   *
-   * @returns The reply.
-   */
+  /** `info` with its values as one array. */
   info(sections?: OneOrMany<RedisArgument>, options?: CommandOptions): Promise<string>;
 }
 
