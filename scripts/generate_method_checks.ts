@@ -17,6 +17,7 @@ const FAMILIES = [
   "HashCommands",
   "ListCommands",
   "SetCommands",
+  "SortCommands",
   "SortedSetCommands",
   "StreamCommands",
   "ScriptingCommands",

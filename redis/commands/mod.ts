@@ -25,6 +25,7 @@ export * from "./strings.ts";
 export * from "./hashes.ts";
 export * from "./lists.ts";
 export * from "./sets.ts";
+export * from "./sort.ts";
 export * from "./sorted_sets.ts";
 export * from "./streams.ts";
 export * from "./scripting.ts";

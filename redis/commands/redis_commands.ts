@@ -12,6 +12,7 @@ import { ListCommands } from "./lists.ts";
 import { ScriptingCommands } from "./scripting.ts";
 import { ServerCommands } from "./server.ts";
 import { SetCommands } from "./sets.ts";
+import { SortCommands } from "./sort.ts";
 import { SortedSetCommands } from "./sorted_sets.ts";
 import { StreamCommands } from "./streams.ts";
 import { StringCommands } from "./strings.ts";
@@ -88,6 +89,7 @@ export interface RedisCommands
     HashCommands,
     ListCommands,
     SetCommands,
+    SortCommands,
     SortedSetCommands,
     StreamCommands,
     ScriptingCommands,
@@ -100,6 +102,7 @@ const FAMILIES = [
   HashCommands,
   ListCommands,
   SetCommands,
+  SortCommands,
   SortedSetCommands,
   StreamCommands,
   ScriptingCommands,
