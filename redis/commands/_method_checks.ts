@@ -89,7 +89,7 @@ export const METHOD_CHECKS: Readonly<
 "commandHelp":[[],0,false,{"returnBuffers":"bool","timeoutMs":"num","signal":"any"}],
 "commandInfo":[[],0,true,{"returnBuffers":"bool","timeoutMs":"num","signal":"any"}],
 "commandList":[[],0,true,{"returnBuffers":"bool","timeoutMs":"num","signal":"any"}],
-"configGet":[["many"],1,false,{"returnBuffers":"bool","timeoutMs":"num","signal":"any"}],
+"configGet":[["many"],1,false,{"returnBuffers":"bool","timeoutMs":"num","signal":"any","asMap":"bool"}],
 "configHelp":[[],0,false,{"returnBuffers":"bool","timeoutMs":"num","signal":"any"}],
 "configResetstat":[[],0,false,{"returnBuffers":"bool","timeoutMs":"num","signal":"any"}],
 "configRewrite":[[],0,false,{"returnBuffers":"bool","timeoutMs":"num","signal":"any"}],

@@ -10,7 +10,7 @@ import { HashCommands } from "./hashes.ts";
 import { KeyCommands } from "./keys.ts";
 import { ListCommands } from "./lists.ts";
 import { ScriptingCommands } from "./scripting.ts";
-import { ServerCommands } from "./server.ts";
+import { type ConfigGetOptions, type ConfigReply, ServerCommands } from "./server.ts";
 import { SetCommands } from "./sets.ts";
 import { SortCommands } from "./sort.ts";
 import { SortedSetCommands } from "./sorted_sets.ts";
@@ -400,12 +400,14 @@ export interface RedisCommands {
   /** `scriptExists` with its values as one array. */
   scriptExists(sha1s: OneOrMany<RedisArgument>, options?: CommandOptions): Promise<boolean[]>;
   /** `configGet` with its parameters spread: the values, then maybe the options. */
-  configGet(...parameters: Spread<RedisArgument, CommandOptions>): Promise<Map<string, string>>;
+  configGet<O extends ConfigGetOptions = NoOptions>(
+    ...parameters: Spread<RedisArgument, O>
+  ): Promise<ConfigReply<O>>;
   /** `configGet` with its values as one array. */
-  configGet(
+  configGet<O extends ConfigGetOptions = NoOptions>(
     parameters: OneOrMany<RedisArgument>,
-    options?: CommandOptions,
-  ): Promise<Map<string, string>>;
+    options?: O,
+  ): Promise<ConfigReply<O>>;
   /** `info` with its sections spread: the values, then maybe the options. */
   info(...sections: Spread<RedisArgument, CommandOptions>): Promise<string>;
   /** `info` with its values as one array. */

@@ -53,6 +53,42 @@ export interface ClientKillFilters extends CommandOptions {
 const KILL_FILTERS = ["id", "type", "user", "addr", "laddr", "skipme", "maxage"] as const;
 
 /**
+ * Options of `configGet`.
+ *
+ * @example A Map instead of an object
+ * ```ts
+ * import type { ConfigGetOptions } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
+ *
+ * const options: ConfigGetOptions = { asMap: true };
+ * assert.equal(options.asMap, true);
+ * ```
+ */
+export interface ConfigGetOptions extends CommandOptions {
+  /** Return a `Map` instead of a plain object. */
+  asMap?: boolean;
+}
+
+/**
+ * What `configGet` resolves to: `Record<string, string>`, or `Map<string, string>` with
+ * `asMap: true`.
+ *
+ * @typeParam O The options type of the call.
+ *
+ * @example
+ * ```ts
+ * import type { ConfigReply } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
+ *
+ * const config: ConfigReply<{ timeoutMs: 5 }> = { hz: "10" };
+ * assert.equal(config.hz, "10");
+ * ```
+ */
+export type ConfigReply<O> = "asMap" extends keyof O
+  ? O[Extract<"asMap", keyof O>] extends true ? Map<string, string> : Record<string, string>
+  : Record<string, string>;
+
+/**
  * Typed methods for the connection and the server: `PING`, `ECHO`, `DBSIZE`, `FLUSHDB`,
  * `FLUSHALL`, `INFO` (text in both protocols), `CONFIG GET` (a `Map` in both protocols) and
  * `CONFIG SET` with a record.
@@ -64,7 +100,7 @@ const KILL_FILTERS = ["id", "type", "user", "addr", "laddr", "skipme", "maxage"]
  * // `redis` is any RedisCommands: a RedisClient, a pipeline, a transaction.
  * assert.equal(await redis.ping(), "PONG");
  * await redis.configSet({ "maxmemory-policy": "allkeys-lru" });
- * assert.equal((await redis.configGet("maxmemory-policy")).get("maxmemory-policy"), "allkeys-lru");
+ * assert.equal((await redis.configGet("maxmemory-policy"))["maxmemory-policy"], "allkeys-lru");
  * ```
  */
 export abstract class ServerCommands extends CommandSender {
@@ -102,28 +138,29 @@ export abstract class ServerCommands extends CommandSender {
   }
 
   /**
-   * `CONFIG GET parameter [parameter ...]`: configuration parameters, as a `Map` in both
-   * protocols (RESP2 sends a flat array, RESP3 a map).
+   * `CONFIG GET parameter [parameter ...]`: configuration parameters, as a plain object by
+   * default, or a `Map` with `asMap: true` (RESP2 sends a flat array, RESP3 a map).
    *
+   * @typeParam O The options' type, which decides between an object and a `Map`.
    * @param parameters One name or glob-style pattern, or a list of them.
-   * @param options Buffers, timeout, abort signal.
+   * @param options `asMap`, timeout, abort signal.
    * @returns Each matching parameter with its value.
    *
    * @example Two parameters
    * ```ts ignore
    * const config = await redis.configGet(["maxmemory", "maxmemory-policy"]);
-   * console.log(config.get("maxmemory"));
+   * console.log(config["maxmemory"]);
    * ```
    */
-  configGet(
+  configGet<O extends ConfigGetOptions = NoOptions>(
     parameters: OneOrMany<RedisArgument>,
-    options?: CommandOptions,
-  ): Promise<Map<string, string>> {
+    options?: O,
+  ): Promise<ConfigReply<O>> {
     return this.sendCommand<RespValue>(pushAll(["CONFIG", "GET"], parameters), options).then(
       (reply) => {
         const out = new Map<string, string>();
         for (const [k, v] of map(reply)) out.set(text(k), text(v));
-        return out;
+        return (options?.asMap ? out : Object.fromEntries(out)) as ConfigReply<O>;
       },
     );
   }

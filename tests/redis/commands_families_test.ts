@@ -566,8 +566,12 @@ Deno.test("ServerCommands work the same over RESP2 and RESP3", async () => {
     assert.match(await redis.info(), /# Server/);
     assert.equal(await redis.configSet({ "maxmemory-policy": "allkeys-lru", "hz": 15 }), "OK");
     r.config = await redis.configGet(["maxmemory-policy", "hz"]);
-    assert.deepEqual(r.config, new Map([["maxmemory-policy", "allkeys-lru"], ["hz", "15"]]));
-    assert.deepEqual(await redis.configGet("no-such-parameter"), new Map());
+    assert.deepEqual(r.config, { "maxmemory-policy": "allkeys-lru", hz: "15" });
+    assert.deepEqual(await redis.configGet("no-such-parameter"), {});
+    assert.deepEqual(
+      await redis.configGet("hz", "maxmemory-policy", { asMap: true }),
+      new Map([["maxmemory-policy", "allkeys-lru"], ["hz", "15"]]),
+    );
     await redis.configSet([["maxmemory-policy", "noeviction"], ["hz", "10"]]);
     return r;
   });
