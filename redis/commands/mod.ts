@@ -28,6 +28,7 @@ export * from "./sets.ts";
 export * from "./sort.ts";
 export * from "./sorted_sets.ts";
 export * from "./streams.ts";
+export type { InfoOptions, InfoReply } from "./info_replies.ts";
 export * from "./scripting.ts";
 export * from "./script.ts";
 export * from "./server.ts";
