@@ -1,5 +1,6 @@
 // Generates redis/commands/_generated.ts (a method for every command without a hand-written one)
-// and redis/commands/_command_table.ts (arity, flags and key positions of every command) from a
+// and redis/commands/_catalog.ts (the command catalog: arity, flags, ACL categories, key specs,
+// tips and grammar of every command and subcommand) from a
 // live redis-server's own COMMAND DOCS and COMMAND INFO.
 //
 //   deno task gen:commands               writes both files into redis/commands/
@@ -9,174 +10,36 @@
 // through `deno fmt`, so the same server version always gives the same bytes (the tests check
 // that the committed files are what this script makes).
 
-import { encodeCommand, RespReader, type RespValue } from "../redis/mod.ts";
+import type { CatalogArgument, CatalogCommand } from "../redis/commands/catalog_types.ts";
+import { readServerCatalog, type ServerCatalog } from "./_read_catalog.ts";
+import { REPLY_KINDS, type ReplyKind } from "../redis/commands/_reply_kinds.ts";
 import { EXCLUDED_COMMANDS, HAND_WRITTEN_COMMANDS } from "../redis/commands/_lists.ts";
 import { methodName } from "../redis/commands/_naming.ts";
 import { startRedisServer } from "../tests/_helpers/redis_server.ts";
 
-/** One argument of a command's grammar, as COMMAND DOCS describes it. */
-export interface ArgumentDoc {
-  name: string;
-  type: string;
-  token?: string;
-  flags: string[];
-  since?: string;
-  arguments: ArgumentDoc[];
-}
+/** One argument of a command's grammar. */
+export type ArgumentDoc = CatalogArgument;
 
 /** What the generator needs to know about one command or subcommand. */
-export interface CommandDoc {
-  /** As COMMAND LIST spells it: `get`, `client|kill`. */
-  name: string;
-  summary: string;
-  since: string;
-  group: string;
-  complexity: string;
-  deprecatedSince?: string;
-  replacedBy?: string;
-  arguments: ArgumentDoc[];
-  arity: number;
-  flags: string[];
-  firstKey: number;
-  lastKey: number;
-  keyStep: number;
-  /** Names of its subcommands, when it is a container such as CLIENT. */
-  subcommands: string[];
-}
+export type CommandDoc = CatalogCommand;
 
 /** What the server said, read once. */
-export interface ServerCommands {
-  version: string;
-  commands: CommandDoc[];
-}
+export type ServerCommands = ServerCatalog;
 
-/** The two generated files, formatted. */
+/** The two generated files. */
 export interface GeneratedFiles {
   "_generated.ts": string;
-  "_command_table.ts": string;
-}
-
-// ---- reading the server ----
-
-async function request(conn: Deno.Conn, reader: RespReader, argv: string[]): Promise<RespValue> {
-  await conn.write(encodeCommand(argv));
-  const buffer = new Uint8Array(65536);
-  for (;;) {
-    const reply = reader.next();
-    if (reply !== undefined) {
-      if (reply instanceof Error) throw reply;
-      return reply;
-    }
-    const n = await conn.read(buffer);
-    if (n === null) throw new Error(`redis-server closed the connection during ${argv.join(" ")}`);
-    reader.feed(buffer.subarray(0, n));
-  }
-}
-
-function field(map: RespValue, key: string): RespValue | undefined {
-  if (!(map instanceof Map)) throw new TypeError(`Expected a map, got ${typeof map}`);
-  return map.get(key);
-}
-
-function text(value: RespValue | undefined): string | undefined {
-  return value === undefined || value === null ? undefined : String(value);
-}
-
-function list(value: RespValue | undefined): RespValue[] {
-  if (value === undefined || value === null) return [];
-  if (value instanceof Set) return [...value];
-  if (!Array.isArray(value)) throw new TypeError(`Expected an array, got ${typeof value}`);
-  return value;
-}
-
-function argumentDoc(raw: RespValue): ArgumentDoc {
-  const token = text(field(raw, "token"));
-  const since = text(field(raw, "since"));
-  return {
-    name: String(field(raw, "name")),
-    type: String(field(raw, "type")),
-    ...(token !== undefined && { token }),
-    flags: list(field(raw, "flags")).map(String),
-    ...(since !== undefined && { since }),
-    arguments: list(field(raw, "arguments")).map(argumentDoc),
-  };
-}
-
-interface InfoRow {
-  arity: number;
-  flags: string[];
-  firstKey: number;
-  lastKey: number;
-  keyStep: number;
-}
-
-function collectInfo(rows: RespValue[], into: Map<string, InfoRow>): void {
-  for (const row of rows) {
-    const [name, arity, flags, firstKey, lastKey, keyStep, , , , subcommands] = list(row);
-    into.set(String(name), {
-      arity: Number(arity),
-      flags: list(flags).map(String),
-      firstKey: Number(firstKey),
-      lastKey: Number(lastKey),
-      keyStep: Number(keyStep),
-    });
-    collectInfo(list(subcommands), into);
-  }
-}
-
-function commandDoc(name: string, raw: RespValue, info: Map<string, InfoRow>): CommandDoc {
-  const row = info.get(name);
-  if (row === undefined) throw new Error(`COMMAND INFO has no "${name}"`);
-  const subcommands = field(raw, "subcommands");
-  const deprecatedSince = text(field(raw, "deprecated_since"));
-  const replacedBy = text(field(raw, "replaced_by"));
-  return {
-    name,
-    summary: String(field(raw, "summary") ?? ""),
-    since: String(field(raw, "since") ?? ""),
-    group: String(field(raw, "group") ?? ""),
-    complexity: String(field(raw, "complexity") ?? ""),
-    ...(deprecatedSince !== undefined && { deprecatedSince }),
-    ...(replacedBy !== undefined && { replacedBy }),
-    arguments: list(field(raw, "arguments")).map(argumentDoc),
-    ...row,
-    subcommands: subcommands instanceof Map ? [...subcommands.keys()].map(String).sort() : [],
-  };
+  "_catalog.ts": string;
 }
 
 /**
- * Reads COMMAND DOCS and COMMAND INFO from the redis-server at `port` (over RESP3, so that docs
- * arrive as maps).
+ * Reads COMMAND DOCS and COMMAND INFO from the redis-server at `port`.
  *
  * @param port A redis-server's port on 127.0.0.1.
  * @returns Every command and subcommand, sorted by name, and the server's version.
  */
-export async function readServerCommands(port: number): Promise<ServerCommands> {
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-  try {
-    const reader = new RespReader();
-    await request(conn, reader, ["HELLO", "3"]);
-    const server = String(await request(conn, reader, ["INFO", "server"]));
-    const version = /redis_version:([^\r\n]+)/.exec(server)?.[1] ?? "unknown";
-    const docs = await request(conn, reader, ["COMMAND", "DOCS"]);
-    const info = new Map<string, InfoRow>();
-    collectInfo(list(await request(conn, reader, ["COMMAND", "INFO"])), info);
-    if (!(docs instanceof Map)) throw new TypeError("COMMAND DOCS did not return a map");
-    const commands: CommandDoc[] = [];
-    for (const [name, raw] of docs) {
-      commands.push(commandDoc(String(name), raw, info));
-      const subcommands = field(raw, "subcommands");
-      if (subcommands instanceof Map) {
-        for (const [sub, subRaw] of subcommands) {
-          commands.push(commandDoc(String(sub), subRaw, info));
-        }
-      }
-    }
-    commands.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-    return { version, commands };
-  } finally {
-    conn.close();
-  }
+export function readServerCommands(port: number): Promise<ServerCommands> {
+  return readServerCatalog(port);
 }
 
 // ---- the grammar ----
@@ -199,8 +62,9 @@ function isMultiple(arg: ArgumentDoc): boolean {
 }
 
 function isTokenChoice(arg: ArgumentDoc): boolean {
-  return arg.type === "oneof" && arg.arguments.length > 0 &&
-    arg.arguments.every((choice) => choice.type === "pure-token" && choice.token !== undefined);
+  const parts = arg.arguments ?? [];
+  return arg.type === "oneof" && parts.length > 0 &&
+    parts.every((choice) => choice.type === "pure-token" && choice.token !== undefined);
 }
 
 /** The grammar as the Redis docs write it: `[ID client-id]`, `key [key ...]`, `<NX | XX>`. */
@@ -211,15 +75,15 @@ export function syntax(arg: ArgumentDoc, nested = false): string {
       body = arg.token ?? arg.name;
       break;
     case "oneof": {
-      const choices = arg.arguments.map((choice) => syntax(choice, true)).join(" | ");
+      const choices = (arg.arguments ?? []).map((choice) => syntax(choice, true)).join(" | ");
       if (arg.token !== undefined) body = `${arg.token} <${choices}>`;
       else body = isOptional(arg) ? choices : `<${choices}>`;
       break;
     }
     case "block": {
-      body = arg.arguments.map((part) => syntax(part, true)).join(" ");
+      body = (arg.arguments ?? []).map((part) => syntax(part, true)).join(" ");
       if (arg.token !== undefined) body = `${arg.token} ${body}`;
-      if (!isOptional(arg) && nested && arg.arguments.length > 1) body = `<${body}>`;
+      if (!isOptional(arg) && nested && (arg.arguments ?? []).length > 1) body = `<${body}>`;
       break;
     }
     default:
@@ -300,7 +164,7 @@ export function signature(command: CommandDoc): Signature {
     if (isTokenChoice(arg) && !isMultiple(arg)) {
       if (arg.token !== undefined) argv.push(JSON.stringify(arg.token));
       const name = unique(camel(arg.name));
-      const type = arg.arguments.map((choice) => JSON.stringify(choice.token)).join(" | ");
+      const type = (arg.arguments ?? []).map((choice) => JSON.stringify(choice.token)).join(" | ");
       parameters.push({ name, type, doc: `\`${syntax(arg)}\`` });
       argv.push(name);
       continue;
@@ -318,6 +182,34 @@ export function signature(command: CommandDoc): Signature {
 
 // ---- writing the files ----
 
+const RETURN_TYPES: Record<ReplyKind, string> = {
+  ok: '"OK"',
+  str: "string",
+  bulk: "string | null",
+  strs: "string[]",
+  bulks: "(string | null)[]",
+  int: "number",
+  intn: "number | null",
+  bool: "boolean",
+  dbln: "number | null",
+  data: "BulkString<O> | null",
+  any: "RespValue",
+};
+
+const RETURN_DOCS: Record<ReplyKind, string> = {
+  ok: '`"OK"`.',
+  str: "The reply as text.",
+  bulk: "The reply as text, or `null`.",
+  strs: "The reply's items as text.",
+  bulks: "The reply's items as text, `null` for a missing one.",
+  int: "The integer reply (a RangeError past 2^53).",
+  intn: "The integer reply, or `null`.",
+  bool: "Whether the server answered 1.",
+  dbln: "The number, or `null`.",
+  data: "The value (bytes with `returnBuffers`), or `null`.",
+  any: "The server's reply, as sent: its shape depends on the arguments or is a nested document.",
+};
+
 function commandWords(name: string): string[] {
   return name.split("|").map((word) => word.toUpperCase());
 }
@@ -333,7 +225,7 @@ function sentence(doc: string): string {
 
 /** Whether `command` gets a generated method. */
 export function isGenerated(command: CommandDoc): boolean {
-  return command.subcommands.length === 0 && !EXCLUDED_COMMANDS.has(command.name) &&
+  return (command.subcommands ?? []).length === 0 && !EXCLUDED_COMMANDS.has(command.name) &&
     !HAND_WRITTEN_COMMANDS.has(command.name);
 }
 
@@ -371,7 +263,9 @@ function method(command: CommandDoc): string {
   }
   lines.push(` *`);
   paragraph(`- Since: Redis ${command.since}`, "  ");
-  if (command.complexity !== "") paragraph(`- Complexity: ${sanitize(command.complexity)}`, "  ");
+  if (command.complexity !== undefined && command.complexity !== "") {
+    paragraph(`- Complexity: ${sanitize(command.complexity)}`, "  ");
+  }
   const flags = command.flags.length > 0 ? `; flags: ${command.flags.join(", ")}` : "";
   paragraph(`- Group: ${command.group}${flags}`, "  ");
   lines.push(` *`);
@@ -386,7 +280,11 @@ function method(command: CommandDoc): string {
   } else {
     lines.push(` * @param options Buffers, timeout, abort signal.`);
   }
-  lines.push(` * @returns The server's reply.`);
+  const name = methodName(command.name);
+  const kind = REPLY_KINDS.get(name);
+  if (kind === undefined) throw new Error(`${name} has no reply kind in _reply_kinds.ts`);
+  if (kind === "data" && sig.rest) throw new Error(`${name}: a data reply needs a fixed arity`);
+  lines.push(` * @returns ${RETURN_DOCS[kind]}`);
   if (command.deprecatedSince !== undefined) {
     const replaced = command.replacedBy === undefined
       ? ""
@@ -395,12 +293,21 @@ function method(command: CommandDoc): string {
   }
   lines.push(` */`);
   const parameters = sig.parameters.map((p) => `${p.name}: ${p.type}`);
-  parameters.push(sig.rest ? "...args: CommandArguments" : "options?: CommandOptions");
+  const generic = kind === "data" ? "<O extends CommandOptions = NoOptions>" : "";
+  parameters.push(
+    sig.rest
+      ? "...args: CommandArguments"
+      : `options?: ${kind === "data" ? "O" : "CommandOptions"}`,
+  );
   const head = `[${[...words.map((word) => JSON.stringify(word)), ...sig.argv].join(", ")}]`;
-  const body = sig.rest
-    ? `return sendArguments(this, ${head}, args);`
-    : `return this.sendCommand<RespValue>(${head}, options);`;
-  lines.push(`${methodName(command.name)}(${parameters.join(", ")}): Promise<RespValue> {`);
+  const send = sig.rest
+    ? `sendArguments(this, ${head}, args)`
+    : `this.sendCommand<RespValue>(${head}, options)`;
+  const type = RETURN_TYPES[kind];
+  const body = kind === "any"
+    ? `return ${send};`
+    : `return ${send}.then(REPLY.${kind}) as Promise<${type}>;`;
+  lines.push(`${name}${generic}(${parameters.join(", ")}): Promise<${type}> {`);
   lines.push(`  ${body}`);
   lines.push(`}`);
   return lines.map((line) => `  ${line}`).join("\n");
@@ -434,16 +341,19 @@ export function renderMethods(server: ServerCommands): string {
   return `${header(server.version)}
 import type { RedisArgument, RespValue } from "../resp/types.ts";
 import { type CommandOptions, CommandSender } from "./command_sender.ts";
+import { REPLY } from "./_reply_shapes.ts";
 import { sendArguments } from "./_send.ts";
-import type { CommandArguments } from "./types.ts";
+import type { BulkString, CommandArguments, NoOptions } from "./types.ts";
 
 /**
  * One method for every command of redis-server ${server.version} that has neither a hand-written
  * method nor a place in the exclusion list (\`redis/commands/_lists.ts\`), generated from the
  * server's own \`COMMAND DOCS\`. The typed leading parameters are the grammar's required
  * single values; the rest of the grammar, when there is one, goes into \`...args\` in the order
- * the server reads it, optionally followed by a \`CommandOptions\` object. Replies come back as
- * the server sent them (\`RespValue\`).
+ * the server reads it, optionally followed by a \`CommandOptions\` object. Replies are typed
+ * and normalised to one shape in RESP2 and RESP3 by the kind declared in
+ * \`redis/commands/_reply_kinds.ts\`; the few whose shape depends on the arguments, or that are
+ * nested documents, stay \`RespValue\`.
  *
  * @example Calling generated methods through any sender
  * \`\`\`ts
@@ -457,13 +367,13 @@ import type { CommandArguments } from "./types.ts";
  *   }
  *   sendCommand<T = RespValue>(argv: readonly RedisArgument[]): Promise<T> {
  *     this.sent.push([...argv]);
- *     return Promise.resolve(null as T);
+ *     return Promise.resolve("OK" as T);
  *   }
  * }
  * const recorder = new Recorder();
  * await recorder.clientSetname("worker-1");
- * await recorder.clientKill("ID", 42, { timeoutMs: 500 });
- * assert.deepEqual(recorder.sent, [["CLIENT", "SETNAME", "worker-1"], ["CLIENT", "KILL", "ID", 42]]);
+ * await recorder.clientNoEvict("ON", { timeoutMs: 500 });
+ * assert.deepEqual(recorder.sent, [["CLIENT", "SETNAME", "worker-1"], ["CLIENT", "NO-EVICT", "ON"]]);
  * \`\`\`
  */
 export abstract class GeneratedCommands extends CommandSender {
@@ -473,27 +383,27 @@ ${methods.join("\n\n")}
 }
 
 /**
- * The source of `_command_table.ts`, before formatting.
+ * The source of `_catalog.ts`: one command per line, as JSON (which `deno fmt` leaves alone).
  *
  * @param server What the server said.
  * @returns TypeScript source.
  */
-export function renderTable(server: ServerCommands): string {
-  const rows = server.commands.map((c) =>
-    `  ${JSON.stringify(c.name)}: [${c.arity}, ${
-      JSON.stringify(c.flags.join(" "))
-    }, ${c.firstKey}, ${c.lastKey}, ${c.keyStep}],`
-  );
-  return `${header(server.version)}
+export function renderCatalog(server: ServerCommands): string {
+  const rows = server.commands.map((c) => `  ${JSON.stringify(c)},`);
+  return `// deno-fmt-ignore-file
+${header(server.version)}
+import type { CatalogCommand } from "./catalog_types.ts";
+
+/** The server version the catalog was read from. */
+export const CATALOG_VERSION = ${JSON.stringify(server.version)};
+
 /**
- * Every command and subcommand of redis-server ${server.version}, as \`COMMAND INFO\` describes
- * it: arity (negative for "at least"), flags separated by spaces, first key, last key, key step.
+ * Every command and subcommand of redis-server ${server.version}, sorted by name, as its own
+ * \`COMMAND INFO\` and \`COMMAND DOCS\` describe them.
  */
-export const COMMAND_TABLE: Readonly<
-  Record<string, readonly [number, string, number, number, number]>
-> = {
+export const CATALOG: readonly CatalogCommand[] = [
 ${rows.join("\n")}
-};
+];
 `;
 }
 
@@ -531,7 +441,7 @@ export async function generate(): Promise<GeneratedFiles> {
   const commands = await readServerCommands(server.port);
   return {
     "_generated.ts": await format(renderMethods(commands)),
-    "_command_table.ts": await format(renderTable(commands)),
+    "_catalog.ts": renderCatalog(commands),
   };
 }
 

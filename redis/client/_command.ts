@@ -3,6 +3,7 @@
 // a timeout or a signal.
 
 import type { LoopTimer } from "../../loop/types.ts";
+import type { CommandClass } from "../commands/classify.ts";
 import type { ContextEntry, PubSubKind } from "../context/types.ts";
 import { ReplyError } from "../errors.ts";
 import type { RedisArgument, RespValue } from "../resp/types.ts";
@@ -67,6 +68,8 @@ export class Command implements ContextEntry {
   args: readonly RedisArgument[] | undefined = undefined;
   /** For the subscribe family: what to send again. */
   pubsub: PubSubCommand | undefined = undefined;
+  /** Its class from the catalog, found once when it was issued. */
+  kind: CommandClass | undefined = undefined;
   /** How many times it was sent again after a connection was lost with its reply. */
   retries = 0;
   /**

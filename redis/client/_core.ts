@@ -2,6 +2,13 @@
 // the client registers its core here when it is made, and `new Pipeline(client)` looks it up.
 
 import type { CommandOptions } from "../commands/command_sender.ts";
+import {
+  classify,
+  type CommandClass,
+  R_CLIENT_REPLY,
+  R_NONE,
+  R_PUBSUB,
+} from "../commands/classify.ts";
 import type { RedisArgument } from "../resp/types.ts";
 import { Command } from "./_command.ts";
 import type { ExecOptions } from "./pipeline.ts";
@@ -42,54 +49,35 @@ export const cores: WeakMap<object, ClientCore> = new WeakMap();
 
 /**
  * Refuses commands that would take replies out of the FIFO: the subscribe family and MONITOR
- * have methods of their own; `CLIENT REPLY OFF|SKIP` would leave commands without replies.
+ * have methods of their own; `CLIENT REPLY OFF|SKIP` would leave commands without replies. Reads
+ * the command's class, found once.
  */
-export function refuseModeCommand(argv: readonly RedisArgument[]): void {
-  const name = argv[0];
-  if (typeof name !== "string") return;
-  const length = name.length;
-  if (length < 6 || length > 12) return;
-  const first = name.charCodeAt(0) | 0x20;
-  if (first === 0x63 /* c */) {
-    if (length !== 6 || name.toUpperCase() !== "CLIENT") return;
-    const sub = argv[1];
+export function refuseModeCommand(
+  argv: readonly RedisArgument[],
+  kind: CommandClass = classify(argv),
+): void {
+  const refusal = kind.refusal;
+  if (refusal === R_NONE) return;
+  const name = String(argv[0]);
+  if (refusal === R_CLIENT_REPLY) {
     const mode = argv[2];
-    if (
-      typeof sub === "string" && sub.toUpperCase() === "REPLY" && typeof mode === "string" &&
-      mode.toUpperCase() !== "ON"
-    ) {
+    if (typeof mode === "string" && mode.toUpperCase() !== "ON") {
       throw new TypeError(
         `Cannot send "CLIENT REPLY ${mode}": commands without replies would break reply order`,
       );
     }
     return;
   }
-  if (
-    first !== 0x73 /* s */ && first !== 0x70 /* p */ && first !== 0x75 /* u */ &&
-    first !== 0x6d /* m */
-  ) {
-    return;
+  if (refusal === R_PUBSUB) {
+    throw new TypeError(
+      `Cannot send "${name}" as a command: its confirmations route outside the reply order; ` +
+        `use client.${kind.name}() (never inside a pipeline or MULTI)`,
+    );
   }
-  const upper = name.toUpperCase();
-  switch (upper) {
-    case "SUBSCRIBE":
-    case "PSUBSCRIBE":
-    case "SSUBSCRIBE":
-    case "UNSUBSCRIBE":
-    case "PUNSUBSCRIBE":
-    case "SUNSUBSCRIBE": {
-      const method = upper.toLowerCase();
-      throw new TypeError(
-        `Cannot send "${name}" as a command: its confirmations route outside the reply order; ` +
-          `use client.${method}() (never inside a pipeline or MULTI)`,
-      );
-    }
-    case "MONITOR":
-      throw new TypeError(
-        `Cannot send "${name}" as a command: use client.monitor(), which gives it a connection ` +
-          "of its own",
-      );
-  }
+  throw new TypeError(
+    `Cannot send "${name}" as a command: use client.monitor(), which gives it a connection ` +
+      "of its own",
+  );
 }
 
 /**

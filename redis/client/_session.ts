@@ -5,52 +5,38 @@
 // after a lost WATCH is not run (as if a watched key had changed).
 
 import { ConnectionClosedError, WatchError } from "../errors.ts";
+import {
+  classify,
+  type CommandClass,
+  S_DISCARD,
+  S_EXEC,
+  S_MULTI,
+  S_RESET,
+  S_UNWATCH,
+  S_WATCH,
+} from "../commands/classify.ts";
 import type { RedisArgument } from "../resp/types.ts";
 
-export const S_OTHER = 0;
-export const S_WATCH = 1;
-export const S_UNWATCH = 2;
-export const S_MULTI = 3;
-export const S_EXEC = 4;
-export const S_DISCARD = 5;
-export const S_RESET = 6;
-export const S_QUIT = 7;
+export {
+  S_DISCARD,
+  S_EXEC,
+  S_MULTI,
+  S_OTHER,
+  S_QUIT,
+  S_RESET,
+  S_UNWATCH,
+  S_WATCH,
+} from "../commands/classify.ts";
 
 /**
- * Which of WATCH, UNWATCH, MULTI, EXEC, DISCARD, RESET, QUIT `argv` is, if any (cheap for
- * others).
+ * Which of WATCH, UNWATCH, MULTI, EXEC, DISCARD, RESET, QUIT `argv` is, if any: read from the
+ * command's class, found once.
  */
-export function sessionCode(argv: readonly RedisArgument[]): number {
-  const name = argv[0];
-  if (typeof name !== "string") return S_OTHER;
-  const length = name.length;
-  if (length < 4 || length > 7) return S_OTHER;
-  const first = name.charCodeAt(0) | 0x20;
-  if (
-    first !== 0x77 /* w */ && first !== 0x75 /* u */ && first !== 0x6d /* m */ &&
-    first !== 0x65 /* e */ && first !== 0x64 /* d */ && first !== 0x72 /* r */ &&
-    first !== 0x71 /* q */
-  ) {
-    return S_OTHER;
-  }
-  switch (name.toUpperCase()) {
-    case "WATCH":
-      return S_WATCH;
-    case "UNWATCH":
-      return S_UNWATCH;
-    case "MULTI":
-      return S_MULTI;
-    case "EXEC":
-      return S_EXEC;
-    case "DISCARD":
-      return S_DISCARD;
-    case "RESET":
-      return S_RESET;
-    case "QUIT":
-      return S_QUIT;
-    default:
-      return S_OTHER;
-  }
+export function sessionCode(
+  argv: readonly RedisArgument[],
+  kind: CommandClass = classify(argv),
+): number {
+  return kind.session;
 }
 
 const NONE = 0;

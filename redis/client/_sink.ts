@@ -4,7 +4,7 @@
 // what the caller sees: the command goes back to the offline queue (never written, or read-only
 // and allowed a retry), or it rejects (an `OutcomeUnknownError` when it was written).
 
-import { isReadOnlyCommand } from "../commands/command_flags.ts";
+import { classify } from "../commands/classify.ts";
 import { frameCode, INVALIDATE_CHANNEL, keyOf } from "../context/_pubsub.ts";
 import { toStrings } from "../context/_to_strings.ts";
 import type { ContextSink, PubSubKind } from "../context/types.ts";
@@ -158,7 +158,9 @@ export class ClientSink implements ContextSink<Command> {
     if (entry.pubsub !== undefined) again = true; // (un)subscribing twice changes nothing
     else if (!entry.bound) {
       if (!written) again = true;
-      else if (entry.retries < host.retryReadOnly && isReadOnlyCommand(entry.args ?? [])) {
+      else if (
+        entry.retries < host.retryReadOnly && (entry.kind ?? classify(entry.args ?? [])).readonly
+      ) {
         entry.retries++;
         again = true;
       }

@@ -19,6 +19,7 @@ import type { Transport } from "../transport/types.ts";
 import { checkArgv } from "../context/_argv.ts";
 import { keyOf } from "../context/_pubsub.ts";
 import { isHangUp } from "../context/_hang_up.ts";
+import { classify } from "../commands/classify.ts";
 import { blockingTimeoutMs, FOREVER, NOT_BLOCKING } from "./_blocking.ts";
 import { Command, Guard, promiseFor } from "./_command.ts";
 import { Liveness } from "./_liveness.ts";
@@ -708,7 +709,7 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
     let blocking = NOT_BLOCKING;
     try {
       this.#prepare(entry, argv, options);
-      blocking = blockingTimeoutMs(argv);
+      blocking = blockingTimeoutMs(argv, entry.kind);
       if (blocking !== NOT_BLOCKING && !entry.bound) askClientId(this.#sink!);
       context.submit(entry, argv);
     } catch (error) {
@@ -1330,8 +1331,10 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
     argv: readonly RedisArgument[],
     options: CommandOptions | undefined,
   ): void {
-    refuseModeCommand(argv);
-    const code = sessionCode(argv);
+    const kind = classify(argv);
+    refuseModeCommand(argv, kind);
+    entry.kind = kind;
+    const code = sessionCode(argv, kind);
     if (code !== S_OTHER || this.#session.inMulti) this.#admit(entry, code);
     if (
       options !== undefined && (options.timeoutMs !== undefined || options.signal !== undefined)
@@ -1387,8 +1390,9 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
       const entry = entries[i]!;
       const argv = argvs[i]!;
       entry.args = argv;
+      const kind = entry.kind ??= classify(argv);
       if (!transaction) {
-        const code = sessionCode(argv);
+        const code = sessionCode(argv, kind);
         if (code !== S_OTHER || this.#session.inMulti) this.#admit(entry, code);
       }
     }
@@ -1521,7 +1525,7 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
     for (const entry of entries) {
       const argv = entry.args;
       if (argv === undefined || entry.bound) continue;
-      if (blockingTimeoutMs(argv) === NOT_BLOCKING) continue;
+      if (blockingTimeoutMs(argv, entry.kind) === NOT_BLOCKING) continue;
       askClientId(this.#sink!);
       return;
     }
@@ -1546,7 +1550,7 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
   #armBlocking(entry: Command, blocking?: number): void {
     const argv = entry.args;
     if (argv === undefined || entry.abandoned || entry.bound) return;
-    const ms = blocking ?? blockingTimeoutMs(argv);
+    const ms = blocking ?? blockingTimeoutMs(argv, entry.kind);
     if (ms === NOT_BLOCKING) return;
     const connection = this.#connection!;
     this.#sink!.track(entry);

@@ -3,6 +3,7 @@ import { RedisCommands } from "../commands/redis_commands.ts";
 import { checkArgv } from "../context/_argv.ts";
 import type { RedisArgument, RespValue } from "../resp/types.ts";
 import { Command, type Group, promiseFor, rejectMember, settleMember } from "./_command.ts";
+import { classify, type CommandClass } from "../commands/classify.ts";
 import { armWhole, type ClientCore, cores, refuseModeCommand } from "./_core.ts";
 import type { RedisClient } from "./client.ts";
 
@@ -186,6 +187,15 @@ export class Pipeline extends RedisCommands {
   }
 
   /**
+   * Always `true`: commands are answered when the batch runs.
+   *
+   * @returns `true`.
+   */
+  override get batched(): boolean {
+    return true;
+  }
+
+  /**
    * Adds a command. Nothing is sent before {@linkcode Pipeline.exec}.
    *
    * @typeParam T The reply type the caller expects.
@@ -213,13 +223,16 @@ export class Pipeline extends RedisCommands {
     if (this.#executed) {
       return Promise.reject(new TypeError("Cannot add a command: the pipeline was executed"));
     }
+    let kind: CommandClass;
     try {
       checkArgv(argv);
-      refuseModeCommand(argv);
+      kind = classify(argv);
+      refuseModeCommand(argv, kind);
     } catch (error) {
       return Promise.reject(error);
     }
     const entry = new Command(options?.returnBuffers ?? this.#core.returnBuffers);
+    entry.kind = kind;
     entry.index = this.#entries.length;
     const promise = promiseFor<T>(entry);
     entry.promise = promise;

@@ -12,6 +12,7 @@ import {
   settleMember,
   toStrings,
 } from "./_command.ts";
+import { classify, type CommandClass } from "../commands/classify.ts";
 import { armWhole, type ClientCore, cores, refuseModeCommand } from "./_core.ts";
 import type { RedisClient } from "./client.ts";
 import type { ExecOptions } from "./pipeline.ts";
@@ -260,6 +261,15 @@ export class Transaction extends RedisCommands {
   }
 
   /**
+   * Always `true`: commands are answered when the batch runs.
+   *
+   * @returns `true`.
+   */
+  override get batched(): boolean {
+    return true;
+  }
+
+  /**
    * Adds a command to the transaction. Nothing is sent before {@linkcode Transaction.exec}.
    *
    * @typeParam T The reply type the caller expects.
@@ -288,6 +298,7 @@ export class Transaction extends RedisCommands {
     if (this.#executed) {
       return Promise.reject(new TypeError("Cannot add a command: the transaction was executed"));
     }
+    let kind: CommandClass;
     try {
       if (options?.timeoutMs !== undefined || options?.signal !== undefined) {
         throw new TypeError(
@@ -295,12 +306,14 @@ export class Transaction extends RedisCommands {
         );
       }
       checkArgv(argv);
-      refuseModeCommand(argv);
+      kind = classify(argv);
+      refuseModeCommand(argv, kind);
     } catch (error) {
       this.#poison ??= error as TypeError;
       return Promise.reject(error);
     }
     const entry = new Command(options?.returnBuffers ?? this.#core.returnBuffers);
+    entry.kind = kind;
     entry.index = this.#members.length;
     const promise = promiseFor<T>(entry);
     entry.promise = promise;

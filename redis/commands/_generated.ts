@@ -3,16 +3,19 @@
 
 import type { RedisArgument, RespValue } from "../resp/types.ts";
 import { type CommandOptions, CommandSender } from "./command_sender.ts";
+import { REPLY } from "./_reply_shapes.ts";
 import { sendArguments } from "./_send.ts";
-import type { CommandArguments } from "./types.ts";
+import type { BulkString, CommandArguments, NoOptions } from "./types.ts";
 
 /**
  * One method for every command of redis-server 7.0.15 that has neither a hand-written
  * method nor a place in the exclusion list (`redis/commands/_lists.ts`), generated from the
  * server's own `COMMAND DOCS`. The typed leading parameters are the grammar's required
  * single values; the rest of the grammar, when there is one, goes into `...args` in the order
- * the server reads it, optionally followed by a `CommandOptions` object. Replies come back as
- * the server sent them (`RespValue`).
+ * the server reads it, optionally followed by a `CommandOptions` object. Replies are typed
+ * and normalised to one shape in RESP2 and RESP3 by the kind declared in
+ * `redis/commands/_reply_kinds.ts`; the few whose shape depends on the arguments, or that are
+ * nested documents, stay `RespValue`.
  *
  * @example Calling generated methods through any sender
  * ```ts
@@ -26,13 +29,13 @@ import type { CommandArguments } from "./types.ts";
  *   }
  *   sendCommand<T = RespValue>(argv: readonly RedisArgument[]): Promise<T> {
  *     this.sent.push([...argv]);
- *     return Promise.resolve(null as T);
+ *     return Promise.resolve("OK" as T);
  *   }
  * }
  * const recorder = new Recorder();
  * await recorder.clientSetname("worker-1");
- * await recorder.clientKill("ID", 42, { timeoutMs: 500 });
- * assert.deepEqual(recorder.sent, [["CLIENT", "SETNAME", "worker-1"], ["CLIENT", "KILL", "ID", 42]]);
+ * await recorder.clientNoEvict("ON", { timeoutMs: 500 });
+ * assert.deepEqual(recorder.sent, [["CLIENT", "SETNAME", "worker-1"], ["CLIENT", "NO-EVICT", "ON"]]);
  * ```
  */
 export abstract class GeneratedCommands extends CommandSender {
@@ -46,10 +49,10 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: noscript, loading, stale
    *
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The reply's items as text.
    */
-  aclCat(...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["ACL", "CAT"], args);
+  aclCat(...args: CommandArguments): Promise<string[]> {
+    return sendArguments(this, ["ACL", "CAT"], args).then(REPLY.strs) as Promise<string[]>;
   }
 
   /**
@@ -63,10 +66,12 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param username `username [username ...]` (string).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The integer reply (a RangeError past 2^53).
    */
-  aclDeluser(username: RedisArgument, ...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["ACL", "DELUSER", username], args);
+  aclDeluser(username: RedisArgument, ...args: CommandArguments): Promise<number> {
+    return sendArguments(this, ["ACL", "DELUSER", username], args).then(REPLY.int) as Promise<
+      number
+    >;
   }
 
   /**
@@ -81,14 +86,16 @@ export abstract class GeneratedCommands extends CommandSender {
    * @param username `username` (string).
    * @param command `command` (string).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The reply as text.
    */
   aclDryrun(
     username: RedisArgument,
     command: RedisArgument,
     ...args: CommandArguments
-  ): Promise<RespValue> {
-    return sendArguments(this, ["ACL", "DRYRUN", username, command], args);
+  ): Promise<string> {
+    return sendArguments(this, ["ACL", "DRYRUN", username, command], args).then(
+      REPLY.str,
+    ) as Promise<string>;
   }
 
   /**
@@ -101,10 +108,10 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: noscript, loading, stale
    *
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The reply as text.
    */
-  aclGenpass(...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["ACL", "GENPASS"], args);
+  aclGenpass(...args: CommandArguments): Promise<string> {
+    return sendArguments(this, ["ACL", "GENPASS"], args).then(REPLY.str) as Promise<string>;
   }
 
   /**
@@ -119,7 +126,7 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param username `username` (string).
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
    */
   aclGetuser(username: RedisArgument, options?: CommandOptions): Promise<RespValue> {
     return this.sendCommand<RespValue>(["ACL", "GETUSER", username], options);
@@ -135,10 +142,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: loading, stale
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The reply's items as text.
    */
-  aclHelp(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["ACL", "HELP"], options);
+  aclHelp(options?: CommandOptions): Promise<string[]> {
+    return this.sendCommand<RespValue>(["ACL", "HELP"], options).then(REPLY.strs) as Promise<
+      string[]
+    >;
   }
 
   /**
@@ -151,10 +160,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: admin, noscript, loading, stale
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The reply's items as text.
    */
-  aclList(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["ACL", "LIST"], options);
+  aclList(options?: CommandOptions): Promise<string[]> {
+    return this.sendCommand<RespValue>(["ACL", "LIST"], options).then(REPLY.strs) as Promise<
+      string[]
+    >;
   }
 
   /**
@@ -167,10 +178,10 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: admin, noscript, loading, stale
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
-  aclLoad(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["ACL", "LOAD"], options);
+  aclLoad(options?: CommandOptions): Promise<"OK"> {
+    return this.sendCommand<RespValue>(["ACL", "LOAD"], options).then(REPLY.ok) as Promise<"OK">;
   }
 
   /**
@@ -183,7 +194,7 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: admin, noscript, loading, stale
    *
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
    */
   aclLog(...args: CommandArguments): Promise<RespValue> {
     return sendArguments(this, ["ACL", "LOG"], args);
@@ -199,10 +210,10 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: admin, noscript, loading, stale
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
-  aclSave(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["ACL", "SAVE"], options);
+  aclSave(options?: CommandOptions): Promise<"OK"> {
+    return this.sendCommand<RespValue>(["ACL", "SAVE"], options).then(REPLY.ok) as Promise<"OK">;
   }
 
   /**
@@ -216,10 +227,10 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param username `username` (string).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
-  aclSetuser(username: RedisArgument, ...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["ACL", "SETUSER", username], args);
+  aclSetuser(username: RedisArgument, ...args: CommandArguments): Promise<"OK"> {
+    return sendArguments(this, ["ACL", "SETUSER", username], args).then(REPLY.ok) as Promise<"OK">;
   }
 
   /**
@@ -232,10 +243,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: admin, noscript, loading, stale
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The reply's items as text.
    */
-  aclUsers(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["ACL", "USERS"], options);
+  aclUsers(options?: CommandOptions): Promise<string[]> {
+    return this.sendCommand<RespValue>(["ACL", "USERS"], options).then(REPLY.strs) as Promise<
+      string[]
+    >;
   }
 
   /**
@@ -248,10 +261,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: noscript, loading, stale
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The reply as text.
    */
-  aclWhoami(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["ACL", "WHOAMI"], options);
+  aclWhoami(options?: CommandOptions): Promise<string> {
+    return this.sendCommand<RespValue>(["ACL", "WHOAMI"], options).then(REPLY.str) as Promise<
+      string
+    >;
   }
 
   /**
@@ -264,10 +279,10 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: cluster; flags: fast
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
-  asking(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["ASKING"], options);
+  asking(options?: CommandOptions): Promise<"OK"> {
+    return this.sendCommand<RespValue>(["ASKING"], options).then(REPLY.ok) as Promise<"OK">;
   }
 
   /**
@@ -280,10 +295,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: admin, noscript, no_async_loading
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The reply as text.
    */
-  bgrewriteaof(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["BGREWRITEAOF"], options);
+  bgrewriteaof(options?: CommandOptions): Promise<string> {
+    return this.sendCommand<RespValue>(["BGREWRITEAOF"], options).then(REPLY.str) as Promise<
+      string
+    >;
   }
 
   /**
@@ -296,10 +313,10 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: admin, noscript, no_async_loading
    *
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The reply as text.
    */
-  bgsave(...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["BGSAVE"], args);
+  bgsave(...args: CommandArguments): Promise<string> {
+    return sendArguments(this, ["BGSAVE"], args).then(REPLY.str) as Promise<string>;
   }
 
   /**
@@ -313,10 +330,10 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param key `key` (key).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The integer reply (a RangeError past 2^53).
    */
-  bitcount(key: RedisArgument, ...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["BITCOUNT", key], args);
+  bitcount(key: RedisArgument, ...args: CommandArguments): Promise<number> {
+    return sendArguments(this, ["BITCOUNT", key], args).then(REPLY.int) as Promise<number>;
   }
 
   /**
@@ -330,7 +347,7 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param key `key` (key).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
    */
   bitfield(key: RedisArgument, ...args: CommandArguments): Promise<RespValue> {
     return sendArguments(this, ["BITFIELD", key], args);
@@ -347,7 +364,7 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param key `key` (key).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
    */
   bitfieldRo(key: RedisArgument, ...args: CommandArguments): Promise<RespValue> {
     return sendArguments(this, ["BITFIELD_RO", key], args);
@@ -366,15 +383,17 @@ export abstract class GeneratedCommands extends CommandSender {
    * @param destkey `destkey` (key).
    * @param key `key [key ...]` (key).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The integer reply (a RangeError past 2^53).
    */
   bitop(
     operation: RedisArgument,
     destkey: RedisArgument,
     key: RedisArgument,
     ...args: CommandArguments
-  ): Promise<RespValue> {
-    return sendArguments(this, ["BITOP", operation, destkey, key], args);
+  ): Promise<number> {
+    return sendArguments(this, ["BITOP", operation, destkey, key], args).then(REPLY.int) as Promise<
+      number
+    >;
   }
 
   /**
@@ -389,10 +408,10 @@ export abstract class GeneratedCommands extends CommandSender {
    * @param key `key` (key).
    * @param bit `bit` (integer).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The integer reply (a RangeError past 2^53).
    */
-  bitpos(key: RedisArgument, bit: RedisArgument, ...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["BITPOS", key, bit], args);
+  bitpos(key: RedisArgument, bit: RedisArgument, ...args: CommandArguments): Promise<number> {
+    return sendArguments(this, ["BITPOS", key, bit], args).then(REPLY.int) as Promise<number>;
   }
 
   /**
@@ -409,16 +428,18 @@ export abstract class GeneratedCommands extends CommandSender {
    * @param destination `destination` (key).
    * @param timeout `timeout` (double).
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The value (bytes with `returnBuffers`), or `null`.
    * @deprecated Since Redis 6.2.0: replaced by `BLMOVE` with the `RIGHT` and `LEFT` arguments.
    */
-  brpoplpush(
+  brpoplpush<O extends CommandOptions = NoOptions>(
     source: RedisArgument,
     destination: RedisArgument,
     timeout: RedisArgument,
-    options?: CommandOptions,
-  ): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["BRPOPLPUSH", source, destination, timeout], options);
+    options?: O,
+  ): Promise<BulkString<O> | null> {
+    return this.sendCommand<RespValue>(["BRPOPLPUSH", source, destination, timeout], options).then(
+      REPLY.data,
+    ) as Promise<BulkString<O> | null>;
   }
 
   /**
@@ -432,10 +453,12 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param mode `<YES | NO>`.
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
-  clientCaching(mode: "YES" | "NO", options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["CLIENT", "CACHING", mode], options);
+  clientCaching(mode: "YES" | "NO", options?: CommandOptions): Promise<"OK"> {
+    return this.sendCommand<RespValue>(["CLIENT", "CACHING", mode], options).then(
+      REPLY.ok,
+    ) as Promise<"OK">;
   }
 
   /**
@@ -448,10 +471,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: connection; flags: noscript, loading, stale
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The reply as text, or `null`.
    */
-  clientGetname(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["CLIENT", "GETNAME"], options);
+  clientGetname(options?: CommandOptions): Promise<string | null> {
+    return this.sendCommand<RespValue>(["CLIENT", "GETNAME"], options).then(REPLY.bulk) as Promise<
+      string | null
+    >;
   }
 
   /**
@@ -464,10 +489,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: connection; flags: noscript, loading, stale
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The integer reply (a RangeError past 2^53).
    */
-  clientGetredir(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["CLIENT", "GETREDIR"], options);
+  clientGetredir(options?: CommandOptions): Promise<number> {
+    return this.sendCommand<RespValue>(["CLIENT", "GETREDIR"], options).then(REPLY.int) as Promise<
+      number
+    >;
   }
 
   /**
@@ -480,10 +507,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: connection; flags: loading, stale
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The reply's items as text.
    */
-  clientHelp(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["CLIENT", "HELP"], options);
+  clientHelp(options?: CommandOptions): Promise<string[]> {
+    return this.sendCommand<RespValue>(["CLIENT", "HELP"], options).then(REPLY.strs) as Promise<
+      string[]
+    >;
   }
 
   /**
@@ -496,10 +525,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: connection; flags: noscript, loading, stale
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The integer reply (a RangeError past 2^53).
    */
-  clientId(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["CLIENT", "ID"], options);
+  clientId(options?: CommandOptions): Promise<number> {
+    return this.sendCommand<RespValue>(["CLIENT", "ID"], options).then(REPLY.int) as Promise<
+      number
+    >;
   }
 
   /**
@@ -512,26 +543,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: connection; flags: noscript, loading, stale
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The reply as text.
    */
-  clientInfo(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["CLIENT", "INFO"], options);
-  }
-
-  /**
-   * Kill the connection of a client.
-   *
-   * `CLIENT KILL <ip:port | <[ID client-id] | [TYPE <NORMAL | MASTER | SLAVE | REPLICA | PUBSUB>] | [USER username] | [ADDR ip:port] | [LADDR ip:port] | [SKIPME yes/no]> [<[ID client-id] | [TYPE <NORMAL | MASTER | SLAVE | REPLICA | PUBSUB>] | [USER username] | [ADDR ip:port] | [LADDR ip:port] | [SKIPME yes/no]> ...]>`
-   *
-   * - Since: Redis 2.4.0
-   * - Complexity: O(N) where N is the number of client connections
-   * - Group: connection; flags: admin, noscript, loading, stale
-   *
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
-   */
-  clientKill(...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["CLIENT", "KILL"], args);
+  clientInfo(options?: CommandOptions): Promise<string> {
+    return this.sendCommand<RespValue>(["CLIENT", "INFO"], options).then(REPLY.str) as Promise<
+      string
+    >;
   }
 
   /**
@@ -544,10 +561,10 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: connection; flags: admin, noscript, loading, stale
    *
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The reply as text.
    */
-  clientList(...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["CLIENT", "LIST"], args);
+  clientList(...args: CommandArguments): Promise<string> {
+    return sendArguments(this, ["CLIENT", "LIST"], args).then(REPLY.str) as Promise<string>;
   }
 
   /**
@@ -561,10 +578,12 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param enabled `<ON | OFF>`.
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
-  clientNoEvict(enabled: "ON" | "OFF", options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["CLIENT", "NO-EVICT", enabled], options);
+  clientNoEvict(enabled: "ON" | "OFF", options?: CommandOptions): Promise<"OK"> {
+    return this.sendCommand<RespValue>(["CLIENT", "NO-EVICT", enabled], options).then(
+      REPLY.ok,
+    ) as Promise<"OK">;
   }
 
   /**
@@ -578,10 +597,10 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param timeout `timeout` (integer).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
-  clientPause(timeout: RedisArgument, ...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["CLIENT", "PAUSE", timeout], args);
+  clientPause(timeout: RedisArgument, ...args: CommandArguments): Promise<"OK"> {
+    return sendArguments(this, ["CLIENT", "PAUSE", timeout], args).then(REPLY.ok) as Promise<"OK">;
   }
 
   /**
@@ -595,10 +614,12 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param connectionName `connection-name` (string).
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
-  clientSetname(connectionName: RedisArgument, options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["CLIENT", "SETNAME", connectionName], options);
+  clientSetname(connectionName: RedisArgument, options?: CommandOptions): Promise<"OK"> {
+    return this.sendCommand<RespValue>(["CLIENT", "SETNAME", connectionName], options).then(
+      REPLY.ok,
+    ) as Promise<"OK">;
   }
 
   /**
@@ -612,10 +633,12 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param status `<ON | OFF>`.
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
-  clientTracking(status: "ON" | "OFF", ...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["CLIENT", "TRACKING", status], args);
+  clientTracking(status: "ON" | "OFF", ...args: CommandArguments): Promise<"OK"> {
+    return sendArguments(this, ["CLIENT", "TRACKING", status], args).then(REPLY.ok) as Promise<
+      "OK"
+    >;
   }
 
   /**
@@ -628,7 +651,7 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: connection; flags: noscript, loading, stale
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
    */
   clientTrackinginfo(options?: CommandOptions): Promise<RespValue> {
     return this.sendCommand<RespValue>(["CLIENT", "TRACKINGINFO"], options);
@@ -645,10 +668,12 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param clientId `client-id` (integer).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns Whether the server answered 1.
    */
-  clientUnblock(clientId: RedisArgument, ...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["CLIENT", "UNBLOCK", clientId], args);
+  clientUnblock(clientId: RedisArgument, ...args: CommandArguments): Promise<boolean> {
+    return sendArguments(this, ["CLIENT", "UNBLOCK", clientId], args).then(REPLY.bool) as Promise<
+      boolean
+    >;
   }
 
   /**
@@ -661,10 +686,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: connection; flags: admin, noscript, loading, stale
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
-  clientUnpause(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["CLIENT", "UNPAUSE"], options);
+  clientUnpause(options?: CommandOptions): Promise<"OK"> {
+    return this.sendCommand<RespValue>(["CLIENT", "UNPAUSE"], options).then(REPLY.ok) as Promise<
+      "OK"
+    >;
   }
 
   /**
@@ -678,10 +705,10 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param slot `slot [slot ...]` (integer).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
-  clusterAddslots(slot: RedisArgument, ...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["CLUSTER", "ADDSLOTS", slot], args);
+  clusterAddslots(slot: RedisArgument, ...args: CommandArguments): Promise<"OK"> {
+    return sendArguments(this, ["CLUSTER", "ADDSLOTS", slot], args).then(REPLY.ok) as Promise<"OK">;
   }
 
   /**
@@ -695,10 +722,10 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: cluster; flags: admin, stale, no_async_loading
    *
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
-  clusterAddslotsrange(...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["CLUSTER", "ADDSLOTSRANGE"], args);
+  clusterAddslotsrange(...args: CommandArguments): Promise<"OK"> {
+    return sendArguments(this, ["CLUSTER", "ADDSLOTSRANGE"], args).then(REPLY.ok) as Promise<"OK">;
   }
 
   /**
@@ -711,10 +738,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: cluster; flags: admin, stale, no_async_loading
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The reply as text.
    */
-  clusterBumpepoch(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["CLUSTER", "BUMPEPOCH"], options);
+  clusterBumpepoch(options?: CommandOptions): Promise<string> {
+    return this.sendCommand<RespValue>(["CLUSTER", "BUMPEPOCH"], options).then(
+      REPLY.str,
+    ) as Promise<string>;
   }
 
   /**
@@ -728,10 +757,12 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param nodeId `node-id` (string).
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The integer reply (a RangeError past 2^53).
    */
-  clusterCountFailureReports(nodeId: RedisArgument, options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["CLUSTER", "COUNT-FAILURE-REPORTS", nodeId], options);
+  clusterCountFailureReports(nodeId: RedisArgument, options?: CommandOptions): Promise<number> {
+    return this.sendCommand<RespValue>(["CLUSTER", "COUNT-FAILURE-REPORTS", nodeId], options).then(
+      REPLY.int,
+    ) as Promise<number>;
   }
 
   /**
@@ -745,10 +776,12 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param slot `slot` (integer).
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The integer reply (a RangeError past 2^53).
    */
-  clusterCountkeysinslot(slot: RedisArgument, options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["CLUSTER", "COUNTKEYSINSLOT", slot], options);
+  clusterCountkeysinslot(slot: RedisArgument, options?: CommandOptions): Promise<number> {
+    return this.sendCommand<RespValue>(["CLUSTER", "COUNTKEYSINSLOT", slot], options).then(
+      REPLY.int,
+    ) as Promise<number>;
   }
 
   /**
@@ -762,10 +795,10 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param slot `slot [slot ...]` (integer).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
-  clusterDelslots(slot: RedisArgument, ...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["CLUSTER", "DELSLOTS", slot], args);
+  clusterDelslots(slot: RedisArgument, ...args: CommandArguments): Promise<"OK"> {
+    return sendArguments(this, ["CLUSTER", "DELSLOTS", slot], args).then(REPLY.ok) as Promise<"OK">;
   }
 
   /**
@@ -779,10 +812,10 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: cluster; flags: admin, stale, no_async_loading
    *
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
-  clusterDelslotsrange(...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["CLUSTER", "DELSLOTSRANGE"], args);
+  clusterDelslotsrange(...args: CommandArguments): Promise<"OK"> {
+    return sendArguments(this, ["CLUSTER", "DELSLOTSRANGE"], args).then(REPLY.ok) as Promise<"OK">;
   }
 
   /**
@@ -795,10 +828,10 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: cluster; flags: admin, stale, no_async_loading
    *
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
-  clusterFailover(...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["CLUSTER", "FAILOVER"], args);
+  clusterFailover(...args: CommandArguments): Promise<"OK"> {
+    return sendArguments(this, ["CLUSTER", "FAILOVER"], args).then(REPLY.ok) as Promise<"OK">;
   }
 
   /**
@@ -811,10 +844,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: cluster; flags: admin, stale, no_async_loading
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
-  clusterFlushslots(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["CLUSTER", "FLUSHSLOTS"], options);
+  clusterFlushslots(options?: CommandOptions): Promise<"OK"> {
+    return this.sendCommand<RespValue>(["CLUSTER", "FLUSHSLOTS"], options).then(
+      REPLY.ok,
+    ) as Promise<"OK">;
   }
 
   /**
@@ -828,10 +863,12 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param nodeId `node-id` (string).
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
-  clusterForget(nodeId: RedisArgument, options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["CLUSTER", "FORGET", nodeId], options);
+  clusterForget(nodeId: RedisArgument, options?: CommandOptions): Promise<"OK"> {
+    return this.sendCommand<RespValue>(["CLUSTER", "FORGET", nodeId], options).then(
+      REPLY.ok,
+    ) as Promise<"OK">;
   }
 
   /**
@@ -846,14 +883,16 @@ export abstract class GeneratedCommands extends CommandSender {
    * @param slot `slot` (integer).
    * @param count `count` (integer).
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The reply's items as text.
    */
   clusterGetkeysinslot(
     slot: RedisArgument,
     count: RedisArgument,
     options?: CommandOptions,
-  ): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["CLUSTER", "GETKEYSINSLOT", slot, count], options);
+  ): Promise<string[]> {
+    return this.sendCommand<RespValue>(["CLUSTER", "GETKEYSINSLOT", slot, count], options).then(
+      REPLY.strs,
+    ) as Promise<string[]>;
   }
 
   /**
@@ -866,10 +905,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: cluster; flags: loading, stale
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The reply's items as text.
    */
-  clusterHelp(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["CLUSTER", "HELP"], options);
+  clusterHelp(options?: CommandOptions): Promise<string[]> {
+    return this.sendCommand<RespValue>(["CLUSTER", "HELP"], options).then(REPLY.strs) as Promise<
+      string[]
+    >;
   }
 
   /**
@@ -882,10 +923,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: cluster; flags: stale
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The reply as text.
    */
-  clusterInfo(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["CLUSTER", "INFO"], options);
+  clusterInfo(options?: CommandOptions): Promise<string> {
+    return this.sendCommand<RespValue>(["CLUSTER", "INFO"], options).then(REPLY.str) as Promise<
+      string
+    >;
   }
 
   /**
@@ -899,10 +942,12 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param key `key` (string).
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The integer reply (a RangeError past 2^53).
    */
-  clusterKeyslot(key: RedisArgument, options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["CLUSTER", "KEYSLOT", key], options);
+  clusterKeyslot(key: RedisArgument, options?: CommandOptions): Promise<number> {
+    return this.sendCommand<RespValue>(["CLUSTER", "KEYSLOT", key], options).then(
+      REPLY.int,
+    ) as Promise<number>;
   }
 
   /**
@@ -915,7 +960,7 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: cluster; flags: stale
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
    */
   clusterLinks(options?: CommandOptions): Promise<RespValue> {
     return this.sendCommand<RespValue>(["CLUSTER", "LINKS"], options);
@@ -933,14 +978,10 @@ export abstract class GeneratedCommands extends CommandSender {
    * @param ip `ip` (string).
    * @param port `port` (integer).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
-  clusterMeet(
-    ip: RedisArgument,
-    port: RedisArgument,
-    ...args: CommandArguments
-  ): Promise<RespValue> {
-    return sendArguments(this, ["CLUSTER", "MEET", ip, port], args);
+  clusterMeet(ip: RedisArgument, port: RedisArgument, ...args: CommandArguments): Promise<"OK"> {
+    return sendArguments(this, ["CLUSTER", "MEET", ip, port], args).then(REPLY.ok) as Promise<"OK">;
   }
 
   /**
@@ -953,10 +994,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: cluster; flags: stale
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The reply as text.
    */
-  clusterMyid(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["CLUSTER", "MYID"], options);
+  clusterMyid(options?: CommandOptions): Promise<string> {
+    return this.sendCommand<RespValue>(["CLUSTER", "MYID"], options).then(REPLY.str) as Promise<
+      string
+    >;
   }
 
   /**
@@ -969,10 +1012,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: cluster; flags: stale
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The reply as text.
    */
-  clusterNodes(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["CLUSTER", "NODES"], options);
+  clusterNodes(options?: CommandOptions): Promise<string> {
+    return this.sendCommand<RespValue>(["CLUSTER", "NODES"], options).then(REPLY.str) as Promise<
+      string
+    >;
   }
 
   /**
@@ -986,10 +1031,12 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param nodeId `node-id` (string).
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The reply's items as text.
    */
-  clusterReplicas(nodeId: RedisArgument, options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["CLUSTER", "REPLICAS", nodeId], options);
+  clusterReplicas(nodeId: RedisArgument, options?: CommandOptions): Promise<string[]> {
+    return this.sendCommand<RespValue>(["CLUSTER", "REPLICAS", nodeId], options).then(
+      REPLY.strs,
+    ) as Promise<string[]>;
   }
 
   /**
@@ -1003,10 +1050,12 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param nodeId `node-id` (string).
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
-  clusterReplicate(nodeId: RedisArgument, options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["CLUSTER", "REPLICATE", nodeId], options);
+  clusterReplicate(nodeId: RedisArgument, options?: CommandOptions): Promise<"OK"> {
+    return this.sendCommand<RespValue>(["CLUSTER", "REPLICATE", nodeId], options).then(
+      REPLY.ok,
+    ) as Promise<"OK">;
   }
 
   /**
@@ -1020,10 +1069,10 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: cluster; flags: admin, noscript, stale
    *
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
-  clusterReset(...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["CLUSTER", "RESET"], args);
+  clusterReset(...args: CommandArguments): Promise<"OK"> {
+    return sendArguments(this, ["CLUSTER", "RESET"], args).then(REPLY.ok) as Promise<"OK">;
   }
 
   /**
@@ -1036,10 +1085,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: cluster; flags: admin, stale, no_async_loading
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
-  clusterSaveconfig(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["CLUSTER", "SAVECONFIG"], options);
+  clusterSaveconfig(options?: CommandOptions): Promise<"OK"> {
+    return this.sendCommand<RespValue>(["CLUSTER", "SAVECONFIG"], options).then(
+      REPLY.ok,
+    ) as Promise<"OK">;
   }
 
   /**
@@ -1053,10 +1104,12 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param configEpoch `config-epoch` (integer).
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
-  clusterSetConfigEpoch(configEpoch: RedisArgument, options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["CLUSTER", "SET-CONFIG-EPOCH", configEpoch], options);
+  clusterSetConfigEpoch(configEpoch: RedisArgument, options?: CommandOptions): Promise<"OK"> {
+    return this.sendCommand<RespValue>(["CLUSTER", "SET-CONFIG-EPOCH", configEpoch], options).then(
+      REPLY.ok,
+    ) as Promise<"OK">;
   }
 
   /**
@@ -1070,10 +1123,10 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param slot `slot` (integer).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
-  clusterSetslot(slot: RedisArgument, ...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["CLUSTER", "SETSLOT", slot], args);
+  clusterSetslot(slot: RedisArgument, ...args: CommandArguments): Promise<"OK"> {
+    return sendArguments(this, ["CLUSTER", "SETSLOT", slot], args).then(REPLY.ok) as Promise<"OK">;
   }
 
   /**
@@ -1086,7 +1139,7 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: cluster; flags: stale
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
    */
   clusterShards(options?: CommandOptions): Promise<RespValue> {
     return this.sendCommand<RespValue>(["CLUSTER", "SHARDS"], options);
@@ -1103,11 +1156,13 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param nodeId `node-id` (string).
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The reply's items as text.
    * @deprecated Since Redis 5.0.0: replaced by `CLUSTER REPLICAS`.
    */
-  clusterSlaves(nodeId: RedisArgument, options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["CLUSTER", "SLAVES", nodeId], options);
+  clusterSlaves(nodeId: RedisArgument, options?: CommandOptions): Promise<string[]> {
+    return this.sendCommand<RespValue>(["CLUSTER", "SLAVES", nodeId], options).then(
+      REPLY.strs,
+    ) as Promise<string[]>;
   }
 
   /**
@@ -1120,7 +1175,7 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: cluster; flags: stale
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
    * @deprecated Since Redis 7.0.0: replaced by `CLUSTER SHARDS`.
    */
   clusterSlots(options?: CommandOptions): Promise<RespValue> {
@@ -1137,10 +1192,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: loading, stale
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The integer reply (a RangeError past 2^53).
    */
-  commandCount(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["COMMAND", "COUNT"], options);
+  commandCount(options?: CommandOptions): Promise<number> {
+    return this.sendCommand<RespValue>(["COMMAND", "COUNT"], options).then(REPLY.int) as Promise<
+      number
+    >;
   }
 
   /**
@@ -1153,7 +1210,7 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: loading, stale
    *
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
    */
   commandDocs(...args: CommandArguments): Promise<RespValue> {
     return sendArguments(this, ["COMMAND", "DOCS"], args);
@@ -1171,10 +1228,10 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: loading, stale
    *
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The reply's items as text.
    */
-  commandGetkeys(...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["COMMAND", "GETKEYS"], args);
+  commandGetkeys(...args: CommandArguments): Promise<string[]> {
+    return sendArguments(this, ["COMMAND", "GETKEYS"], args).then(REPLY.strs) as Promise<string[]>;
   }
 
   /**
@@ -1189,7 +1246,7 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: loading, stale
    *
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
    */
   commandGetkeysandflags(...args: CommandArguments): Promise<RespValue> {
     return sendArguments(this, ["COMMAND", "GETKEYSANDFLAGS"], args);
@@ -1205,10 +1262,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: loading, stale
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The reply's items as text.
    */
-  commandHelp(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["COMMAND", "HELP"], options);
+  commandHelp(options?: CommandOptions): Promise<string[]> {
+    return this.sendCommand<RespValue>(["COMMAND", "HELP"], options).then(REPLY.strs) as Promise<
+      string[]
+    >;
   }
 
   /**
@@ -1221,7 +1280,7 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: loading, stale
    *
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
    */
   commandInfo(...args: CommandArguments): Promise<RespValue> {
     return sendArguments(this, ["COMMAND", "INFO"], args);
@@ -1237,10 +1296,10 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: loading, stale
    *
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The reply's items as text.
    */
-  commandList(...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["COMMAND", "LIST"], args);
+  commandList(...args: CommandArguments): Promise<string[]> {
+    return sendArguments(this, ["COMMAND", "LIST"], args).then(REPLY.strs) as Promise<string[]>;
   }
 
   /**
@@ -1253,10 +1312,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: loading, stale
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The reply's items as text.
    */
-  configHelp(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["CONFIG", "HELP"], options);
+  configHelp(options?: CommandOptions): Promise<string[]> {
+    return this.sendCommand<RespValue>(["CONFIG", "HELP"], options).then(REPLY.strs) as Promise<
+      string[]
+    >;
   }
 
   /**
@@ -1269,10 +1330,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: admin, noscript, loading, stale
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
-  configResetstat(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["CONFIG", "RESETSTAT"], options);
+  configResetstat(options?: CommandOptions): Promise<"OK"> {
+    return this.sendCommand<RespValue>(["CONFIG", "RESETSTAT"], options).then(REPLY.ok) as Promise<
+      "OK"
+    >;
   }
 
   /**
@@ -1285,10 +1348,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: admin, noscript, loading, stale
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
-  configRewrite(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["CONFIG", "REWRITE"], options);
+  configRewrite(options?: CommandOptions): Promise<"OK"> {
+    return this.sendCommand<RespValue>(["CONFIG", "REWRITE"], options).then(REPLY.ok) as Promise<
+      "OK"
+    >;
   }
 
   /**
@@ -1303,7 +1368,7 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: admin, noscript, loading, stale
    *
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
    */
   debug(...args: CommandArguments): Promise<RespValue> {
     return sendArguments(this, ["DEBUG"], args);
@@ -1322,10 +1387,15 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param key `key` (key).
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The value (bytes with `returnBuffers`), or `null`.
    */
-  dump(key: RedisArgument, options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["DUMP", key], options);
+  dump<O extends CommandOptions = NoOptions>(
+    key: RedisArgument,
+    options?: O,
+  ): Promise<BulkString<O> | null> {
+    return this.sendCommand<RespValue>(["DUMP", key], options).then(REPLY.data) as Promise<
+      BulkString<O> | null
+    >;
   }
 
   /**
@@ -1338,10 +1408,10 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: admin, noscript, stale
    *
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
-  failover(...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["FAILOVER"], args);
+  failover(...args: CommandArguments): Promise<"OK"> {
+    return sendArguments(this, ["FAILOVER"], args).then(REPLY.ok) as Promise<"OK">;
   }
 
   /**
@@ -1355,10 +1425,12 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param libraryName `library-name` (string).
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
-  functionDelete(libraryName: RedisArgument, options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["FUNCTION", "DELETE", libraryName], options);
+  functionDelete(libraryName: RedisArgument, options?: CommandOptions): Promise<"OK"> {
+    return this.sendCommand<RespValue>(["FUNCTION", "DELETE", libraryName], options).then(
+      REPLY.ok,
+    ) as Promise<"OK">;
   }
 
   /**
@@ -1371,7 +1443,7 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: scripting; flags: noscript
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
    */
   functionDump(options?: CommandOptions): Promise<RespValue> {
     return this.sendCommand<RespValue>(["FUNCTION", "DUMP"], options);
@@ -1387,10 +1459,10 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: scripting; flags: write, noscript
    *
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
-  functionFlush(...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["FUNCTION", "FLUSH"], args);
+  functionFlush(...args: CommandArguments): Promise<"OK"> {
+    return sendArguments(this, ["FUNCTION", "FLUSH"], args).then(REPLY.ok) as Promise<"OK">;
   }
 
   /**
@@ -1403,10 +1475,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: scripting; flags: loading, stale
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The reply's items as text.
    */
-  functionHelp(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["FUNCTION", "HELP"], options);
+  functionHelp(options?: CommandOptions): Promise<string[]> {
+    return this.sendCommand<RespValue>(["FUNCTION", "HELP"], options).then(REPLY.strs) as Promise<
+      string[]
+    >;
   }
 
   /**
@@ -1419,10 +1493,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: scripting; flags: noscript, allow_busy
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
-  functionKill(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["FUNCTION", "KILL"], options);
+  functionKill(options?: CommandOptions): Promise<"OK"> {
+    return this.sendCommand<RespValue>(["FUNCTION", "KILL"], options).then(REPLY.ok) as Promise<
+      "OK"
+    >;
   }
 
   /**
@@ -1435,26 +1511,10 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: scripting; flags: noscript
    *
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
    */
   functionList(...args: CommandArguments): Promise<RespValue> {
     return sendArguments(this, ["FUNCTION", "LIST"], args);
-  }
-
-  /**
-   * Create a function with the given arguments (name, code, description).
-   *
-   * `FUNCTION LOAD [REPLACE] function-code`
-   *
-   * - Since: Redis 7.0.0
-   * - Complexity: O(1) (considering compilation time is redundant)
-   * - Group: scripting; flags: write, denyoom, noscript
-   *
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
-   */
-  functionLoad(...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["FUNCTION", "LOAD"], args);
   }
 
   /**
@@ -1468,10 +1528,12 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param serializedValue `serialized-value` (string).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
-  functionRestore(serializedValue: RedisArgument, ...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["FUNCTION", "RESTORE", serializedValue], args);
+  functionRestore(serializedValue: RedisArgument, ...args: CommandArguments): Promise<"OK"> {
+    return sendArguments(this, ["FUNCTION", "RESTORE", serializedValue], args).then(
+      REPLY.ok,
+    ) as Promise<"OK">;
   }
 
   /**
@@ -1484,7 +1546,7 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: scripting; flags: noscript, allow_busy
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
    */
   functionStats(options?: CommandOptions): Promise<RespValue> {
     return this.sendCommand<RespValue>(["FUNCTION", "STATS"], options);
@@ -1502,10 +1564,10 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param key `key` (key).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The integer reply (a RangeError past 2^53).
    */
-  geoadd(key: RedisArgument, ...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["GEOADD", key], args);
+  geoadd(key: RedisArgument, ...args: CommandArguments): Promise<number> {
+    return sendArguments(this, ["GEOADD", key], args).then(REPLY.int) as Promise<number>;
   }
 
   /**
@@ -1521,15 +1583,17 @@ export abstract class GeneratedCommands extends CommandSender {
    * @param member1 `member1` (string).
    * @param member2 `member2` (string).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The number, or `null`.
    */
   geodist(
     key: RedisArgument,
     member1: RedisArgument,
     member2: RedisArgument,
     ...args: CommandArguments
-  ): Promise<RespValue> {
-    return sendArguments(this, ["GEODIST", key, member1, member2], args);
+  ): Promise<number | null> {
+    return sendArguments(this, ["GEODIST", key, member1, member2], args).then(
+      REPLY.dbln,
+    ) as Promise<number | null>;
   }
 
   /**
@@ -1544,10 +1608,12 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param key `key` (key).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The reply's items as text, `null` for a missing one.
    */
-  geohash(key: RedisArgument, ...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["GEOHASH", key], args);
+  geohash(key: RedisArgument, ...args: CommandArguments): Promise<(string | null)[]> {
+    return sendArguments(this, ["GEOHASH", key], args).then(REPLY.bulks) as Promise<
+      (string | null)[]
+    >;
   }
 
   /**
@@ -1561,7 +1627,7 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param key `key` (key).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
    */
   geopos(key: RedisArgument, ...args: CommandArguments): Promise<RespValue> {
     return sendArguments(this, ["GEOPOS", key], args);
@@ -1584,7 +1650,7 @@ export abstract class GeneratedCommands extends CommandSender {
    * @param radius `radius` (double).
    * @param unit `<M | KM | FT | MI>`.
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
    * @deprecated Since Redis 6.2.0: replaced by `GEOSEARCH` and `GEOSEARCHSTORE` with the
    *   `BYRADIUS` argument.
    */
@@ -1615,7 +1681,7 @@ export abstract class GeneratedCommands extends CommandSender {
    * @param radius `radius` (double).
    * @param unit `<M | KM | FT | MI>`.
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
    * @deprecated Since Redis 6.2.0: replaced by `GEOSEARCH` with the `BYRADIUS` argument.
    */
   georadiusRo(
@@ -1645,7 +1711,7 @@ export abstract class GeneratedCommands extends CommandSender {
    * @param radius `radius` (double).
    * @param unit `<M | KM | FT | MI>`.
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
    * @deprecated Since Redis 6.2.0: replaced by `GEOSEARCH` and `GEOSEARCHSTORE` with the
    *   `BYRADIUS` and `FROMMEMBER` arguments.
    */
@@ -1674,7 +1740,7 @@ export abstract class GeneratedCommands extends CommandSender {
    * @param radius `radius` (double).
    * @param unit `<M | KM | FT | MI>`.
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
    * @deprecated Since Redis 6.2.0: replaced by `GEOSEARCH` with the `BYRADIUS` and `FROMMEMBER`
    *   arguments.
    */
@@ -1701,7 +1767,7 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param key `key` (key).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
    */
   geosearch(key: RedisArgument, ...args: CommandArguments): Promise<RespValue> {
     return sendArguments(this, ["GEOSEARCH", key], args);
@@ -1721,14 +1787,16 @@ export abstract class GeneratedCommands extends CommandSender {
    * @param destination `destination` (key).
    * @param source `source` (key).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The integer reply (a RangeError past 2^53).
    */
   geosearchstore(
     destination: RedisArgument,
     source: RedisArgument,
     ...args: CommandArguments
-  ): Promise<RespValue> {
-    return sendArguments(this, ["GEOSEARCHSTORE", destination, source], args);
+  ): Promise<number> {
+    return sendArguments(this, ["GEOSEARCHSTORE", destination, source], args).then(
+      REPLY.int,
+    ) as Promise<number>;
   }
 
   /**
@@ -1743,10 +1811,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * @param key `key` (key).
    * @param offset `offset` (integer).
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The integer reply (a RangeError past 2^53).
    */
-  getbit(key: RedisArgument, offset: RedisArgument, options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["GETBIT", key, offset], options);
+  getbit(key: RedisArgument, offset: RedisArgument, options?: CommandOptions): Promise<number> {
+    return this.sendCommand<RespValue>(["GETBIT", key, offset], options).then(REPLY.int) as Promise<
+      number
+    >;
   }
 
   /**
@@ -1761,11 +1831,17 @@ export abstract class GeneratedCommands extends CommandSender {
    * @param key `key` (key).
    * @param value `value` (string).
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The value (bytes with `returnBuffers`), or `null`.
    * @deprecated Since Redis 6.2.0: replaced by `SET` with the `!GET` argument.
    */
-  getset(key: RedisArgument, value: RedisArgument, options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["GETSET", key, value], options);
+  getset<O extends CommandOptions = NoOptions>(
+    key: RedisArgument,
+    value: RedisArgument,
+    options?: O,
+  ): Promise<BulkString<O> | null> {
+    return this.sendCommand<RespValue>(["GETSET", key, value], options).then(REPLY.data) as Promise<
+      BulkString<O> | null
+    >;
   }
 
   /**
@@ -1779,11 +1855,11 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param key `key` (key).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    * @deprecated Since Redis 4.0.0: replaced by `HSET` with multiple field-value pairs.
    */
-  hmset(key: RedisArgument, ...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["HMSET", key], args);
+  hmset(key: RedisArgument, ...args: CommandArguments): Promise<"OK"> {
+    return sendArguments(this, ["HMSET", key], args).then(REPLY.ok) as Promise<"OK">;
   }
 
   /**
@@ -1796,10 +1872,10 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: loading, stale, fast
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The integer reply (a RangeError past 2^53).
    */
-  lastsave(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["LASTSAVE"], options);
+  lastsave(options?: CommandOptions): Promise<number> {
+    return this.sendCommand<RespValue>(["LASTSAVE"], options).then(REPLY.int) as Promise<number>;
   }
 
   /**
@@ -1812,10 +1888,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: admin, noscript, loading, stale
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The reply as text.
    */
-  latencyDoctor(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["LATENCY", "DOCTOR"], options);
+  latencyDoctor(options?: CommandOptions): Promise<string> {
+    return this.sendCommand<RespValue>(["LATENCY", "DOCTOR"], options).then(REPLY.str) as Promise<
+      string
+    >;
   }
 
   /**
@@ -1829,10 +1907,12 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param event `event` (string).
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The reply as text.
    */
-  latencyGraph(event: RedisArgument, options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["LATENCY", "GRAPH", event], options);
+  latencyGraph(event: RedisArgument, options?: CommandOptions): Promise<string> {
+    return this.sendCommand<RespValue>(["LATENCY", "GRAPH", event], options).then(
+      REPLY.str,
+    ) as Promise<string>;
   }
 
   /**
@@ -1845,10 +1925,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: loading, stale
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The reply's items as text.
    */
-  latencyHelp(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["LATENCY", "HELP"], options);
+  latencyHelp(options?: CommandOptions): Promise<string[]> {
+    return this.sendCommand<RespValue>(["LATENCY", "HELP"], options).then(REPLY.strs) as Promise<
+      string[]
+    >;
   }
 
   /**
@@ -1862,7 +1944,7 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: admin, noscript, loading, stale
    *
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
    */
   latencyHistogram(...args: CommandArguments): Promise<RespValue> {
     return sendArguments(this, ["LATENCY", "HISTOGRAM"], args);
@@ -1879,7 +1961,7 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param event `event` (string).
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
    */
   latencyHistory(event: RedisArgument, options?: CommandOptions): Promise<RespValue> {
     return this.sendCommand<RespValue>(["LATENCY", "HISTORY", event], options);
@@ -1895,7 +1977,7 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: admin, noscript, loading, stale
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
    */
   latencyLatest(options?: CommandOptions): Promise<RespValue> {
     return this.sendCommand<RespValue>(["LATENCY", "LATEST"], options);
@@ -1911,10 +1993,10 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: admin, noscript, loading, stale
    *
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The integer reply (a RangeError past 2^53).
    */
-  latencyReset(...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["LATENCY", "RESET"], args);
+  latencyReset(...args: CommandArguments): Promise<number> {
+    return sendArguments(this, ["LATENCY", "RESET"], args).then(REPLY.int) as Promise<number>;
   }
 
   /**
@@ -1929,7 +2011,7 @@ export abstract class GeneratedCommands extends CommandSender {
    * @param key1 `key1` (key).
    * @param key2 `key2` (key).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
    */
   lcs(key1: RedisArgument, key2: RedisArgument, ...args: CommandArguments): Promise<RespValue> {
     return sendArguments(this, ["LCS", key1, key2], args);
@@ -1944,10 +2026,10 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: readonly, fast
    *
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The reply as text.
    */
-  lolwut(...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["LOLWUT"], args);
+  lolwut(...args: CommandArguments): Promise<string> {
+    return sendArguments(this, ["LOLWUT"], args).then(REPLY.str) as Promise<string>;
   }
 
   /**
@@ -1960,10 +2042,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The reply as text.
    */
-  memoryDoctor(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["MEMORY", "DOCTOR"], options);
+  memoryDoctor(options?: CommandOptions): Promise<string> {
+    return this.sendCommand<RespValue>(["MEMORY", "DOCTOR"], options).then(REPLY.str) as Promise<
+      string
+    >;
   }
 
   /**
@@ -1976,10 +2060,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: loading, stale
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The reply's items as text.
    */
-  memoryHelp(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["MEMORY", "HELP"], options);
+  memoryHelp(options?: CommandOptions): Promise<string[]> {
+    return this.sendCommand<RespValue>(["MEMORY", "HELP"], options).then(REPLY.strs) as Promise<
+      string[]
+    >;
   }
 
   /**
@@ -1992,10 +2078,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The reply as text.
    */
-  memoryMallocStats(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["MEMORY", "MALLOC-STATS"], options);
+  memoryMallocStats(options?: CommandOptions): Promise<string> {
+    return this.sendCommand<RespValue>(["MEMORY", "MALLOC-STATS"], options).then(
+      REPLY.str,
+    ) as Promise<string>;
   }
 
   /**
@@ -2008,10 +2096,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
-  memoryPurge(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["MEMORY", "PURGE"], options);
+  memoryPurge(options?: CommandOptions): Promise<"OK"> {
+    return this.sendCommand<RespValue>(["MEMORY", "PURGE"], options).then(REPLY.ok) as Promise<
+      "OK"
+    >;
   }
 
   /**
@@ -2024,7 +2114,7 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
    */
   memoryStats(options?: CommandOptions): Promise<RespValue> {
     return this.sendCommand<RespValue>(["MEMORY", "STATS"], options);
@@ -2041,10 +2131,12 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param key `key` (key).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The integer reply, or `null`.
    */
-  memoryUsage(key: RedisArgument, ...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["MEMORY", "USAGE", key], args);
+  memoryUsage(key: RedisArgument, ...args: CommandArguments): Promise<number | null> {
+    return sendArguments(this, ["MEMORY", "USAGE", key], args).then(REPLY.intn) as Promise<
+      number | null
+    >;
   }
 
   /**
@@ -2061,10 +2153,10 @@ export abstract class GeneratedCommands extends CommandSender {
    * @param host `host` (string).
    * @param port `port` (integer).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The reply as text.
    */
-  migrate(host: RedisArgument, port: RedisArgument, ...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["MIGRATE", host, port], args);
+  migrate(host: RedisArgument, port: RedisArgument, ...args: CommandArguments): Promise<string> {
+    return sendArguments(this, ["MIGRATE", host, port], args).then(REPLY.str) as Promise<string>;
   }
 
   /**
@@ -2077,10 +2169,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: loading, stale
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The reply's items as text.
    */
-  moduleHelp(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["MODULE", "HELP"], options);
+  moduleHelp(options?: CommandOptions): Promise<string[]> {
+    return this.sendCommand<RespValue>(["MODULE", "HELP"], options).then(REPLY.strs) as Promise<
+      string[]
+    >;
   }
 
   /**
@@ -2093,7 +2187,7 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: admin, noscript
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
    */
   moduleList(options?: CommandOptions): Promise<RespValue> {
     return this.sendCommand<RespValue>(["MODULE", "LIST"], options);
@@ -2110,10 +2204,10 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param path `path` (string).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
-  moduleLoad(path: RedisArgument, ...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["MODULE", "LOAD", path], args);
+  moduleLoad(path: RedisArgument, ...args: CommandArguments): Promise<"OK"> {
+    return sendArguments(this, ["MODULE", "LOAD", path], args).then(REPLY.ok) as Promise<"OK">;
   }
 
   /**
@@ -2127,10 +2221,10 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param path `path` (string).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
-  moduleLoadex(path: RedisArgument, ...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["MODULE", "LOADEX", path], args);
+  moduleLoadex(path: RedisArgument, ...args: CommandArguments): Promise<"OK"> {
+    return sendArguments(this, ["MODULE", "LOADEX", path], args).then(REPLY.ok) as Promise<"OK">;
   }
 
   /**
@@ -2144,10 +2238,12 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param name `name` (string).
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
-  moduleUnload(name: RedisArgument, options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["MODULE", "UNLOAD", name], options);
+  moduleUnload(name: RedisArgument, options?: CommandOptions): Promise<"OK"> {
+    return this.sendCommand<RespValue>(["MODULE", "UNLOAD", name], options).then(
+      REPLY.ok,
+    ) as Promise<"OK">;
   }
 
   /**
@@ -2162,10 +2258,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * @param key `key` (key).
    * @param db `db` (integer).
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns Whether the server answered 1.
    */
-  move(key: RedisArgument, db: RedisArgument, options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["MOVE", key, db], options);
+  move(key: RedisArgument, db: RedisArgument, options?: CommandOptions): Promise<boolean> {
+    return this.sendCommand<RespValue>(["MOVE", key, db], options).then(REPLY.bool) as Promise<
+      boolean
+    >;
   }
 
   /**
@@ -2179,10 +2277,12 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param key `key` (key).
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The reply as text, or `null`.
    */
-  objectEncoding(key: RedisArgument, options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["OBJECT", "ENCODING", key], options);
+  objectEncoding(key: RedisArgument, options?: CommandOptions): Promise<string | null> {
+    return this.sendCommand<RespValue>(["OBJECT", "ENCODING", key], options).then(
+      REPLY.bulk,
+    ) as Promise<string | null>;
   }
 
   /**
@@ -2196,10 +2296,12 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param key `key` (key).
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The integer reply, or `null`.
    */
-  objectFreq(key: RedisArgument, options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["OBJECT", "FREQ", key], options);
+  objectFreq(key: RedisArgument, options?: CommandOptions): Promise<number | null> {
+    return this.sendCommand<RespValue>(["OBJECT", "FREQ", key], options).then(
+      REPLY.intn,
+    ) as Promise<number | null>;
   }
 
   /**
@@ -2212,10 +2314,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: generic; flags: loading, stale
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The reply's items as text.
    */
-  objectHelp(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["OBJECT", "HELP"], options);
+  objectHelp(options?: CommandOptions): Promise<string[]> {
+    return this.sendCommand<RespValue>(["OBJECT", "HELP"], options).then(REPLY.strs) as Promise<
+      string[]
+    >;
   }
 
   /**
@@ -2229,10 +2333,12 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param key `key` (key).
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The integer reply, or `null`.
    */
-  objectIdletime(key: RedisArgument, options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["OBJECT", "IDLETIME", key], options);
+  objectIdletime(key: RedisArgument, options?: CommandOptions): Promise<number | null> {
+    return this.sendCommand<RespValue>(["OBJECT", "IDLETIME", key], options).then(
+      REPLY.intn,
+    ) as Promise<number | null>;
   }
 
   /**
@@ -2246,10 +2352,12 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param key `key` (key).
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The integer reply, or `null`.
    */
-  objectRefcount(key: RedisArgument, options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["OBJECT", "REFCOUNT", key], options);
+  objectRefcount(key: RedisArgument, options?: CommandOptions): Promise<number | null> {
+    return this.sendCommand<RespValue>(["OBJECT", "REFCOUNT", key], options).then(
+      REPLY.intn,
+    ) as Promise<number | null>;
   }
 
   /**
@@ -2263,10 +2371,10 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param key `key` (key).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns Whether the server answered 1.
    */
-  pfadd(key: RedisArgument, ...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["PFADD", key], args);
+  pfadd(key: RedisArgument, ...args: CommandArguments): Promise<boolean> {
+    return sendArguments(this, ["PFADD", key], args).then(REPLY.bool) as Promise<boolean>;
   }
 
   /**
@@ -2282,10 +2390,10 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param key `key [key ...]` (key).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The integer reply (a RangeError past 2^53).
    */
-  pfcount(key: RedisArgument, ...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["PFCOUNT", key], args);
+  pfcount(key: RedisArgument, ...args: CommandArguments): Promise<number> {
+    return sendArguments(this, ["PFCOUNT", key], args).then(REPLY.int) as Promise<number>;
   }
 
   /**
@@ -2300,7 +2408,7 @@ export abstract class GeneratedCommands extends CommandSender {
    * @param subcommand `subcommand` (string).
    * @param key `key` (key).
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
    */
   pfdebug(
     subcommand: RedisArgument,
@@ -2321,10 +2429,10 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param destkey `destkey` (key).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
-  pfmerge(destkey: RedisArgument, ...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["PFMERGE", destkey], args);
+  pfmerge(destkey: RedisArgument, ...args: CommandArguments): Promise<"OK"> {
+    return sendArguments(this, ["PFMERGE", destkey], args).then(REPLY.ok) as Promise<"OK">;
   }
 
   /**
@@ -2337,10 +2445,10 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: hyperloglog; flags: admin
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
-  pfselftest(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["PFSELFTEST"], options);
+  pfselftest(options?: CommandOptions): Promise<"OK"> {
+    return this.sendCommand<RespValue>(["PFSELFTEST"], options).then(REPLY.ok) as Promise<"OK">;
   }
 
   /**
@@ -2356,15 +2464,17 @@ export abstract class GeneratedCommands extends CommandSender {
    * @param milliseconds `milliseconds` (integer).
    * @param value `value` (string).
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
   psetex(
     key: RedisArgument,
     milliseconds: RedisArgument,
     value: RedisArgument,
     options?: CommandOptions,
-  ): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["PSETEX", key, milliseconds, value], options);
+  ): Promise<"OK"> {
+    return this.sendCommand<RespValue>(["PSETEX", key, milliseconds, value], options).then(
+      REPLY.ok,
+    ) as Promise<"OK">;
   }
 
   /**
@@ -2380,14 +2490,16 @@ export abstract class GeneratedCommands extends CommandSender {
    * @param channel `channel` (string).
    * @param message `message` (string).
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The integer reply (a RangeError past 2^53).
    */
   publish(
     channel: RedisArgument,
     message: RedisArgument,
     options?: CommandOptions,
-  ): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["PUBLISH", channel, message], options);
+  ): Promise<number> {
+    return this.sendCommand<RespValue>(["PUBLISH", channel, message], options).then(
+      REPLY.int,
+    ) as Promise<number>;
   }
 
   /**
@@ -2401,10 +2513,10 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: pubsub; flags: pubsub, loading, stale
    *
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The reply's items as text.
    */
-  pubsubChannels(...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["PUBSUB", "CHANNELS"], args);
+  pubsubChannels(...args: CommandArguments): Promise<string[]> {
+    return sendArguments(this, ["PUBSUB", "CHANNELS"], args).then(REPLY.strs) as Promise<string[]>;
   }
 
   /**
@@ -2417,10 +2529,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: pubsub; flags: loading, stale
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The reply's items as text.
    */
-  pubsubHelp(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["PUBSUB", "HELP"], options);
+  pubsubHelp(options?: CommandOptions): Promise<string[]> {
+    return this.sendCommand<RespValue>(["PUBSUB", "HELP"], options).then(REPLY.strs) as Promise<
+      string[]
+    >;
   }
 
   /**
@@ -2433,10 +2547,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: pubsub; flags: pubsub, loading, stale
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The integer reply (a RangeError past 2^53).
    */
-  pubsubNumpat(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["PUBSUB", "NUMPAT"], options);
+  pubsubNumpat(options?: CommandOptions): Promise<number> {
+    return this.sendCommand<RespValue>(["PUBSUB", "NUMPAT"], options).then(REPLY.int) as Promise<
+      number
+    >;
   }
 
   /**
@@ -2449,7 +2565,7 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: pubsub; flags: pubsub, loading, stale
    *
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
    */
   pubsubNumsub(...args: CommandArguments): Promise<RespValue> {
     return sendArguments(this, ["PUBSUB", "NUMSUB"], args);
@@ -2466,10 +2582,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: pubsub; flags: pubsub, loading, stale
    *
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The reply's items as text.
    */
-  pubsubShardchannels(...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["PUBSUB", "SHARDCHANNELS"], args);
+  pubsubShardchannels(...args: CommandArguments): Promise<string[]> {
+    return sendArguments(this, ["PUBSUB", "SHARDCHANNELS"], args).then(REPLY.strs) as Promise<
+      string[]
+    >;
   }
 
   /**
@@ -2483,7 +2601,7 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: pubsub; flags: pubsub, loading, stale
    *
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
    */
   pubsubShardnumsub(...args: CommandArguments): Promise<RespValue> {
     return sendArguments(this, ["PUBSUB", "SHARDNUMSUB"], args);
@@ -2499,10 +2617,10 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: cluster; flags: loading, stale, fast
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
-  readonly(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["READONLY"], options);
+  readonly(options?: CommandOptions): Promise<"OK"> {
+    return this.sendCommand<RespValue>(["READONLY"], options).then(REPLY.ok) as Promise<"OK">;
   }
 
   /**
@@ -2515,10 +2633,10 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: cluster; flags: loading, stale, fast
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
-  readwrite(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["READWRITE"], options);
+  readwrite(options?: CommandOptions): Promise<"OK"> {
+    return this.sendCommand<RespValue>(["READWRITE"], options).then(REPLY.ok) as Promise<"OK">;
   }
 
   /**
@@ -2533,7 +2651,7 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: admin, noscript, loading, stale, allow_busy
    *
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
    */
   replconf(...args: CommandArguments): Promise<RespValue> {
     return sendArguments(this, ["REPLCONF"], args);
@@ -2549,10 +2667,10 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: admin, noscript, stale, no_async_loading
    *
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The reply as text.
    */
-  replicaof(...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["REPLICAOF"], args);
+  replicaof(...args: CommandArguments): Promise<string> {
+    return sendArguments(this, ["REPLICAOF"], args).then(REPLY.str) as Promise<string>;
   }
 
   /**
@@ -2572,15 +2690,17 @@ export abstract class GeneratedCommands extends CommandSender {
    * @param ttl `ttl` (integer).
    * @param serializedValue `serialized-value` (string).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
   restore(
     key: RedisArgument,
     ttl: RedisArgument,
     serializedValue: RedisArgument,
     ...args: CommandArguments
-  ): Promise<RespValue> {
-    return sendArguments(this, ["RESTORE", key, ttl, serializedValue], args);
+  ): Promise<"OK"> {
+    return sendArguments(this, ["RESTORE", key, ttl, serializedValue], args).then(
+      REPLY.ok,
+    ) as Promise<"OK">;
   }
 
   /**
@@ -2600,15 +2720,17 @@ export abstract class GeneratedCommands extends CommandSender {
    * @param ttl `ttl` (integer).
    * @param serializedValue `serialized-value` (string).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
   restoreAsking(
     key: RedisArgument,
     ttl: RedisArgument,
     serializedValue: RedisArgument,
     ...args: CommandArguments
-  ): Promise<RespValue> {
-    return sendArguments(this, ["RESTORE-ASKING", key, ttl, serializedValue], args);
+  ): Promise<"OK"> {
+    return sendArguments(this, ["RESTORE-ASKING", key, ttl, serializedValue], args).then(
+      REPLY.ok,
+    ) as Promise<"OK">;
   }
 
   /**
@@ -2621,7 +2743,7 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: noscript, loading, stale, fast
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
    */
   role(options?: CommandOptions): Promise<RespValue> {
     return this.sendCommand<RespValue>(["ROLE"], options);
@@ -2639,15 +2761,17 @@ export abstract class GeneratedCommands extends CommandSender {
    * @param source `source` (key).
    * @param destination `destination` (key).
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The value (bytes with `returnBuffers`), or `null`.
    * @deprecated Since Redis 6.2.0: replaced by `LMOVE` with the `RIGHT` and `LEFT` arguments.
    */
-  rpoplpush(
+  rpoplpush<O extends CommandOptions = NoOptions>(
     source: RedisArgument,
     destination: RedisArgument,
-    options?: CommandOptions,
-  ): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["RPOPLPUSH", source, destination], options);
+    options?: O,
+  ): Promise<BulkString<O> | null> {
+    return this.sendCommand<RespValue>(["RPOPLPUSH", source, destination], options).then(
+      REPLY.data,
+    ) as Promise<BulkString<O> | null>;
   }
 
   /**
@@ -2660,10 +2784,10 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: admin, noscript, no_async_loading, no_multi
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
-  save(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["SAVE"], options);
+  save(options?: CommandOptions): Promise<"OK"> {
+    return this.sendCommand<RespValue>(["SAVE"], options).then(REPLY.ok) as Promise<"OK">;
   }
 
   /**
@@ -2676,10 +2800,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: scripting; flags: loading, stale
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The reply's items as text.
    */
-  scriptHelp(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["SCRIPT", "HELP"], options);
+  scriptHelp(options?: CommandOptions): Promise<string[]> {
+    return this.sendCommand<RespValue>(["SCRIPT", "HELP"], options).then(REPLY.strs) as Promise<
+      string[]
+    >;
   }
 
   /**
@@ -2692,10 +2818,10 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: scripting; flags: noscript, allow_busy
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
-  scriptKill(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["SCRIPT", "KILL"], options);
+  scriptKill(options?: CommandOptions): Promise<"OK"> {
+    return this.sendCommand<RespValue>(["SCRIPT", "KILL"], options).then(REPLY.ok) as Promise<"OK">;
   }
 
   /**
@@ -2711,15 +2837,17 @@ export abstract class GeneratedCommands extends CommandSender {
    * @param offset `offset` (integer).
    * @param value `value` (integer).
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The integer reply (a RangeError past 2^53).
    */
   setbit(
     key: RedisArgument,
     offset: RedisArgument,
     value: RedisArgument,
     options?: CommandOptions,
-  ): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["SETBIT", key, offset, value], options);
+  ): Promise<number> {
+    return this.sendCommand<RespValue>(["SETBIT", key, offset, value], options).then(
+      REPLY.int,
+    ) as Promise<number>;
   }
 
   /**
@@ -2735,15 +2863,17 @@ export abstract class GeneratedCommands extends CommandSender {
    * @param seconds `seconds` (integer).
    * @param value `value` (string).
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
   setex(
     key: RedisArgument,
     seconds: RedisArgument,
     value: RedisArgument,
     options?: CommandOptions,
-  ): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["SETEX", key, seconds, value], options);
+  ): Promise<"OK"> {
+    return this.sendCommand<RespValue>(["SETEX", key, seconds, value], options).then(
+      REPLY.ok,
+    ) as Promise<"OK">;
   }
 
   /**
@@ -2758,10 +2888,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * @param key `key` (key).
    * @param value `value` (string).
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns Whether the server answered 1.
    */
-  setnx(key: RedisArgument, value: RedisArgument, options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["SETNX", key, value], options);
+  setnx(key: RedisArgument, value: RedisArgument, options?: CommandOptions): Promise<boolean> {
+    return this.sendCommand<RespValue>(["SETNX", key, value], options).then(REPLY.bool) as Promise<
+      boolean
+    >;
   }
 
   /**
@@ -2775,7 +2907,7 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: admin, noscript, loading, stale, no_multi, allow_busy
    *
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
    */
   shutdown(...args: CommandArguments): Promise<RespValue> {
     return sendArguments(this, ["SHUTDOWN"], args);
@@ -2791,11 +2923,11 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: admin, noscript, stale, no_async_loading
    *
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The reply as text.
    * @deprecated Since Redis 5.0.0: replaced by `REPLICAOF`.
    */
-  slaveof(...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["SLAVEOF"], args);
+  slaveof(...args: CommandArguments): Promise<string> {
+    return sendArguments(this, ["SLAVEOF"], args).then(REPLY.str) as Promise<string>;
   }
 
   /**
@@ -2808,7 +2940,7 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: admin, loading, stale
    *
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
    */
   slowlogGet(...args: CommandArguments): Promise<RespValue> {
     return sendArguments(this, ["SLOWLOG", "GET"], args);
@@ -2824,10 +2956,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: loading, stale
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The reply's items as text.
    */
-  slowlogHelp(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["SLOWLOG", "HELP"], options);
+  slowlogHelp(options?: CommandOptions): Promise<string[]> {
+    return this.sendCommand<RespValue>(["SLOWLOG", "HELP"], options).then(REPLY.strs) as Promise<
+      string[]
+    >;
   }
 
   /**
@@ -2840,10 +2974,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: admin, loading, stale
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The integer reply (a RangeError past 2^53).
    */
-  slowlogLen(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["SLOWLOG", "LEN"], options);
+  slowlogLen(options?: CommandOptions): Promise<number> {
+    return this.sendCommand<RespValue>(["SLOWLOG", "LEN"], options).then(REPLY.int) as Promise<
+      number
+    >;
   }
 
   /**
@@ -2856,46 +2992,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: admin, loading, stale
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
-  slowlogReset(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["SLOWLOG", "RESET"], options);
-  }
-
-  /**
-   * Sort the elements in a list, set or sorted set.
-   *
-   * `SORT key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC | DESC] [ALPHA] [STORE destination]`
-   *
-   * - Since: Redis 1.0.0
-   * - Complexity: O(N+M*log(M)) where N is the number of elements in the list or set to sort,
-   *   and M the number of returned elements. When the elements are not sorted, complexity is O(N).
-   * - Group: generic; flags: write, denyoom, movablekeys
-   *
-   * @param key `key` (key).
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
-   */
-  sort(key: RedisArgument, ...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["SORT", key], args);
-  }
-
-  /**
-   * Sort the elements in a list, set or sorted set. Read-only variant of SORT.
-   *
-   * `SORT_RO key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC | DESC] [ALPHA]`
-   *
-   * - Since: Redis 7.0.0
-   * - Complexity: O(N+M*log(M)) where N is the number of elements in the list or set to sort,
-   *   and M the number of returned elements. When the elements are not sorted, complexity is O(N).
-   * - Group: generic; flags: readonly, movablekeys
-   *
-   * @param key `key` (key).
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
-   */
-  sortRo(key: RedisArgument, ...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["SORT_RO", key], args);
+  slowlogReset(options?: CommandOptions): Promise<"OK"> {
+    return this.sendCommand<RespValue>(["SLOWLOG", "RESET"], options).then(REPLY.ok) as Promise<
+      "OK"
+    >;
   }
 
   /**
@@ -2911,14 +3013,16 @@ export abstract class GeneratedCommands extends CommandSender {
    * @param shardchannel `shardchannel` (string).
    * @param message `message` (string).
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The integer reply (a RangeError past 2^53).
    */
   spublish(
     shardchannel: RedisArgument,
     message: RedisArgument,
     options?: CommandOptions,
-  ): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["SPUBLISH", shardchannel, message], options);
+  ): Promise<number> {
+    return this.sendCommand<RespValue>(["SPUBLISH", shardchannel, message], options).then(
+      REPLY.int,
+    ) as Promise<number>;
   }
 
   /**
@@ -2936,16 +3040,18 @@ export abstract class GeneratedCommands extends CommandSender {
    * @param start `start` (integer).
    * @param end `end` (integer).
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The value (bytes with `returnBuffers`), or `null`.
    * @deprecated Since Redis 2.0.0: replaced by `GETRANGE`.
    */
-  substr(
+  substr<O extends CommandOptions = NoOptions>(
     key: RedisArgument,
     start: RedisArgument,
     end: RedisArgument,
-    options?: CommandOptions,
-  ): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["SUBSTR", key, start, end], options);
+    options?: O,
+  ): Promise<BulkString<O> | null> {
+    return this.sendCommand<RespValue>(["SUBSTR", key, start, end], options).then(
+      REPLY.data,
+    ) as Promise<BulkString<O> | null>;
   }
 
   /**
@@ -2961,14 +3067,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * @param index1 `index1` (integer).
    * @param index2 `index2` (integer).
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
-  swapdb(
-    index1: RedisArgument,
-    index2: RedisArgument,
-    options?: CommandOptions,
-  ): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["SWAPDB", index1, index2], options);
+  swapdb(index1: RedisArgument, index2: RedisArgument, options?: CommandOptions): Promise<"OK"> {
+    return this.sendCommand<RespValue>(["SWAPDB", index1, index2], options).then(
+      REPLY.ok,
+    ) as Promise<"OK">;
   }
 
   /**
@@ -2981,10 +3085,10 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: loading, stale, fast
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The reply's items as text.
    */
-  time(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["TIME"], options);
+  time(options?: CommandOptions): Promise<string[]> {
+    return this.sendCommand<RespValue>(["TIME"], options).then(REPLY.strs) as Promise<string[]>;
   }
 
   /**
@@ -2997,10 +3101,10 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: transactions; flags: noscript, loading, stale, fast, allow_busy
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
-  unwatch(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["UNWATCH"], options);
+  unwatch(options?: CommandOptions): Promise<"OK"> {
+    return this.sendCommand<RespValue>(["UNWATCH"], options).then(REPLY.ok) as Promise<"OK">;
   }
 
   /**
@@ -3016,14 +3120,16 @@ export abstract class GeneratedCommands extends CommandSender {
    * @param numreplicas `numreplicas` (integer).
    * @param timeout `timeout` (integer).
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The integer reply (a RangeError past 2^53).
    */
   wait(
     numreplicas: RedisArgument,
     timeout: RedisArgument,
     options?: CommandOptions,
-  ): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["WAIT", numreplicas, timeout], options);
+  ): Promise<number> {
+    return this.sendCommand<RespValue>(["WAIT", numreplicas, timeout], options).then(
+      REPLY.int,
+    ) as Promise<number>;
   }
 
   /**
@@ -3037,10 +3143,10 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param key `key [key ...]` (key).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
-  watch(key: RedisArgument, ...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["WATCH", key], args);
+  watch(key: RedisArgument, ...args: CommandArguments): Promise<"OK"> {
+    return sendArguments(this, ["WATCH", key], args).then(REPLY.ok) as Promise<"OK">;
   }
 
   /**
@@ -3053,10 +3159,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: stream; flags: loading, stale
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The reply's items as text.
    */
-  xgroupHelp(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["XGROUP", "HELP"], options);
+  xgroupHelp(options?: CommandOptions): Promise<string[]> {
+    return this.sendCommand<RespValue>(["XGROUP", "HELP"], options).then(REPLY.strs) as Promise<
+      string[]
+    >;
   }
 
   /**
@@ -3069,10 +3177,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: stream; flags: loading, stale
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply.
+   * @returns The reply's items as text.
    */
-  xinfoHelp(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["XINFO", "HELP"], options);
+  xinfoHelp(options?: CommandOptions): Promise<string[]> {
+    return this.sendCommand<RespValue>(["XINFO", "HELP"], options).then(REPLY.strs) as Promise<
+      string[]
+    >;
   }
 
   /**
@@ -3087,10 +3197,10 @@ export abstract class GeneratedCommands extends CommandSender {
    * @param key `key` (key).
    * @param lastId `last-id` (string).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns `"OK"`.
    */
-  xsetid(key: RedisArgument, lastId: RedisArgument, ...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["XSETID", key, lastId], args);
+  xsetid(key: RedisArgument, lastId: RedisArgument, ...args: CommandArguments): Promise<"OK"> {
+    return sendArguments(this, ["XSETID", key, lastId], args).then(REPLY.ok) as Promise<"OK">;
   }
 
   /**
@@ -3108,7 +3218,7 @@ export abstract class GeneratedCommands extends CommandSender {
    * @param min `min` (string).
    * @param max `max` (string).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
    * @deprecated Since Redis 6.2.0: replaced by `ZRANGE` with the `BYLEX` argument.
    */
   zrangebylex(
@@ -3135,7 +3245,7 @@ export abstract class GeneratedCommands extends CommandSender {
    * @param min `min` (double).
    * @param max `max` (double).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
    * @deprecated Since Redis 6.2.0: replaced by `ZRANGE` with the `BYSCORE` argument.
    */
   zrangebyscore(
@@ -3161,7 +3271,7 @@ export abstract class GeneratedCommands extends CommandSender {
    * @param start `start` (integer).
    * @param stop `stop` (integer).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
    * @deprecated Since Redis 6.2.0: replaced by `ZRANGE` with the `REV` argument.
    */
   zrevrange(
@@ -3189,7 +3299,7 @@ export abstract class GeneratedCommands extends CommandSender {
    * @param max `max` (string).
    * @param min `min` (string).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
    * @deprecated Since Redis 6.2.0: replaced by `ZRANGE` with the `REV` and `BYLEX` arguments.
    */
   zrevrangebylex(
@@ -3216,7 +3326,7 @@ export abstract class GeneratedCommands extends CommandSender {
    * @param max `max` (double).
    * @param min `min` (double).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply.
+   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
    * @deprecated Since Redis 6.2.0: replaced by `ZRANGE` with the `REV` and `BYSCORE` arguments.
    */
   zrevrangebyscore(

@@ -54,6 +54,51 @@ export function map(value: RespValue): Map<RespValue, RespValue> {
   return out;
 }
 
+/**
+ * A counter's integer reply: a `number`, or with `exact` a `bigint`; a reply a `number` cannot
+ * hold exactly rejects with a RangeError that names the option.
+ */
+export function integer(value: RespValue, exact: boolean | undefined): number | bigint {
+  if (exact) {
+    if (typeof value === "bigint") return value;
+    if (typeof value === "number") return BigInt(value);
+    throw unexpected("an integer", value);
+  }
+  if (typeof value === "number") return value;
+  if (typeof value === "bigint") {
+    throw new RangeError(
+      `Reply ${value} is beyond Number.MAX_SAFE_INTEGER: pass { bigint: true } to get it exactly ` +
+        "(the command did run)",
+    );
+  }
+  throw unexpected("an integer", value);
+}
+
+function put(out: Record<string, RespValue>, key: string, value: RespValue): void {
+  if (key === "__proto__") {
+    Object.defineProperty(out, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  } else {
+    out[key] = value;
+  }
+}
+
+/** A RESP3 map or a RESP2 flat array as a plain object (keys as text; `__proto__` is a key). */
+export function record(value: RespValue): Record<string, RespValue> {
+  const out: Record<string, RespValue> = {};
+  if (value instanceof Map) {
+    for (const [k, v] of value) put(out, text(k), v);
+    return out;
+  }
+  const flat = array(value);
+  for (let i = 0; i + 1 < flat.length; i += 2) put(out, text(flat[i]!), flat[i + 1]!);
+  return out;
+}
+
 /** A map whose keys are names (decoded as text even when the call asked for bytes). */
 export function namedMap(value: RespValue): Map<string, RespValue> {
   const out = new Map<string, RespValue>();

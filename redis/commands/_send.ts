@@ -3,6 +3,7 @@
 import type { RedisArgument, RespValue } from "../resp/types.ts";
 import type { CommandOptions, CommandSender } from "./command_sender.ts";
 import type { CommandArguments } from "./types.ts";
+import { classify } from "./classify.ts";
 
 /** Whether the last element of `CommandArguments` is the options object. */
 function isOptions(value: RedisArgument | CommandOptions): value is CommandOptions {
@@ -23,5 +24,15 @@ export function sendArguments(
   const options = last !== undefined && isOptions(last) ? last : undefined;
   const end = options === undefined ? n : n - 1;
   for (let i = 0; i < end; i++) head.push(args[i] as RedisArgument);
+  const arity = classify(head).command?.arity;
+  if (arity !== undefined && (arity > 0 ? head.length !== arity : head.length < -arity)) {
+    const words = arity > 0 ? `exactly ${arity}` : `at least ${-arity}`;
+    return Promise.reject(
+      new TypeError(
+        `${String(head[0])} takes ${words} words with its name, got ${head.length}: ` +
+          head.map(String).join(" "),
+      ),
+    );
+  }
   return sender.sendCommand<RespValue>(head, options);
 }

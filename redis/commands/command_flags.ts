@@ -1,5 +1,5 @@
 import type { RedisArgument } from "../resp/types.ts";
-import { COMMAND_TABLE } from "./_command_table.ts";
+import { catalogEntry } from "./catalog.ts";
 
 /**
  * What `COMMAND INFO` says about one command or subcommand of Redis 7.0, from the table generated
@@ -33,18 +33,6 @@ export interface CommandSpec {
 }
 
 const specs = new Map<string, CommandSpec | null>();
-let containers: Set<string> | undefined;
-
-function isContainer(name: string): boolean {
-  if (containers === undefined) {
-    containers = new Set();
-    for (const key of Object.keys(COMMAND_TABLE)) {
-      const bar = key.indexOf("|");
-      if (bar !== -1) containers.add(key.slice(0, bar));
-    }
-  }
-  return containers.has(name);
-}
 
 function normalise(name: string): string {
   return name.trim().toLowerCase().split(/\s+/).join("|");
@@ -69,15 +57,15 @@ export function commandSpec(name: string): CommandSpec | undefined {
   const key = normalise(name);
   const cached = specs.get(key);
   if (cached !== undefined) return cached ?? undefined;
-  const row = Object.hasOwn(COMMAND_TABLE, key) ? COMMAND_TABLE[key] : undefined;
+  const row = catalogEntry(key);
   const spec: CommandSpec | null = row === undefined ? null : {
     name: key,
-    arity: row[0],
-    flags: new Set(row[1] === "" ? [] : row[1].split(" ")),
-    firstKey: row[2],
-    lastKey: row[3],
-    keyStep: row[4],
-    container: isContainer(key),
+    arity: row.arity,
+    flags: new Set(row.flags),
+    firstKey: row.firstKey,
+    lastKey: row.lastKey,
+    keyStep: row.keyStep,
+    container: row.subcommands !== undefined,
   };
   specs.set(key, spec);
   return spec ?? undefined;

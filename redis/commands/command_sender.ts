@@ -56,4 +56,15 @@ export abstract class CommandSender {
     argv: readonly RedisArgument[],
     options?: CommandOptions,
   ): Promise<T>;
+
+  /**
+   * Whether commands are queued and answered only when a batch runs (a pipeline, a
+   * transaction): helpers that need a reply before they go on (`runScript`'s fallback) send
+   * differently then.
+   *
+   * @returns `false` here; `true` for pipelines and transactions.
+   */
+  get batched(): boolean {
+    return false;
+  }
 }

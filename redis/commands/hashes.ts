@@ -1,14 +1,26 @@
 import type { RedisArgument, RespValue } from "../resp/types.ts";
-import type { CommandOptions } from "./command_sender.ts";
-import { StringCommands } from "./strings.ts";
-import { array, bool, map, pairs, pushAll, pushEntries, score } from "./_replies.ts";
+import { type CommandOptions, CommandSender } from "./command_sender.ts";
+import {
+  array,
+  bool,
+  integer,
+  map,
+  pairs,
+  pushAll,
+  pushEntries,
+  record,
+  score,
+} from "./_replies.ts";
 import { scanAll, scanPage } from "./_scan.ts";
 import type {
   BulkString,
   Entries,
+  HashOptions,
+  HashReply,
+  IntegerOptions,
+  IntegerReply,
   NoOptions,
   OneOrMany,
-  RedisInteger,
   ScanOptions,
   ScanPage,
 } from "./types.ts";
@@ -66,7 +78,7 @@ export type HRandFieldReply<O> = O extends { withValues: true } ? [BulkString<O>
  * assert.deepEqual(await redis.hgetall("user:1"), new Map([["name", "ada"], ["born", "1815"]]));
  * ```
  */
-export abstract class HashCommands extends StringCommands {
+export abstract class HashCommands extends CommandSender {
   /**
    * `HDEL key field [field ...]`: removes fields.
    *
@@ -128,27 +140,29 @@ export abstract class HashCommands extends StringCommands {
   }
 
   /**
-   * `HGETALL key`: every field and value, as a `Map` in field order (RESP2's flat array and
-   * RESP3's map alike).
+   * `HGETALL key`: every field and value, as a plain object by default, or a `Map` in field
+   * order with `asMap: true` (RESP2's flat array and RESP3's map alike).
    *
-   * @typeParam O The options' type, which decides between strings and bytes.
+   * @typeParam O The options' type, which decides between an object and a `Map`, strings and
+   * bytes (with `returnBuffers` an object's keys are decoded as UTF-8; a `Map` keeps bytes).
    * @param key The key.
-   * @param options Buffers, timeout, abort signal.
+   * @param options `asMap`, buffers, timeout, abort signal.
    * @returns The fields and values (empty when the key does not exist).
    *
    * @example To a plain object
    * ```ts ignore
    * await redis.hset("h", { a: "1" });
-   * assert.deepEqual(Object.fromEntries(await redis.hgetall("h")), { a: "1" });
+   * assert.deepEqual(await redis.hgetall("h"), { a: "1" });
+   * assert.deepEqual(await redis.hgetall("h", { asMap: true }), new Map([["a", "1"]]));
    * ```
    */
-  hgetall<O extends CommandOptions = NoOptions>(
+  hgetall<O extends HashOptions = NoOptions>(
     key: RedisArgument,
     options?: O,
-  ): Promise<Map<BulkString<O>, BulkString<O>>> {
-    return this.sendCommand<RespValue>(["HGETALL", key], options).then(map) as Promise<
-      Map<BulkString<O>, BulkString<O>>
-    >;
+  ): Promise<HashReply<O>> {
+    return this.sendCommand<RespValue>(["HGETALL", key], options).then((reply) =>
+      (options?.asMap ? map(reply) : record(reply)) as HashReply<O>
+    );
   }
 
   /**
@@ -158,20 +172,23 @@ export abstract class HashCommands extends StringCommands {
    * @param field The field (a missing one counts as 0).
    * @param increment How much to add.
    * @param options Buffers, timeout, abort signal.
-   * @returns The new value; a `bigint` beyond ±(2^53 − 1).
+   * @returns The new value: a `number`, or a `bigint` with `bigint: true` (beyond ±(2^53 − 1)
+   *   without it, the call rejects with a RangeError).
    *
    * @example Counting per field
    * ```ts ignore
    * assert.equal(await redis.hincrby("stats", "hits", 3), 3);
    * ```
    */
-  hincrby(
+  hincrby<O extends IntegerOptions = NoOptions>(
     key: RedisArgument,
     field: RedisArgument,
     increment: number | bigint,
-    options?: CommandOptions,
-  ): Promise<RedisInteger> {
-    return this.sendCommand<RedisInteger>(["HINCRBY", key, field, increment], options);
+    options?: O,
+  ): Promise<IntegerReply<O>> {
+    return this.sendCommand<RespValue>(["HINCRBY", key, field, increment], options).then((reply) =>
+      integer(reply, options?.bigint) as IntegerReply<O>
+    );
   }
 
   /**

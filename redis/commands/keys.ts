@@ -1,6 +1,5 @@
 import type { RedisArgument, RespValue } from "../resp/types.ts";
-import type { CommandOptions } from "./command_sender.ts";
-import { GeneratedCommands } from "./_generated.ts";
+import { type CommandOptions, CommandSender } from "./command_sender.ts";
 import { array, bool, pushAll, text } from "./_replies.ts";
 import { scanAll, scanPage } from "./_scan.ts";
 import type { BulkString, KeyScanOptions, NoOptions, OneOrMany, ScanPage } from "./types.ts";
@@ -78,7 +77,7 @@ function expireArgv(
  * assert.ok((await redis.ttl("session")) > 0);
  * ```
  */
-export abstract class KeyCommands extends GeneratedCommands {
+export abstract class KeyCommands extends CommandSender {
   /**
    * `COPY source destination [DB destination-db] [REPLACE]`: copies a key.
    *

@@ -1,6 +1,5 @@
 import type { RedisArgument, RespValue } from "../resp/types.ts";
-import type { CommandOptions } from "./command_sender.ts";
-import { HashCommands } from "./hashes.ts";
+import { type CommandOptions, CommandSender } from "./command_sender.ts";
 import { array, count, pushAll, text } from "./_replies.ts";
 import type { BulkString, NoOptions, OneOrMany } from "./types.ts";
 
@@ -178,7 +177,7 @@ function mpopArgv(
  * assert.deepEqual(await redis.blpop("jobs", 1), { key: "jobs", element: "b" });
  * ```
  */
-export abstract class ListCommands extends HashCommands {
+export abstract class ListCommands extends CommandSender {
   /**
    * `BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout`: `LMOVE`, waiting up to `timeout`
    * seconds (0: forever) for an element. Holds the connection while it waits.

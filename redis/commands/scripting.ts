@@ -1,8 +1,7 @@
 import { ReplyError } from "../errors.ts";
 import type { RedisArgument, RespValue } from "../resp/types.ts";
-import type { CommandOptions } from "./command_sender.ts";
+import { type CommandOptions, CommandSender } from "./command_sender.ts";
 import type { Script } from "./script.ts";
-import { StreamCommands } from "./streams.ts";
 import { bools, pushAll, text } from "./_replies.ts";
 import type { OneOrMany } from "./types.ts";
 
@@ -42,6 +41,23 @@ export interface RunScriptOptions extends ScriptCallOptions {
   readOnly?: boolean;
 }
 
+/**
+ * Options of `functionLoad`.
+ *
+ * @example Replacing a library
+ * ```ts
+ * import type { FunctionLoadOptions } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
+ *
+ * const options: FunctionLoadOptions = { replace: true };
+ * assert.equal(options.replace, true);
+ * ```
+ */
+export interface FunctionLoadOptions extends CommandOptions {
+  /** `REPLACE`: overwrite a library of the same name. */
+  replace?: boolean;
+}
+
 function callArgv(
   command: string,
   target: RedisArgument,
@@ -67,10 +83,11 @@ function callArgv(
  * assert.equal(await redis.runScript(incrTo, { keys: ["n"], args: [5] }), 5);
  * ```
  */
-export abstract class ScriptingCommands extends StreamCommands {
+export abstract class ScriptingCommands extends CommandSender {
   /**
    * `EVAL script numkeys [key [key ...]] [arg [arg ...]]`: runs a Lua script.
    *
+   * @typeParam T What the caller declares the script or function returns.
    * @param script The Lua source.
    * @param options `keys`, `args`, and the command options.
    * @returns What the script returns, as the protocol carries it.
@@ -80,13 +97,14 @@ export abstract class ScriptingCommands extends StreamCommands {
    * assert.equal(await redis.eval("return ARGV[1]", { args: ["hi"] }), "hi");
    * ```
    */
-  eval(script: RedisArgument, options?: ScriptCallOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(callArgv("EVAL", script, options), options);
+  eval<T = RespValue>(script: RedisArgument, options?: ScriptCallOptions): Promise<T> {
+    return this.sendCommand<T>(callArgv("EVAL", script, options), options);
   }
 
   /**
    * `EVAL_RO script numkeys [key [key ...]] [arg [arg ...]]`: runs a read-only Lua script.
    *
+   * @typeParam T What the caller declares the script or function returns.
    * @param script The Lua source.
    * @param options `keys`, `args`, and the command options.
    * @returns What the script returns.
@@ -96,13 +114,14 @@ export abstract class ScriptingCommands extends StreamCommands {
    * await redis.evalRo("return redis.call('GET', KEYS[1])", { keys: ["k"] });
    * ```
    */
-  evalRo(script: RedisArgument, options?: ScriptCallOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(callArgv("EVAL_RO", script, options), options);
+  evalRo<T = RespValue>(script: RedisArgument, options?: ScriptCallOptions): Promise<T> {
+    return this.sendCommand<T>(callArgv("EVAL_RO", script, options), options);
   }
 
   /**
    * `EVALSHA sha1 numkeys [key [key ...]] [arg [arg ...]]`: runs a cached script by its SHA1.
    *
+   * @typeParam T What the caller declares the script or function returns.
    * @param sha1 The script's SHA1.
    * @param options `keys`, `args`, and the command options.
    * @returns What the script returns; rejects with `ReplyError` code `NOSCRIPT` when the server
@@ -114,13 +133,14 @@ export abstract class ScriptingCommands extends StreamCommands {
    * assert.equal(await redis.evalsha(sha1), 42);
    * ```
    */
-  evalsha(sha1: RedisArgument, options?: ScriptCallOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(callArgv("EVALSHA", sha1, options), options);
+  evalsha<T = RespValue>(sha1: RedisArgument, options?: ScriptCallOptions): Promise<T> {
+    return this.sendCommand<T>(callArgv("EVALSHA", sha1, options), options);
   }
 
   /**
    * `EVALSHA_RO sha1 numkeys [key [key ...]] [arg [arg ...]]`: runs a cached read-only script.
    *
+   * @typeParam T What the caller declares the script or function returns.
    * @param sha1 The script's SHA1.
    * @param options `keys`, `args`, and the command options.
    * @returns What the script returns.
@@ -130,14 +150,15 @@ export abstract class ScriptingCommands extends StreamCommands {
    * await redis.evalshaRo(sha1, { keys: ["k"] });
    * ```
    */
-  evalshaRo(sha1: RedisArgument, options?: ScriptCallOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(callArgv("EVALSHA_RO", sha1, options), options);
+  evalshaRo<T = RespValue>(sha1: RedisArgument, options?: ScriptCallOptions): Promise<T> {
+    return this.sendCommand<T>(callArgv("EVALSHA_RO", sha1, options), options);
   }
 
   /**
    * `FCALL function numkeys [key [key ...]] [arg [arg ...]]`: calls a function loaded with
    * `FUNCTION LOAD`.
    *
+   * @typeParam T What the caller declares the script or function returns.
    * @param fn The function's name.
    * @param options `keys`, `args`, and the command options.
    * @returns What the function returns.
@@ -147,13 +168,14 @@ export abstract class ScriptingCommands extends StreamCommands {
    * await redis.fcall("myfunc", { keys: ["k"], args: [1] });
    * ```
    */
-  fcall(fn: RedisArgument, options?: ScriptCallOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(callArgv("FCALL", fn, options), options);
+  fcall<T = RespValue>(fn: RedisArgument, options?: ScriptCallOptions): Promise<T> {
+    return this.sendCommand<T>(callArgv("FCALL", fn, options), options);
   }
 
   /**
    * `FCALL_RO function numkeys [key [key ...]] [arg [arg ...]]`: calls a read-only function.
    *
+   * @typeParam T What the caller declares the script or function returns.
    * @param fn The function's name.
    * @param options `keys`, `args`, and the command options.
    * @returns What the function returns.
@@ -163,8 +185,31 @@ export abstract class ScriptingCommands extends StreamCommands {
    * await redis.fcallRo("myreader", { keys: ["k"] });
    * ```
    */
-  fcallRo(fn: RedisArgument, options?: ScriptCallOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(callArgv("FCALL_RO", fn, options), options);
+  fcallRo<T = RespValue>(fn: RedisArgument, options?: ScriptCallOptions): Promise<T> {
+    return this.sendCommand<T>(callArgv("FCALL_RO", fn, options), options);
+  }
+
+  /**
+   * `FUNCTION LOAD [REPLACE] function-code`: loads a library of Redis functions.
+   *
+   * @param code The library's source, starting with its `#!lua name=…` shebang.
+   * @param options `replace` (overwrite a library of the same name), and the command options.
+   * @returns The library's name.
+   *
+   * @example Loading and calling a function
+   * ```ts ignore
+   * const name = await redis.functionLoad(
+   *   "#!lua name=mylib\nredis.register_function('echo1', function(keys, args) return args[1] end)",
+   * );
+   * assert.equal(name, "mylib");
+   * assert.equal(await redis.fcall<string>("echo1", { args: ["hi"] }), "hi");
+   * ```
+   */
+  functionLoad(code: RedisArgument, options?: FunctionLoadOptions): Promise<string> {
+    const argv: RedisArgument[] = ["FUNCTION", "LOAD"];
+    if (options?.replace) argv.push("REPLACE");
+    argv.push(code);
+    return this.sendCommand<RespValue>(argv, options).then(text);
   }
 
   /**
@@ -172,9 +217,10 @@ export abstract class ScriptingCommands extends StreamCommands {
    * server answers `NOSCRIPT` (after a restart, `SCRIPT FLUSH` or on another node); `EVAL` also
    * caches it for the next call. The `EVALSHA` goes out at once, in order with the commands
    * around it; the fallback `EVAL` is sent when the `NOSCRIPT` reply arrives, after commands
-   * issued meanwhile, so this helper is not for pipelines or transactions (where the reply
-   * arrives only when the batch runs): use `eval` there, or `scriptLoad` beforehand.
+   * issued meanwhile. In a pipeline or a transaction, where a reply arrives only when the batch
+   * runs, it sends `EVAL` with the source instead (which also caches the script).
    *
+   * @typeParam T What the caller declares the script returns.
    * @param script The script.
    * @param options `keys`, `args`, `readOnly`, and the command options.
    * @returns What the script returns.
@@ -185,14 +231,21 @@ export abstract class ScriptingCommands extends StreamCommands {
    * assert.equal(await redis.runScript(script, { keys: ["n"], args: [2] }), 2);
    * ```
    */
-  runScript(script: Script, options?: RunScriptOptions): Promise<RespValue> {
+  runScript<T = RespValue>(script: Script, options?: RunScriptOptions): Promise<T> {
     const readOnly = options?.readOnly ?? false;
-    return this.sendCommand<RespValue>(
+    if (this.batched) {
+      // In a pipeline or a transaction the NOSCRIPT reply would come too late to fall back.
+      return this.sendCommand<T>(
+        callArgv(readOnly ? "EVAL_RO" : "EVAL", script.source, options),
+        options,
+      );
+    }
+    return this.sendCommand<T>(
       callArgv(readOnly ? "EVALSHA_RO" : "EVALSHA", script.sha1, options),
       options,
     ).catch((error: unknown) => {
       if (!(error instanceof ReplyError) || error.code !== "NOSCRIPT") throw error;
-      return this.sendCommand<RespValue>(
+      return this.sendCommand<T>(
         callArgv(readOnly ? "EVAL_RO" : "EVAL", script.source, options),
         options,
       );

@@ -1,7 +1,6 @@
 import type { RedisArgument, RespValue } from "../resp/types.ts";
-import type { CommandOptions } from "./command_sender.ts";
-import { ScriptingCommands } from "./scripting.ts";
-import { map, pushAll, pushEntries, text } from "./_replies.ts";
+import { type CommandOptions, CommandSender } from "./command_sender.ts";
+import { integer, map, pushAll, pushEntries, text } from "./_replies.ts";
 import type { BulkString, Entries, NoOptions, OneOrMany } from "./types.ts";
 
 /**
@@ -22,6 +21,74 @@ export interface FlushOptions extends CommandOptions {
 }
 
 /**
+ * The filters of `CLIENT KILL` (Redis 7.0): every given filter must match. At least one is
+ * needed.
+ *
+ * @example Killing one client by id
+ * ```ts
+ * import type { ClientKillFilters } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
+ *
+ * const filters: ClientKillFilters = { id: 42, skipme: true };
+ * assert.equal(filters.id, 42);
+ * ```
+ */
+export interface ClientKillFilters extends CommandOptions {
+  /** `ID client-id`. */
+  id?: number | bigint;
+  /** `TYPE normal | master | replica | pubsub`. */
+  type?: "normal" | "master" | "replica" | "pubsub";
+  /** `USER username`. */
+  user?: RedisArgument;
+  /** `ADDR ip:port`: the client's address. */
+  addr?: RedisArgument;
+  /** `LADDR ip:port`: the local (server) address it is connected to. */
+  laddr?: RedisArgument;
+  /** `SKIPME yes | no`: whether to spare the calling client (the server's default is yes). */
+  skipme?: boolean;
+  /** `MAXAGE seconds`: only clients older than this (Redis 7.4+; refused by 7.0). */
+  maxage?: number;
+}
+
+const KILL_FILTERS = ["id", "type", "user", "addr", "laddr", "skipme", "maxage"] as const;
+
+/**
+ * Options of `configGet`.
+ *
+ * @example A Map instead of an object
+ * ```ts
+ * import type { ConfigGetOptions } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
+ *
+ * const options: ConfigGetOptions = { asMap: true };
+ * assert.equal(options.asMap, true);
+ * ```
+ */
+export interface ConfigGetOptions extends CommandOptions {
+  /** Return a `Map` instead of a plain object. */
+  asMap?: boolean;
+}
+
+/**
+ * What `configGet` resolves to: `Record<string, string>`, or `Map<string, string>` with
+ * `asMap: true`.
+ *
+ * @typeParam O The options type of the call.
+ *
+ * @example
+ * ```ts
+ * import type { ConfigReply } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
+ *
+ * const config: ConfigReply<{ timeoutMs: 5 }> = { hz: "10" };
+ * assert.equal(config.hz, "10");
+ * ```
+ */
+export type ConfigReply<O> = "asMap" extends keyof O
+  ? O[Extract<"asMap", keyof O>] extends true ? Map<string, string> : Record<string, string>
+  : Record<string, string>;
+
+/**
  * Typed methods for the connection and the server: `PING`, `ECHO`, `DBSIZE`, `FLUSHDB`,
  * `FLUSHALL`, `INFO` (text in both protocols), `CONFIG GET` (a `Map` in both protocols) and
  * `CONFIG SET` with a record.
@@ -33,33 +100,67 @@ export interface FlushOptions extends CommandOptions {
  * // `redis` is any RedisCommands: a RedisClient, a pipeline, a transaction.
  * assert.equal(await redis.ping(), "PONG");
  * await redis.configSet({ "maxmemory-policy": "allkeys-lru" });
- * assert.equal((await redis.configGet("maxmemory-policy")).get("maxmemory-policy"), "allkeys-lru");
+ * assert.equal((await redis.configGet("maxmemory-policy"))["maxmemory-policy"], "allkeys-lru");
  * ```
  */
-export abstract class ServerCommands extends ScriptingCommands {
+export abstract class ServerCommands extends CommandSender {
   /**
-   * `CONFIG GET parameter [parameter ...]`: configuration parameters, as a `Map` in both
-   * protocols (RESP2 sends a flat array, RESP3 a map).
+   * `CLIENT KILL <ID id | TYPE type | USER name | ADDR ip:port | LADDR ip:port | SKIPME yes/no>
+   * ...`: closes the connections that match every filter.
    *
+   * @param options At least one filter, and the command options.
+   * @returns How many connections were closed.
+   *
+   * @example Closing another client
+   * ```ts ignore
+   * const id = await other.clientId();
+   * assert.equal(await redis.clientKill({ id }), 1);
+   * ```
+   */
+  clientKill(options: ClientKillFilters): Promise<number> {
+    const filters = options;
+    const argv: RedisArgument[] = ["CLIENT", "KILL"];
+    if (filters.id !== undefined) argv.push("ID", filters.id);
+    if (filters.type !== undefined) argv.push("TYPE", filters.type);
+    if (filters.user !== undefined) argv.push("USER", filters.user);
+    if (filters.addr !== undefined) argv.push("ADDR", filters.addr);
+    if (filters.laddr !== undefined) argv.push("LADDR", filters.laddr);
+    if (filters.skipme !== undefined) argv.push("SKIPME", filters.skipme ? "yes" : "no");
+    if (filters.maxage !== undefined) argv.push("MAXAGE", filters.maxage);
+    if (argv.length === 2) {
+      return Promise.reject(
+        new TypeError(`clientKill() needs one of ${KILL_FILTERS.join(", ")}`),
+      );
+    }
+    return this.sendCommand<RespValue>(argv, filters).then((reply) =>
+      integer(reply, false) as number
+    );
+  }
+
+  /**
+   * `CONFIG GET parameter [parameter ...]`: configuration parameters, as a plain object by
+   * default, or a `Map` with `asMap: true` (RESP2 sends a flat array, RESP3 a map).
+   *
+   * @typeParam O The options' type, which decides between an object and a `Map`.
    * @param parameters One name or glob-style pattern, or a list of them.
-   * @param options Buffers, timeout, abort signal.
+   * @param options `asMap`, timeout, abort signal.
    * @returns Each matching parameter with its value.
    *
    * @example Two parameters
    * ```ts ignore
    * const config = await redis.configGet(["maxmemory", "maxmemory-policy"]);
-   * console.log(config.get("maxmemory"));
+   * console.log(config["maxmemory"]);
    * ```
    */
-  configGet(
+  configGet<O extends ConfigGetOptions = NoOptions>(
     parameters: OneOrMany<RedisArgument>,
-    options?: CommandOptions,
-  ): Promise<Map<string, string>> {
+    options?: O,
+  ): Promise<ConfigReply<O>> {
     return this.sendCommand<RespValue>(pushAll(["CONFIG", "GET"], parameters), options).then(
       (reply) => {
         const out = new Map<string, string>();
         for (const [k, v] of map(reply)) out.set(text(k), text(v));
-        return out;
+        return (options?.asMap ? out : Object.fromEntries(out)) as ConfigReply<O>;
       },
     );
   }

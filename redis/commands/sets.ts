@@ -1,6 +1,6 @@
 import type { RedisArgument, RespValue } from "../resp/types.ts";
-import type { CommandOptions } from "./command_sender.ts";
-import { ListCommands, type PopOptions } from "./lists.ts";
+import { type CommandOptions, CommandSender } from "./command_sender.ts";
+import type { PopOptions } from "./lists.ts";
 import { array, bool, bools, count, pushAll } from "./_replies.ts";
 import { scanAll, scanPage } from "./_scan.ts";
 import type { BulkString, NoOptions, OneOrMany, ScanOptions, ScanPage } from "./types.ts";
@@ -59,7 +59,7 @@ function members(reply: RespValue): RespValue[] {
  * assert.deepEqual((await redis.smembers("tags")).sort(), ["a", "b"]);
  * ```
  */
-export abstract class SetCommands extends ListCommands {
+export abstract class SetCommands extends CommandSender {
   /**
    * `SADD key member [member ...]`: adds members.
    *

@@ -1,7 +1,7 @@
 import type { RedisArgument, RespValue } from "../resp/types.ts";
-import type { CommandOptions } from "./command_sender.ts";
+import { type CommandOptions, CommandSender } from "./command_sender.ts";
 import type { PopOptions } from "./lists.ts";
-import { type InterCardOptions, SetCommands } from "./sets.ts";
+import type { InterCardOptions } from "./sets.ts";
 import { array, count, pushAll, scored, scoreOrNull, text } from "./_replies.ts";
 import { scanAll, scanPage } from "./_scan.ts";
 import type {
@@ -266,7 +266,7 @@ function mpopArgv(
  * ]);
  * ```
  */
-export abstract class SortedSetCommands extends SetCommands {
+export abstract class SortedSetCommands extends CommandSender {
   /**
    * `BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]`: `ZMPOP`, waiting up to
    * `timeout` seconds (0: forever). Holds the connection while it waits.

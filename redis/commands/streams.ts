@@ -1,8 +1,8 @@
 import type { RedisArgument, RespValue } from "../resp/types.ts";
-import type { CommandOptions } from "./command_sender.ts";
-import { SortedSetCommands } from "./sorted_sets.ts";
-import { array, bool, map, namedMap, pushAll, pushEntries, text } from "./_replies.ts";
+import { type CommandOptions, CommandSender } from "./command_sender.ts";
+import { array, bool, map, pushAll, pushEntries, text } from "./_replies.ts";
 import type { BulkString, Entries, NoOptions, OneOrMany } from "./types.ts";
+import { info, type InfoOptions, type InfoReply } from "./info_replies.ts";
 
 /**
  * A stream entry: its id and its fields in the order they were added.
@@ -400,7 +400,7 @@ function pushStreams(argv: RedisArgument[], streams: Entries): void {
  * assert.equal(read?.get("sensor")?.[0]?.id, id);
  * ```
  */
-export abstract class StreamCommands extends SortedSetCommands {
+export abstract class StreamCommands extends CommandSender {
   /**
    * `XACK key group id [id ...]`: acknowledges entries of a consumer group.
    *
@@ -682,59 +682,67 @@ export abstract class StreamCommands extends SortedSetCommands {
    * @param key The stream.
    * @param group The group.
    * @param options Buffers, timeout, abort signal.
-   * @returns One map per consumer.
+   * @returns One object per consumer (a `Map` with `asMap: true`).
    *
    * @example A consumer's pending count
    * ```ts ignore
    * const [first] = await redis.xinfoConsumers("s", "g");
-   * console.log(first?.get("pending"));
+   * console.log(first?.pending);
    * ```
    */
-  xinfoConsumers(
+  xinfoConsumers<O extends InfoOptions = NoOptions>(
     key: RedisArgument,
     group: RedisArgument,
-    options?: CommandOptions,
-  ): Promise<Map<string, RespValue>[]> {
+    options?: O,
+  ): Promise<InfoReply<O>[]> {
     return this.sendCommand<RespValue>(["XINFO", "CONSUMERS", key, group], options).then((v) =>
-      array(v).map(namedMap)
+      array(v).map((item) => info(item, options) as InfoReply<O>)
     );
   }
 
   /**
-   * `XINFO GROUPS key`: the consumer groups of a stream, each as a `Map` of its fields (`name`,
+   * `XINFO GROUPS key`: the consumer groups of a stream, each as an object of its fields (`name`,
    * `consumers`, `pending`, `last-delivered-id`, `entries-read`, `lag`) in both protocols.
    *
    * @param key The stream.
    * @param options Buffers, timeout, abort signal.
-   * @returns One map per group.
+   * @returns One object per group (a `Map` with `asMap: true`).
    *
    * @example Group names
    * ```ts ignore
-   * const names = (await redis.xinfoGroups("s")).map((g) => g.get("name"));
+   * const names = (await redis.xinfoGroups("s")).map((g) => g.name);
    * ```
    */
-  xinfoGroups(key: RedisArgument, options?: CommandOptions): Promise<Map<string, RespValue>[]> {
+  xinfoGroups<O extends InfoOptions = NoOptions>(
+    key: RedisArgument,
+    options?: O,
+  ): Promise<InfoReply<O>[]> {
     return this.sendCommand<RespValue>(["XINFO", "GROUPS", key], options).then((v) =>
-      array(v).map(namedMap)
+      array(v).map((item) => info(item, options) as InfoReply<O>)
     );
   }
 
   /**
-   * `XINFO STREAM key`: facts about a stream as a `Map` (`length`, `last-generated-id`,
+   * `XINFO STREAM key`: facts about a stream as an object (`length`, `last-generated-id`,
    * `groups`, `first-entry`, `last-entry`, …) in both protocols; the entries inside stay as the
    * server sent them (`[id, [field, value, …]]`). The `FULL` form is `sendCommand`'s.
    *
    * @param key The stream.
    * @param options Buffers, timeout, abort signal.
-   * @returns The stream's fields.
+   * @returns The stream's fields (a `Map` with `asMap: true`).
    *
    * @example The length
    * ```ts ignore
-   * assert.equal((await redis.xinfoStream("s")).get("length"), 1);
+   * assert.equal((await redis.xinfoStream("s")).length, 1);
    * ```
    */
-  xinfoStream(key: RedisArgument, options?: CommandOptions): Promise<Map<string, RespValue>> {
-    return this.sendCommand<RespValue>(["XINFO", "STREAM", key], options).then(namedMap);
+  xinfoStream<O extends InfoOptions = NoOptions>(
+    key: RedisArgument,
+    options?: O,
+  ): Promise<InfoReply<O>> {
+    return this.sendCommand<RespValue>(["XINFO", "STREAM", key], options).then((v) =>
+      info(v, options) as InfoReply<O>
+    );
   }
 
   /**

@@ -1,8 +1,7 @@
 import type { RedisArgument, RespValue } from "../resp/types.ts";
-import type { CommandOptions } from "./command_sender.ts";
-import { KeyCommands } from "./keys.ts";
-import { array, bool, pushAll, pushEntries, score } from "./_replies.ts";
-import type { BulkString, Entries, NoOptions, RedisInteger } from "./types.ts";
+import { type CommandOptions, CommandSender } from "./command_sender.ts";
+import { array, bool, integer, pushAll, pushEntries, score } from "./_replies.ts";
+import type { BulkString, Entries, IntegerOptions, IntegerReply, NoOptions } from "./types.ts";
 
 /**
  * The expiry options shared by `SET` and `GETEX`: at most one of them.
@@ -112,7 +111,7 @@ function pushExpiry(argv: RedisArgument[], options: ExpiryOptions | undefined): 
  * assert.equal(await redis.incrby("visits", 5), 5);
  * ```
  */
-export abstract class StringCommands extends KeyCommands {
+export abstract class StringCommands extends CommandSender {
   /**
    * `APPEND key value`: appends to a string (creating it when missing).
    *
@@ -135,8 +134,8 @@ export abstract class StringCommands extends KeyCommands {
    * `DECR key`: decrements an integer by one.
    *
    * @param key The key (a missing key counts as 0).
-   * @param options Buffers, timeout, abort signal.
-   * @returns The new value.
+   * @param options `bigint`, buffers, timeout, abort signal.
+   * @returns The new value (see {@linkcode IntegerOptions}).
    *
    * @example Counting down
    * ```ts ignore
@@ -144,8 +143,13 @@ export abstract class StringCommands extends KeyCommands {
    * assert.equal(await redis.decr("n"), 9);
    * ```
    */
-  decr(key: RedisArgument, options?: CommandOptions): Promise<RedisInteger> {
-    return this.sendCommand<RedisInteger>(["DECR", key], options);
+  decr<O extends IntegerOptions = NoOptions>(
+    key: RedisArgument,
+    options?: O,
+  ): Promise<IntegerReply<O>> {
+    return this.sendCommand<RespValue>(["DECR", key], options).then((reply) =>
+      integer(reply, options?.bigint) as IntegerReply<O>
+    );
   }
 
   /**
@@ -153,20 +157,22 @@ export abstract class StringCommands extends KeyCommands {
    *
    * @param key The key (a missing key counts as 0).
    * @param decrement How much to take away.
-   * @param options Buffers, timeout, abort signal.
-   * @returns The new value.
+   * @param options `bigint`, buffers, timeout, abort signal.
+   * @returns The new value (see {@linkcode IntegerOptions}).
    *
    * @example Taking five
    * ```ts ignore
    * assert.equal(await redis.decrby("fresh", 5), -5);
    * ```
    */
-  decrby(
+  decrby<O extends IntegerOptions = NoOptions>(
     key: RedisArgument,
     decrement: number | bigint,
-    options?: CommandOptions,
-  ): Promise<RedisInteger> {
-    return this.sendCommand<RedisInteger>(["DECRBY", key, decrement], options);
+    options?: O,
+  ): Promise<IntegerReply<O>> {
+    return this.sendCommand<RespValue>(["DECRBY", key, decrement], options).then((reply) =>
+      integer(reply, options?.bigint) as IntegerReply<O>
+    );
   }
 
   /**
@@ -269,15 +275,21 @@ export abstract class StringCommands extends KeyCommands {
    *
    * @param key The key (a missing key counts as 0).
    * @param options Buffers, timeout, abort signal.
-   * @returns The new value; a `bigint` beyond ±(2^53 − 1).
+   * @returns The new value: a `number`, or a `bigint` with `bigint: true` (beyond ±(2^53 − 1)
+   *   without it, the call rejects with a RangeError).
    *
    * @example Counting
    * ```ts ignore
    * assert.equal(await redis.incr("visits"), 1);
    * ```
    */
-  incr(key: RedisArgument, options?: CommandOptions): Promise<RedisInteger> {
-    return this.sendCommand<RedisInteger>(["INCR", key], options);
+  incr<O extends IntegerOptions = NoOptions>(
+    key: RedisArgument,
+    options?: O,
+  ): Promise<IntegerReply<O>> {
+    return this.sendCommand<RespValue>(["INCR", key], options).then((reply) =>
+      integer(reply, options?.bigint) as IntegerReply<O>
+    );
   }
 
   /**
@@ -286,19 +298,22 @@ export abstract class StringCommands extends KeyCommands {
    * @param key The key (a missing key counts as 0).
    * @param increment How much to add (negative to subtract).
    * @param options Buffers, timeout, abort signal.
-   * @returns The new value; a `bigint` beyond ±(2^53 − 1).
+   * @returns The new value: a `number`, or a `bigint` with `bigint: true` (beyond ±(2^53 − 1)
+   *   without it, the call rejects with a RangeError).
    *
    * @example Adding ten
    * ```ts ignore
    * assert.equal(await redis.incrby("score", 10), 10);
    * ```
    */
-  incrby(
+  incrby<O extends IntegerOptions = NoOptions>(
     key: RedisArgument,
     increment: number | bigint,
-    options?: CommandOptions,
-  ): Promise<RedisInteger> {
-    return this.sendCommand<RedisInteger>(["INCRBY", key, increment], options);
+    options?: O,
+  ): Promise<IntegerReply<O>> {
+    return this.sendCommand<RespValue>(["INCRBY", key, increment], options).then((reply) =>
+      integer(reply, options?.bigint) as IntegerReply<O>
+    );
   }
 
   /**

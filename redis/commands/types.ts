@@ -192,3 +192,104 @@ export interface ScanPage<T> {
   /** What this call returned. */
   items: T[];
 }
+
+/**
+ * Values spread as arguments, optionally followed by one options object: the spread form of a
+ * one-or-many parameter (`del("a", "b")`, `lpush("queue", "x", "y", { timeoutMs: 500 })`).
+ *
+ * @typeParam T The value type.
+ * @typeParam O The options type.
+ *
+ * @example Keys, then options
+ * ```ts
+ * import type { CommandOptions, Spread } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
+ *
+ * const args: Spread<string, CommandOptions> = ["a", "b", { timeoutMs: 500 }];
+ * assert.equal(args.length, 3);
+ * ```
+ */
+export type Spread<T, O> = T[] | [...T[], O];
+
+/**
+ * Options of the counters (`INCR`, `INCRBY`, `DECR`, `DECRBY`, `HINCRBY`): their reply is a
+ * `number`; a reply beyond ±(2^53 − 1), which a `number` cannot hold exactly, rejects with a
+ * `RangeError` naming `bigint` (the command did run). With `bigint: true` the reply is always an
+ * exact `bigint`.
+ *
+ * @example Exact counters
+ * ```ts
+ * import type { IntegerOptions } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
+ *
+ * const options: IntegerOptions = { bigint: true };
+ * assert.equal(options.bigint, true);
+ * ```
+ */
+export interface IntegerOptions extends CommandOptions {
+  /** Return the reply as an exact `bigint` (otherwise a `number`). */
+  bigint?: boolean;
+}
+
+/**
+ * What a counter resolves to under the options `O` of a call: `bigint` with `bigint: true`,
+ * else `number`.
+ *
+ * @typeParam O The options type of the call.
+ *
+ * @example
+ * ```ts
+ * import type { IntegerReply } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
+ *
+ * const n: IntegerReply<{ timeoutMs: 5 }> = 41;
+ * const exact: IntegerReply<{ bigint: true }> = 2n ** 60n;
+ * assert.equal(n + 1, 42);
+ * assert.equal(typeof exact, "bigint");
+ * ```
+ */
+export type IntegerReply<O> = "bigint" extends keyof O
+  ? O[Extract<"bigint", keyof O>] extends true ? bigint
+  : O[Extract<"bigint", keyof O>] extends false | undefined ? number
+  : number | bigint
+  : number;
+
+/**
+ * Options of the hash-like replies (`HGETALL`): a plain object by default; `asMap: true` gives a
+ * `Map` (whose keys stay bytes with `returnBuffers`, where an object's keys are decoded as
+ * UTF-8 text).
+ *
+ * @example A Map instead of an object
+ * ```ts
+ * import type { HashOptions } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
+ *
+ * const options: HashOptions = { asMap: true };
+ * assert.equal(options.asMap, true);
+ * ```
+ */
+export interface HashOptions extends CommandOptions {
+  /** Return a `Map` instead of a plain object. */
+  asMap?: boolean;
+}
+
+/**
+ * What a hash-like reply resolves to under the options `O` of a call: `Record<string, V>` by
+ * default, `Map<K, V>` with `asMap: true` (with `V` and `K` bytes under `returnBuffers`).
+ *
+ * @typeParam O The options type of the call.
+ *
+ * @example
+ * ```ts
+ * import type { HashReply } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
+ *
+ * const plain: HashReply<{ timeoutMs: 5 }> = { name: "ada" };
+ * const map: HashReply<{ asMap: true }> = new Map([["name", "ada"]]);
+ * assert.equal(plain.name, map.get("name"));
+ * ```
+ */
+export type HashReply<O> = "asMap" extends keyof O
+  ? O[Extract<"asMap", keyof O>] extends true ? Map<BulkString<O>, BulkString<O>>
+  : Record<string, BulkString<O>>
+  : Record<string, BulkString<O>>;

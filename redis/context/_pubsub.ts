@@ -3,62 +3,32 @@
 // the keys subscriptions are looked up by (a name's bytes, one char per byte).
 
 import { ascii } from "../resp/_text.ts";
+import { classify, type CommandClass } from "../commands/classify.ts";
 import type { RedisArgument, RespValue } from "../resp/types.ts";
 
 // ---- commands ----
 
-/** A command the context does not need to know about. */
-export const C_OTHER = 0;
-export const C_MULTI = 1;
-export const C_EXEC = 2;
-export const C_DISCARD = 3;
-export const C_RESET = 4;
-export const C_QUIT = 5;
-export const C_PING = 6;
-/** SUBSCRIBE and the rest of its family: only through Context.subscribe / unsubscribe. */
-export const C_PUBSUB = 7;
-/** MONITOR: only through Context.monitor. */
-export const C_MONITOR = 8;
-
-function upperIs(name: string, expected: string): boolean {
-  return name === expected || name.toUpperCase() === expected;
-}
+export {
+  C_DISCARD,
+  C_EXEC,
+  C_MONITOR,
+  C_MULTI,
+  C_OTHER,
+  C_PING,
+  C_PUBSUB,
+  C_QUIT,
+  C_RESET,
+} from "../commands/classify.ts";
 
 /**
- * The kind of a command from its name, cheaply: most names fall out on their length or first
- * letter without any string being made.
+ * The context's kind of a command (`C_*`): the class its owner found once and put on the entry,
+ * or found now from the catalog.
  */
-export function commandCode(name: RedisArgument | undefined): number {
-  if (typeof name !== "string") return C_OTHER;
-  const length = name.length;
-  if (length < 4 || length > 12) return C_OTHER;
-  switch (name.charCodeAt(0) | 0x20) {
-    case 0x6d: // m
-      if (length === 5) return upperIs(name, "MULTI") ? C_MULTI : C_OTHER;
-      if (length === 7) return upperIs(name, "MONITOR") ? C_MONITOR : C_OTHER;
-      return C_OTHER;
-    case 0x65: // e
-      return length === 4 && upperIs(name, "EXEC") ? C_EXEC : C_OTHER;
-    case 0x64: // d
-      return length === 7 && upperIs(name, "DISCARD") ? C_DISCARD : C_OTHER;
-    case 0x72: // r
-      return length === 5 && upperIs(name, "RESET") ? C_RESET : C_OTHER;
-    case 0x71: // q
-      return length === 4 && upperIs(name, "QUIT") ? C_QUIT : C_OTHER;
-    case 0x70: // p
-      if (length === 4) return upperIs(name, "PING") ? C_PING : C_OTHER;
-      if (length === 10) return upperIs(name, "PSUBSCRIBE") ? C_PUBSUB : C_OTHER;
-      if (length === 12) return upperIs(name, "PUNSUBSCRIBE") ? C_PUBSUB : C_OTHER;
-      return C_OTHER;
-    case 0x73: // s
-      if (length === 9) return upperIs(name, "SUBSCRIBE") ? C_PUBSUB : C_OTHER;
-      if (length === 10) return upperIs(name, "SSUBSCRIBE") ? C_PUBSUB : C_OTHER;
-      if (length === 12) return upperIs(name, "SUNSUBSCRIBE") ? C_PUBSUB : C_OTHER;
-      return C_OTHER;
-    case 0x75: // u
-      return length === 11 && upperIs(name, "UNSUBSCRIBE") ? C_PUBSUB : C_OTHER;
-  }
-  return C_OTHER;
+export function commandCode(
+  argv: readonly RedisArgument[],
+  entry?: { readonly kind?: CommandClass | undefined },
+): number {
+  return (entry?.kind ?? classify(argv)).context;
 }
 
 // ---- frames ----

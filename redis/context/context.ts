@@ -498,7 +498,7 @@ export class Context<E extends ContextEntry> {
    * ```
    */
   submit(entry: E, argv: readonly RedisArgument[]): void {
-    const code = Array.isArray(argv) ? commandCode(argv[0]) : C_OTHER;
+    const code = Array.isArray(argv) ? commandCode(argv, entry) : C_OTHER;
     if (code !== C_OTHER || this.#guarded) this.#check(code, argv);
     this.#queue(entry, argv);
     if (code !== C_OTHER) this.#noted(code, entry);
@@ -565,7 +565,7 @@ export class Context<E extends ContextEntry> {
     let reset = false;
     for (let i = 0; i < argvs.length; i++) {
       const argv = argvs[i]!;
-      const code = Array.isArray(argv) ? commandCode(argv[0]) : C_OTHER;
+      const code = Array.isArray(argv) ? commandCode(argv, entries[i]) : C_OTHER;
       if (code === C_OTHER && (reset || !this.#guarded)) continue;
       if (code === C_PUBSUB || code === C_MONITOR || !reset) this.#check(code, argv);
       if (code === C_RESET) reset = true;

@@ -1,3 +1,4 @@
+import type { CommandClass } from "../commands/classify.ts";
 import type { PushHandler, RedisArgument, RespReaderOptions, RespValue } from "../resp/types.ts";
 import type { HandshakeOptions } from "./handshake.ts";
 
@@ -80,6 +81,11 @@ export interface ContextEntry {
    * later replies in step.
    */
   readonly abandoned: boolean;
+  /**
+   * The command's class from the catalog, when its owner already found it
+   * (`classify(argv)`): the context reads it instead of classifying the command again.
+   */
+  readonly kind?: CommandClass | undefined;
 }
 
 /**

@@ -12,7 +12,8 @@ import {
   type RespValue,
 } from "../../redis/mod.ts";
 import type { CommandOptions } from "../../redis/commands/command_sender.ts";
-import { COMMAND_TABLE } from "../../redis/commands/_command_table.ts";
+import { CATALOG, CATALOG_VERSION } from "../../redis/commands/_catalog.ts";
+import { readServerCatalog } from "../../scripts/_read_catalog.ts";
 import { EXCLUDED_COMMANDS, HAND_WRITTEN_COMMANDS } from "../../redis/commands/_lists.ts";
 import { methodName } from "../../redis/commands/_naming.ts";
 import { generate, readServerCommands } from "../../scripts/generate_commands.ts";
@@ -37,6 +38,11 @@ class Recorder extends RedisCommands {
 }
 
 type AnyMethod = (...args: unknown[]) => Promise<unknown>;
+
+/** The recorder answers null, which a typed reply refuses after the command was recorded. */
+function ignoreReply(error: unknown): void {
+  if (!(error instanceof TypeError) || !/in the reply|Expected/.test(error.message)) throw error;
+}
 
 function generatedMethod(name: string): AnyMethod | undefined {
   if (!Object.hasOwn(GeneratedCommands.prototype, name)) return undefined;
@@ -103,16 +109,29 @@ Deno.test("RedisCommands has no method and no list entry for a command the live 
   for (const name of [...EXCLUDED_COMMANDS.keys(), ...HAND_WRITTEN_COMMANDS]) {
     assert.ok(names.has(name), `the lists name ${name}, which the server lacks`);
   }
-  for (const name of Object.keys(COMMAND_TABLE)) {
-    assert.ok(names.has(name), `the table has ${name}, which the server lacks`);
+  for (const { name } of CATALOG) {
+    assert.ok(names.has(name), `the catalog has ${name}, which the server lacks`);
   }
-  assert.equal(Object.keys(COMMAND_TABLE).length, names.size);
+  assert.equal(CATALOG.length, names.size);
 });
 
-Deno.test("COMMAND_TABLE holds what the live server's COMMAND INFO says about every command", async () => {
+Deno.test("CATALOG is exactly what the live server's COMMAND DOCS and COMMAND INFO say", async () => {
+  await using server = await startRedisServer();
+  const live = await readServerCatalog(server.port);
+  assert.equal(live.version, CATALOG_VERSION);
+  assert.equal(live.commands.length, CATALOG.length);
+  for (let i = 0; i < CATALOG.length; i++) {
+    // Every field: arity, flags, ACL categories, key specs, tips, grammar, subcommands.
+    assert.deepEqual(CATALOG[i], live.commands[i], CATALOG[i]!.name);
+  }
+  assert.ok(CATALOG.some((c) => c.keySpecs.some((k) => k.findKeys.type === "keynum")));
+  assert.ok(CATALOG.some((c) => c.tips.length > 0));
+});
+
+Deno.test("commandSpec holds what the live server's COMMAND INFO says about every command", async () => {
   await using server = await startRedisServer();
   const { commands } = await readServerCommands(server.port);
-  assert.equal(commands.length, Object.keys(COMMAND_TABLE).length);
+  assert.equal(commands.length, CATALOG.length);
   for (const command of commands) {
     const spec = commandSpec(command.name);
     assert.ok(spec, command.name);
@@ -123,46 +142,64 @@ Deno.test("COMMAND_TABLE holds what the live server's COMMAND INFO says about ev
       [command.firstKey, command.lastKey, command.keyStep],
       command.name,
     );
-    assert.equal(spec.container, command.subcommands.length > 0, command.name);
+    assert.equal(spec.container, command.subcommands !== undefined, command.name);
   }
 });
 
 Deno.test("GeneratedCommands methods send their own command, with an argv their arity allows", async () => {
   const recorder = new Recorder();
   let checked = 0;
-  for (const [name, row] of Object.entries(COMMAND_TABLE)) {
+  for (const { name, arity } of CATALOG) {
     const method = generatedMethod(methodName(name));
     if (method === undefined) continue;
-    const arity = row[0];
     const words = name.split("|").map((word) => word.toUpperCase());
     // Function.length counts the typed parameters, plus the options parameter of a method
     // without a rest (a rest parameter is not counted).
     const probe = Array.from({ length: method.length }, (_, i) => `p${i}`);
+    // A rest method whose typed parameters are fewer than its arity asks: padded up to the
+    // arity (an argv below it is refused with a TypeError before sending).
+    const pad = Array.from(
+      { length: Math.max(0, Math.abs(arity) - words.length - method.length) },
+      (_, i) => `pad${i}`,
+    );
     recorder.sent = [];
-    await method.apply(recorder, probe);
+    await method.apply(recorder, [...probe, ...pad]).catch(ignoreReply);
     const [{ argv }] = recorder.sent as [Sent];
     assert.deepEqual(argv.slice(0, words.length), words, name);
     const typed = probe.filter((p) => argv.includes(p)).length;
     const placeholders = probe.slice(0, typed);
-    const n = argv.length;
+    const n = argv.length - pad.length;
 
     // Whether there is a rest: an extra argument comes out last, and options are taken off.
-    recorder.sent = [];
     const options: CommandOptions = { returnBuffers: true };
-    await method.apply(recorder, [...placeholders, "EXTRA", options]);
-    const [extra] = recorder.sent as [Sent];
-    const rest = extra.argv.at(-1) === "EXTRA";
-    if (rest) {
-      assert.equal(typed, method.length, `${name} ignores one of its parameters`);
-      assert.equal(extra.argv.length, n + 1, name);
-      assert.equal(extra.options, options, `${name} loses its options after the rest`);
-    } else {
-      // Without a rest the method's last parameter is the options object.
-      assert.equal(typed, method.length - 1, `${name} ignores one of its parameters`);
+    let rest: boolean;
+    if (arity > 0 && pad.length > 0) {
+      // A fixed arity reached through the rest: one more is refused before sending.
       recorder.sent = [];
-      await method.apply(recorder, [...placeholders, options]);
-      assert.equal(recorder.sent[0]!.options, options, `${name} loses its options`);
-      assert.equal(recorder.sent[0]!.argv.length, n, name);
+      await assert.rejects(
+        method.apply(recorder, [...placeholders, ...pad, "EXTRA"]),
+        TypeError,
+        name,
+      );
+      assert.equal(recorder.sent.length, 0, name);
+      rest = true;
+    } else {
+      recorder.sent = [];
+      await method.apply(recorder, [...placeholders, ...pad, "EXTRA", options]).catch(ignoreReply);
+      const [extra] = recorder.sent as [Sent];
+      rest = extra.argv.at(-1) === "EXTRA";
+      if (rest) {
+        assert.equal(typed, method.length, `${name} ignores one of its parameters`);
+        assert.equal(extra.argv.length, n + pad.length + 1, name);
+        assert.equal(extra.options, options, `${name} loses its options after the rest`);
+      } else {
+        // Without a rest the method's last parameter is the options object.
+        assert.equal(typed, method.length - 1, `${name} ignores one of its parameters`);
+        recorder.sent = [];
+        await method.apply(recorder, [...placeholders, options]).catch(ignoreReply);
+        assert.equal(recorder.sent[0]!.options, options, `${name} loses its options`);
+        assert.equal(recorder.sent[0]!.argv.length, n, name);
+      }
     }
 
     if (arity > 0) {
@@ -199,10 +236,10 @@ Deno.test("GeneratedCommands methods run against a live server over RESP2 and RE
     await redis.flushall();
     assert.equal(await redis.clientSetname("dray-test"), "OK");
     assert.equal(await redis.clientGetname(), "dray-test");
-    assert.equal(await redis.pfadd("hll", "a", "b", "c"), 1);
+    assert.equal(await redis.pfadd("hll", "a", "b", "c"), true);
     assert.equal(await redis.pfcount("hll"), 3);
     assert.equal(await redis.geoadd("geo", 13.361389, 38.115556, "Palermo"), 1);
-    const sorted = await redis.sort("list-missing", "ALPHA", { returnBuffers: true });
+    const sorted = await redis.sort("list-missing", { alpha: true, returnBuffers: true });
     assert.deepEqual(sorted, []);
     await redis.set("k", new Uint8Array([0xff, 0x00]));
     const dump = await redis.dump("k", { returnBuffers: true });
