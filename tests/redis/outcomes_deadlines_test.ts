@@ -46,7 +46,8 @@ faultTest(
     await using server = await startRedisServer();
     await using client = await connect(server.url, {
       ...SLOW_RECONNECT,
-      offlineQueue: { timeoutMs: 300 },
+      // Long enough for a restart on a loaded machine to come back within it.
+      offlineQueue: { timeoutMs: 3000 },
     });
     const log = new EventLog(client);
     await server.kill("SIGKILL");
@@ -60,10 +61,10 @@ faultTest(
     transaction.set("b", "1");
     const committed = settle(transaction.exec());
     for (
-      const outcome of await withDeadline(5000, "settled", Promise.all([get, executed, committed]))
+      const outcome of await withDeadline(8000, "settled", Promise.all([get, executed, committed]))
     ) {
       assert.ok("error" in outcome && outcome.error instanceof TimeoutError, String(outcome));
-      assert.match((outcome.error as Error).message, /not sent.*300 ms/);
+      assert.match((outcome.error as Error).message, /not sent.*3000 ms/);
     }
     // Back in time: a command issued now waits, and is sent once the server is back.
     const later = client.set("c", "1");
