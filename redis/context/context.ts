@@ -210,8 +210,8 @@ export class Context<E extends ContextEntry> {
   #inflight = new Ring<E>();
   #unwritten = 0;
   #inWriter = 0;
-  // Chunks to hand over after the writer's bytes: commands with large byte arguments, which are
-  // written from the caller's arrays, not copied. Nothing is encoded into the writer while any
+  // Chunks to hand over after the writer's bytes: commands with large byte arguments, each copied
+  // once into a chunk of its own when encoded. Nothing is encoded into the writer while any
   // wait, so the writer's bytes always come first. #outCompletes: commands each chunk completes.
   #out = new Ring<Uint8Array>();
   #outCompletes = new Ring<number>();
