@@ -32,7 +32,7 @@ import {
   KeySets,
   PubSubCall,
 } from "./_pubsub.ts";
-import { toStrings } from "./_to_strings.ts";
+import { replyToStrings, toStrings } from "./_to_strings.ts";
 import { Handshake } from "./handshake.ts";
 import { Ring } from "./ring.ts";
 import type {
@@ -1072,7 +1072,7 @@ export class Context<E extends ContextEntry> {
       if (reply === "RESET") this.#afterReset();
       else this.#update();
     }
-    if (readBuffers && !head!.buffers) value = toStrings(value);
+    if (readBuffers && !head!.buffers) value = replyToStrings(value);
     this.#sink.reply(head!, value);
   }
 

@@ -217,7 +217,11 @@ export interface ContextOptions extends HandshakeOptions {
    * with a `TypeError`; nothing of it is written.)
    */
   maxBufferedBytes?: number;
-  /** Bounds for the reply reader (`maxDepth`, `maxElements`, `maxBulkLength`, `maxLineLength`). */
+  /**
+   * Bounds for the reply reader (`maxDepth`, `maxElements`, `maxBulkLength`, `maxLineLength`,
+   * `maxNumberLength`, `maxReplyBytes`, `maxReplyElements`; see `RespReaderOptions`). Breaking
+   * one is a `ProtocolError` that fails the connection.
+   */
   reader?: Omit<RespReaderOptions, "onPush" | "returnBuffers" | "pushBuffers">;
   /** Read RESP3 pushes with bulk strings as `Uint8Array` (default `false`). */
   pushBuffers?: boolean;
