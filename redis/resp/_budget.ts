@@ -9,9 +9,13 @@
 //   so a reply at the default bound of 2^25 units stays near 1 GB of heap whatever its shape.
 // - Bytes: the stream bytes the reply spans so far, checked where a value that holds bytes ends
 //   (a simple string or error, a double, a big number), at every bulk or aggregate header (with
-//   the declared length of the bulk, before anything is allocated for it), and where the reply
-//   ends. The bytes of what is not checked (integers, nulls, booleans) are counted at the next
-//   check, so a stream reaches the same verdict at the same offset however it is split.
+//   the declared length of the bulk, before anything is allocated for it), and where a reply
+//   that an aggregate or attribute opened ends. The bytes of what is not checked (integers,
+//   nulls, booleans) are counted at the next check (one alone is never refused), so a stream
+//   reaches the same verdict at the same offset however it is split.
+//
+// A reply that is one scalar opens nothing: its checks compare the scalar's own length, which
+// keeps the bookkeeping off the path of the commonest replies (+OK, :1).
 
 /** What an aggregate counts for itself: a Map, Set or array object costs ~8 scalars of heap. */
 export const AGGREGATE_COST = 8;
@@ -29,7 +33,7 @@ export class ReplyBudget {
     this.maxElements = maxElements;
   }
 
-  /** A top-level value starts at stream offset `at`: opens a reply unless one is open. */
+  /** A top-level aggregate starts at stream offset `at`: opens a reply unless one is open. */
   open(at: number): void {
     if (this.start < 0) {
       this.start = at;

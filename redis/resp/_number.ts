@@ -1,6 +1,5 @@
 // Numbers read straight from bytes, without building a string on the common paths.
 
-import { CR, headerEnd, LF, MAX_INTEGER_TEXT } from "./_protocol.ts";
 import { ascii } from "./_text.ts";
 
 // Powers of ten that a double holds exactly.
@@ -132,40 +131,10 @@ export function isCanonicalInteger(b: Uint8Array, s: number, e: number): boolean
 }
 
 /**
- * Where the RESP integer whose type byte is at `p` ends: the index of its CR once the LF after it
- * is here too; -1 while more bytes are needed; -2 when it is not `[+-]?(0|[1-9][0-9]*)` of at
- * most 19 digits followed by CRLF (`-0` included), which is known as soon as a byte breaks it or
- * the text passes MAX_INTEGER_TEXT bytes.
- */
-export function integerEnd(buf: Uint8Array, p: number, end: number): number {
-  let i = p + 1;
-  const negative = i < end && buf[i] === 45;
-  if (negative || (i < end && buf[i] === 43)) i++; // the grammar allows a `+`
-  const first = i;
-  while (i < end && isDigit(buf[i]!)) i++;
-  const digits = i - first;
-  if (i === end) return i - p - 1 > MAX_INTEGER_TEXT ? -2 : -1;
-  if (
-    buf[i] !== CR || digits === 0 || digits > 19 || (buf[first] === 48 && (digits > 1 || negative))
-  ) {
-    return headerEnd(buf, p, end, MAX_INTEGER_TEXT) === -1 ? -1 : -2;
-  }
-  if (i + 1 === end) return -1;
-  return buf[i + 1] === LF ? i : -2;
-}
-
-/**
- * The value of integer text `b[s, e)` that {@linkcode integerEnd} accepted: a number up to
+ * The value of integer text `b[s, e)` of 16 to 19 digits (with an optional sign): a number up to
  * ±(2^53 − 1), a bigint beyond, `undefined` beyond 64 bits.
  */
-export function integerValue(b: Uint8Array, s: number, e: number): number | bigint | undefined {
-  const sign = b[s];
-  const first = sign === 45 || sign === 43 ? s + 1 : s;
-  if (e - first <= 15) {
-    let n = 0;
-    for (let i = first; i < e; i++) n = n * 10 + b[i]! - 48;
-    return sign === 45 ? -n : n;
-  }
+export function bigInteger(b: Uint8Array, s: number, e: number): number | bigint | undefined {
   const big = BigInt(ascii(b, s, e));
   if (big > 9223372036854775807n || big < -9223372036854775808n) return undefined;
   return big <= 9007199254740991n && big >= -9007199254740991n ? Number(big) : big;

@@ -1,6 +1,6 @@
 import { ProtocolError, type ReplyDecodeError } from "../errors.ts";
 import { AGGREGATE_COST, ReplyBudget } from "./_budget.ts";
-import { integerEnd, integerValue, isCanonicalInteger, parseDouble } from "./_number.ts";
+import { bigInteger, isCanonicalInteger, parseDouble } from "./_number.ts";
 import {
   ARRAY,
   article,
@@ -290,8 +290,46 @@ export class RespReader {
   next(options?: NextOptions): RespValue | undefined {
     if (this.#error !== undefined) throw this.#error;
     if (this.#delivering) throw new TypeError("Cannot call next() from the push handler");
+    const buffers = options?.returnBuffers ?? this.#returnBuffers;
     try {
-      return this.#next(options?.returnBuffers ?? this.#returnBuffers);
+      for (;;) {
+        let value: RespValue | undefined | typeof CONTINUE;
+        const depth = this.#depth;
+        if (this.#bulk !== undefined) {
+          value = this.#finishBulk();
+        } else if (depth > 0 && this.#fill(depth - 1)) {
+          value = this.#close(depth - 1);
+        } else {
+          if (this.#bulk !== undefined) continue; // #fill started receiving a large bulk string
+          const pos = this.#pos;
+          if (pos === this.#end) return this.#needMore();
+          if (depth === 0) {
+            this.#buffers = this.#buf[pos] === PUSH ? this.#pushBuffers : buffers;
+          }
+          value = this.#element(pos);
+        }
+        if (value === undefined) return this.#needMore();
+        // Attach the value to the open aggregates, closing each one it completes.
+        while (value !== CONTINUE) {
+          const top = this.#depth - 1;
+          if (top < 0) {
+            const budget = this.#budget;
+            if (budget.start >= 0) {
+              // An aggregate or attribute opened the reply: count what followed its last check.
+              const at = this.#pos;
+              if (this.#base + at - budget.start > budget.maxBytes) this.#overBytes(at);
+              budget.start = -1;
+            }
+            if (this.#texts.undecodable !== undefined) value = this.#texts.take()!;
+            this.#attributes = this.#pendingAttributes;
+            this.#pendingAttributes = undefined;
+            if (this.#pos === this.#end && this.#buf.length > RETAINED_CAPACITY) this.#needMore();
+            return value;
+          }
+          if (!this.#add(top, value)) break;
+          value = this.#close(top);
+        }
+      }
     } catch (error) {
       // Anything but these (memory ran out) leaves the stream as untrustworthy as bad input.
       if (!(error instanceof ProtocolError) && !this.#pushThrew) {
@@ -299,44 +337,6 @@ export class RespReader {
       }
       this.#pushThrew = false;
       throw error;
-    }
-  }
-
-  #next(buffers: boolean): RespValue | undefined {
-    for (;;) {
-      let value: RespValue | undefined | typeof CONTINUE;
-      const depth = this.#depth;
-      if (this.#bulk !== undefined) {
-        value = this.#finishBulk();
-      } else if (depth > 0 && this.#fill(depth - 1)) {
-        value = this.#close(depth - 1);
-      } else {
-        if (this.#bulk !== undefined) continue; // #fill started receiving a large bulk string
-        const pos = this.#pos;
-        if (pos === this.#end) return this.#needMore();
-        if (depth === 0) {
-          this.#buffers = this.#buf[pos] === PUSH ? this.#pushBuffers : buffers;
-          this.#budget.open(this.#base + pos);
-        }
-        value = this.#element(pos);
-      }
-      if (value === undefined) return this.#needMore();
-      // Attach the value to the open aggregates, closing each one it completes.
-      while (value !== CONTINUE) {
-        const top = this.#depth - 1;
-        if (top < 0) {
-          const budget = this.#budget;
-          if (!budget.fits(this.#base + this.#pos)) this.#fail(budget.message("bytes"), this.#pos);
-          budget.close();
-          value = this.#texts.take() ?? value;
-          this.#attributes = this.#pendingAttributes;
-          this.#pendingAttributes = undefined;
-          if (this.#pos === this.#end && this.#buf.length > RETAINED_CAPACITY) this.#needMore();
-          return value;
-        }
-        if (!this.#add(top, value)) break;
-        value = this.#close(top);
-      }
     }
   }
 
@@ -749,10 +749,17 @@ export class RespReader {
     return this.#fail(`A ${name} is longer than the limit of ${limit} bytes`, p);
   }
 
-  /** Checks that the reply may extend to buffer index `end`; `p` is the element's start. */
+  #overBytes(p: number): never {
+    return this.#fail(this.#budget.message("bytes"), p);
+  }
+
+  /**
+   * Checks that the reply may extend to buffer index `end`; `p` is the element's start, and the
+   * reply's when no aggregate or attribute opened it (a string alone).
+   */
   #within(p: number, end: number): void {
-    const budget = this.#budget;
-    if (!budget.fits(this.#base + end)) this.#fail(budget.message("bytes"), p);
+    const start = this.#budget.start;
+    if (end - (start < 0 ? p : start - this.#base) > this.#budget.maxBytes) this.#overBytes(p);
   }
 
   /**
@@ -803,13 +810,37 @@ export class RespReader {
 
   #integer(p: number): number | bigint | undefined {
     const buf = this.#buf;
-    const e = integerEnd(buf, p, this.#end);
-    if (e === -1) return undefined;
-    if (e === -2) this.#badHeader(p, MAX_INTEGER_TEXT);
-    const value = integerValue(buf, p + 1, e);
-    if (value === undefined) this.#fail(`Integer ${quote(buf, p + 1, e)} is beyond 64 bits`, p);
-    this.#pos = e + 2;
-    return value;
+    const end = this.#end;
+    let i = p + 1;
+    const negative = i < end && buf[i] === 45;
+    if (negative || (i < end && buf[i] === 43)) i++; // the grammar allows a `+`
+    const first = i;
+    let n = 0;
+    let c = -1;
+    for (; i < end; i++) {
+      c = buf[i]!;
+      const digit = c - 48;
+      if (digit >>> 0 > 9) break;
+      n = n * 10 + digit;
+    }
+    const digits = i - first;
+    if (i === end) {
+      if (i - p - 1 > MAX_INTEGER_TEXT) this.#badHeader(p, MAX_INTEGER_TEXT);
+      return undefined;
+    }
+    if (
+      c !== CR || digits === 0 || digits > 19 || (buf[first] === 48 && (digits > 1 || negative))
+    ) {
+      if (headerEnd(buf, p, end, MAX_INTEGER_TEXT) === -1) return undefined;
+      this.#badHeader(p, MAX_INTEGER_TEXT);
+    }
+    if (i + 1 === end) return undefined;
+    if (buf[i + 1] !== LF) this.#badHeader(p, MAX_INTEGER_TEXT);
+    this.#pos = i + 2;
+    if (digits <= 15) return negative ? -n : n;
+    const big = bigInteger(buf, p + 1, i);
+    if (big === undefined) this.#fail(`Integer ${quote(buf, p + 1, i)} is beyond 64 bits`, p);
+    return big;
   }
 
   #null(p: number): null | undefined {
@@ -974,10 +1005,11 @@ export class RespReader {
         p,
       );
     }
+    const depth = this.#depth;
     const budget = this.#budget;
+    if (depth === 0) budget.open(this.#base + p); // the reply, an attribute before it, a push
     if (!budget.add(elements + AGGREGATE_COST)) this.#fail(budget.message("elements"), p);
     this.#within(p, this.#after);
-    const depth = this.#depth;
     if (type === PUSH && depth > 0) this.#fail("A push inside an aggregate", p);
     if (depth >= this.#maxDepth) {
       this.#fail(`Aggregates nested deeper than the limit of ${this.#maxDepth}`, p);
