@@ -6,7 +6,7 @@
 //   An attribute nested in an attribute counts too, although nothing keeps it. Measured V8 heap
 //   per unit: about 30 bytes for a short string, 18 for an empty set nested in an array (162
 //   bytes for 9 units), 33 for an empty attribute waiting for its reply (266 bytes for 8 units):
-//   so a reply at the default bound of 2^25 units stays near 1 GB of heap whatever its shape.
+//   so a reply at the default bound of 2^25 units stays near 1.1 GB of heap whatever its shape.
 // - Bytes: the stream bytes the reply spans so far, checked where a value that holds bytes ends
 //   (a simple string or error, a double, a big number), at every bulk or aggregate header (with
 //   the declared length of the bulk, before anything is allocated for it), and where a reply
@@ -49,11 +49,6 @@ export class ReplyBudget {
   /** Counts `n` more values; returns whether the reply is still within the bound. */
   add(n: number): boolean {
     return (this.elements += n) <= this.maxElements;
-  }
-
-  /** Whether the reply may span up to stream offset `end`. */
-  fits(end: number): boolean {
-    return end - this.start <= this.maxBytes;
   }
 
   /** The error message when the reply goes over one bound. */

@@ -150,6 +150,7 @@ export class RespReader {
   #maxBulkLength: number;
   #maxLineLength: number;
   #maxNumberLength: number; // of doubles and big numbers, never above #maxLineLength
+  #okFast: boolean; // `+OK` alone breaks no bound
   // What the reply in progress holds so far (see _budget.ts).
   #budget: ReplyBudget;
 
@@ -218,6 +219,7 @@ export class RespReader {
     this.#maxLineLength = limits.maxLineLength;
     this.#maxNumberLength = limits.maxNumberLength;
     this.#budget = new ReplyBudget(limits.maxReplyBytes, limits.maxReplyElements);
+    this.#okFast = limits.maxLineLength >= 2 && limits.maxReplyBytes >= 5;
     this.onPush = options.onPush;
   }
 
@@ -668,9 +670,11 @@ export class RespReader {
       case SIMPLE: {
         if (
           p + 4 < this.#end && buf[p + 1] === 79 && buf[p + 2] === 75 && buf[p + 3] === CR &&
-          buf[p + 4] === LF && this.#maxLineLength >= 2
+          buf[p + 4] === LF && this.#okFast
         ) {
-          this.#within(p, p + 5);
+          // As #within, inline: `+OK` alone fits (#okFast), in a reply it may not.
+          const start = this.#budget.start;
+          if (start >= 0 && this.#base + p + 5 - start > this.#budget.maxBytes) this.#overBytes(p);
           this.#pos = p + 5;
           this.#scanned = 0;
           return "OK";

@@ -196,16 +196,17 @@ export interface RespReaderOptions {
   /**
    * One reply, with the attributes before it and inside it, spanning more stream bytes than this
    * fails (default 1 GiB: a 512 MiB bulk string fits twice). Checked at every bulk string or
-   * aggregate header, before anything is allocated for it, and where any string or number ends.
-   * A push counts on its own.
+   * aggregate header, before anything is allocated for it, where any string, double or big number
+   * ends, and where a reply that is an aggregate ends. An integer, null or boolean alone is never
+   * refused. A push counts on its own.
    */
   maxReplyBytes?: number;
   /**
    * One reply, with its attributes, holding more elements than this fails: every aggregate in it
-   * counts its elements (a map or attribute of n entries, 2n), and a top-level one (the reply,
-   * each attribute before it) 1 more for itself (default 2^24 = 16,777,216, which keeps one reply
-   * under about 3 GB of V8 heap whatever it holds). Checked at every aggregate header, before
-   * anything is allocated for it. A push counts on its own.
+   * (attributes included) counts its elements, a map or attribute of n entries 2n, plus 8 for
+   * itself (default 2^25 = 33,554,432, at which a reply holds at most about 1 GB of V8 heap
+   * whatever its shape). Checked at every aggregate header, before anything is allocated for it.
+   * A push counts on its own.
    */
   maxReplyElements?: number;
   /** Receives pushes; without one, pushes are parsed and discarded (as hiredis does). */

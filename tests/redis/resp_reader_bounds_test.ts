@@ -86,6 +86,11 @@ Deno.test("RespReader bounds the bytes of one reply, attributes included", () =>
     reader: { maxReplyBytes: 15 },
   });
   replies("*3\r\n:1\r\n:2\r\n:3\r\n", [[1, 2, 3]], { reader: { maxReplyBytes: 16 } });
+  // `+OK` (read on a path of its own when it is all there) is counted like any string.
+  fails("*2\r\n+OK\r\n+OK\r\n", 9, /limit of 13 bytes at offset 9/, {
+    reader: { maxReplyBytes: 13 },
+  });
+  fails("+OK\r\n", 0, /limit of 4 bytes at offset 0/, { reader: { maxReplyBytes: 4 } });
   // Each reply (and each push) starts from zero.
   replies("+OK\r\n".repeat(4), ["OK", "OK", "OK", "OK"], { reader: { maxReplyBytes: 5 } });
 });
