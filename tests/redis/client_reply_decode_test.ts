@@ -3,7 +3,14 @@
 // rejects with a typed error that names returnBuffers, the same connection answers the next
 // command, and the same GET with returnBuffers returns all of it. One such value: mind memory.
 import assert from "node:assert/strict";
-import { connect, RedisError, ReplyDecodeError, ReplyError } from "../../redis/mod.ts";
+import {
+  connect,
+  Context,
+  type ContextEntry,
+  RedisError,
+  ReplyDecodeError,
+  ReplyError,
+} from "../../redis/mod.ts";
 import { replyToStrings, toStrings } from "../../redis/context/_to_strings.ts";
 import { startRedisServer } from "../_helpers/redis_server.ts";
 
@@ -41,4 +48,46 @@ Deno.test("toStrings leaves a ReplyDecodeError in place of a string too long to 
   assert.ok(whole instanceof ReplyDecodeError);
   assert.match(whole.message, /^A bulk string of 536870912 bytes .*: read it with returnBuffers$/);
   assert.deepEqual(replyToStrings([small, new Set([small])]), ["ok", new Set(["ok"])]);
+});
+
+Deno.test("Context answers a PING whose 512 MiB message cannot be a string with a ReplyDecodeError while subscribed over RESP2", () => {
+  // Subscribed over RESP2, replies are read as bytes (pub/sub frames are binary-safe) and turned
+  // into strings for a command that did not ask for bytes: that conversion must not throw.
+  const encoder = new TextEncoder();
+  const replies: [string, unknown][] = [];
+  type Entry = ContextEntry & { name: string };
+  const context = new Context<Entry>(
+    {
+      reply: (entry, value) => void replies.push([entry.name, value]),
+      fail: (entry, error) => void replies.push([entry.name, error]),
+      subscribed: () => {},
+      unsubscribed: () => {},
+      message: () => {},
+    },
+    { wantWrite: () => {}, ready: () => {}, end: () => {} },
+    { protocol: 2 },
+  );
+  const drain = () => {
+    while (context.take() !== undefined);
+  };
+  context.connected();
+  drain();
+  context.feed(encoder.encode("+PONG\r\n"));
+  context.subscribe({ name: "sub", buffers: false, abandoned: false }, "channel", ["a"]);
+  drain();
+  context.feed(encoder.encode("*3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n"));
+  context.submit({ name: "ping", buffers: false, abandoned: false }, ["PING", "big"]);
+  context.submit({ name: "again", buffers: false, abandoned: false }, ["PING", "small"]);
+  drain();
+  context.feed(encoder.encode(`*2\r\n$4\r\npong\r\n$${SIZE}\r\n`));
+  const piece = new Uint8Array(1024 * 1024).fill(120);
+  for (let sent = 0; sent < SIZE; sent += piece.length) context.feed(piece);
+  context.feed(encoder.encode("\r\n*2\r\n$4\r\npong\r\n$5\r\nsmall\r\n"));
+  assert.deepEqual(replies.map(([name]) => name), ["sub", "ping", "again"]);
+  const value = replies[1]![1];
+  assert.ok(value instanceof ReplyDecodeError, String(value));
+  assert.match(value.message, /536870912 bytes is too long to decode .*returnBuffers/);
+  assert.deepEqual(replies[2], ["again", "small"]);
+  assert.equal(context.state, "ready");
+  assert.equal(context.mode, "subscribed");
 });
