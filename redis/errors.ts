@@ -84,6 +84,33 @@ export class ReplyError extends RedisError {
 }
 
 /**
+ * A reply that arrived whole and in step but cannot be handed over as text: a string in it is
+ * longer than a JavaScript string can be (V8's limit is 2^29 − 24 UTF-16 units, just under
+ * 512 MiB), as when a 512 MiB value is read without `returnBuffers`. Read that command's reply
+ * with `returnBuffers: true` to get its bytes.
+ *
+ * The server did not send it. It extends {@linkcode ReplyError} because it behaves as one:
+ * `RespReader.next()` returns it as a value in place of the reply, the client rejects only the
+ * command that reply answers (an `EXEC` reply holding such a string rejects the transaction), and
+ * the connection stays usable. Inside a push, it takes the place of the string alone. Its `code`
+ * is `DECODE`.
+ *
+ * @example A string too long to decode
+ * ```ts
+ * import { ReplyDecodeError, ReplyError } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
+ *
+ * const error = new ReplyDecodeError("A bulk string of 536870912 bytes is too long to decode");
+ * assert.ok(error instanceof ReplyError);
+ * assert.equal(error.code, "DECODE");
+ * ```
+ */
+export class ReplyDecodeError extends ReplyError {
+  /** Always `DECODE`: no server sends this error. */
+  override readonly code: string = "DECODE";
+}
+
+/**
  * Options for {@linkcode ProtocolError}.
  *
  * @example Options with an offset

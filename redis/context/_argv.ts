@@ -1,5 +1,6 @@
 // Checks a command before it is queued where it cannot be refused later (a batch, a transaction):
 // the same rules, and the same messages, as RespWriter.append.
+import { detachedArgument, isDetached } from "../resp/_bytes.ts";
 import type { RedisArgument } from "../resp/types.ts";
 
 function describe(value: unknown): string {
@@ -17,7 +18,9 @@ export function checkArgv(argv: readonly RedisArgument[]): void {
   for (let i = 0; i < argv.length; i++) {
     const arg: unknown = argv[i];
     const type = typeof arg;
-    if (type === "string" || type === "number" || type === "bigint" || arg instanceof Uint8Array) {
+    if (type === "string" || type === "number" || type === "bigint") continue;
+    if (arg instanceof Uint8Array) {
+      if (arg.length === 0 && isDetached(arg)) throw detachedArgument(i);
       continue;
     }
     throw new TypeError(
@@ -27,7 +30,12 @@ export function checkArgv(argv: readonly RedisArgument[]): void {
   }
 }
 
-/** Byte arguments at least this long are written from the caller's array, never copied. */
+/**
+ * Byte arguments at least this long are sent as a chunk of their own, not through the writer's
+ * buffer. The chunk is a copy taken when the command is encoded: the caller may shrink, transfer
+ * or reuse its array afterwards without changing what goes on the wire, whose length the header
+ * already gave.
+ */
 export const LARGE_ARGUMENT = 64 * 1024;
 
 /** Whether `argv` has a byte argument of at least LARGE_ARGUMENT bytes. */
@@ -45,9 +53,10 @@ const utf8 = new TextEncoder();
 const CRLF = [13, 10];
 
 /**
- * Encodes a command with large byte arguments as chunks: the large arguments are the caller's
- * own arrays; everything between them is encoded into small new arrays. Concatenated, the chunks
- * are exactly what RespWriter.append would write.
+ * Encodes a command with large byte arguments as chunks: each large argument is copied into an
+ * array of its own (one copy, and the header and the bytes come from the same moment); everything
+ * between them is encoded into small new arrays. Concatenated, the chunks are exactly what
+ * RespWriter.append would write at this moment.
  */
 export function encodeInChunks(argv: readonly RedisArgument[]): Uint8Array[] {
   checkArgv(argv);
@@ -60,7 +69,7 @@ export function encodeInChunks(argv: readonly RedisArgument[]): Uint8Array[] {
     else bytes = utf8.encode(String(arg));
     for (const byte of utf8.encode(`$${bytes.length}\r\n`)) text.push(byte);
     if (bytes === arg && bytes.length >= LARGE_ARGUMENT) {
-      chunks.push(new Uint8Array(text), bytes);
+      chunks.push(new Uint8Array(text), bytes.slice());
       text = [...CRLF];
     } else {
       for (const byte of bytes) text.push(byte);

@@ -33,7 +33,7 @@ import {
   KeySets,
   PubSubCall,
 } from "./_pubsub.ts";
-import { toStrings } from "./_to_strings.ts";
+import { replyToStrings, toStrings } from "./_to_strings.ts";
 import { Handshake } from "./handshake.ts";
 import { Ring } from "./ring.ts";
 import type {
@@ -213,8 +213,8 @@ export class Context<E extends ContextEntry> {
   #inflight = new Ring<E>();
   #unwritten = 0;
   #inWriter = 0;
-  // Chunks to hand over after the writer's bytes: commands with large byte arguments, which are
-  // written from the caller's arrays, not copied. Nothing is encoded into the writer while any
+  // Chunks to hand over after the writer's bytes: commands with large byte arguments, each copied
+  // once into a chunk of its own when encoded. Nothing is encoded into the writer while any
   // wait, so the writer's bytes always come first. #outCompletes: commands each chunk completes.
   #out = new Ring<Uint8Array>();
   #outCompletes = new Ring<number>();
@@ -1079,7 +1079,7 @@ export class Context<E extends ContextEntry> {
       if (reply === "RESET") this.#afterReset();
       else this.#update();
     }
-    if (readBuffers && !head!.buffers) value = toStrings(value);
+    if (readBuffers && !head!.buffers) value = replyToStrings(value);
     this.#sink.reply(head!, value);
   }
 

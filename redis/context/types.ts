@@ -216,11 +216,18 @@ export interface ContextOptions extends HandshakeOptions {
    * The high-water mark of the encoded-bytes buffer (default 128 KiB). Commands are encoded as
    * they come until the buffer holds this many bytes not yet handed to the transport; later ones
    * wait unencoded, in order, until it drains. One command larger than the mark is still encoded
-   * whole, alone. Byte arguments of 64 KiB or more are never copied into the buffer: they are
-   * handed to the transport from the caller's own array.
+   * whole, alone. Byte arguments of 64 KiB or more do not go through the buffer: each is copied
+   * once, when its command is encoded, into an array of its own that is handed to the transport,
+   * so shrinking, transferring or reusing the caller's array afterwards cannot change the bytes
+   * sent. (A byte argument whose buffer was detached before it was encoded fails its command
+   * with a `TypeError`; nothing of it is written.)
    */
   maxBufferedBytes?: number;
-  /** Bounds for the reply reader (`maxDepth`, `maxElements`, `maxBulkLength`, `maxLineLength`). */
+  /**
+   * Bounds for the reply reader (`maxDepth`, `maxElements`, `maxBulkLength`, `maxLineLength`,
+   * `maxNumberLength`, `maxReplyBytes`, `maxReplyElements`; see `RespReaderOptions`). Breaking
+   * one is a `ProtocolError` that fails the connection.
+   */
   reader?: Omit<RespReaderOptions, "onPush" | "returnBuffers" | "pushBuffers">;
   /** Read RESP3 pushes with bulk strings as `Uint8Array` (default `false`). */
   pushBuffers?: boolean;

@@ -1,44 +1,48 @@
-import { ProtocolError, ReplyError } from "../errors.ts";
-import { isCanonicalInteger, parseDouble } from "./_number.ts";
+import { ProtocolError, type ReplyDecodeError } from "../errors.ts";
+import { AGGREGATE_COST, ReplyBudget } from "./_budget.ts";
+import { bigInteger, isCanonicalInteger, parseDouble } from "./_number.ts";
 import {
   ARRAY,
   article,
   ATTRIBUTE,
+  badHeader,
   BIG_NUMBER,
   BLOB_ERROR,
   BOOLEAN,
   BULK,
   cached,
   CR,
-  DEFAULT_MAX_BULK,
-  DEFAULT_MAX_DEPTH,
   DOUBLE,
   ERROR,
+  FALSE_TEXT,
+  fixedEnd,
   headerEnd,
   INTEGER,
   JS_COLLECTION_LIMIT,
   LF,
-  limit,
   MAP,
-  MAX_ELEMENTS,
   MAX_INTEGER_TEXT,
   MAX_LENGTH_TEXT,
+  MAX_STRING_LENGTH,
   NAMES,
   NULL,
+  NULL_TEXT,
   PUSH,
+  readerLimits,
   SET,
   SIMPLE,
+  TRUE_TEXT,
   VERBATIM,
 } from "./_protocol.ts";
 import { StringMaker } from "./_strings.ts";
-import { decodeText, quote } from "./_text.ts";
-import {
-  type NextOptions,
-  type PushHandler,
-  type RespAttribute,
-  type RespReaderOptions,
-  type RespValue,
-  VerbatimString,
+import { TextValues } from "./_decode.ts";
+import { quote } from "./_text.ts";
+import type {
+  NextOptions,
+  PushHandler,
+  RespAttribute,
+  RespReaderOptions,
+  RespValue,
 } from "./types.ts";
 
 // The internal buffer starts at this size, and is dropped when it is empty and larger than
@@ -85,9 +89,13 @@ type Aggregate = RespValue[] | Map<RespValue, RespValue> | Set<RespValue>;
  *   {@linkcode RespReader.attributes} lists the attributes that annotated it or its elements;
  *   pushes get theirs as the handler's second argument.
  * - **Resumable and bounded.** Bytes may be split anywhere. Nothing recurses: nesting is an
- *   explicit stack, bounded by `maxDepth`. Lengths and counts are checked against `maxBulkLength`,
- *   `maxElements` and `maxLineLength` before anything is allocated for them. After a protocol
- *   error the reader refuses input until {@linkcode RespReader.reset}.
+ *   explicit stack. Every bound in {@linkcode RespReaderOptions} (depth, lengths, one reply's
+ *   elements and bytes) is checked before anything is allocated for what it bounds, the same
+ *   however the stream is split. After a `ProtocolError` (anything else that fails while parsing
+ *   becomes one, as its `cause`) the reader refuses input until {@linkcode RespReader.reset}.
+ * - **Too long for a string.** A reply holding a string no JavaScript string can hold (a 512 MiB
+ *   value read without `returnBuffers`) is returned, in step, as a {@linkcode ReplyDecodeError};
+ *   in a push, that error takes the string's place.
  * - **Memory.** `feed()` copies the bytes it is given (the caller may reuse its buffer at once);
  *   parsed bytes are dropped as replies complete, a large incomplete bulk string is copied once
  *   straight into the array it will be returned in, and the internal buffer shrinks back after a
@@ -141,6 +149,10 @@ export class RespReader {
   #maxElements: number;
   #maxBulkLength: number;
   #maxLineLength: number;
+  #maxNumberLength: number; // of doubles and big numbers, never above #maxLineLength
+  #okFast: boolean; // `+OK` alone breaks no bound
+  // What the reply in progress holds so far (see _budget.ts).
+  #budget: ReplyBudget;
 
   // Unparsed bytes are #buf[#pos, #end); #base is the stream offset of #buf[0].
   #buf: Uint8Array = EMPTY;
@@ -176,6 +188,10 @@ export class RespReader {
   #pendingAttributes: RespAttribute[] | undefined = undefined;
   #delivering = false; // onPush is running
   #attributes: readonly RespAttribute[] | undefined = undefined;
+  // Texts that may be too long to decode; the first failure replaces the reply in progress
+  // when it completes (a push keeps it in the string's place).
+  #texts = new TextValues();
+  #pushThrew = false; // what next() is unwinding was thrown by onPush
 
   /**
    * Makes a reader.
@@ -196,11 +212,14 @@ export class RespReader {
   constructor(options: RespReaderOptions = {}) {
     this.#returnBuffers = options.returnBuffers ?? false;
     this.#pushBuffers = options.pushBuffers ?? this.#returnBuffers;
-    this.#maxDepth = limit("maxDepth", options.maxDepth, DEFAULT_MAX_DEPTH, 2 ** 31);
-    this.#maxElements = limit("maxElements", options.maxElements, MAX_ELEMENTS, MAX_ELEMENTS);
-    const maxBulk = Number.MAX_SAFE_INTEGER;
-    this.#maxBulkLength = limit("maxBulkLength", options.maxBulkLength, DEFAULT_MAX_BULK, maxBulk);
-    this.#maxLineLength = limit("maxLineLength", options.maxLineLength, DEFAULT_MAX_BULK, maxBulk);
+    const limits = readerLimits(options);
+    this.#maxDepth = limits.maxDepth;
+    this.#maxElements = limits.maxElements;
+    this.#maxBulkLength = limits.maxBulkLength;
+    this.#maxLineLength = limits.maxLineLength;
+    this.#maxNumberLength = limits.maxNumberLength;
+    this.#budget = new ReplyBudget(limits.maxReplyBytes, limits.maxReplyElements);
+    this.#okFast = limits.maxLineLength >= 2 && limits.maxReplyBytes >= 5;
     this.onPush = options.onPush;
   }
 
@@ -250,9 +269,10 @@ export class RespReader {
    *
    * @param options `returnBuffers` for the next reply (see {@linkcode NextOptions}).
    * @returns The reply, or `undefined` while more bytes are needed (a RESP null is `null`).
-   * @throws {ProtocolError} When the bytes are not valid RESP or break a bound; every later call
-   * throws the same error until {@linkcode RespReader.reset}. An exception thrown by `onPush`
-   * propagates too; the push counts as delivered and the reader stays usable.
+   * @throws {ProtocolError} When the bytes are not valid RESP or break a bound, or parsing fails
+   * in any other way (the original error is its `cause`); every later call throws the same error
+   * until {@linkcode RespReader.reset}. An exception thrown by `onPush` propagates as it is; the
+   * push counts as delivered and the reader stays usable.
    * @throws {TypeError} When called from the push handler (`feed()` and `reset()` may be).
    *
    * @example Draining every reply that has arrived
@@ -273,35 +293,52 @@ export class RespReader {
     if (this.#error !== undefined) throw this.#error;
     if (this.#delivering) throw new TypeError("Cannot call next() from the push handler");
     const buffers = options?.returnBuffers ?? this.#returnBuffers;
-    for (;;) {
-      let value: RespValue | undefined | typeof CONTINUE;
-      const depth = this.#depth;
-      if (this.#bulk !== undefined) {
-        value = this.#finishBulk();
-      } else if (depth > 0 && this.#fill(depth - 1)) {
-        value = this.#close(depth - 1);
-      } else {
-        if (this.#bulk !== undefined) continue; // #fill started receiving a large bulk string
-        const pos = this.#pos;
-        if (pos === this.#end) return this.#needMore();
-        if (depth === 0) {
-          this.#buffers = this.#buf[pos] === PUSH ? this.#pushBuffers : buffers;
+    try {
+      for (;;) {
+        let value: RespValue | undefined | typeof CONTINUE;
+        const depth = this.#depth;
+        if (this.#bulk !== undefined) {
+          value = this.#finishBulk();
+        } else if (depth > 0 && this.#fill(depth - 1)) {
+          value = this.#close(depth - 1);
+        } else {
+          if (this.#bulk !== undefined) continue; // #fill started receiving a large bulk string
+          const pos = this.#pos;
+          if (pos === this.#end) return this.#needMore();
+          if (depth === 0) {
+            this.#buffers = this.#buf[pos] === PUSH ? this.#pushBuffers : buffers;
+          }
+          value = this.#element(pos);
         }
-        value = this.#element(pos);
-      }
-      if (value === undefined) return this.#needMore();
-      // Attach the value to the open aggregates, closing each one it completes.
-      while (value !== CONTINUE) {
-        const top = this.#depth - 1;
-        if (top < 0) {
-          this.#attributes = this.#pendingAttributes;
-          this.#pendingAttributes = undefined;
-          if (this.#pos === this.#end && this.#buf.length > RETAINED_CAPACITY) this.#needMore();
-          return value;
+        if (value === undefined) return this.#needMore();
+        // Attach the value to the open aggregates, closing each one it completes.
+        while (value !== CONTINUE) {
+          const top = this.#depth - 1;
+          if (top < 0) {
+            const budget = this.#budget;
+            if (budget.start >= 0) {
+              // An aggregate or attribute opened the reply: count what followed its last check.
+              const at = this.#pos;
+              if (this.#base + at - budget.start > budget.maxBytes) this.#overBytes(at);
+              budget.start = -1;
+            }
+            if (this.#texts.undecodable !== undefined) value = this.#texts.take()!;
+            this.#attributes = this.#pendingAttributes;
+            this.#pendingAttributes = undefined;
+            if (this.#pos === this.#end && this.#buf.length > RETAINED_CAPACITY) this.#needMore();
+            return value;
+          }
+          if (!this.#add(top, value)) break;
+          value = this.#close(top);
         }
-        if (!this.#add(top, value)) break;
-        value = this.#close(top);
       }
+    } catch (error) {
+      // Anything but these (memory ran out) leaves the stream as untrustworthy as bad input.
+      if (!(error instanceof ProtocolError) && !this.#pushThrew) {
+        this.#fail(`The reply could not be read (${(error as Error)?.message})`, this.#pos, error);
+      }
+      this.#pushThrew = false;
+      throw error;
     }
   }
 
@@ -333,6 +370,8 @@ export class RespReader {
     const kind = this.#kinds[i]!;
     const buf = this.#buf;
     const total = this.#totals[i]!;
+    // The reply may extend to this index of the buffer (#base does not change in here).
+    const room = this.#budget.maxBytes + this.#budget.start - this.#base;
     let left = this.#left[i]!;
     while (left > 0) {
       const pos = this.#pos;
@@ -360,7 +399,7 @@ export class RespReader {
         if (
           c === CR && i > pos + 1 && i < pos + 12 && (i === pos + 2 || buf[pos + 1] !== 48) &&
           stop + 1 < end && buf[i + 1] === LF && buf[stop] === CR && buf[stop + 1] === LF &&
-          n <= this.#maxBulkLength
+          n <= this.#maxBulkLength && stop + 2 <= room
         ) {
           value = this.#buffers ? this.#bytes(start, stop) : this.#string(start, stop);
           this.#pos = stop + 2;
@@ -540,6 +579,9 @@ export class RespReader {
     this.#keys.length = 0;
     this.#pendingAttributes = undefined;
     this.#attributes = undefined;
+    this.#budget.close();
+    this.#texts.undecodable = undefined;
+    this.#pushThrew = false;
     this.#strings.forget();
   }
 
@@ -600,9 +642,12 @@ export class RespReader {
 
   // ---- errors ----
 
-  #fail(message: string, at: number): never {
+  #fail(message: string, at: number, cause?: unknown): never {
     const offset = this.#base + at;
-    const error = new ProtocolError(`${message} at offset ${offset}`, { offset });
+    const error = new ProtocolError(
+      `${message} at offset ${offset}`,
+      cause === undefined ? { offset } : { offset, cause },
+    );
     this.#error = error;
     // Nothing will be parsed until reset(): let go of what was held.
     this.#bulk = undefined;
@@ -625,14 +670,18 @@ export class RespReader {
       case SIMPLE: {
         if (
           p + 4 < this.#end && buf[p + 1] === 79 && buf[p + 2] === 75 && buf[p + 3] === CR &&
-          buf[p + 4] === LF && this.#maxLineLength >= 2
+          buf[p + 4] === LF && this.#okFast
         ) {
+          // As #within, inline: `+OK` alone fits (#okFast), in a reply it may not.
+          const start = this.#budget.start;
+          if (start >= 0 && this.#base + p + 5 - start > this.#budget.maxBytes) this.#overBytes(p);
           this.#pos = p + 5;
           this.#scanned = 0;
           return "OK";
         }
-        const e = this.#lineEnd(p);
+        const e = this.#lineEnd(p, this.#maxLineLength);
         if (e < 0) return undefined;
+        this.#within(p, e + 2);
         this.#pos = e + 2;
         return cached(buf, p + 1, e) ?? this.#string(p + 1, e);
       }
@@ -647,10 +696,11 @@ export class RespReader {
       case ATTRIBUTE:
         return this.#aggregate(p, type);
       case ERROR: {
-        const e = this.#lineEnd(p);
+        const e = this.#lineEnd(p, this.#maxLineLength);
         if (e < 0) return undefined;
+        this.#within(p, e + 2);
         this.#pos = e + 2;
-        return new ReplyError(decodeText(buf, p + 1, e));
+        return this.#texts.errorReply(buf, p + 1, e, ERROR);
       }
       case NULL:
         return this.#null(p);
@@ -672,7 +722,7 @@ export class RespReader {
    * Finds the CR of the line that starts with the type byte at `p` and checks the LF after it.
    * Returns -1 while the line is incomplete, remembering how far it has looked.
    */
-  #lineEnd(p: number): number {
+  #lineEnd(p: number, limit: number): number {
     const buf = this.#buf;
     const end = this.#end;
     let i = p + 1 + this.#scanned;
@@ -681,7 +731,7 @@ export class RespReader {
       if (c === CR) {
         if (i + 1 === end) break;
         // Over the limit already: say so, as a reader fed a byte at a time would have.
-        if (i - p - 1 > this.#maxLineLength) this.#lineTooLong(p);
+        if (i - p - 1 > limit) this.#lineTooLong(p, limit);
         if (buf[i + 1] !== LF) {
           this.#fail(`Carriage return without a line feed in a ${NAMES[buf[p]!]}`, i);
         }
@@ -689,18 +739,31 @@ export class RespReader {
         return i;
       }
       if (c === LF) {
-        if (i - p - 1 > this.#maxLineLength) this.#lineTooLong(p);
+        if (i - p - 1 > limit) this.#lineTooLong(p, limit);
         this.#fail(`Line feed inside a ${NAMES[buf[p]!]}`, i);
       }
     }
     this.#scanned = i - p - 1;
-    if (this.#scanned > this.#maxLineLength) this.#lineTooLong(p);
+    if (this.#scanned > limit) this.#lineTooLong(p, limit);
     return -1;
   }
 
-  #lineTooLong(p: number): never {
+  #lineTooLong(p: number, limit: number): never {
     const name = NAMES[this.#buf[p]!];
-    return this.#fail(`A ${name} is longer than the limit of ${this.#maxLineLength} bytes`, p);
+    return this.#fail(`A ${name} is longer than the limit of ${limit} bytes`, p);
+  }
+
+  #overBytes(p: number): never {
+    return this.#fail(this.#budget.message("bytes"), p);
+  }
+
+  /**
+   * Checks that the reply may extend to buffer index `end`; `p` is the element's start, and the
+   * reply's when no aggregate or attribute opened it (a string alone).
+   */
+  #within(p: number, end: number): void {
+    const start = this.#budget.start;
+    if (end - (start < 0 ? p : start - this.#base) > this.#budget.maxBytes) this.#overBytes(p);
   }
 
   /**
@@ -745,15 +808,8 @@ export class RespReader {
     return this.#badHeader(p, MAX_LENGTH_TEXT);
   }
 
-  /** Reports an invalid header line, quoting it up to its CR or `limit + 1` bytes. */
   #badHeader(p: number, limit: number): never {
-    const buf = this.#buf;
-    const stop = Math.min(this.#end, p + 2 + limit);
-    let e = p + 1;
-    while (e < stop && buf[e] !== CR) e++;
-    const text = quote(buf, p + 1, e, limit + 1);
-    const what = buf[p] === INTEGER ? "integer" : `${NAMES[buf[p]!]} length`;
-    return this.#fail(`Invalid ${what} ${text}`, p);
+    return this.#fail(badHeader(this.#buf, p, this.#end, limit), p);
   }
 
   #integer(p: number): number | bigint | undefined {
@@ -761,7 +817,7 @@ export class RespReader {
     const end = this.#end;
     let i = p + 1;
     const negative = i < end && buf[i] === 45;
-    if (negative) i++;
+    if (negative || (i < end && buf[i] === 43)) i++; // the grammar allows a `+`
     const first = i;
     let n = 0;
     let c = -1;
@@ -779,43 +835,42 @@ export class RespReader {
     if (
       c !== CR || digits === 0 || digits > 19 || (buf[first] === 48 && (digits > 1 || negative))
     ) {
-      if (headerEnd(this.#buf, p, this.#end, MAX_INTEGER_TEXT) === -1) return undefined;
+      if (headerEnd(buf, p, end, MAX_INTEGER_TEXT) === -1) return undefined;
       this.#badHeader(p, MAX_INTEGER_TEXT);
     }
     if (i + 1 === end) return undefined;
     if (buf[i + 1] !== LF) this.#badHeader(p, MAX_INTEGER_TEXT);
     this.#pos = i + 2;
     if (digits <= 15) return negative ? -n : n;
-    const big = BigInt(this.#strings.transient(buf, p + 1, i));
-    if (big > 9223372036854775807n || big < -9223372036854775808n) {
-      this.#fail(`Integer ${quote(buf, p + 1, i)} is beyond 64 bits`, p);
-    }
-    return big <= 9007199254740991n && big >= -9007199254740991n ? Number(big) : big;
+    const big = bigInteger(buf, p + 1, i);
+    if (big === undefined) this.#fail(`Integer ${quote(buf, p + 1, i)} is beyond 64 bits`, p);
+    return big;
   }
 
   #null(p: number): null | undefined {
-    if (p + 2 >= this.#end) return undefined;
-    if (this.#buf[p + 1] !== CR || this.#buf[p + 2] !== LF) {
-      this.#fail(`Invalid null ${quote(this.#buf, p, p + 3)}`, p);
-    }
+    if (!this.#fixed(p, NULL_TEXT, "null")) return undefined;
     this.#pos = p + 3;
     return null;
   }
 
   #boolean(p: number): boolean | undefined {
-    const buf = this.#buf;
-    if (p + 3 >= this.#end) return undefined;
-    const c = buf[p + 1];
-    if ((c !== 116 && c !== 102) || buf[p + 2] !== CR || buf[p + 3] !== LF) {
-      this.#fail(`Invalid boolean ${quote(buf, p, p + 4)}`, p);
-    }
+    const c = this.#buf[p + 1];
+    if (!this.#fixed(p, c === 102 ? FALSE_TEXT : TRUE_TEXT, "boolean")) return undefined;
     this.#pos = p + 4;
     return c === 116;
   }
 
+  /** Whether `text` (`#t\r\n`…) is all here at `p`; fails at the first byte that differs. */
+  #fixed(p: number, text: Uint8Array, name: string): boolean {
+    const at = fixedEnd(this.#buf, p, this.#end, text);
+    if (at >= 0) this.#fail(`Invalid ${name} ${quote(this.#buf, p, at + 1)}`, p);
+    return at === -1;
+  }
+
   #double(p: number): number | undefined {
-    const e = this.#lineEnd(p);
+    const e = this.#lineEnd(p, this.#maxNumberLength);
     if (e < 0) return undefined;
+    this.#within(p, e + 2);
     const buf = this.#buf;
     const value = parseDouble(buf, p + 1, e);
     if (value === undefined) this.#fail(`Invalid double ${quote(buf, p + 1, e)}`, p);
@@ -824,8 +879,9 @@ export class RespReader {
   }
 
   #bigNumber(p: number): bigint | undefined {
-    const e = this.#lineEnd(p);
+    const e = this.#lineEnd(p, this.#maxNumberLength);
     if (e < 0) return undefined;
+    this.#within(p, e + 2);
     if (!isCanonicalInteger(this.#buf, p + 1, e)) {
       this.#fail(`Invalid big number ${quote(this.#buf, p + 1, e)}`, p);
     }
@@ -854,11 +910,12 @@ export class RespReader {
     const buf = this.#buf;
     const start = this.#after;
     const stop = start + n;
+    this.#within(p, stop + 2);
     const end = this.#end;
+    if (stop < end && (buf[stop] !== CR || (stop + 1 < end && buf[stop + 1] !== LF))) {
+      this.#fail(`A ${NAMES[type]} is not followed by CRLF`, stop);
+    }
     if (stop + 2 <= end) {
-      if (buf[stop] !== CR || buf[stop + 1] !== LF) {
-        this.#fail(`A ${NAMES[type]} is not followed by CRLF`, stop);
-      }
       if (type === VERBATIM && buf[start + 3] !== 58) this.#badVerbatim(buf, start, p);
       this.#pos = stop + 2;
       return this.#bulkValue(buf, start, stop, type);
@@ -879,17 +936,21 @@ export class RespReader {
 
   #bulkValue(buf: Uint8Array, start: number, stop: number, type: number): RespValue {
     if (type === BULK) return this.#buffers ? this.#bytes(start, stop) : this.#string(start, stop);
-    if (type === BLOB_ERROR) return new ReplyError(decodeText(buf, start, stop));
-    const format = decodeText(buf, start, start + 3);
-    const text = this.#buffers ? this.#bytes(start + 4, stop) : decodeText(buf, start + 4, stop);
-    return new VerbatimString(format, text);
+    if (type === BLOB_ERROR) return this.#texts.errorReply(buf, start, stop, type);
+    return this.#texts.verbatim(
+      buf,
+      start,
+      stop,
+      this.#buffers ? this.#bytes(start + 4, stop) : null,
+    );
   }
 
   #bytes(start: number, stop: number): Uint8Array {
     return this.#strings.bytes(this.#buf, start, stop);
   }
 
-  #string(start: number, stop: number): string {
+  #string(start: number, stop: number): string | ReplyDecodeError {
+    if (stop - start > MAX_STRING_LENGTH) return this.#texts.text(this.#buf, start, stop, BULK);
     return this.#strings.text(this.#buf, start, stop, this.#end);
   }
 
@@ -903,8 +964,9 @@ export class RespReader {
     const bulk = this.#bulk!;
     if (this.#bulkFilled < this.#bulkLength) return undefined;
     const p = this.#pos;
-    if (this.#end - p < 2) return undefined;
     const type = this.#bulkType;
+    const have = this.#end - p;
+    if (have === 0 || (have === 1 && this.#buf[p] === CR)) return undefined;
     if (this.#buf[p] !== CR || this.#buf[p + 1] !== LF) {
       this.#fail(`A ${NAMES[type]} is not followed by CRLF`, p);
     }
@@ -917,10 +979,9 @@ export class RespReader {
     this.#pos = p + 2;
     this.#bulk = undefined;
     const n = bulk.length;
-    if (type === BULK) return this.#buffers ? bulk : decodeText(bulk, 0, n);
-    if (type === BLOB_ERROR) return new ReplyError(decodeText(bulk, 0, n));
-    const text = this.#buffers ? bulk.subarray(4) : decodeText(bulk, 4, n);
-    return new VerbatimString(decodeText(bulk, 0, 3), text);
+    if (type === BULK) return this.#buffers ? bulk : this.#texts.text(bulk, 0, n, BULK);
+    if (type === BLOB_ERROR) return this.#texts.errorReply(bulk, 0, n, type);
+    return this.#texts.verbatim(bulk, 0, n, this.#buffers ? bulk.subarray(4) : null);
   }
 
   /** Opens an aggregate (or returns an empty or null one whole). */
@@ -949,6 +1010,10 @@ export class RespReader {
       );
     }
     const depth = this.#depth;
+    const budget = this.#budget;
+    if (depth === 0) budget.open(this.#base + p); // the reply, an attribute before it, a push
+    if (!budget.add(elements + AGGREGATE_COST)) this.#fail(budget.message("elements"), p);
+    this.#within(p, this.#after);
     if (type === PUSH && depth > 0) this.#fail("A push inside an aggregate", p);
     if (depth >= this.#maxDepth) {
       this.#fail(`Aggregates nested deeper than the limit of ${this.#maxDepth}`, p);
@@ -988,11 +1053,16 @@ export class RespReader {
   #deliver(push: RespValue[]): void {
     const attributes = this.#pendingAttributes;
     this.#pendingAttributes = undefined;
+    this.#budget.close();
+    this.#texts.undecodable = undefined; // a push keeps it in the place of its string
     const handler = this.onPush;
     if (handler === undefined) return;
     this.#delivering = true;
     try {
       handler(push, attributes);
+    } catch (error) {
+      this.#pushThrew = true;
+      throw error;
     } finally {
       this.#delivering = false;
     }

@@ -176,8 +176,8 @@ export interface RespReaderOptions {
   /** Aggregates nested deeper than this fail (default 1024). */
   maxDepth?: number;
   /**
-   * Aggregates declaring more elements than this fail; a map of n entries counts 2n
-   * (default 2^32 − 1, also the largest value accepted).
+   * One aggregate declaring more elements than this fails; a map of n entries counts 2n
+   * (default 2^27 = 134,217,728, the longest array V8 builds, also the largest value accepted).
    */
   maxElements?: number;
   /** Bulk strings, verbatim strings and blob errors longer than this fail (default 512 MiB). */
@@ -187,6 +187,28 @@ export interface RespReaderOptions {
    * (default 512 MiB).
    */
   maxLineLength?: number;
+  /**
+   * Doubles and big numbers whose text (sign included) is longer than this fail (default 4300
+   * bytes, as Python's `int_max_str_digits`): converting millions of digits would block the
+   * event loop for seconds. Capped by `maxLineLength`.
+   */
+  maxNumberLength?: number;
+  /**
+   * One reply, with the attributes before it and inside it, spanning more stream bytes than this
+   * fails (default 1 GiB: a 512 MiB bulk string fits twice). Checked at every bulk string or
+   * aggregate header, before anything is allocated for it, where any string, double or big number
+   * ends, and where a reply that is an aggregate ends. An integer, null or boolean alone is never
+   * refused. A push counts on its own.
+   */
+  maxReplyBytes?: number;
+  /**
+   * One reply, with its attributes, holding more elements than this fails: every aggregate in it
+   * (attributes included) counts its elements, a map or attribute of n entries 2n, plus 8 for
+   * itself (default 2^25 = 33,554,432, at which a reply holds at most about 1 GB of V8 heap
+   * whatever its shape). Checked at every aggregate header, before anything is allocated for it.
+   * A push counts on its own.
+   */
+  maxReplyElements?: number;
   /** Receives pushes; without one, pushes are parsed and discarded (as hiredis does). */
   onPush?: PushHandler;
 }

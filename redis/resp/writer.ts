@@ -1,3 +1,4 @@
+import { detachedArgument, isDetached } from "./_bytes.ts";
 import type { RedisArgument } from "./types.ts";
 
 const CR = 13;
@@ -125,7 +126,9 @@ export class RespWriter {
    *
    * @param argv The command name and its arguments.
    * @throws {TypeError} When `argv` is empty or not an array, or holds something other than a
-   * string, number, bigint or `Uint8Array` (the message names its position).
+   * string, number, bigint or `Uint8Array`, or a `Uint8Array` whose buffer was detached (the
+   * message names its position). A byte argument is read once, when it is appended: its length
+   * then is the length on the wire.
    *
    * @example Nothing appended on a bad argument
    * ```ts
@@ -156,6 +159,10 @@ export class RespWriter {
       if (typeof arg === "string") {
         this.#string(arg);
       } else if (arg instanceof Uint8Array) {
+        if (arg.length === 0 && isDetached(arg)) {
+          this.#len = start;
+          throw detachedArgument(i);
+        }
         this.#bytes(arg);
       } else if (typeof arg === "number") {
         if (Number.isSafeInteger(arg) && arg >= 0) this.#integer(arg);

@@ -390,6 +390,9 @@ export function makeCase(seed: number, index: number): FuzzCase {
       maxElements: Math.floor(next() * 10),
       maxBulkLength: Math.floor(next() * 64),
       maxLineLength: 1 + Math.floor(next() * 64),
+      maxNumberLength: Math.floor(next() * 32),
+      maxReplyBytes: Math.floor(next() * 256),
+      maxReplyElements: Math.floor(next() * 24),
     }
     : {};
   const calls = Array.from(

@@ -204,3 +204,19 @@ Deno.test("RespWriter.clear drops what was appended", () => {
   writer.append(["PING"]);
   assert.equal(decode(writer.take()!), "*1\r\n$4\r\nPING\r\n");
 });
+
+Deno.test("RespWriter.append refuses a byte argument whose buffer was detached", () => {
+  const writer = new RespWriter();
+  const bytes = new Uint8Array(8);
+  bytes.buffer.transfer();
+  assert.throws(
+    () => writer.append(["SET", "k", bytes]),
+    (error) =>
+      error instanceof TypeError &&
+      error.message ===
+        "Cannot encode argument 2 of the command: its buffer was detached (transferred)",
+  );
+  assert.equal(writer.bufferedBytes, 0);
+  writer.append(["SET", "k", new Uint8Array(0)]); // a real empty argument is fine
+  assert.equal(decode(writer.take()!), "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$0\r\n\r\n");
+});
