@@ -21,9 +21,7 @@ export async function redisTour(url: string, say: (line: string) => void): Promi
   say(`redis: get demo:greeting -> ${JSON.stringify(await redis.get("demo:greeting"))}`);
   await redis.hset("demo:user", { name: "ada", born: 1815 });
   say(
-    `redis: hgetall demo:user -> ${
-      JSON.stringify(Object.fromEntries(await redis.hgetall("demo:user")))
-    }`,
+    `redis: hgetall demo:user -> ${JSON.stringify(await redis.hgetall("demo:user"))}`,
   );
 
   // Auto-pipelining: everything issued in one tick leaves in one write.
