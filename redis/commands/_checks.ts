@@ -159,6 +159,8 @@ export function checkCall(name: string, row: Row, args: unknown[]): unknown[] {
 
 type Method = (this: unknown, ...args: unknown[]) => unknown;
 
+function ignore(): void {}
+
 function lookup(proto: object, name: string): Method | undefined {
   for (let at: object | null = proto; at !== null; at = Object.getPrototypeOf(at)) {
     const descriptor = Object.getOwnPropertyDescriptor(at, name);
@@ -192,7 +194,14 @@ export function installChecks(proto: object): void {
         } catch (error) {
           return Promise.reject(error);
         }
-        return method.apply(this, call);
+        const result = method.apply(this, call);
+        // In a pipeline or transaction an error reply is delivered as an element of exec()'s
+        // result: the method's own promise (derived from the queued one) must not also surface
+        // as an unhandled rejection when nobody awaits it.
+        if ((this as { batched?: boolean }).batched === true && result instanceof Promise) {
+          result.catch(ignore);
+        }
+        return result;
       };
     Object.defineProperty(checked, "name", { value: name });
     Object.defineProperty(proto, name, {
