@@ -86,7 +86,7 @@ static int run_dray(uint32_t op, uint32_t nout, uint32_t nin, uint32_t a0, uint3
 static uint32_t cap_all;
 
 static int run(const char *f, int len) {
-  void *v[DATA + 2];
+  void *v[NBUF];
   if (strncmp(f, "dray-", 5) == 0) {
     const char *g = f + 5;
     if (strcmp(g, "crc32c") == 0) {
