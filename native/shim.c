@@ -202,15 +202,18 @@ static inline void dray_cursor_skip(dray_cursor *c) {
  *   0 scalar   64-bit words (SWAR), any C compiler, any CPU;
  *   1 baseline 64-byte GCC/Clang vectors compiled for the architecture's baseline (SSE2 on
  *              x86-64, NEON on arm64, whatever the compiler lowers them to elsewhere);
- *   2 avx2     the same code compiled for AVX2 (x86-64);
- *   3 avx512   the same code compiled for AVX-512F/BW (x86-64).
+ *   2 avx2     the same code compiled for AVX2 (x86-64), and where the CPU has them: CRC-32C
+ *              folded with 128-bit PCLMULQDQ, pq and pq-recover by GFNI or vpshufb tables;
+ *   3 avx512   the same code compiled for AVX-512F/BW (x86-64), and where the CPU has them:
+ *              CRC-32C folded with 512-bit VPCLMULQDQ, pq and pq-recover by GFNI or vpshufb.
  *
  * The library is built for the baseline only (never -march=native): the AVX2 and AVX-512 copies
  * carry a target attribute and run only when CPUID says the CPU has the instructions and XGETBV
  * says the operating system saves their registers. Two knobs lower the level, for tests and for
  * comparison: the DRAY_ISA_MAX build define (0..3), and the DRAY_ISA environment variable
- * (scalar, baseline, sse2, neon, avx2, avx512) read at load time. DRAY_ISA=scalar also turns off
- * the CRC32 instruction.
+ * (scalar, baseline, sse2, neon, avx2, avx512) read at load time, which may go on with words that
+ * turn single instructions off: "avx512,nogfni,novpclmul", "avx2,nopclmul". DRAY_ISA=scalar also
+ * turns off the CRC32 instruction.
  */
 #define DRAY_ISA_SCALAR 0u
 #define DRAY_ISA_BASE 1u
