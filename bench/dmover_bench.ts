@@ -25,6 +25,7 @@
  */
 
 import { BASE_FLAGS, findCompiler } from "../native/build.ts";
+import { buildIsal, isalNsPerCall, isalSection, nsPerCall, printIsal } from "./_dmover_isal.ts";
 import { nativeStatus } from "../native/mod.ts";
 import {
   compare,
@@ -81,7 +82,7 @@ const PLAIN: Record<string, string> = {
   xor8: "xor8-plain",
   "iscsi-crc32c": "crc32c-plain",
 };
-const SECTIONS = ["functions", "sweep", "iovecs", "rate", "offthread", "lag", "cli"];
+const SECTIONS = ["functions", "isal", "sweep", "iovecs", "rate", "offthread", "lag", "cli"];
 const onlyIndex = Deno.args.indexOf("--only");
 const only = onlyIndex >= 0 ? new Set((Deno.args[onlyIndex + 1] ?? "").split(",")) : undefined;
 function wanted(section: string): boolean {
@@ -203,12 +204,12 @@ function runner(name: string, size: number, options: OneShotOptions): () => void
       return () => void xorCheck(four, options);
     }
     case "pq": {
-      const four = ins.slice(0, 4);
-      return () => pq([out, out2], four, options);
+      const six = ins.slice(0, 6);
+      return () => pq([out, out2], six, options);
     }
     case "pq-recover": {
-      // Four data blocks, the first two lost: the survivors are two data blocks, P and Q.
-      const stripe = [undefined, undefined, ...ins.slice(0, 4)];
+      // Six data blocks, the first two lost: the survivors are four data blocks, P and Q.
+      const stripe = [undefined, undefined, ...ins.slice(0, 6)];
       return () => pqRecover([out, out2], stripe, options);
     }
   }
@@ -660,6 +661,7 @@ function print(report: Report): void {
       console.log(`| ${name} ${backend} | ${cells.join(" | ")} |`);
     }
   }
+  printIsal(report, SIZES, label, fmt);
   const iovecs = report.iovecs_1024x64;
   if (iovecs !== undefined) {
     const columns = Object.keys(iovecs.xor2 ?? {});
@@ -719,6 +721,18 @@ function print(report: Report): void {
 // ---- main ---------------------------------------------------------------------------------------
 
 const OUT = `${here}out/dmover.json`;
+const loadStart = Deno.loadavg();
+
+/** The CPU's model name. Deno wants --allow-all to read /proc/cpuinfo itself: cat reads it. */
+async function cpuModel(): Promise<string> {
+  try {
+    const out = await new Deno.Command("cat", { args: ["/proc/cpuinfo"], stderr: "null" }).output();
+    const text = new TextDecoder().decode(out.stdout);
+    return /model name\s*:\s*(.*)/.exec(text)?.[1] ?? "unknown";
+  } catch {
+    return "unknown";
+  }
+}
 
 if (Deno.args.includes("--print")) {
   // Print the tables of the last run without measuring again.
@@ -776,9 +790,53 @@ if (wanted("functions") || wanted("sweep")) {
     merged[name] = { ...(merged[name] as object ?? {}), ...rows };
   }
 }
+const isalBuild = wanted("isal") || wanted("rate") ? await buildIsal(root) : undefined;
+if (wanted("isal")) {
+  if (isalBuild !== undefined && "path" in isalBuild && live.available) {
+    const rows = await isalSection(
+      isalBuild.path,
+      (name, size) => runner(name, size, { backend: "native" }),
+      SIZES,
+      { rounds: quick ? 5 : 15, roundMs: ROUND_MS },
+    );
+    for (const [name, bySize] of Object.entries(rows)) {
+      const current = (merged[name] ?? {}) as Record<string, Row>;
+      for (const [size, row] of Object.entries(bySize)) {
+        current[size] = { ...(current[size] ?? {}), ...row };
+      }
+      merged[name] = current;
+    }
+    delete merged.isal_missing;
+  } else {
+    merged.isal_missing = isalBuild !== undefined && "reason" in isalBuild
+      ? isalBuild.reason
+      : "the native library is not loaded";
+  }
+}
 if (wanted("rate")) {
   merged.requests_per_s = Math.round(requestRate(false));
   merged.requests_per_s_batched = Math.round(requestRate(true));
+  // The cost of one small request, median ns per call, for each backend a caller can name.
+  const options = { rounds: quick ? 5 : 15, roundMs: ROUND_MS };
+  const small = (name: string, size: number): Record<string, () => void> =>
+    Object.fromEntries(backends.map((b) => [b, runner(name, size, { backend: b })]));
+  const ns: Record<string, Record<string, number>> = {
+    "copy 64 B one-shot": nsPerCall(small("copy", 64), options),
+    "crc32c 4 KiB one-shot": nsPerCall(small("iscsi-crc32c", 4096), options),
+    "copy 64 B through a session of depth 64": {
+      submit: 1e9 / (merged.requests_per_s as number),
+      submitMany: 1e9 / (merged.requests_per_s_batched as number),
+    },
+  };
+  if (isalBuild !== undefined && "path" in isalBuild) {
+    ns["crc32c 4 KiB one-shot"]!.isal_c = await isalNsPerCall(
+      isalBuild.path,
+      "crc32c",
+      4096,
+      options,
+    );
+  }
+  merged.ns_per_request = ns;
 }
 if (wanted("iovecs")) merged.iovecs_1024x64 = iovecCase();
 if (wanted("offthread")) merged.offthread = await offThreadSection();
@@ -795,6 +853,12 @@ merged.meta = {
     "bench/dmover_ref.c: the shim's kernels with its flags (c), and the best of them and plain loops at -O3 -march=native (best_c)",
   unit: "GB/s of request length; best of rounds",
   cpus: navigator.hardwareConcurrency,
+  cpu: await cpuModel(),
+  // The machine is shared: its load average (1, 5, 15 min) when the run started and ended.
+  load_start: loadStart,
+  load_end: Deno.loadavg(),
+  isal:
+    "bench/dmover_isal.c: ISA-L from C (-O2 -lisal), 64-byte-aligned buffers; isal and native_median are medians of interleaved rounds",
   // When each section was last measured (a run with --only keeps the others' figures).
   measured: {
     ...((previous.meta as { measured?: Record<string, string> } | undefined)?.measured ?? {}),

@@ -111,8 +111,9 @@ static int run(size_t f, uint32_t len) {
     case FIRST_OP + 2: return run_op(DRAY_OP_COPY_CRC32C, 1, 1, 0, 0, len);
     case FIRST_OP + 3: return run_op(DRAY_OP_DUALCAST, 2, 1, 0, 0, len);
     case FIRST_OP + 4: return run_op(DRAY_OP_XOR_CHECK, 0, 4, 0, 0, len);
-    case FIRST_OP + 5: return run_op(DRAY_OP_PQ, 2, 4, 0, 0, len);
-    case FIRST_OP + 6: return run_op(DRAY_OP_PQ_RECOVER, 2, 4, 0x3u, 0, len); /* data 0, 1 lost */
+    case FIRST_OP + 5: return run_op(DRAY_OP_PQ, 2, 6, 0, 0, len); /* 6 data blocks */
+    /* A 6+2 stripe with data blocks 0 and 1 lost: data 2..5, P and Q survive. */
+    case FIRST_OP + 6: return run_op(DRAY_OP_PQ_RECOVER, 2, 6, 0x3u, 0, len);
     case FIRST_PLAIN: plain_xor2(bufs[0], bufs[1], bufs[2], len); return DRAY_OK;
     case FIRST_PLAIN + 1: plain_xor(bufs[0], bufs + 1, 8, len); return DRAY_OK;
     case FIRST_PLAIN + 2: sink = plain_crc32c(0, bufs[1], len); return DRAY_OK;

@@ -17,6 +17,13 @@
 
 #include "../../native/shim.c"
 
+/* Which CRC folding kernel the shim chose (0 none, 1 PCLMULQDQ, 2 VPCLMULQDQ), for the report. */
+#if defined(DRAY_CRC_FOLD)
+#define DRAY_DRIVER_FOLD dray_crc_fold_level
+#else
+#define DRAY_DRIVER_FOLD 0u
+#endif
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -929,12 +936,30 @@ static void run_isa(void) {
   uint32_t cpu = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") ? 3
                  : __builtin_cpu_supports("avx2")                                       ? 2
                                                                                         : 1;
+  /* The level is DRAY_ISA's first word; ",nogfni" and the like after it only turn features off. */
   const char *asked = getenv("DRAY_ISA");
+  char word[16] = "";
+  if (asked != NULL) {
+    size_t n = strcspn(asked, ",");
+    if (n < sizeof word) memcpy(word, asked, n), word[n] = '\0';
+  }
   uint32_t cap = DRAY_ISA_MAX;
-  if (asked != NULL && strcmp(asked, "scalar") == 0) cap = 0;
-  if (asked != NULL && (strcmp(asked, "baseline") == 0 || strcmp(asked, "sse2") == 0)) cap = 1;
-  if (asked != NULL && strcmp(asked, "avx2") == 0 && cap > 2) cap = 2;
+  if (strcmp(word, "scalar") == 0) cap = 0;
+  if (strcmp(word, "baseline") == 0 || strcmp(word, "sse2") == 0) cap = 1;
+  if (strcmp(word, "avx2") == 0 && cap > 2) cap = 2;
   expect_rc((int32_t)level, (int32_t)(cpu < cap ? cpu : cap), "dray_isa");
+  /* The features beyond the level are used only from avx2 up, and only those DRAY_ISA keeps. */
+  if (level < DRAY_ISA_AVX2) CHECK(dray_isa_features == 0, "dray_isa: features below avx2");
+  if (asked != NULL && strstr(asked, ",nogfni") != NULL) {
+    CHECK(!(dray_isa_features & DRAY_F_GFNI), "dray_isa: GFNI used despite nogfni");
+  }
+  if (asked != NULL && strstr(asked, ",novpclmul") != NULL) {
+    CHECK(!(dray_isa_features & DRAY_F_VPCLMUL), "dray_isa: VPCLMULQDQ used despite novpclmul");
+  }
+  if (level >= DRAY_ISA_AVX2 && __builtin_cpu_supports("gfni") &&
+      (asked == NULL || strstr(asked, ",nogfni") == NULL)) {
+    CHECK(dray_isa_features & DRAY_F_GFNI, "dray_isa: the CPU has GFNI but it is not used");
+  }
 #endif
 }
 
@@ -1463,7 +1488,9 @@ int main(int argc, char **argv) {
   dray_poller_close(poller[0], poller[1]);
   close(pair_fds[0]);
   close(pair_fds[1]);
-  printf("shim_driver: %lu cases over %zu entry points passed (seed %llu, crc32c impl %u, isa %u)\n",
-         total, sizeof ENTRIES / sizeof ENTRIES[0], run_seed, dray_crc32c_impl(), dray_isa());
+  printf("shim_driver: %lu cases over %zu entry points passed (seed %llu, crc32c impl %u, crc fold "
+         "%u, isa features %u, isa %u)\n",
+         total, sizeof ENTRIES / sizeof ENTRIES[0], run_seed, dray_crc32c_impl(),
+         DRAY_DRIVER_FOLD, dray_isa_features, dray_isa());
   return 0;
 }

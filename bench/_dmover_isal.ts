@@ -1,0 +1,275 @@
+/**
+ * The `isal` section of bench/dmover_bench.ts: dray's native backend (through FFI, as a caller
+ * gets it) against Intel ISA-L called from C (bench/dmover_isal.c, a tight loop linked with
+ * -lisal), for crc32c, xor2, xor8, pq 6+2 and pq-recover 6+2 (data blocks 0 and 1 lost) at 4 KiB,
+ * 64 KiB, 1 MiB and 16 MiB. The two run in interleaved rounds on one thread each (dray's round,
+ * then ISA-L's, ...), and each side's figure is its median over the rounds, so that both see the
+ * same machine; only their ratio means much on a shared machine. Also the cost of one small
+ * request: ns per one-shot 64-byte copy and 4 KiB crc32c, and per 64-byte request through a
+ * session of depth 64.
+ *
+ * @module
+ */
+
+import { BASE_FLAGS, findCompiler } from "../native/build.ts";
+
+/** The functions compared, by their row in bench/out/dmover.json, and ISA-L's name for each. */
+export const ISAL_FUNCTIONS: Record<string, string> = {
+  "iscsi-crc32c": "crc32c",
+  xor2: "xor2",
+  xor8: "xor8",
+  pq: "pq",
+  "pq-recover": "pq-recover",
+};
+
+/**
+ * A row's figures in GB/s of request length: medians over the interleaved rounds and their ratio,
+ * and each side's best round (on a busy machine the best rounds are the least disturbed ones).
+ */
+export interface IsalRow {
+  native_median: number;
+  isal: number;
+  native_per_isal: number;
+  native_best: number;
+  isal_best: number;
+  /** The shim's kernels called from C in the same program as ISA-L (no FFI), median. */
+  dray_c: number;
+  dray_c_per_isal: number;
+}
+
+/** Builds bench/dmover_isal.c, or says why it cannot. */
+export async function buildIsal(root: string): Promise<{ path: string } | { reason: string }> {
+  const compiler = await findCompiler();
+  if (compiler === undefined) return { reason: "no C compiler" };
+  const out = `${root}.tmp/dmover_isal`;
+  Deno.mkdirSync(`${root}.tmp`, { recursive: true });
+  // The shim's own flags (its kernels are included), as an executable, linked with ISA-L.
+  const flags = BASE_FLAGS.filter((f) =>
+    f !== "-shared" && f !== "-fPIC" && f !== "-fvisibility=hidden"
+  );
+  const result = await new Deno.Command(compiler, {
+    args: [...flags, "-o", out, `${root}bench/dmover_isal.c`, "-lisal"],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!result.success) {
+    return {
+      reason: `ISA-L did not build (libisal-dev?): ${new TextDecoder().decode(result.stderr)}`,
+    };
+  }
+  return { path: out };
+}
+
+/** The C program, kept running: one request a line, its loop's nanoseconds back. */
+class IsalServer implements AsyncDisposable {
+  readonly #child: Deno.ChildProcess;
+  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
+  readonly #lines: AsyncIterator<string>;
+
+  constructor(path: string, largest: number) {
+    this.#child = new Deno.Command(path, {
+      args: [String(largest)],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    this.#writer = this.#child.stdin.getWriter();
+    this.#lines = this.#child.stdout
+      .pipeThrough(new TextDecoderStream())
+      .pipeThrough(splitLines())[Symbol.asyncIterator]();
+  }
+
+  /** Nanoseconds of `iterations` calls of ISA-L's `fn` over `size` bytes. */
+  async time(fn: string, size: number, iterations: number): Promise<number> {
+    await this.#writer.write(new TextEncoder().encode(`${fn} ${size} ${iterations}\n`));
+    const { value, done } = await this.#lines.next();
+    const ns = Number(value);
+    if (done || !Number.isFinite(ns)) throw new Error(`ISA-L's ${fn} at ${size} failed: ${value}`);
+    return ns;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.#writer.close();
+    await this.#child.status;
+  }
+}
+
+function splitLines(): TransformStream<string, string> {
+  let rest = "";
+  return new TransformStream({
+    transform(chunk, controller) {
+      const parts = (rest + chunk).split("\n");
+      rest = parts.pop()!;
+      for (const line of parts) controller.enqueue(line);
+    },
+    flush(controller) {
+      if (rest) controller.enqueue(rest);
+    },
+  });
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Calls of `run` that take about `ms` milliseconds (at least one), after a warm-up. */
+function iterationsFor(run: () => void, ms: number): number {
+  // Warm up first, long enough for the JIT to reach its top tier on this call.
+  const warmUntil = performance.now() + 8 * ms;
+  for (let i = 0; i < 1000 || performance.now() < warmUntil; i++) run();
+  let n = 1;
+  for (;;) {
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) run();
+    const took = performance.now() - t0;
+    if (took >= ms / 2) return Math.max(1, Math.round((n * ms) / took));
+    n *= 2;
+  }
+}
+
+/**
+ * Medians of dray native and ISA-L over interleaved rounds, for every function and size.
+ *
+ * @param native A runner of dray's native backend for a row's function and size.
+ */
+export async function isalSection(
+  path: string,
+  native: (name: string, size: number) => () => void,
+  sizes: readonly number[],
+  options: { rounds: number; roundMs: number },
+): Promise<Record<string, Record<string, IsalRow>>> {
+  await using server = new IsalServer(path, Math.max(...sizes));
+  const out: Record<string, Record<string, IsalRow>> = {};
+  for (const [name, fn] of Object.entries(ISAL_FUNCTIONS)) {
+    out[name] = {};
+    for (const size of sizes) {
+      const run = native(name, size);
+      const dray = iterationsFor(run, options.roundMs);
+      // ISA-L's loop: as many calls as fill a round at its own speed.
+      const probe = Math.max(1, dray >> 2);
+      const probeNs = await server.time(fn, size, probe);
+      const isalIterations = Math.max(1, Math.round((probe * options.roundMs * 1e6) / probeNs));
+      const drayRates: number[] = [];
+      const isalRates: number[] = [];
+      const drayCRates: number[] = [];
+      for (let round = 0; round < options.rounds; round++) {
+        const t0 = performance.now();
+        for (let i = 0; i < dray; i++) run();
+        drayRates.push((size * dray) / ((performance.now() - t0) * 1e6));
+        const ns = await server.time(fn, size, isalIterations);
+        isalRates.push((size * isalIterations) / ns);
+        const cns = await server.time(`dray-${fn}`, size, isalIterations);
+        drayCRates.push((size * isalIterations) / cns);
+      }
+      const nativeMedian = median(drayRates);
+      const isal = median(isalRates);
+      out[name]![String(size)] = {
+        native_median: nativeMedian,
+        isal,
+        native_per_isal: nativeMedian / isal,
+        native_best: Math.max(...drayRates),
+        isal_best: Math.max(...isalRates),
+        dray_c: median(drayCRates),
+        dray_c_per_isal: median(drayCRates) / isal,
+      };
+    }
+  }
+  return out;
+}
+
+/** Median nanoseconds per call of each runner, in interleaved rounds. */
+export function nsPerCall(
+  runs: Record<string, () => void>,
+  options: { rounds: number; roundMs: number },
+): Record<string, number> {
+  const names = Object.keys(runs);
+  const iterations = names.map((name) => iterationsFor(runs[name]!, options.roundMs));
+  const samples: number[][] = names.map(() => []);
+  for (let round = 0; round < options.rounds; round++) {
+    names.forEach((name, k) => {
+      const run = runs[name]!;
+      const n = iterations[k]!;
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) run();
+      samples[k]!.push(((performance.now() - t0) * 1e6) / n);
+    });
+  }
+  return Object.fromEntries(names.map((name, k) => [name, median(samples[k]!)]));
+}
+
+/** ISA-L's own ns per call, from C, for one function and size (median of rounds). */
+export async function isalNsPerCall(
+  path: string,
+  fn: string,
+  size: number,
+  options: { rounds: number; roundMs: number },
+): Promise<number> {
+  await using server = new IsalServer(path, size);
+  const probe = 1000;
+  const probeNs = await server.time(fn, size, probe);
+  const n = Math.max(1, Math.round((probe * options.roundMs * 1e6) / probeNs));
+  const samples: number[] = [];
+  for (let round = 0; round < options.rounds; round++) {
+    samples.push((await server.time(fn, size, n)) / n);
+  }
+  return median(samples);
+}
+
+/** The targets of issue 16: native / ISA-L at least this, by size (none at 16 MiB). */
+export const ISAL_TARGETS: Record<string, number> = { "4096": 0.9, "65536": 1.0, "1048576": 1.0 };
+
+/** Prints the ISA-L table and the small-request costs of a report. */
+export function printIsal(
+  report: Record<string, unknown>,
+  sizes: readonly number[],
+  label: (size: number) => string,
+  fmt: (x: number | undefined) => string,
+): void {
+  if (typeof report.isal_missing === "string") {
+    console.log(`\nISA-L: not measured (${report.isal_missing})`);
+  }
+  const rows = (name: string): Record<string, Partial<IsalRow>> =>
+    (report[name] ?? {}) as Record<string, Partial<IsalRow>>;
+  if (Object.keys(ISAL_FUNCTIONS).some((name) => rows(name)["65536"]?.isal !== undefined)) {
+    console.log(
+      "\ndray native (FFI) against ISA-L from C: GB/s, medians of interleaved rounds; pq and pq-recover 6+2\n",
+    );
+    console.log(
+      "| function | size | native | ISA-L | native/ISA-L | target | met | best rounds: native, ISA-L | dray from C | dray C/ISA-L |",
+    );
+    console.log("|---|---|---|---|---|---|---|---|---|---|");
+    for (const name of Object.keys(ISAL_FUNCTIONS)) {
+      for (const size of sizes) {
+        const r = rows(name)[String(size)] ?? {};
+        const target = ISAL_TARGETS[String(size)];
+        const ratio = r.native_per_isal;
+        const met = target === undefined || ratio === undefined
+          ? ""
+          : ratio >= target
+          ? "yes"
+          : "no";
+        console.log(
+          `| ${name} | ${label(size)} | ${fmt(r.native_median)} | ${fmt(r.isal)} | ${
+            ratio === undefined ? "–" : ratio.toFixed(2)
+          } | ${target === undefined ? "–" : `≥ ${target.toFixed(1)}`} | ${met} | ${
+            fmt(r.native_best)
+          }, ${fmt(r.isal_best)} | ${fmt(r.dray_c)} | ${
+            r.dray_c_per_isal === undefined ? "–" : r.dray_c_per_isal.toFixed(2)
+          } |`,
+        );
+      }
+    }
+  }
+  const ns = report.ns_per_request as Record<string, Record<string, number>> | undefined;
+  if (ns !== undefined) {
+    console.log("\nns per request (medians)\n");
+    console.log("| request | figures |");
+    console.log("|---|---|");
+    for (const [what, r] of Object.entries(ns)) {
+      const cells = Object.entries(r).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(", ");
+      console.log(`| ${what} | ${cells} |`);
+    }
+  }
+}
