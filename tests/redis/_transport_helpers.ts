@@ -1,6 +1,7 @@
 // Helpers for the transport tests: raw RESP, servers that cannot accept, TLS material, and a check
 // that no descriptor of this process still points at a server.
 
+import { makeTlsFiles } from "../../redis/testing/_tls.ts";
 import { type RedisServer, startRedisServer } from "../_helpers/redis_server.ts";
 import type { Transport } from "../../redis/mod.ts";
 
@@ -145,70 +146,15 @@ export interface TlsMaterial {
   otherCaPem: string;
 }
 
-async function openssl(dir: string, ...args: string[]): Promise<void> {
-  const { success, stderr } = await new Deno.Command("openssl", { args, cwd: dir, stderr: "piped" })
-    .output();
-  if (!success) throw new Error(`openssl ${args[0]} failed: ${decoder.decode(stderr)}`);
-}
-
+/**
+ * A CA and a server certificate (`redis/testing`'s maker), plus a second CA that signed nothing,
+ * for the "untrusted server certificate" cases.
+ */
 export async function makeTlsMaterial(dir: string): Promise<TlsMaterial> {
-  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-  for (const name of ["ca", "other-ca"]) {
-    await openssl(
-      dir,
-      "req",
-      "-x509",
-      ...ec,
-      "-keyout",
-      `${name}.key`,
-      "-out",
-      `${name}.crt`,
-      "-days",
-      "2",
-      "-subj",
-      `/CN=dray test ${name}`,
-    );
-  }
-  await openssl(
-    dir,
-    "req",
-    ...ec,
-    "-keyout",
-    "server.key",
-    "-out",
-    "server.csr",
-    "-subj",
-    "/CN=localhost",
-  );
-  await Deno.writeTextFile(
-    `${dir}/server.ext`,
-    "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\nbasicConstraints=CA:FALSE\n",
-  );
-  await openssl(
-    dir,
-    "x509",
-    "-req",
-    "-in",
-    "server.csr",
-    "-CA",
-    "ca.crt",
-    "-CAkey",
-    "ca.key",
-    "-CAcreateserial",
-    "-out",
-    "server.crt",
-    "-days",
-    "2",
-    "-extfile",
-    "server.ext",
-  );
-  return {
-    caPem: await Deno.readTextFile(`${dir}/ca.crt`),
-    caFile: `${dir}/ca.crt`,
-    certFile: `${dir}/server.crt`,
-    keyFile: `${dir}/server.key`,
-    otherCaPem: await Deno.readTextFile(`${dir}/other-ca.crt`),
-  };
+  const other = `${dir}/other`;
+  await Deno.mkdir(other);
+  const [files, otherFiles] = await Promise.all([makeTlsFiles(dir), makeTlsFiles(other)]);
+  return { ...files, otherCaPem: otherFiles.caPem };
 }
 
 /**

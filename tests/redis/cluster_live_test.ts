@@ -2,6 +2,7 @@
 // topology parsers against live CLUSTER SHARDS / SLOTS replies, and startCluster's own promises
 // (free ports, every slot covered, nothing left running after stop or a failed start).
 
+import { makeTlsFiles } from "../../redis/testing/_tls.ts";
 import assert from "node:assert/strict";
 import { encodeCommand, ReplyError, RespReader } from "../../redis/mod.ts";
 import type { RedisArgument, RespValue } from "../../redis/resp/types.ts";
@@ -322,66 +323,13 @@ function keyForSlot(slot: number): string {
   }
 }
 
-// A CA and one node certificate for 127.0.0.1, made with openssl in a temp dir.
+// A CA and one node certificate for localhost and 127.0.0.1, in a temp dir: the same maker as
+// startServer's `tls: true`.
 async function makeCertificates(): Promise<
   { dir: string; certFile: string; keyFile: string; caFile: string }
 > {
   const dir = await Deno.makeTempDir({ prefix: "dray-certs-" });
-  const openssl = async (args: string[]): Promise<void> => {
-    const { success, stderr } = await new Deno.Command("openssl", {
-      args,
-      cwd: dir,
-      stdout: "null",
-      stderr: "piped",
-    }).output();
-    if (!success) throw new Error(`openssl ${args[0]} failed: ${new TextDecoder().decode(stderr)}`);
-  };
-  await Deno.writeTextFile(`${dir}/ext.cnf`, "subjectAltName=IP:127.0.0.1\n");
-  await openssl([
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    "ca.key",
-    "-out",
-    "ca.crt",
-    "-days",
-    "2",
-    "-subj",
-    "/CN=dray test CA",
-  ]);
-  await openssl([
-    "req",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    "node.key",
-    "-out",
-    "node.csr",
-    "-subj",
-    "/CN=127.0.0.1",
-  ]);
-  await openssl([
-    "x509",
-    "-req",
-    "-in",
-    "node.csr",
-    "-CA",
-    "ca.crt",
-    "-CAkey",
-    "ca.key",
-    "-CAcreateserial",
-    "-out",
-    "node.crt",
-    "-days",
-    "2",
-    "-extfile",
-    "ext.cnf",
-  ]);
-  return { dir, certFile: `${dir}/node.crt`, keyFile: `${dir}/node.key`, caFile: `${dir}/ca.crt` };
+  return { dir, ...await makeTlsFiles(dir) };
 }
 
 function processState(pid: number): string {
