@@ -1,8 +1,8 @@
 import type { RedisArgument } from "../resp/types.ts";
 import { installChecks } from "./_checks.ts";
 import type { InterCardOptions } from "./sets.ts";
-import type { WithScoresOptions, ZCombineOptions, ZRangeReply } from "./sorted_sets.ts";
-import type { XClaimMoreOptions, XClaimReply } from "./streams.ts";
+import type { WithScoresOptions, ZCombineOptions, ZRangeReply } from "./sorted_set_types.ts";
+import type { XClaimMoreOptions, XClaimReply } from "./stream_types.ts";
 import type { BulkString, NoOptions, OneOrMany, Spread } from "./types.ts";
 import { type CommandOptions, CommandSender } from "./command_sender.ts";
 import { GeneratedCommands } from "./_generated.ts";
@@ -14,7 +14,10 @@ import { type ConfigGetOptions, type ConfigReply, ServerCommands } from "./serve
 import { SetCommands } from "./sets.ts";
 import { SortCommands } from "./sort.ts";
 import { SortedSetCommands } from "./sorted_sets.ts";
+import { SortedSetPopCommands } from "./sorted_set_pops.ts";
+import { SortedSetRangeCommands } from "./sorted_set_ranges.ts";
 import { StreamCommands } from "./streams.ts";
+import { StreamGroupCommands } from "./stream_groups.ts";
 import { StringCommands } from "./strings.ts";
 
 /**
@@ -91,7 +94,10 @@ export interface RedisCommands
     SetCommands,
     SortCommands,
     SortedSetCommands,
+    SortedSetRangeCommands,
+    SortedSetPopCommands,
     StreamCommands,
+    StreamGroupCommands,
     ScriptingCommands,
     ServerCommands {}
 
@@ -104,7 +110,10 @@ const FAMILIES = [
   SetCommands,
   SortCommands,
   SortedSetCommands,
+  SortedSetRangeCommands,
+  SortedSetPopCommands,
   StreamCommands,
+  StreamGroupCommands,
   ScriptingCommands,
   ServerCommands,
   GeneratedCommands,

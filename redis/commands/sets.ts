@@ -1,6 +1,6 @@
 import type { RedisArgument, RespValue } from "../resp/types.ts";
 import { type CommandOptions, CommandSender } from "./command_sender.ts";
-import type { PopOptions } from "./lists.ts";
+import type { PopOptions } from "./list_types.ts";
 import { array, bool, bools, count, pushAll } from "./_replies.ts";
 import { scanAll, scanPage } from "./_scan.ts";
 import type { BulkString, NoOptions, OneOrMany, ScanOptions, ScanPage } from "./types.ts";

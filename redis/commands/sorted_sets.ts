@@ -1,9 +1,7 @@
-import type { RedisArgument, RespValue } from "../resp/types.ts";
 import { type CommandOptions, CommandSender } from "./command_sender.ts";
-import type { PopOptions } from "./lists.ts";
-import type { InterCardOptions } from "./sets.ts";
-import { array, count, pushAll, scored, scoreOrNull, text } from "./_replies.ts";
+import { array, pushAll, scored, scoreOrNull } from "./_replies.ts";
 import { scanAll, scanPage } from "./_scan.ts";
+import type { RedisArgument, RespValue } from "../resp/types.ts";
 import type {
   BulkString,
   NoOptions,
@@ -12,243 +10,7 @@ import type {
   ScanPage,
   ScoredMember,
 } from "./types.ts";
-
-/**
- * Options of `ZADD` (its `INCR` form is {@linkcode SortedSetCommands.zincrby}).
- *
- * @example Only raise scores, and count changes
- * ```ts
- * import type { ZAddOptions } from "@dray/dray/redis";
- * import assert from "node:assert/strict";
- *
- * const options: ZAddOptions = { gt: true, ch: true };
- * assert.equal(options.gt, true);
- * ```
- */
-export interface ZAddOptions extends CommandOptions {
-  /** `NX`: only add new members. */
-  nx?: boolean;
-  /** `XX`: only update existing members. */
-  xx?: boolean;
-  /** `GT`: only update when the new score is greater. */
-  gt?: boolean;
-  /** `LT`: only update when the new score is less. */
-  lt?: boolean;
-  /** `CH`: count changed members too, not only added ones. */
-  ch?: boolean;
-}
-
-/**
- * Options that add scores to a reply: `WITHSCORES`.
- *
- * @example Members with their scores
- * ```ts
- * import type { WithScoresOptions } from "@dray/dray/redis";
- * import assert from "node:assert/strict";
- *
- * const options: WithScoresOptions = { withScores: true };
- * assert.equal(options.withScores, true);
- * ```
- */
-export interface WithScoresOptions extends CommandOptions {
-  /** `WITHSCORES`: members come with their scores, as {@linkcode ScoredMember} objects. */
-  withScores?: boolean;
-}
-
-/**
- * Options of `ZRANGE` (and, without `withScores`, `ZRANGESTORE`).
- *
- * @example The ten best scores
- * ```ts
- * import type { ZRangeOptions } from "@dray/dray/redis";
- * import assert from "node:assert/strict";
- *
- * const options: ZRangeOptions = { by: "SCORE", rev: true, limit: { offset: 0, count: 10 } };
- * assert.equal(options.by, "SCORE");
- * ```
- */
-export interface ZRangeOptions extends WithScoresOptions {
-  /** `BYSCORE` or `BYLEX`: `start` and `stop` are scores (`"(1"`, `"-inf"`) or lex bounds. */
-  by?: "SCORE" | "LEX";
-  /** `REV`: from the highest to the lowest. */
-  rev?: boolean;
-  /** `LIMIT offset count` (with `by` only). */
-  limit?: { offset: number; count: number };
-}
-
-/**
- * Options of `ZUNION`, `ZINTER`, `ZUNIONSTORE` and `ZINTERSTORE`.
- *
- * @example Weighted maximum
- * ```ts
- * import type { ZCombineOptions } from "@dray/dray/redis";
- * import assert from "node:assert/strict";
- *
- * const options: ZCombineOptions = { weights: [1, 2], aggregate: "MAX" };
- * assert.equal(options.aggregate, "MAX");
- * ```
- */
-export interface ZCombineOptions extends WithScoresOptions {
-  /** `WEIGHTS weight [weight ...]`: one multiplier per input key. */
-  weights?: readonly number[];
-  /** `AGGREGATE SUM|MIN|MAX`: how scores of a member in several sets combine. */
-  aggregate?: "SUM" | "MIN" | "MAX";
-}
-
-/**
- * Options of `ZRANDMEMBER`.
- *
- * @example Three with scores
- * ```ts
- * import type { ZRandMemberOptions } from "@dray/dray/redis";
- * import assert from "node:assert/strict";
- *
- * const options: ZRandMemberOptions = { count: 3, withScores: true };
- * assert.equal(options.count, 3);
- * ```
- */
-export interface ZRandMemberOptions extends WithScoresOptions {
-  /** How many: distinct when positive, possibly repeated when negative. */
-  count?: number;
-}
-
-/**
- * What the range-like sorted-set methods resolve with: members, or {@linkcode ScoredMember}s with
- * `withScores`.
- *
- * @typeParam O The options' type.
- *
- * @example Both shapes
- * ```ts
- * import type { ZRangeReply } from "@dray/dray/redis";
- * import assert from "node:assert/strict";
- *
- * const plain: ZRangeReply<{}> = ["a"];
- * const scored: ZRangeReply<{ withScores: true }> = [{ member: "a", score: 1 }];
- * assert.equal(plain.length, scored.length);
- * ```
- */
-export type ZRangeReply<O> = O extends { withScores: true } ? ScoredMember<BulkString<O>>[]
-  : BulkString<O>[];
-
-/**
- * What `ZRANDMEMBER` resolves with: one member (or `null`) without `count`, a list with it, a
- * list of {@linkcode ScoredMember}s with `withScores`.
- *
- * @typeParam O The options' type.
- *
- * @example One member
- * ```ts
- * import type { ZRandMemberReply } from "@dray/dray/redis";
- * import assert from "node:assert/strict";
- *
- * const one: ZRandMemberReply<{}> = "a";
- * assert.equal(one, "a");
- * ```
- */
-export type ZRandMemberReply<O> = O extends { withScores: true } ? ScoredMember<BulkString<O>>[]
-  : O extends { count: number } ? BulkString<O>[]
-  : BulkString<O> | null;
-
-/**
- * A member popped by `BZPOPMIN` or `BZPOPMAX`, with its score and key.
- *
- * @typeParam T The member type.
- *
- * @example A popped task
- * ```ts
- * import type { KeyedScoredMember } from "@dray/dray/redis";
- * import assert from "node:assert/strict";
- *
- * const popped: KeyedScoredMember<string> = { key: "tasks", member: "t1", score: 3 };
- * assert.equal(popped.key, "tasks");
- * ```
- */
-export interface KeyedScoredMember<T> extends ScoredMember<T> {
-  /** The key the member was popped from. */
-  key: string;
-}
-
-/**
- * Members popped by `ZMPOP` or `BZMPOP`, with the key they came from.
- *
- * @typeParam T The member type.
- *
- * @example Two popped members
- * ```ts
- * import type { KeyedScoredMembers } from "@dray/dray/redis";
- * import assert from "node:assert/strict";
- *
- * const popped: KeyedScoredMembers<string> = {
- *   key: "z",
- *   members: [{ member: "a", score: 1 }, { member: "b", score: 2 }],
- * };
- * assert.equal(popped.members.length, 2);
- * ```
- */
-export interface KeyedScoredMembers<T> {
-  /** The key the members were popped from. */
-  key: string;
-  /** The members with their scores. */
-  members: ScoredMember<T>[];
-}
-
-function rangeReply(
-  withScores: boolean | undefined,
-): (reply: RespValue) => RespValue[] | ScoredMember<RespValue>[] {
-  return withScores ? scored : array;
-}
-
-function keyedScored(reply: RespValue): KeyedScoredMember<RespValue> | null {
-  if (reply === null) return null;
-  const [key, member, score] = array(reply);
-  return { key: text(key!), member: member!, score: scoreOrNull(score!)! };
-}
-
-function keyedScoredMembers(reply: RespValue): KeyedScoredMembers<RespValue> | null {
-  if (reply === null) return null;
-  const [key, members] = array(reply);
-  return { key: text(key!), members: scored(members!) };
-}
-
-function pushRange(argv: RedisArgument[], options: ZRangeOptions | undefined): void {
-  if (options === undefined) return;
-  if (options.by !== undefined) argv.push(options.by === "SCORE" ? "BYSCORE" : "BYLEX");
-  if (options.rev) argv.push("REV");
-  if (options.limit !== undefined) argv.push("LIMIT", options.limit.offset, options.limit.count);
-}
-
-function combineArgv(
-  command: string,
-  destination: RedisArgument | undefined,
-  keys: OneOrMany<RedisArgument>,
-  options: ZCombineOptions | undefined,
-): RedisArgument[] {
-  const argv: RedisArgument[] = [command];
-  if (destination !== undefined) argv.push(destination);
-  argv.push(count(keys));
-  pushAll(argv, keys);
-  if (options?.weights !== undefined) argv.push("WEIGHTS", ...options.weights);
-  if (options?.aggregate !== undefined) argv.push("AGGREGATE", options.aggregate);
-  if (destination === undefined && options?.withScores) argv.push("WITHSCORES");
-  return argv;
-}
-
-function mpopArgv(
-  command: string,
-  timeout: number | undefined,
-  keys: OneOrMany<RedisArgument>,
-  which: "MIN" | "MAX",
-  options: PopOptions | undefined,
-): RedisArgument[] {
-  const argv: RedisArgument[] = [command];
-  if (timeout !== undefined) argv.push(timeout);
-  argv.push(count(keys));
-  pushAll(argv, keys);
-  argv.push(which);
-  if (options?.count !== undefined) argv.push("COUNT", options.count);
-  return argv;
-}
+import type { ZAddOptions } from "./sorted_set_types.ts";
 
 /**
  * Typed methods for sorted sets. Scores are numbers in both protocols (RESP2 sends them as
@@ -267,88 +29,6 @@ function mpopArgv(
  * ```
  */
 export abstract class SortedSetCommands extends CommandSender {
-  /**
-   * `BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]`: `ZMPOP`, waiting up to
-   * `timeout` seconds (0: forever). Holds the connection while it waits.
-   *
-   * @typeParam O The options' type, which decides between strings and bytes.
-   * @param keys One sorted set or several, tried in order.
-   * @param which `"MIN"` or `"MAX"`: the lowest or the highest scores.
-   * @param timeout Seconds to wait (fractions allowed; 0 waits forever).
-   * @param options `count`, and the command options.
-   * @returns The key and the popped members, or `null` on timeout.
-   *
-   * @example The lowest score
-   * ```ts ignore
-   * await redis.zadd("z", { score: 1, member: "a" });
-   * assert.deepEqual(await redis.bzmpop("z", "MIN", 1), { key: "z", members: [{ member: "a", score: 1 }] });
-   * ```
-   */
-  bzmpop<O extends PopOptions = NoOptions>(
-    keys: OneOrMany<RedisArgument>,
-    which: "MIN" | "MAX",
-    timeout: number,
-    options?: O,
-  ): Promise<KeyedScoredMembers<BulkString<O>> | null> {
-    return this.sendCommand<RespValue>(mpopArgv("BZMPOP", timeout, keys, which, options), options)
-      .then(keyedScoredMembers) as Promise<KeyedScoredMembers<BulkString<O>> | null>;
-  }
-
-  /**
-   * `BZPOPMAX key [key ...] timeout`: pops the highest score of the first non-empty sorted set,
-   * waiting up to `timeout` seconds (0: forever). Holds the connection while it waits.
-   *
-   * @typeParam O The options' type, which decides between strings and bytes.
-   * @param keys One sorted set or several, tried in order.
-   * @param timeout Seconds to wait (fractions allowed; 0 waits forever).
-   * @param options Buffers, timeout, abort signal.
-   * @returns The key, member and score, or `null` on timeout.
-   *
-   * @example The best
-   * ```ts ignore
-   * await redis.zadd("z", { score: 5, member: "a" });
-   * assert.deepEqual(await redis.bzpopmax("z", 1), { key: "z", member: "a", score: 5 });
-   * ```
-   */
-  bzpopmax<O extends CommandOptions = NoOptions>(
-    keys: OneOrMany<RedisArgument>,
-    timeout: number,
-    options?: O,
-  ): Promise<KeyedScoredMember<BulkString<O>> | null> {
-    const argv = pushAll(["BZPOPMAX"], keys);
-    argv.push(timeout);
-    return this.sendCommand<RespValue>(argv, options).then(keyedScored) as Promise<
-      KeyedScoredMember<BulkString<O>> | null
-    >;
-  }
-
-  /**
-   * `BZPOPMIN key [key ...] timeout`: pops the lowest score of the first non-empty sorted set,
-   * waiting up to `timeout` seconds (0: forever). Holds the connection while it waits.
-   *
-   * @typeParam O The options' type, which decides between strings and bytes.
-   * @param keys One sorted set or several, tried in order.
-   * @param timeout Seconds to wait (fractions allowed; 0 waits forever).
-   * @param options Buffers, timeout, abort signal.
-   * @returns The key, member and score, or `null` on timeout.
-   *
-   * @example The next task
-   * ```ts ignore
-   * const task = await worker.bzpopmin("tasks", 5);
-   * ```
-   */
-  bzpopmin<O extends CommandOptions = NoOptions>(
-    keys: OneOrMany<RedisArgument>,
-    timeout: number,
-    options?: O,
-  ): Promise<KeyedScoredMember<BulkString<O>> | null> {
-    const argv = pushAll(["BZPOPMIN"], keys);
-    argv.push(timeout);
-    return this.sendCommand<RespValue>(argv, options).then(keyedScored) as Promise<
-      KeyedScoredMember<BulkString<O>> | null
-    >;
-  }
-
   /**
    * `ZADD key [NX | XX] [GT | LT] [CH] score member [score member ...]`: adds members or updates
    * their scores.
@@ -427,55 +107,6 @@ export abstract class SortedSetCommands extends CommandSender {
   }
 
   /**
-   * `ZDIFF numkeys key [key ...] [WITHSCORES]`: members of the first sorted set in none of the
-   * others.
-   *
-   * @typeParam O The options' type: `withScores` and `returnBuffers` decide the shape.
-   * @param keys The sorted sets.
-   * @param options `withScores`, and the command options.
-   * @returns See {@linkcode ZRangeReply}.
-   *
-   * @example A difference
-   * ```ts ignore
-   * assert.deepEqual(await redis.zdiff(["a", "b"]), ["only-in-a"]);
-   * ```
-   */
-  zdiff<O extends WithScoresOptions = NoOptions>(
-    keys: OneOrMany<RedisArgument>,
-    options?: O,
-  ): Promise<ZRangeReply<O>> {
-    const argv = pushAll(["ZDIFF", count(keys)], keys);
-    if (options?.withScores) argv.push("WITHSCORES");
-    return this.sendCommand<RespValue>(argv, options).then(
-      rangeReply(options?.withScores),
-    ) as Promise<ZRangeReply<O>>;
-  }
-
-  /**
-   * `ZDIFFSTORE destination numkeys key [key ...]`: stores `ZDIFF` in `destination`.
-   *
-   * @param destination The key to write.
-   * @param keys The sorted sets.
-   * @param options Buffers, timeout, abort signal.
-   * @returns The number of members stored.
-   *
-   * @example Storing a difference
-   * ```ts ignore
-   * assert.equal(await redis.zdiffstore("d", ["a", "b"]), 1);
-   * ```
-   */
-  zdiffstore(
-    destination: RedisArgument,
-    keys: OneOrMany<RedisArgument>,
-    options?: CommandOptions,
-  ): Promise<number> {
-    return this.sendCommand<number>(
-      pushAll(["ZDIFFSTORE", destination, count(keys)], keys),
-      options,
-    );
-  }
-
-  /**
    * `ZINCRBY key increment member`: adds to a member's score (adding the member at 0 when
    * missing).
    *
@@ -498,71 +129,6 @@ export abstract class SortedSetCommands extends CommandSender {
   ): Promise<number> {
     return this.sendCommand<RespValue>(["ZINCRBY", key, increment, member], options).then((v) =>
       scoreOrNull(v)!
-    );
-  }
-
-  /**
-   * `ZINTER numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM|MIN|MAX]
-   * [WITHSCORES]`: members in every sorted set.
-   *
-   * @typeParam O The options' type: `withScores` and `returnBuffers` decide the shape.
-   * @param keys The sorted sets.
-   * @param options `weights`, `aggregate`, `withScores`, and the command options.
-   * @returns See {@linkcode ZRangeReply}.
-   *
-   * @example Summed scores
-   * ```ts ignore
-   * const common = await redis.zinter(["a", "b"], { withScores: true });
-   * ```
-   */
-  zinter<O extends ZCombineOptions = NoOptions>(
-    keys: OneOrMany<RedisArgument>,
-    options?: O,
-  ): Promise<ZRangeReply<O>> {
-    return this.sendCommand<RespValue>(combineArgv("ZINTER", undefined, keys, options), options)
-      .then(rangeReply(options?.withScores)) as Promise<ZRangeReply<O>>;
-  }
-
-  /**
-   * `ZINTERCARD numkeys key [key ...] [LIMIT limit]`: the size of the intersection.
-   *
-   * @param keys The sorted sets.
-   * @param options `limit`, and the command options.
-   * @returns The number of members in every set (at most `limit`).
-   *
-   * @example Counting common members
-   * ```ts ignore
-   * assert.equal(await redis.zintercard(["a", "b"], { limit: 10 }), 1);
-   * ```
-   */
-  zintercard(keys: OneOrMany<RedisArgument>, options?: InterCardOptions): Promise<number> {
-    const argv = pushAll(["ZINTERCARD", count(keys)], keys);
-    if (options?.limit !== undefined) argv.push("LIMIT", options.limit);
-    return this.sendCommand<number>(argv, options);
-  }
-
-  /**
-   * `ZINTERSTORE destination numkeys key [key ...] [WEIGHTS weight [weight ...]]
-   * [AGGREGATE SUM|MIN|MAX]`: stores `ZINTER` in `destination`.
-   *
-   * @param destination The key to write.
-   * @param keys The sorted sets.
-   * @param options `weights`, `aggregate`, and the command options.
-   * @returns The number of members stored.
-   *
-   * @example Storing an intersection
-   * ```ts ignore
-   * assert.equal(await redis.zinterstore("i", ["a", "b"], { aggregate: "MAX" }), 1);
-   * ```
-   */
-  zinterstore(
-    destination: RedisArgument,
-    keys: OneOrMany<RedisArgument>,
-    options?: Omit<ZCombineOptions, "withScores">,
-  ): Promise<number> {
-    return this.sendCommand<number>(
-      combineArgv("ZINTERSTORE", destination, keys, options),
-      options,
     );
   }
 
@@ -591,30 +157,6 @@ export abstract class SortedSetCommands extends CommandSender {
   }
 
   /**
-   * `ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]`: pops from the first non-empty sorted
-   * set.
-   *
-   * @typeParam O The options' type, which decides between strings and bytes.
-   * @param keys One sorted set or several, tried in order.
-   * @param which `"MIN"` or `"MAX"`: the lowest or the highest scores.
-   * @param options `count`, and the command options.
-   * @returns The key and the popped members, or `null` when every set is empty.
-   *
-   * @example The two highest
-   * ```ts ignore
-   * const popped = await redis.zmpop(["a", "b"], "MAX", { count: 2 });
-   * ```
-   */
-  zmpop<O extends PopOptions = NoOptions>(
-    keys: OneOrMany<RedisArgument>,
-    which: "MIN" | "MAX",
-    options?: O,
-  ): Promise<KeyedScoredMembers<BulkString<O>> | null> {
-    return this.sendCommand<RespValue>(mpopArgv("ZMPOP", undefined, keys, which, options), options)
-      .then(keyedScoredMembers) as Promise<KeyedScoredMembers<BulkString<O>> | null>;
-  }
-
-  /**
    * `ZMSCORE key member [member ...]`: the scores of several members.
    *
    * @param key The key.
@@ -639,145 +181,6 @@ export abstract class SortedSetCommands extends CommandSender {
   }
 
   /**
-   * `ZPOPMAX key [count]`: pops the highest scores.
-   *
-   * @typeParam O The options' type, which decides between strings and bytes.
-   * @param key The key.
-   * @param options `count`, and the command options.
-   * @returns The popped members with their scores (a list even without `count`; empty when the
-   * set is empty).
-   *
-   * @example The best
-   * ```ts ignore
-   * await redis.zadd("z", [{ score: 1, member: "a" }, { score: 2, member: "b" }]);
-   * assert.deepEqual(await redis.zpopmax("z"), [{ member: "b", score: 2 }]);
-   * ```
-   */
-  zpopmax<O extends PopOptions = NoOptions>(
-    key: RedisArgument,
-    options?: O,
-  ): Promise<ScoredMember<BulkString<O>>[]> {
-    const argv: RedisArgument[] = ["ZPOPMAX", key];
-    if (options?.count !== undefined) argv.push(options.count);
-    return this.sendCommand<RespValue>(argv, options).then(scored) as Promise<
-      ScoredMember<BulkString<O>>[]
-    >;
-  }
-
-  /**
-   * `ZPOPMIN key [count]`: pops the lowest scores.
-   *
-   * @typeParam O The options' type, which decides between strings and bytes.
-   * @param key The key.
-   * @param options `count`, and the command options.
-   * @returns The popped members with their scores (a list even without `count`).
-   *
-   * @example The two lowest
-   * ```ts ignore
-   * const lowest = await redis.zpopmin("z", { count: 2 });
-   * ```
-   */
-  zpopmin<O extends PopOptions = NoOptions>(
-    key: RedisArgument,
-    options?: O,
-  ): Promise<ScoredMember<BulkString<O>>[]> {
-    const argv: RedisArgument[] = ["ZPOPMIN", key];
-    if (options?.count !== undefined) argv.push(options.count);
-    return this.sendCommand<RespValue>(argv, options).then(scored) as Promise<
-      ScoredMember<BulkString<O>>[]
-    >;
-  }
-
-  /**
-   * `ZRANDMEMBER key [count [WITHSCORES]]`: random members.
-   *
-   * @typeParam O The options' type: `count`, `withScores` and `returnBuffers` decide the shape.
-   * @param key The key.
-   * @param options `count`, `withScores` (needs `count`), and the command options.
-   * @returns See {@linkcode ZRandMemberReply}.
-   *
-   * @example Two with scores
-   * ```ts ignore
-   * const picked = await redis.zrandmember("z", { count: 2, withScores: true });
-   * ```
-   */
-  zrandmember<O extends ZRandMemberOptions = NoOptions>(
-    key: RedisArgument,
-    options?: O,
-  ): Promise<ZRandMemberReply<O>> {
-    const argv: RedisArgument[] = ["ZRANDMEMBER", key];
-    if (options?.count === undefined) {
-      return this.sendCommand<ZRandMemberReply<O>>(argv, options);
-    }
-    argv.push(options.count);
-    if (options.withScores) argv.push("WITHSCORES");
-    return this.sendCommand<RespValue>(argv, options).then(
-      rangeReply(options.withScores),
-    ) as Promise<ZRandMemberReply<O>>;
-  }
-
-  /**
-   * `ZRANGE key start stop [BYSCORE | BYLEX] [REV] [LIMIT offset count] [WITHSCORES]`: a range
-   * of members, by rank (default), score or lex order.
-   *
-   * @typeParam O The options' type: `withScores` and `returnBuffers` decide the shape.
-   * @param key The key.
-   * @param start A rank, or with `by` a score (`"(1"`, `"-inf"`) or lex bound (`"[a"`, `"-"`).
-   * @param stop A rank, or with `by` a score or lex bound.
-   * @param options `by`, `rev`, `limit`, `withScores`, and the command options.
-   * @returns See {@linkcode ZRangeReply}: {@linkcode ScoredMember}s in both protocols.
-   *
-   * @example By score, highest first, with scores
-   * ```ts ignore
-   * const top = await redis.zrange("board", "+inf", "-inf", {
-   *   by: "SCORE",
-   *   rev: true,
-   *   limit: { offset: 0, count: 3 },
-   *   withScores: true,
-   * });
-   * ```
-   */
-  zrange<O extends ZRangeOptions = NoOptions>(
-    key: RedisArgument,
-    start: RedisArgument,
-    stop: RedisArgument,
-    options?: O,
-  ): Promise<ZRangeReply<O>> {
-    const argv: RedisArgument[] = ["ZRANGE", key, start, stop];
-    pushRange(argv, options);
-    if (options?.withScores) argv.push("WITHSCORES");
-    return this.sendCommand<RespValue>(argv, options).then(
-      rangeReply(options?.withScores),
-    ) as Promise<ZRangeReply<O>>;
-  }
-
-  /**
-   * `ZRANGESTORE dst src min max [BYSCORE | BYLEX] [REV] [LIMIT offset count]`: stores a
-   * `ZRANGE` in `destination`.
-   *
-   * @param destination The key to write.
-   * @param source The sorted set to read.
-   * @param range `[start, stop]`, as for {@linkcode SortedSetCommands.zrange}.
-   * @param options `by`, `rev`, `limit`, and the command options.
-   * @returns The number of members stored.
-   *
-   * @example Storing the top three
-   * ```ts ignore
-   * assert.equal(await redis.zrangestore("top", "board", [0, 2], { rev: true }), 3);
-   * ```
-   */
-  zrangestore(
-    destination: RedisArgument,
-    source: RedisArgument,
-    range: readonly [RedisArgument, RedisArgument],
-    options?: Omit<ZRangeOptions, "withScores">,
-  ): Promise<number> {
-    const argv: RedisArgument[] = ["ZRANGESTORE", destination, source, range[0], range[1]];
-    pushRange(argv, options);
-    return this.sendCommand<number>(argv, options);
-  }
-
-  /**
    * `ZRANK key member`: a member's rank, lowest score first.
    *
    * @param key The key.
@@ -794,6 +197,25 @@ export abstract class SortedSetCommands extends CommandSender {
     number | null
   > {
     return this.sendCommand<number | null>(["ZRANK", key, member], options);
+  }
+
+  /**
+   * `ZREVRANK key member`: a member's rank, highest score first.
+   *
+   * @param key The key.
+   * @param member The member.
+   * @param options Buffers, timeout, abort signal.
+   * @returns The 0-based rank, or `null` when it is not in the set.
+   *
+   * @example The best has rank 0
+   * ```ts ignore
+   * assert.equal(await redis.zrevrank("board", "ada"), 0);
+   * ```
+   */
+  zrevrank(key: RedisArgument, member: RedisArgument, options?: CommandOptions): Promise<
+    number | null
+  > {
+    return this.sendCommand<number | null>(["ZREVRANK", key, member], options);
   }
 
   /**
@@ -885,25 +307,6 @@ export abstract class SortedSetCommands extends CommandSender {
   }
 
   /**
-   * `ZREVRANK key member`: a member's rank, highest score first.
-   *
-   * @param key The key.
-   * @param member The member.
-   * @param options Buffers, timeout, abort signal.
-   * @returns The 0-based rank, or `null` when it is not in the set.
-   *
-   * @example The best has rank 0
-   * ```ts ignore
-   * assert.equal(await redis.zrevrank("board", "ada"), 0);
-   * ```
-   */
-  zrevrank(key: RedisArgument, member: RedisArgument, options?: CommandOptions): Promise<
-    number | null
-  > {
-    return this.sendCommand<number | null>(["ZREVRANK", key, member], options);
-  }
-
-  /**
    * `ZSCAN key cursor [MATCH pattern] [COUNT count]`: one step of an iteration over a sorted
    * set. {@linkcode SortedSetCommands.zscanIterator} runs the whole iteration.
    *
@@ -972,52 +375,5 @@ export abstract class SortedSetCommands extends CommandSender {
     number | null
   > {
     return this.sendCommand<RespValue>(["ZSCORE", key, member], options).then(scoreOrNull);
-  }
-
-  /**
-   * `ZUNION numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM|MIN|MAX]
-   * [WITHSCORES]`: members in any of the sorted sets.
-   *
-   * @typeParam O The options' type: `withScores` and `returnBuffers` decide the shape.
-   * @param keys The sorted sets.
-   * @param options `weights`, `aggregate`, `withScores`, and the command options.
-   * @returns See {@linkcode ZRangeReply}.
-   *
-   * @example A weighted union
-   * ```ts ignore
-   * const all = await redis.zunion(["a", "b"], { weights: [1, 10], withScores: true });
-   * ```
-   */
-  zunion<O extends ZCombineOptions = NoOptions>(
-    keys: OneOrMany<RedisArgument>,
-    options?: O,
-  ): Promise<ZRangeReply<O>> {
-    return this.sendCommand<RespValue>(combineArgv("ZUNION", undefined, keys, options), options)
-      .then(rangeReply(options?.withScores)) as Promise<ZRangeReply<O>>;
-  }
-
-  /**
-   * `ZUNIONSTORE destination numkeys key [key ...] [WEIGHTS weight [weight ...]]
-   * [AGGREGATE SUM|MIN|MAX]`: stores `ZUNION` in `destination`.
-   *
-   * @param destination The key to write.
-   * @param keys The sorted sets.
-   * @param options `weights`, `aggregate`, and the command options.
-   * @returns The number of members stored.
-   *
-   * @example Storing a union
-   * ```ts ignore
-   * assert.equal(await redis.zunionstore("u", ["a", "b"]), 3);
-   * ```
-   */
-  zunionstore(
-    destination: RedisArgument,
-    keys: OneOrMany<RedisArgument>,
-    options?: Omit<ZCombineOptions, "withScores">,
-  ): Promise<number> {
-    return this.sendCommand<number>(
-      combineArgv("ZUNIONSTORE", destination, keys, options),
-      options,
-    );
   }
 }
