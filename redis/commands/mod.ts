@@ -37,6 +37,7 @@ export * from "./stream_groups.ts";
 export type { InfoOptions, InfoReply } from "./info_replies.ts";
 export * from "./scripting.ts";
 export * from "./script.ts";
+export * from "./define_script.ts";
 export * from "./server.ts";
 export * from "./redis_commands.ts";
 export * from "./command_flags.ts";
