@@ -193,6 +193,29 @@ const RETURN_TYPES: Record<ReplyKind, string> = {
   bool: "boolean",
   dbln: "number | null",
   data: "BulkString<O> | null",
+  aclUser: "AclUser | null",
+  aclLog: 'AclLogEntry[] | "OK"',
+  trackingInfo: "TrackingInfo",
+  rows: "Record<string, DocumentValue>[]",
+  clusterShards: "ClusterShard[]",
+  clusterSlots: "ClusterSlotRange[]",
+  commandDocs: "Record<string, CommandDocsEntry>",
+  commandInfo: "(CommandInfoEntry | null)[]",
+  keysWithFlags: "KeyWithFlags[]",
+  functionList: "FunctionLibrary[]",
+  functionStats: "FunctionStats",
+  latencyHistogram: "LatencyHistogram",
+  latencyLatest: "LatencyLatest[]",
+  latencyHistory: "LatencySample[]",
+  memoryStats: "MemoryStats",
+  role: "RoleReply",
+  slowlog: "SlowlogEntry[]",
+  counts: "Record<string, number>",
+  positions: "([longitude: number, latitude: number] | null)[]",
+  geoMembers: "GeoMember[]",
+  geoMembersOrCount: "GeoMember[] | number",
+  lcs: "string | number | LcsMatches",
+  integersOrNull: "(number | null)[]",
   any: "RespValue",
 };
 
@@ -207,7 +230,31 @@ const RETURN_DOCS: Record<ReplyKind, string> = {
   bool: "Whether the server answered 1.",
   dbln: "The number, or `null`.",
   data: "The value (bytes with `returnBuffers`), or `null`.",
-  any: "The server's reply, as sent: its shape depends on the arguments or is a nested document.",
+  aclUser: "The user's rules, or `null` when there is no such user.",
+  aclLog: 'The entries, or `"OK"` after `RESET`.',
+  trackingInfo: "The connection's tracking state.",
+  rows: "One object of fields per row.",
+  clusterShards: "The shards.",
+  clusterSlots: "The slot ranges with their nodes.",
+  commandDocs: "The docs, by command name.",
+  commandInfo: "One entry per name asked for, `null` for an unknown one.",
+  keysWithFlags: "The keys with their flags.",
+  functionList: "The libraries.",
+  functionStats: "The running function and the engines' counts.",
+  latencyHistogram: "The histograms, by command.",
+  latencyLatest: "One row per event.",
+  latencyHistory: "The samples.",
+  memoryStats: "The statistics, by name.",
+  role: "The role and its replication state.",
+  slowlog: "The entries, newest first.",
+  counts: "The number of subscribers, by channel.",
+  positions: "A position per member, `null` for a missing one.",
+  geoMembers: "The members, with what `WITH\u2026` asked for.",
+  geoMembersOrCount:
+    "The members, with what `WITH\u2026` asked for; with `STORE`/`STOREDIST` the number stored.",
+  lcs: "The subsequence; its length with `LEN`; the matches with `IDX`.",
+  integersOrNull: "One integer per `GET`/`SET`/`INCRBY`, `null` where `OVERFLOW FAIL` refused.",
+  any: "The server's reply, as sent (a debugging or replication internal).",
 };
 
 function commandWords(name: string): string[] {
@@ -344,6 +391,27 @@ import { type CommandOptions, CommandSender } from "./command_sender.ts";
 import { REPLY } from "./_reply_shapes.ts";
 import { sendArguments } from "./_send.ts";
 import type { BulkString, CommandArguments, NoOptions } from "./types.ts";
+import type {
+  AclLogEntry,
+  AclUser,
+  ClusterShard,
+  ClusterSlotRange,
+  CommandDocsEntry,
+  CommandInfoEntry,
+  DocumentValue,
+  FunctionLibrary,
+  FunctionStats,
+  GeoMember,
+  KeyWithFlags,
+  LatencyHistogram,
+  LatencyLatest,
+  LatencySample,
+  LcsMatches,
+  MemoryStats,
+  RoleReply,
+  SlowlogEntry,
+  TrackingInfo,
+} from "./reply_documents.ts";
 
 /**
  * One method for every command of redis-server ${server.version} that has neither a hand-written
@@ -352,8 +420,8 @@ import type { BulkString, CommandArguments, NoOptions } from "./types.ts";
  * single values; the rest of the grammar, when there is one, goes into \`...args\` in the order
  * the server reads it, optionally followed by a \`CommandOptions\` object. Replies are typed
  * and normalised to one shape in RESP2 and RESP3 by the kind declared in
- * \`redis/commands/_reply_kinds.ts\`; the few whose shape depends on the arguments, or that are
- * nested documents, stay \`RespValue\`.
+ * \`redis/commands/_reply_kinds.ts\` (document replies get interfaces of their own); three
+ * debugging and replication internals stay \`RespValue\`.
  *
  * @example Calling generated methods through any sender
  * \`\`\`ts

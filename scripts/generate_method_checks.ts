@@ -21,6 +21,7 @@ const FAMILIES = [
   "SortedSetCommands",
   "SortedSetRangeCommands",
   "SortedSetPopCommands",
+  "SortedSetLegacyRangeCommands",
   "StreamCommands",
   "StreamGroupCommands",
   "ScriptingCommands",

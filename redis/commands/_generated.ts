@@ -6,6 +6,27 @@ import { type CommandOptions, CommandSender } from "./command_sender.ts";
 import { REPLY } from "./_reply_shapes.ts";
 import { sendArguments } from "./_send.ts";
 import type { BulkString, CommandArguments, NoOptions } from "./types.ts";
+import type {
+  AclLogEntry,
+  AclUser,
+  ClusterShard,
+  ClusterSlotRange,
+  CommandDocsEntry,
+  CommandInfoEntry,
+  DocumentValue,
+  FunctionLibrary,
+  FunctionStats,
+  GeoMember,
+  KeyWithFlags,
+  LatencyHistogram,
+  LatencyLatest,
+  LatencySample,
+  LcsMatches,
+  MemoryStats,
+  RoleReply,
+  SlowlogEntry,
+  TrackingInfo,
+} from "./reply_documents.ts";
 
 /**
  * One method for every command of redis-server 7.0.15 that has neither a hand-written
@@ -14,8 +35,8 @@ import type { BulkString, CommandArguments, NoOptions } from "./types.ts";
  * single values; the rest of the grammar, when there is one, goes into `...args` in the order
  * the server reads it, optionally followed by a `CommandOptions` object. Replies are typed
  * and normalised to one shape in RESP2 and RESP3 by the kind declared in
- * `redis/commands/_reply_kinds.ts`; the few whose shape depends on the arguments, or that are
- * nested documents, stay `RespValue`.
+ * `redis/commands/_reply_kinds.ts` (document replies get interfaces of their own); three
+ * debugging and replication internals stay `RespValue`.
  *
  * @example Calling generated methods through any sender
  * ```ts
@@ -126,10 +147,12 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param username `username` (string).
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
+   * @returns The user's rules, or `null` when there is no such user.
    */
-  aclGetuser(username: RedisArgument, options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["ACL", "GETUSER", username], options);
+  aclGetuser(username: RedisArgument, options?: CommandOptions): Promise<AclUser | null> {
+    return this.sendCommand<RespValue>(["ACL", "GETUSER", username], options).then(
+      REPLY.aclUser,
+    ) as Promise<AclUser | null>;
   }
 
   /**
@@ -194,10 +217,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: admin, noscript, loading, stale
    *
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
+   * @returns The entries, or `"OK"` after `RESET`.
    */
-  aclLog(...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["ACL", "LOG"], args);
+  aclLog(...args: CommandArguments): Promise<AclLogEntry[] | "OK"> {
+    return sendArguments(this, ["ACL", "LOG"], args).then(REPLY.aclLog) as Promise<
+      AclLogEntry[] | "OK"
+    >;
   }
 
   /**
@@ -347,10 +372,12 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param key `key` (key).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
+   * @returns One integer per `GET`/`SET`/`INCRBY`, `null` where `OVERFLOW FAIL` refused.
    */
-  bitfield(key: RedisArgument, ...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["BITFIELD", key], args);
+  bitfield(key: RedisArgument, ...args: CommandArguments): Promise<(number | null)[]> {
+    return sendArguments(this, ["BITFIELD", key], args).then(REPLY.integersOrNull) as Promise<
+      (number | null)[]
+    >;
   }
 
   /**
@@ -364,10 +391,12 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param key `key` (key).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
+   * @returns One integer per `GET`/`SET`/`INCRBY`, `null` where `OVERFLOW FAIL` refused.
    */
-  bitfieldRo(key: RedisArgument, ...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["BITFIELD_RO", key], args);
+  bitfieldRo(key: RedisArgument, ...args: CommandArguments): Promise<(number | null)[]> {
+    return sendArguments(this, ["BITFIELD_RO", key], args).then(REPLY.integersOrNull) as Promise<
+      (number | null)[]
+    >;
   }
 
   /**
@@ -651,10 +680,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: connection; flags: noscript, loading, stale
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
+   * @returns The connection's tracking state.
    */
-  clientTrackinginfo(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["CLIENT", "TRACKINGINFO"], options);
+  clientTrackinginfo(options?: CommandOptions): Promise<TrackingInfo> {
+    return this.sendCommand<RespValue>(["CLIENT", "TRACKINGINFO"], options).then(
+      REPLY.trackingInfo,
+    ) as Promise<TrackingInfo>;
   }
 
   /**
@@ -960,10 +991,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: cluster; flags: stale
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
+   * @returns One object of fields per row.
    */
-  clusterLinks(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["CLUSTER", "LINKS"], options);
+  clusterLinks(options?: CommandOptions): Promise<Record<string, DocumentValue>[]> {
+    return this.sendCommand<RespValue>(["CLUSTER", "LINKS"], options).then(REPLY.rows) as Promise<
+      Record<string, DocumentValue>[]
+    >;
   }
 
   /**
@@ -1139,10 +1172,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: cluster; flags: stale
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
+   * @returns The shards.
    */
-  clusterShards(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["CLUSTER", "SHARDS"], options);
+  clusterShards(options?: CommandOptions): Promise<ClusterShard[]> {
+    return this.sendCommand<RespValue>(["CLUSTER", "SHARDS"], options).then(
+      REPLY.clusterShards,
+    ) as Promise<ClusterShard[]>;
   }
 
   /**
@@ -1175,11 +1210,13 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: cluster; flags: stale
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
+   * @returns The slot ranges with their nodes.
    * @deprecated Since Redis 7.0.0: replaced by `CLUSTER SHARDS`.
    */
-  clusterSlots(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["CLUSTER", "SLOTS"], options);
+  clusterSlots(options?: CommandOptions): Promise<ClusterSlotRange[]> {
+    return this.sendCommand<RespValue>(["CLUSTER", "SLOTS"], options).then(
+      REPLY.clusterSlots,
+    ) as Promise<ClusterSlotRange[]>;
   }
 
   /**
@@ -1210,10 +1247,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: loading, stale
    *
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
+   * @returns The docs, by command name.
    */
-  commandDocs(...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["COMMAND", "DOCS"], args);
+  commandDocs(...args: CommandArguments): Promise<Record<string, CommandDocsEntry>> {
+    return sendArguments(this, ["COMMAND", "DOCS"], args).then(REPLY.commandDocs) as Promise<
+      Record<string, CommandDocsEntry>
+    >;
   }
 
   /**
@@ -1246,10 +1285,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: loading, stale
    *
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
+   * @returns The keys with their flags.
    */
-  commandGetkeysandflags(...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["COMMAND", "GETKEYSANDFLAGS"], args);
+  commandGetkeysandflags(...args: CommandArguments): Promise<KeyWithFlags[]> {
+    return sendArguments(this, ["COMMAND", "GETKEYSANDFLAGS"], args).then(
+      REPLY.keysWithFlags,
+    ) as Promise<KeyWithFlags[]>;
   }
 
   /**
@@ -1280,10 +1321,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: loading, stale
    *
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
+   * @returns One entry per name asked for, `null` for an unknown one.
    */
-  commandInfo(...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["COMMAND", "INFO"], args);
+  commandInfo(...args: CommandArguments): Promise<(CommandInfoEntry | null)[]> {
+    return sendArguments(this, ["COMMAND", "INFO"], args).then(REPLY.commandInfo) as Promise<
+      (CommandInfoEntry | null)[]
+    >;
   }
 
   /**
@@ -1368,7 +1411,7 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: admin, noscript, loading, stale
    *
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
+   * @returns The server's reply, as sent (a debugging or replication internal).
    */
   debug(...args: CommandArguments): Promise<RespValue> {
     return sendArguments(this, ["DEBUG"], args);
@@ -1443,10 +1486,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: scripting; flags: noscript
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
+   * @returns The value (bytes with `returnBuffers`), or `null`.
    */
-  functionDump(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["FUNCTION", "DUMP"], options);
+  functionDump<O extends CommandOptions = NoOptions>(options?: O): Promise<BulkString<O> | null> {
+    return this.sendCommand<RespValue>(["FUNCTION", "DUMP"], options).then(REPLY.data) as Promise<
+      BulkString<O> | null
+    >;
   }
 
   /**
@@ -1511,10 +1556,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: scripting; flags: noscript
    *
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
+   * @returns The libraries.
    */
-  functionList(...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["FUNCTION", "LIST"], args);
+  functionList(...args: CommandArguments): Promise<FunctionLibrary[]> {
+    return sendArguments(this, ["FUNCTION", "LIST"], args).then(REPLY.functionList) as Promise<
+      FunctionLibrary[]
+    >;
   }
 
   /**
@@ -1546,10 +1593,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: scripting; flags: noscript, allow_busy
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
+   * @returns The running function and the engines' counts.
    */
-  functionStats(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["FUNCTION", "STATS"], options);
+  functionStats(options?: CommandOptions): Promise<FunctionStats> {
+    return this.sendCommand<RespValue>(["FUNCTION", "STATS"], options).then(
+      REPLY.functionStats,
+    ) as Promise<FunctionStats>;
   }
 
   /**
@@ -1627,10 +1676,15 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param key `key` (key).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
+   * @returns A position per member, `null` for a missing one.
    */
-  geopos(key: RedisArgument, ...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["GEOPOS", key], args);
+  geopos(
+    key: RedisArgument,
+    ...args: CommandArguments
+  ): Promise<([longitude: number, latitude: number] | null)[]> {
+    return sendArguments(this, ["GEOPOS", key], args).then(REPLY.positions) as Promise<
+      ([longitude: number, latitude: number] | null)[]
+    >;
   }
 
   /**
@@ -1650,7 +1704,7 @@ export abstract class GeneratedCommands extends CommandSender {
    * @param radius `radius` (double).
    * @param unit `<M | KM | FT | MI>`.
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
+   * @returns The members, with what `WITH…` asked for; with `STORE`/`STOREDIST` the number stored.
    * @deprecated Since Redis 6.2.0: replaced by `GEOSEARCH` and `GEOSEARCHSTORE` with the
    *   `BYRADIUS` argument.
    */
@@ -1661,8 +1715,10 @@ export abstract class GeneratedCommands extends CommandSender {
     radius: RedisArgument,
     unit: "M" | "KM" | "FT" | "MI",
     ...args: CommandArguments
-  ): Promise<RespValue> {
-    return sendArguments(this, ["GEORADIUS", key, longitude, latitude, radius, unit], args);
+  ): Promise<GeoMember[] | number> {
+    return sendArguments(this, ["GEORADIUS", key, longitude, latitude, radius, unit], args).then(
+      REPLY.geoMembersOrCount,
+    ) as Promise<GeoMember[] | number>;
   }
 
   /**
@@ -1681,7 +1737,7 @@ export abstract class GeneratedCommands extends CommandSender {
    * @param radius `radius` (double).
    * @param unit `<M | KM | FT | MI>`.
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
+   * @returns The members, with what `WITH…` asked for.
    * @deprecated Since Redis 6.2.0: replaced by `GEOSEARCH` with the `BYRADIUS` argument.
    */
   georadiusRo(
@@ -1691,8 +1747,10 @@ export abstract class GeneratedCommands extends CommandSender {
     radius: RedisArgument,
     unit: "M" | "KM" | "FT" | "MI",
     ...args: CommandArguments
-  ): Promise<RespValue> {
-    return sendArguments(this, ["GEORADIUS_RO", key, longitude, latitude, radius, unit], args);
+  ): Promise<GeoMember[]> {
+    return sendArguments(this, ["GEORADIUS_RO", key, longitude, latitude, radius, unit], args).then(
+      REPLY.geoMembers,
+    ) as Promise<GeoMember[]>;
   }
 
   /**
@@ -1711,7 +1769,7 @@ export abstract class GeneratedCommands extends CommandSender {
    * @param radius `radius` (double).
    * @param unit `<M | KM | FT | MI>`.
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
+   * @returns The members, with what `WITH…` asked for; with `STORE`/`STOREDIST` the number stored.
    * @deprecated Since Redis 6.2.0: replaced by `GEOSEARCH` and `GEOSEARCHSTORE` with the
    *   `BYRADIUS` and `FROMMEMBER` arguments.
    */
@@ -1721,8 +1779,10 @@ export abstract class GeneratedCommands extends CommandSender {
     radius: RedisArgument,
     unit: "M" | "KM" | "FT" | "MI",
     ...args: CommandArguments
-  ): Promise<RespValue> {
-    return sendArguments(this, ["GEORADIUSBYMEMBER", key, member, radius, unit], args);
+  ): Promise<GeoMember[] | number> {
+    return sendArguments(this, ["GEORADIUSBYMEMBER", key, member, radius, unit], args).then(
+      REPLY.geoMembersOrCount,
+    ) as Promise<GeoMember[] | number>;
   }
 
   /**
@@ -1740,7 +1800,7 @@ export abstract class GeneratedCommands extends CommandSender {
    * @param radius `radius` (double).
    * @param unit `<M | KM | FT | MI>`.
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
+   * @returns The members, with what `WITH…` asked for.
    * @deprecated Since Redis 6.2.0: replaced by `GEOSEARCH` with the `BYRADIUS` and `FROMMEMBER`
    *   arguments.
    */
@@ -1750,8 +1810,10 @@ export abstract class GeneratedCommands extends CommandSender {
     radius: RedisArgument,
     unit: "M" | "KM" | "FT" | "MI",
     ...args: CommandArguments
-  ): Promise<RespValue> {
-    return sendArguments(this, ["GEORADIUSBYMEMBER_RO", key, member, radius, unit], args);
+  ): Promise<GeoMember[]> {
+    return sendArguments(this, ["GEORADIUSBYMEMBER_RO", key, member, radius, unit], args).then(
+      REPLY.geoMembers,
+    ) as Promise<GeoMember[]>;
   }
 
   /**
@@ -1767,10 +1829,12 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param key `key` (key).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
+   * @returns The members, with what `WITH…` asked for.
    */
-  geosearch(key: RedisArgument, ...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["GEOSEARCH", key], args);
+  geosearch(key: RedisArgument, ...args: CommandArguments): Promise<GeoMember[]> {
+    return sendArguments(this, ["GEOSEARCH", key], args).then(REPLY.geoMembers) as Promise<
+      GeoMember[]
+    >;
   }
 
   /**
@@ -1944,10 +2008,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: admin, noscript, loading, stale
    *
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
+   * @returns The histograms, by command.
    */
-  latencyHistogram(...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["LATENCY", "HISTOGRAM"], args);
+  latencyHistogram(...args: CommandArguments): Promise<LatencyHistogram> {
+    return sendArguments(this, ["LATENCY", "HISTOGRAM"], args).then(
+      REPLY.latencyHistogram,
+    ) as Promise<LatencyHistogram>;
   }
 
   /**
@@ -1961,10 +2027,12 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param event `event` (string).
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
+   * @returns The samples.
    */
-  latencyHistory(event: RedisArgument, options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["LATENCY", "HISTORY", event], options);
+  latencyHistory(event: RedisArgument, options?: CommandOptions): Promise<LatencySample[]> {
+    return this.sendCommand<RespValue>(["LATENCY", "HISTORY", event], options).then(
+      REPLY.latencyHistory,
+    ) as Promise<LatencySample[]>;
   }
 
   /**
@@ -1977,10 +2045,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: admin, noscript, loading, stale
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
+   * @returns One row per event.
    */
-  latencyLatest(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["LATENCY", "LATEST"], options);
+  latencyLatest(options?: CommandOptions): Promise<LatencyLatest[]> {
+    return this.sendCommand<RespValue>(["LATENCY", "LATEST"], options).then(
+      REPLY.latencyLatest,
+    ) as Promise<LatencyLatest[]>;
   }
 
   /**
@@ -2011,10 +2081,16 @@ export abstract class GeneratedCommands extends CommandSender {
    * @param key1 `key1` (key).
    * @param key2 `key2` (key).
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
+   * @returns The subsequence; its length with `LEN`; the matches with `IDX`.
    */
-  lcs(key1: RedisArgument, key2: RedisArgument, ...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["LCS", key1, key2], args);
+  lcs(
+    key1: RedisArgument,
+    key2: RedisArgument,
+    ...args: CommandArguments
+  ): Promise<string | number | LcsMatches> {
+    return sendArguments(this, ["LCS", key1, key2], args).then(REPLY.lcs) as Promise<
+      string | number | LcsMatches
+    >;
   }
 
   /**
@@ -2114,10 +2190,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
+   * @returns The statistics, by name.
    */
-  memoryStats(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["MEMORY", "STATS"], options);
+  memoryStats(options?: CommandOptions): Promise<MemoryStats> {
+    return this.sendCommand<RespValue>(["MEMORY", "STATS"], options).then(
+      REPLY.memoryStats,
+    ) as Promise<MemoryStats>;
   }
 
   /**
@@ -2187,10 +2265,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: admin, noscript
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
+   * @returns One object of fields per row.
    */
-  moduleList(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["MODULE", "LIST"], options);
+  moduleList(options?: CommandOptions): Promise<Record<string, DocumentValue>[]> {
+    return this.sendCommand<RespValue>(["MODULE", "LIST"], options).then(REPLY.rows) as Promise<
+      Record<string, DocumentValue>[]
+    >;
   }
 
   /**
@@ -2408,7 +2488,7 @@ export abstract class GeneratedCommands extends CommandSender {
    * @param subcommand `subcommand` (string).
    * @param key `key` (key).
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
+   * @returns The server's reply, as sent (a debugging or replication internal).
    */
   pfdebug(
     subcommand: RedisArgument,
@@ -2565,10 +2645,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: pubsub; flags: pubsub, loading, stale
    *
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
+   * @returns The number of subscribers, by channel.
    */
-  pubsubNumsub(...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["PUBSUB", "NUMSUB"], args);
+  pubsubNumsub(...args: CommandArguments): Promise<Record<string, number>> {
+    return sendArguments(this, ["PUBSUB", "NUMSUB"], args).then(REPLY.counts) as Promise<
+      Record<string, number>
+    >;
   }
 
   /**
@@ -2601,10 +2683,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: pubsub; flags: pubsub, loading, stale
    *
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
+   * @returns The number of subscribers, by channel.
    */
-  pubsubShardnumsub(...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["PUBSUB", "SHARDNUMSUB"], args);
+  pubsubShardnumsub(...args: CommandArguments): Promise<Record<string, number>> {
+    return sendArguments(this, ["PUBSUB", "SHARDNUMSUB"], args).then(REPLY.counts) as Promise<
+      Record<string, number>
+    >;
   }
 
   /**
@@ -2651,7 +2735,7 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: admin, noscript, loading, stale, allow_busy
    *
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
+   * @returns The server's reply, as sent (a debugging or replication internal).
    */
   replconf(...args: CommandArguments): Promise<RespValue> {
     return sendArguments(this, ["REPLCONF"], args);
@@ -2743,10 +2827,10 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: noscript, loading, stale, fast
    *
    * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
+   * @returns The role and its replication state.
    */
-  role(options?: CommandOptions): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["ROLE"], options);
+  role(options?: CommandOptions): Promise<RoleReply> {
+    return this.sendCommand<RespValue>(["ROLE"], options).then(REPLY.role) as Promise<RoleReply>;
   }
 
   /**
@@ -2907,10 +2991,10 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: admin, noscript, loading, stale, no_multi, allow_busy
    *
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
+   * @returns `"OK"`.
    */
-  shutdown(...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["SHUTDOWN"], args);
+  shutdown(...args: CommandArguments): Promise<"OK"> {
+    return sendArguments(this, ["SHUTDOWN"], args).then(REPLY.ok) as Promise<"OK">;
   }
 
   /**
@@ -2940,10 +3024,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: admin, loading, stale
    *
    * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
+   * @returns The entries, newest first.
    */
-  slowlogGet(...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["SLOWLOG", "GET"], args);
+  slowlogGet(...args: CommandArguments): Promise<SlowlogEntry[]> {
+    return sendArguments(this, ["SLOWLOG", "GET"], args).then(REPLY.slowlog) as Promise<
+      SlowlogEntry[]
+    >;
   }
 
   /**
@@ -3201,140 +3287,5 @@ export abstract class GeneratedCommands extends CommandSender {
    */
   xsetid(key: RedisArgument, lastId: RedisArgument, ...args: CommandArguments): Promise<"OK"> {
     return sendArguments(this, ["XSETID", key, lastId], args).then(REPLY.ok) as Promise<"OK">;
-  }
-
-  /**
-   * Return a range of members in a sorted set, by lexicographical range.
-   *
-   * `ZRANGEBYLEX key min max [LIMIT offset count]`
-   *
-   * - Since: Redis 2.8.9
-   * - Complexity: O(log(N)+M) with N being the number of elements in the sorted set and M the
-   *   number of elements being returned. If M is constant (e.g. always asking for the first 10
-   *   elements with LIMIT), you can consider it O(log(N)).
-   * - Group: sorted-set; flags: readonly
-   *
-   * @param key `key` (key).
-   * @param min `min` (string).
-   * @param max `max` (string).
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
-   * @deprecated Since Redis 6.2.0: replaced by `ZRANGE` with the `BYLEX` argument.
-   */
-  zrangebylex(
-    key: RedisArgument,
-    min: RedisArgument,
-    max: RedisArgument,
-    ...args: CommandArguments
-  ): Promise<RespValue> {
-    return sendArguments(this, ["ZRANGEBYLEX", key, min, max], args);
-  }
-
-  /**
-   * Return a range of members in a sorted set, by score.
-   *
-   * `ZRANGEBYSCORE key min max [WITHSCORES] [LIMIT offset count]`
-   *
-   * - Since: Redis 1.0.5
-   * - Complexity: O(log(N)+M) with N being the number of elements in the sorted set and M the
-   *   number of elements being returned. If M is constant (e.g. always asking for the first 10
-   *   elements with LIMIT), you can consider it O(log(N)).
-   * - Group: sorted-set; flags: readonly
-   *
-   * @param key `key` (key).
-   * @param min `min` (double).
-   * @param max `max` (double).
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
-   * @deprecated Since Redis 6.2.0: replaced by `ZRANGE` with the `BYSCORE` argument.
-   */
-  zrangebyscore(
-    key: RedisArgument,
-    min: RedisArgument,
-    max: RedisArgument,
-    ...args: CommandArguments
-  ): Promise<RespValue> {
-    return sendArguments(this, ["ZRANGEBYSCORE", key, min, max], args);
-  }
-
-  /**
-   * Return a range of members in a sorted set, by index, with scores ordered from high to low.
-   *
-   * `ZREVRANGE key start stop [WITHSCORES]`
-   *
-   * - Since: Redis 1.2.0
-   * - Complexity: O(log(N)+M) with N being the number of elements in the sorted set and M the
-   *   number of elements returned.
-   * - Group: sorted-set; flags: readonly
-   *
-   * @param key `key` (key).
-   * @param start `start` (integer).
-   * @param stop `stop` (integer).
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
-   * @deprecated Since Redis 6.2.0: replaced by `ZRANGE` with the `REV` argument.
-   */
-  zrevrange(
-    key: RedisArgument,
-    start: RedisArgument,
-    stop: RedisArgument,
-    ...args: CommandArguments
-  ): Promise<RespValue> {
-    return sendArguments(this, ["ZREVRANGE", key, start, stop], args);
-  }
-
-  /**
-   * Return a range of members in a sorted set, by lexicographical range, ordered from higher to
-   * lower strings.
-   *
-   * `ZREVRANGEBYLEX key max min [LIMIT offset count]`
-   *
-   * - Since: Redis 2.8.9
-   * - Complexity: O(log(N)+M) with N being the number of elements in the sorted set and M the
-   *   number of elements being returned. If M is constant (e.g. always asking for the first 10
-   *   elements with LIMIT), you can consider it O(log(N)).
-   * - Group: sorted-set; flags: readonly
-   *
-   * @param key `key` (key).
-   * @param max `max` (string).
-   * @param min `min` (string).
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
-   * @deprecated Since Redis 6.2.0: replaced by `ZRANGE` with the `REV` and `BYLEX` arguments.
-   */
-  zrevrangebylex(
-    key: RedisArgument,
-    max: RedisArgument,
-    min: RedisArgument,
-    ...args: CommandArguments
-  ): Promise<RespValue> {
-    return sendArguments(this, ["ZREVRANGEBYLEX", key, max, min], args);
-  }
-
-  /**
-   * Return a range of members in a sorted set, by score, with scores ordered from high to low.
-   *
-   * `ZREVRANGEBYSCORE key max min [WITHSCORES] [LIMIT offset count]`
-   *
-   * - Since: Redis 2.2.0
-   * - Complexity: O(log(N)+M) with N being the number of elements in the sorted set and M the
-   *   number of elements being returned. If M is constant (e.g. always asking for the first 10
-   *   elements with LIMIT), you can consider it O(log(N)).
-   * - Group: sorted-set; flags: readonly
-   *
-   * @param key `key` (key).
-   * @param max `max` (double).
-   * @param min `min` (double).
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply, as sent: its shape depends on the arguments or is a nested document.
-   * @deprecated Since Redis 6.2.0: replaced by `ZRANGE` with the `REV` and `BYSCORE` arguments.
-   */
-  zrevrangebyscore(
-    key: RedisArgument,
-    max: RedisArgument,
-    min: RedisArgument,
-    ...args: CommandArguments
-  ): Promise<RespValue> {
-    return sendArguments(this, ["ZREVRANGEBYSCORE", key, max, min], args);
   }
 }

@@ -9,7 +9,10 @@
 //   intn   number | null                 bool   boolean (an integer 0 or 1)
 //   dbln   number | null (a double)      data   BulkString<O> | null (user data: bytes with
 //                                               returnBuffers; fixed-arity commands only)
-//   any    RespValue: the shape depends on the arguments or is a nested document (left open)
+//   any    RespValue: debugging and replication internals (left open)
+//
+// and one kind per document reply (`aclUser`, `role`, `slowlog`, …): a type of its own in
+// reply_documents.ts and a decoder in _reply_documents.ts.
 
 /** How a generated method's reply is typed and normalised. */
 export type ReplyKind =
@@ -23,6 +26,29 @@ export type ReplyKind =
   | "bool"
   | "dbln"
   | "data"
+  | "aclUser"
+  | "aclLog"
+  | "trackingInfo"
+  | "rows"
+  | "clusterShards"
+  | "clusterSlots"
+  | "commandDocs"
+  | "commandInfo"
+  | "keysWithFlags"
+  | "functionList"
+  | "functionStats"
+  | "latencyHistogram"
+  | "latencyLatest"
+  | "latencyHistory"
+  | "memoryStats"
+  | "role"
+  | "slowlog"
+  | "counts"
+  | "positions"
+  | "geoMembers"
+  | "geoMembersOrCount"
+  | "lcs"
+  | "integersOrNull"
   | "any";
 
 const KINDS: Record<ReplyKind, string> = {
@@ -33,7 +59,7 @@ const KINDS: Record<ReplyKind, string> = {
     "configResetstat configRewrite failover functionDelete functionFlush functionKill " +
     "functionRestore hmset memoryPurge moduleLoad moduleLoadex moduleUnload pfmerge pfselftest " +
     "psetex readonly readwrite restore restoreAsking save scriptKill setex slowlogReset swapdb " +
-    "unwatch watch xsetid",
+    "unwatch watch xsetid shutdown",
   str: "aclDryrun aclGenpass aclWhoami bgrewriteaof bgsave clientInfo clientList " +
     "clusterBumpepoch clusterInfo clusterMyid clusterNodes latencyDoctor latencyGraph lolwut " +
     "memoryDoctor memoryMallocStats migrate replicaof slaveof",
@@ -50,26 +76,37 @@ const KINDS: Record<ReplyKind, string> = {
   intn: "memoryUsage objectFreq objectIdletime objectRefcount",
   bool: "clientUnblock move pfadd setnx",
   dbln: "geodist",
-  data: "brpoplpush dump getset rpoplpush substr",
-  any: "aclGetuser aclLog bitfield bitfieldRo clientTrackinginfo clusterLinks " +
-    "clusterShards clusterSlots commandDocs commandGetkeysandflags commandInfo debug " +
-    "functionDump functionList functionStats geopos georadius georadiusRo georadiusbymember " +
-    "georadiusbymemberRo geosearch latencyHistogram latencyHistory latencyLatest lcs " +
-    "memoryStats moduleList pfdebug pubsubNumsub pubsubShardnumsub replconf role shutdown " +
-    "slowlogGet zrangebylex zrangebyscore zrevrange zrevrangebylex zrevrangebyscore",
+  data: "brpoplpush dump functionDump getset rpoplpush substr",
+  aclUser: "aclGetuser",
+  aclLog: "aclLog",
+  trackingInfo: "clientTrackinginfo",
+  rows: "clusterLinks moduleList",
+  clusterShards: "clusterShards",
+  clusterSlots: "clusterSlots",
+  commandDocs: "commandDocs",
+  commandInfo: "commandInfo",
+  keysWithFlags: "commandGetkeysandflags",
+  functionList: "functionList",
+  functionStats: "functionStats",
+  latencyHistogram: "latencyHistogram",
+  latencyLatest: "latencyLatest",
+  latencyHistory: "latencyHistory",
+  memoryStats: "memoryStats",
+  role: "role",
+  slowlog: "slowlogGet",
+  counts: "pubsubNumsub pubsubShardnumsub",
+  positions: "geopos",
+  geoMembers: "geosearch georadiusRo georadiusbymemberRo",
+  geoMembersOrCount: "georadius georadiusbymember",
+  lcs: "lcs",
+  integersOrNull: "bitfield bitfieldRo",
+  any: "debug pfdebug replconf",
 };
 
 /** Why the `any` replies stay open. */
 export const OPEN_REPLY_REASONS: Readonly<Record<string, string>> = {
-  nested: "a nested document (maps of maps): aclGetuser aclLog clientTrackinginfo clusterLinks " +
-    "clusterShards clusterSlots commandDocs commandGetkeysandflags commandInfo functionList " +
-    "functionStats latencyHistogram latencyHistory latencyLatest memoryStats moduleList role " +
-    "slowlogGet pubsubNumsub pubsubShardnumsub geopos",
-  arguments: "the shape depends on the arguments (WITHSCORES, WITHCOORD, STORE, IDX, filters): " +
-    "bitfield bitfieldRo georadius georadiusRo georadiusbymember georadiusbymemberRo " +
-    "geosearch lcs zrangebylex zrangebyscore zrevrange zrevrangebylex " +
-    "zrevrangebyscore",
-  internal: "debugging and replication internals: debug pfdebug replconf shutdown functionDump",
+  internal: "debugging and replication internals whose reply depends on the subcommand and is " +
+    "not documented as an interface: debug pfdebug replconf",
 };
 
 /** The reply kind of each generated method, by method name. */

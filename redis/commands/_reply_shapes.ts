@@ -4,6 +4,7 @@
 import type { RespValue } from "../resp/types.ts";
 import type { ReplyKind } from "./_reply_kinds.ts";
 import { array, bool, integer, scoreOrNull, text, unexpected } from "./_replies.ts";
+import * as documents from "./_reply_documents.ts";
 
 function ok(value: RespValue): "OK" {
   if (value === "OK") return "OK";
@@ -56,5 +57,28 @@ export const REPLY: { readonly [K in ReplyKind]: (value: RespValue) => unknown }
   bool: boolean,
   dbln: scoreOrNull,
   data,
+  aclUser: documents.aclUser,
+  aclLog: documents.aclLog,
+  trackingInfo: documents.trackingInfo,
+  rows: documents.rows,
+  clusterShards: documents.clusterShards,
+  clusterSlots: documents.clusterSlots,
+  commandDocs: documents.commandDocs,
+  commandInfo: documents.commandInfo,
+  keysWithFlags: documents.keysWithFlags,
+  functionList: documents.functionList,
+  functionStats: documents.functionStats,
+  latencyHistogram: documents.latencyHistogram,
+  latencyLatest: documents.latencyLatest,
+  latencyHistory: documents.latencyHistory,
+  memoryStats: documents.memoryStats,
+  role: documents.role,
+  slowlog: documents.slowlog,
+  counts: documents.counts,
+  positions: documents.positions,
+  geoMembers: documents.geoMembers,
+  geoMembersOrCount: documents.geoMembersOrCount,
+  lcs: documents.lcs,
+  integersOrNull: documents.integersOrNull,
   any,
 };

@@ -31,6 +31,8 @@ export * from "./sorted_set_types.ts";
 export * from "./sorted_sets.ts";
 export * from "./sorted_set_ranges.ts";
 export * from "./sorted_set_pops.ts";
+export * from "./sorted_set_legacy_ranges.ts";
+export * from "./reply_documents.ts";
 export * from "./stream_types.ts";
 export * from "./streams.ts";
 export * from "./stream_groups.ts";

@@ -15,6 +15,7 @@ import { SetCommands } from "./sets.ts";
 import { SortCommands } from "./sort.ts";
 import { SortedSetCommands } from "./sorted_sets.ts";
 import { SortedSetPopCommands } from "./sorted_set_pops.ts";
+import { SortedSetLegacyRangeCommands } from "./sorted_set_legacy_ranges.ts";
 import { SortedSetRangeCommands } from "./sorted_set_ranges.ts";
 import { StreamCommands } from "./streams.ts";
 import { StreamGroupCommands } from "./stream_groups.ts";
@@ -96,6 +97,8 @@ export interface RedisCommands
     SortedSetCommands,
     SortedSetRangeCommands,
     SortedSetPopCommands,
+    SortedSetLegacyRangeCommands,
+    SortedSetLegacyRangeCommands,
     StreamCommands,
     StreamGroupCommands,
     ScriptingCommands,
@@ -112,6 +115,7 @@ const FAMILIES = [
   SortedSetCommands,
   SortedSetRangeCommands,
   SortedSetPopCommands,
+  SortedSetLegacyRangeCommands,
   StreamCommands,
   StreamGroupCommands,
   ScriptingCommands,

@@ -180,3 +180,37 @@ export interface KeyedScoredMembers<T> {
   /** The members with their scores. */
   members: ScoredMember<T>[];
 }
+
+/**
+ * Options of `ZRANGEBYSCORE` and `ZREVRANGEBYSCORE`.
+ *
+ * @example The first ten, with scores
+ * ```ts
+ * import type { ZRangeByScoreOptions } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
+ *
+ * const options: ZRangeByScoreOptions = { withScores: true, limit: { offset: 0, count: 10 } };
+ * assert.equal(options.limit?.count, 10);
+ * ```
+ */
+export interface ZRangeByScoreOptions extends WithScoresOptions {
+  /** `LIMIT offset count`: skip `offset` members, return at most `count`. */
+  limit?: { offset: number; count: number };
+}
+
+/**
+ * Options of `ZRANGEBYLEX` and `ZREVRANGEBYLEX`.
+ *
+ * @example The first ten
+ * ```ts
+ * import type { ZRangeByLexOptions } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
+ *
+ * const options: ZRangeByLexOptions = { limit: { offset: 0, count: 10 } };
+ * assert.equal(options.limit?.offset, 0);
+ * ```
+ */
+export interface ZRangeByLexOptions extends CommandOptions {
+  /** `LIMIT offset count`: skip `offset` members, return at most `count`. */
+  limit?: { offset: number; count: number };
+}

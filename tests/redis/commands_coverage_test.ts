@@ -12,7 +12,10 @@ import { startRedisServer } from "../_helpers/redis_server.ts";
 import { argvVariants, DEFAULT_VALUES, type Values } from "./_argv_gen.ts";
 import { openSender } from "./_test_sender.ts";
 
-/** Commands not run here, and why. */
+/**
+ * Commands not run here, and why: those that change the server run on throwaway servers in
+ * commands_coverage_more_test.ts, which also lists what cannot run on a standalone 7.0.15.
+ */
 const NOT_RUN: Record<string, string> = {
   shutdown: "stops the server",
   debug: "DEBUG subcommands crash or stall the server",
