@@ -479,12 +479,13 @@ ${rows.join("\n")}
  * Formats TypeScript source with `deno fmt` and the repository's settings.
  *
  * @param source The source.
+ * @param ext The language, by file extension (`ts`, `md`).
  * @returns The formatted source.
  */
-export async function format(source: string): Promise<string> {
+export async function format(source: string, ext = "ts"): Promise<string> {
   const config = new URL("../deno.json", import.meta.url).pathname;
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["fmt", "--config", config, "--ext", "ts", "-"],
+    args: ["fmt", "--config", config, "--ext", ext, "-"],
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
