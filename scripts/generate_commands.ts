@@ -122,6 +122,113 @@ export interface Signature {
   argv: string[];
   /** Whether the rest of the grammar is taken as `...args: CommandArguments`. */
   rest: boolean;
+  /** The optional modifiers after the typed parameters, as keys of the options object. */
+  options: OptionField[];
+}
+
+/** One optional modifier of the grammar as a key of the options object. */
+export interface OptionField {
+  /** The key. */
+  key: string;
+  /** Its TypeScript type. */
+  type: string;
+  /** The grammar it stands for. */
+  doc: string;
+  /** The statement that appends it to `argv`. */
+  push: string;
+  /** How a test turns the words of the grammar back into the key's value. */
+  shape: {
+    kind: "flag" | "value" | "choice" | "block";
+    token?: string;
+    tokens?: string[];
+    size?: number;
+  };
+}
+
+const OPTION_NAMES = new Set(["returnBuffers", "timeoutMs", "signal"]);
+
+/** Option keys for grammar names that say little (`[FORCE | TAKEOVER]` is named "options"). */
+const OPTION_RENAMES: Readonly<Record<string, string>> = {
+  optionsArg: "mode",
+  async: "mode",
+  hardSoft: "mode",
+  nosaveSave: "mode",
+  timeoutError: "mode",
+};
+
+/**
+ * The options object for the optional modifiers `args` (the grammar after the typed parameters),
+ * when each is one the options can say: a pure token (`[WITHSCORES]` → `withScores: true`), a
+ * token with one value (`[COUNT count]` → `count: 10`), a choice among tokens (`[ASYNC | SYNC]`
+ * → `flushType: "ASYNC"`), or a token with a block of values (`[LIMIT offset count]` → `limit:
+ * [0, 10]`). Anything else (a repeated or nested part, an untokened value) keeps `...args`.
+ */
+function optionFields(args: ArgumentDoc[], used: Set<string>): OptionField[] | undefined {
+  const out: OptionField[] = [];
+  for (const arg of args) {
+    if (!isOptional(arg) || isMultiple(arg)) return undefined;
+    // A value's key is its token (`[IDLETIME seconds]` → `idletime`), unless its name says the
+    // same in camel case (`[ENTRIESADDED entries-added]` → `entriesAdded`).
+    const named = camel(arg.name);
+    const squashed = (text: string) => text.toLowerCase().replace(/[^a-z0-9]/g, "");
+    const byToken = SIMPLE_TYPES.has(arg.type) && arg.token !== undefined &&
+      squashed(named) !== squashed(arg.token);
+    const key = byToken ? camel(arg.token!) : OPTION_RENAMES[named] ?? named;
+    if (used.has(key) || OPTION_NAMES.has(key)) return undefined;
+    used.add(key);
+    const doc = `\`${syntax(arg)}\``;
+    const token = arg.token === undefined ? undefined : JSON.stringify(arg.token);
+    if (arg.type === "pure-token" && token !== undefined) {
+      out.push({
+        key,
+        type: "boolean",
+        doc,
+        push: `if (options?.${key}) argv.push(${token});`,
+        shape: { kind: "flag", token: arg.token! },
+      });
+    } else if (SIMPLE_TYPES.has(arg.type) && token !== undefined) {
+      out.push({
+        key,
+        type: "RedisArgument",
+        doc,
+        push: `if (options?.${key} !== undefined) argv.push(${token}, options.${key});`,
+        shape: { kind: "value", token: arg.token! },
+      });
+    } else if (isTokenChoice(arg)) {
+      const tokens = (arg.arguments ?? []).map((choice) => choice.token!);
+      const list = JSON.stringify(tokens);
+      out.push({
+        key,
+        type: tokens.map((t) => JSON.stringify(t)).join(" | "),
+        doc,
+        push: `if (options?.${key} !== undefined) argv.push(${
+          token === undefined ? "" : `${token}, `
+        }choice(options.${key}, ${list}, ${JSON.stringify(key)}));`,
+        shape: { kind: "choice", ...(arg.token !== undefined && { token: arg.token }), tokens },
+      });
+    } else if (
+      arg.type === "block" && token !== undefined && (arg.arguments ?? []).length > 0 &&
+      (arg.arguments ?? []).every((part) =>
+        SIMPLE_TYPES.has(part.type) && part.token === undefined && !isOptional(part) &&
+        !isMultiple(part)
+      )
+    ) {
+      const parts = arg.arguments!;
+      out.push({
+        key,
+        type: `readonly [${parts.map((part) => `${camel(part.name)}: RedisArgument`).join(", ")}]`,
+        doc,
+        push:
+          `if (options?.${key} !== undefined) argv.push(${token}, ...block(options.${key}, ${parts.length}, ${
+            JSON.stringify(key)
+          }));`,
+        shape: { kind: "block", token: arg.token!, size: parts.length },
+      });
+    } else {
+      return undefined;
+    }
+  }
+  return out;
 }
 
 /**
@@ -157,7 +264,7 @@ export function signature(command: CommandDoc): Signature {
       argv.push(name);
       if (isMultiple(arg)) {
         i++;
-        return { parameters, argv, rest: true };
+        return { parameters, argv, rest: true, options: [] };
       }
       continue;
     }
@@ -177,7 +284,16 @@ export function signature(command: CommandDoc): Signature {
   }
   // The arity has the last word: COMMAND DOCS leaves some grammars out (COMMAND GETKEYS).
   const fixed = words + argv.length;
-  return { parameters, argv, rest: i < args.length || command.arity < 0 || fixed < command.arity };
+  if (i < args.length && command.arity === -fixed) {
+    const options = optionFields(args.slice(i), used);
+    if (options !== undefined) return { parameters, argv, rest: false, options };
+  }
+  return {
+    parameters,
+    argv,
+    rest: i < args.length || command.arity < 0 || fixed < command.arity,
+    options: [],
+  };
 }
 
 // ---- writing the files ----
@@ -324,6 +440,9 @@ function method(command: CommandDoc): string {
       "@param args The rest of the grammar, in order, optionally followed by `CommandOptions`.",
       "  ",
     );
+  } else if (sig.options.length > 0) {
+    const keys = sig.options.map((field) => `${field.doc} as \`${field.key}\``).join(", ");
+    paragraph(`@param options ${keys}; and buffers, timeout, abort signal.`, "  ");
   } else {
     lines.push(` * @param options Buffers, timeout, abort signal.`);
   }
@@ -341,21 +460,30 @@ function method(command: CommandDoc): string {
   lines.push(` */`);
   const parameters = sig.parameters.map((p) => `${p.name}: ${p.type}`);
   const generic = kind === "data" ? "<O extends CommandOptions = NoOptions>" : "";
+  const fields = sig.options.map((field) => `${field.key}?: ${field.type}`).join("; ");
   parameters.push(
     sig.rest
       ? "...args: CommandArguments"
-      : `options?: ${kind === "data" ? "O" : "CommandOptions"}`,
+      : `options?: ${
+        kind === "data" ? "O" : fields === "" ? "CommandOptions" : `CommandOptions & { ${fields} }`
+      }`,
   );
   const head = `[${[...words.map((word) => JSON.stringify(word)), ...sig.argv].join(", ")}]`;
-  const send = sig.rest
+  const type = RETURN_TYPES[kind];
+  const body: string[] = [];
+  let send = sig.rest
     ? `sendArguments(this, ${head}, args)`
     : `this.sendCommand<RespValue>(${head}, options)`;
-  const type = RETURN_TYPES[kind];
-  const body = kind === "any"
-    ? `return ${send};`
-    : `return ${send}.then(REPLY.${kind}) as Promise<${type}>;`;
+  if (sig.options.length > 0) {
+    body.push(`const argv: RedisArgument[] = ${head};`);
+    for (const field of sig.options) body.push(field.push);
+    send = "this.sendCommand<RespValue>(argv, options)";
+  }
+  body.push(
+    kind === "any" ? `return ${send};` : `return ${send}.then(REPLY.${kind}) as Promise<${type}>;`,
+  );
   lines.push(`${name}${generic}(${parameters.join(", ")}): Promise<${type}> {`);
-  lines.push(`  ${body}`);
+  for (const statement of body) lines.push(`  ${statement}`);
   lines.push(`}`);
   return lines.map((line) => `  ${line}`).join("\n");
 }
@@ -389,7 +517,7 @@ export function renderMethods(server: ServerCommands): string {
 import type { RedisArgument, RespValue } from "../resp/types.ts";
 import { type CommandOptions, CommandSender } from "./command_sender.ts";
 import { REPLY } from "./_reply_shapes.ts";
-import { sendArguments } from "./_send.ts";
+import { block, choice, sendArguments } from "./_send.ts";
 import type { BulkString, CommandArguments, NoOptions } from "./types.ts";
 import type {
   AclLogEntry,
@@ -417,8 +545,10 @@ import type {
  * One method for every command of redis-server ${server.version} that has neither a hand-written
  * method nor a place in the exclusion list (\`redis/commands/_lists.ts\`), generated from the
  * server's own \`COMMAND DOCS\`. The typed leading parameters are the grammar's required
- * single values; the rest of the grammar, when there is one, goes into \`...args\` in the order
- * the server reads it, optionally followed by a \`CommandOptions\` object. Replies are typed
+ * single values; optional modifiers after them (tokens, a token with a value, a choice among
+ * tokens, a token with a block) are keys of the options object; any other rest of the grammar
+ * goes into \`...args\` in the order the server reads it, optionally followed by a
+ * \`CommandOptions\` object. Replies are typed
  * and normalised to one shape in RESP2 and RESP3 by the kind declared in
  * \`redis/commands/_reply_kinds.ts\` (document replies get interfaces of their own); three
  * debugging and replication internals stay \`RespValue\`.

@@ -178,9 +178,12 @@ transaction, when the batch runs).
 - **Arguments are checked before anything is sent**: too many or too few, an unknown option key
   or a value of the wrong type reject with a \`TypeError\`, from TypeScript and from plain
   JavaScript alike; nothing is ever dropped.
-- **Generated methods** take the grammar's required leading values as parameters and the rest of
-  the grammar as \`...args\` in the server's order, optionally ending with \`CommandOptions\`;
-  hand-written ones (the families) take an options object.
+- **Generated methods** take the grammar's required leading values as parameters; when the rest
+  of the grammar is optional modifiers (tokens, a token with a value, a choice among tokens, a
+  token with a block of values) they are keys of the options object, in camel case and named by
+  their token (\`restore(key, 0, dump, { replace: true, idletime: 5 })\`, \`functionFlush({ mode:
+  "SYNC" })\`); otherwise the rest of the grammar is \`...args\` in the server's order, optionally
+  ending with \`CommandOptions\`. Hand-written ones (the families) take an options object.
 - **Scripts**: \`eval<T>\`, \`evalsha<T>\`, \`fcall<T>\` and \`runScript<T>\` return what the
   caller declares; \`defineScript(name, { lua, keys, readOnly?, decode? })\` makes a named script
   whose \`decode\` types and checks its reply, run with \`script.run(redis, ...keysThenArgs)\` or

@@ -194,7 +194,13 @@ export function installChecks(proto: object): void {
         } catch (error) {
           return Promise.reject(error);
         }
-        const result = method.apply(this, call);
+        let result: unknown;
+        try {
+          result = method.apply(this, call);
+        } catch (error) {
+          // A value the method itself refuses (an option outside its tokens): a rejection too.
+          return Promise.reject(error);
+        }
         // In a pipeline or transaction an error reply is delivered as an element of exec()'s
         // result: the method's own promise (derived from the queued one) must not also surface
         // as an unhandled rejection when nobody awaits it.

@@ -4,7 +4,7 @@
 import type { RedisArgument, RespValue } from "../resp/types.ts";
 import { type CommandOptions, CommandSender } from "./command_sender.ts";
 import { REPLY } from "./_reply_shapes.ts";
-import { sendArguments } from "./_send.ts";
+import { block, choice, sendArguments } from "./_send.ts";
 import type { BulkString, CommandArguments, NoOptions } from "./types.ts";
 import type {
   AclLogEntry,
@@ -32,8 +32,10 @@ import type {
  * One method for every command of redis-server 7.0.15 that has neither a hand-written
  * method nor a place in the exclusion list (`redis/commands/_lists.ts`), generated from the
  * server's own `COMMAND DOCS`. The typed leading parameters are the grammar's required
- * single values; the rest of the grammar, when there is one, goes into `...args` in the order
- * the server reads it, optionally followed by a `CommandOptions` object. Replies are typed
+ * single values; optional modifiers after them (tokens, a token with a value, a choice among
+ * tokens, a token with a block) are keys of the options object; any other rest of the grammar
+ * goes into `...args` in the order the server reads it, optionally followed by a
+ * `CommandOptions` object. Replies are typed
  * and normalised to one shape in RESP2 and RESP3 by the kind declared in
  * `redis/commands/_reply_kinds.ts` (document replies get interfaces of their own); three
  * debugging and replication internals stay `RespValue`.
@@ -337,11 +339,13 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Complexity: O(1)
    * - Group: server; flags: admin, noscript, no_async_loading
    *
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
+   * @param options `[SCHEDULE]` as `schedule`; and buffers, timeout, abort signal.
    * @returns The reply as text.
    */
-  bgsave(...args: CommandArguments): Promise<string> {
-    return sendArguments(this, ["BGSAVE"], args).then(REPLY.str) as Promise<string>;
+  bgsave(options?: CommandOptions & { schedule?: boolean }): Promise<string> {
+    const argv: RedisArgument[] = ["BGSAVE"];
+    if (options?.schedule) argv.push("SCHEDULE");
+    return this.sendCommand<RespValue>(argv, options).then(REPLY.str) as Promise<string>;
   }
 
   /**
@@ -625,11 +629,16 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: connection; flags: admin, noscript, loading, stale
    *
    * @param timeout `timeout` (integer).
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
+   * @param options `[WRITE | ALL]` as `mode`; and buffers, timeout, abort signal.
    * @returns `"OK"`.
    */
-  clientPause(timeout: RedisArgument, ...args: CommandArguments): Promise<"OK"> {
-    return sendArguments(this, ["CLIENT", "PAUSE", timeout], args).then(REPLY.ok) as Promise<"OK">;
+  clientPause(
+    timeout: RedisArgument,
+    options?: CommandOptions & { mode?: "WRITE" | "ALL" },
+  ): Promise<"OK"> {
+    const argv: RedisArgument[] = ["CLIENT", "PAUSE", timeout];
+    if (options?.mode !== undefined) argv.push(choice(options.mode, ["WRITE", "ALL"], "mode"));
+    return this.sendCommand<RespValue>(argv, options).then(REPLY.ok) as Promise<"OK">;
   }
 
   /**
@@ -698,13 +707,16 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: connection; flags: admin, noscript, loading, stale
    *
    * @param clientId `client-id` (integer).
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
+   * @param options `[TIMEOUT | ERROR]` as `mode`; and buffers, timeout, abort signal.
    * @returns Whether the server answered 1.
    */
-  clientUnblock(clientId: RedisArgument, ...args: CommandArguments): Promise<boolean> {
-    return sendArguments(this, ["CLIENT", "UNBLOCK", clientId], args).then(REPLY.bool) as Promise<
-      boolean
-    >;
+  clientUnblock(
+    clientId: RedisArgument,
+    options?: CommandOptions & { mode?: "TIMEOUT" | "ERROR" },
+  ): Promise<boolean> {
+    const argv: RedisArgument[] = ["CLIENT", "UNBLOCK", clientId];
+    if (options?.mode !== undefined) argv.push(choice(options.mode, ["TIMEOUT", "ERROR"], "mode"));
+    return this.sendCommand<RespValue>(argv, options).then(REPLY.bool) as Promise<boolean>;
   }
 
   /**
@@ -858,11 +870,13 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Complexity: O(1)
    * - Group: cluster; flags: admin, stale, no_async_loading
    *
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
+   * @param options `[FORCE | TAKEOVER]` as `mode`; and buffers, timeout, abort signal.
    * @returns `"OK"`.
    */
-  clusterFailover(...args: CommandArguments): Promise<"OK"> {
-    return sendArguments(this, ["CLUSTER", "FAILOVER"], args).then(REPLY.ok) as Promise<"OK">;
+  clusterFailover(options?: CommandOptions & { mode?: "FORCE" | "TAKEOVER" }): Promise<"OK"> {
+    const argv: RedisArgument[] = ["CLUSTER", "FAILOVER"];
+    if (options?.mode !== undefined) argv.push(choice(options.mode, ["FORCE", "TAKEOVER"], "mode"));
+    return this.sendCommand<RespValue>(argv, options).then(REPLY.ok) as Promise<"OK">;
   }
 
   /**
@@ -1101,11 +1115,13 @@ export abstract class GeneratedCommands extends CommandSender {
    *   as a side effect.
    * - Group: cluster; flags: admin, noscript, stale
    *
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
+   * @param options `[HARD | SOFT]` as `mode`; and buffers, timeout, abort signal.
    * @returns `"OK"`.
    */
-  clusterReset(...args: CommandArguments): Promise<"OK"> {
-    return sendArguments(this, ["CLUSTER", "RESET"], args).then(REPLY.ok) as Promise<"OK">;
+  clusterReset(options?: CommandOptions & { mode?: "HARD" | "SOFT" }): Promise<"OK"> {
+    const argv: RedisArgument[] = ["CLUSTER", "RESET"];
+    if (options?.mode !== undefined) argv.push(choice(options.mode, ["HARD", "SOFT"], "mode"));
+    return this.sendCommand<RespValue>(argv, options).then(REPLY.ok) as Promise<"OK">;
   }
 
   /**
@@ -1503,11 +1519,13 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Complexity: O(N) where N is the number of functions deleted
    * - Group: scripting; flags: write, noscript
    *
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
+   * @param options `[ASYNC | SYNC]` as `mode`; and buffers, timeout, abort signal.
    * @returns `"OK"`.
    */
-  functionFlush(...args: CommandArguments): Promise<"OK"> {
-    return sendArguments(this, ["FUNCTION", "FLUSH"], args).then(REPLY.ok) as Promise<"OK">;
+  functionFlush(options?: CommandOptions & { mode?: "ASYNC" | "SYNC" }): Promise<"OK"> {
+    const argv: RedisArgument[] = ["FUNCTION", "FLUSH"];
+    if (options?.mode !== undefined) argv.push(choice(options.mode, ["ASYNC", "SYNC"], "mode"));
+    return this.sendCommand<RespValue>(argv, options).then(REPLY.ok) as Promise<"OK">;
   }
 
   /**
@@ -1555,11 +1573,17 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Complexity: O(N) where N is the number of functions
    * - Group: scripting; flags: noscript
    *
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
+   * @param options `[LIBRARYNAME library-name-pattern]` as `libraryname`, `[WITHCODE]` as
+   *   `withcode`; and buffers, timeout, abort signal.
    * @returns The libraries.
    */
-  functionList(...args: CommandArguments): Promise<FunctionLibrary[]> {
-    return sendArguments(this, ["FUNCTION", "LIST"], args).then(REPLY.functionList) as Promise<
+  functionList(
+    options?: CommandOptions & { libraryname?: RedisArgument; withcode?: boolean },
+  ): Promise<FunctionLibrary[]> {
+    const argv: RedisArgument[] = ["FUNCTION", "LIST"];
+    if (options?.libraryname !== undefined) argv.push("LIBRARYNAME", options.libraryname);
+    if (options?.withcode) argv.push("WITHCODE");
+    return this.sendCommand<RespValue>(argv, options).then(REPLY.functionList) as Promise<
       FunctionLibrary[]
     >;
   }
@@ -1574,13 +1598,18 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: scripting; flags: write, denyoom, noscript
    *
    * @param serializedValue `serialized-value` (string).
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
+   * @param options `[FLUSH | APPEND | REPLACE]` as `policy`; and buffers, timeout, abort signal.
    * @returns `"OK"`.
    */
-  functionRestore(serializedValue: RedisArgument, ...args: CommandArguments): Promise<"OK"> {
-    return sendArguments(this, ["FUNCTION", "RESTORE", serializedValue], args).then(
-      REPLY.ok,
-    ) as Promise<"OK">;
+  functionRestore(
+    serializedValue: RedisArgument,
+    options?: CommandOptions & { policy?: "FLUSH" | "APPEND" | "REPLACE" },
+  ): Promise<"OK"> {
+    const argv: RedisArgument[] = ["FUNCTION", "RESTORE", serializedValue];
+    if (options?.policy !== undefined) {
+      argv.push(choice(options.policy, ["FLUSH", "APPEND", "REPLACE"], "policy"));
+    }
+    return this.sendCommand<RespValue>(argv, options).then(REPLY.ok) as Promise<"OK">;
   }
 
   /**
@@ -1631,18 +1660,20 @@ export abstract class GeneratedCommands extends CommandSender {
    * @param key `key` (key).
    * @param member1 `member1` (string).
    * @param member2 `member2` (string).
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
+   * @param options `[M | KM | FT | MI]` as `unit`; and buffers, timeout, abort signal.
    * @returns The number, or `null`.
    */
   geodist(
     key: RedisArgument,
     member1: RedisArgument,
     member2: RedisArgument,
-    ...args: CommandArguments
+    options?: CommandOptions & { unit?: "M" | "KM" | "FT" | "MI" },
   ): Promise<number | null> {
-    return sendArguments(this, ["GEODIST", key, member1, member2], args).then(
-      REPLY.dbln,
-    ) as Promise<number | null>;
+    const argv: RedisArgument[] = ["GEODIST", key, member1, member2];
+    if (options?.unit !== undefined) {
+      argv.push(choice(options.unit, ["M", "KM", "FT", "MI"], "unit"));
+    }
+    return this.sendCommand<RespValue>(argv, options).then(REPLY.dbln) as Promise<number | null>;
   }
 
   /**
@@ -2080,15 +2111,26 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param key1 `key1` (key).
    * @param key2 `key2` (key).
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
+   * @param options `[LEN]` as `len`, `[IDX]` as `idx`, `[MINMATCHLEN len]` as `minmatchlen`,
+   *   `[WITHMATCHLEN]` as `withmatchlen`; and buffers, timeout, abort signal.
    * @returns The subsequence; its length with `LEN`; the matches with `IDX`.
    */
   lcs(
     key1: RedisArgument,
     key2: RedisArgument,
-    ...args: CommandArguments
+    options?: CommandOptions & {
+      len?: boolean;
+      idx?: boolean;
+      minmatchlen?: RedisArgument;
+      withmatchlen?: boolean;
+    },
   ): Promise<string | number | LcsMatches> {
-    return sendArguments(this, ["LCS", key1, key2], args).then(REPLY.lcs) as Promise<
+    const argv: RedisArgument[] = ["LCS", key1, key2];
+    if (options?.len) argv.push("LEN");
+    if (options?.idx) argv.push("IDX");
+    if (options?.minmatchlen !== undefined) argv.push("MINMATCHLEN", options.minmatchlen);
+    if (options?.withmatchlen) argv.push("WITHMATCHLEN");
+    return this.sendCommand<RespValue>(argv, options).then(REPLY.lcs) as Promise<
       string | number | LcsMatches
     >;
   }
@@ -2101,11 +2143,13 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Since: Redis 5.0.0
    * - Group: server; flags: readonly, fast
    *
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
+   * @param options `[VERSION version]` as `version`; and buffers, timeout, abort signal.
    * @returns The reply as text.
    */
-  lolwut(...args: CommandArguments): Promise<string> {
-    return sendArguments(this, ["LOLWUT"], args).then(REPLY.str) as Promise<string>;
+  lolwut(options?: CommandOptions & { version?: RedisArgument }): Promise<string> {
+    const argv: RedisArgument[] = ["LOLWUT"];
+    if (options?.version !== undefined) argv.push("VERSION", options.version);
+    return this.sendCommand<RespValue>(argv, options).then(REPLY.str) as Promise<string>;
   }
 
   /**
@@ -2208,13 +2252,16 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: readonly
    *
    * @param key `key` (key).
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
+   * @param options `[SAMPLES count]` as `samples`; and buffers, timeout, abort signal.
    * @returns The integer reply, or `null`.
    */
-  memoryUsage(key: RedisArgument, ...args: CommandArguments): Promise<number | null> {
-    return sendArguments(this, ["MEMORY", "USAGE", key], args).then(REPLY.intn) as Promise<
-      number | null
-    >;
+  memoryUsage(
+    key: RedisArgument,
+    options?: CommandOptions & { samples?: RedisArgument },
+  ): Promise<number | null> {
+    const argv: RedisArgument[] = ["MEMORY", "USAGE", key];
+    if (options?.samples !== undefined) argv.push("SAMPLES", options.samples);
+    return this.sendCommand<RespValue>(argv, options).then(REPLY.intn) as Promise<number | null>;
   }
 
   /**
@@ -2773,18 +2820,27 @@ export abstract class GeneratedCommands extends CommandSender {
    * @param key `key` (key).
    * @param ttl `ttl` (integer).
    * @param serializedValue `serialized-value` (string).
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
+   * @param options `[REPLACE]` as `replace`, `[ABSTTL]` as `absttl`, `[IDLETIME seconds]` as
+   *   `idletime`, `[FREQ frequency]` as `freq`; and buffers, timeout, abort signal.
    * @returns `"OK"`.
    */
   restore(
     key: RedisArgument,
     ttl: RedisArgument,
     serializedValue: RedisArgument,
-    ...args: CommandArguments
+    options?: CommandOptions & {
+      replace?: boolean;
+      absttl?: boolean;
+      idletime?: RedisArgument;
+      freq?: RedisArgument;
+    },
   ): Promise<"OK"> {
-    return sendArguments(this, ["RESTORE", key, ttl, serializedValue], args).then(
-      REPLY.ok,
-    ) as Promise<"OK">;
+    const argv: RedisArgument[] = ["RESTORE", key, ttl, serializedValue];
+    if (options?.replace) argv.push("REPLACE");
+    if (options?.absttl) argv.push("ABSTTL");
+    if (options?.idletime !== undefined) argv.push("IDLETIME", options.idletime);
+    if (options?.freq !== undefined) argv.push("FREQ", options.freq);
+    return this.sendCommand<RespValue>(argv, options).then(REPLY.ok) as Promise<"OK">;
   }
 
   /**
@@ -2803,18 +2859,27 @@ export abstract class GeneratedCommands extends CommandSender {
    * @param key `key` (key).
    * @param ttl `ttl` (integer).
    * @param serializedValue `serialized-value` (string).
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
+   * @param options `[REPLACE]` as `replace`, `[ABSTTL]` as `absttl`, `[IDLETIME seconds]` as
+   *   `idletime`, `[FREQ frequency]` as `freq`; and buffers, timeout, abort signal.
    * @returns `"OK"`.
    */
   restoreAsking(
     key: RedisArgument,
     ttl: RedisArgument,
     serializedValue: RedisArgument,
-    ...args: CommandArguments
+    options?: CommandOptions & {
+      replace?: boolean;
+      absttl?: boolean;
+      idletime?: RedisArgument;
+      freq?: RedisArgument;
+    },
   ): Promise<"OK"> {
-    return sendArguments(this, ["RESTORE-ASKING", key, ttl, serializedValue], args).then(
-      REPLY.ok,
-    ) as Promise<"OK">;
+    const argv: RedisArgument[] = ["RESTORE-ASKING", key, ttl, serializedValue];
+    if (options?.replace) argv.push("REPLACE");
+    if (options?.absttl) argv.push("ABSTTL");
+    if (options?.idletime !== undefined) argv.push("IDLETIME", options.idletime);
+    if (options?.freq !== undefined) argv.push("FREQ", options.freq);
+    return this.sendCommand<RespValue>(argv, options).then(REPLY.ok) as Promise<"OK">;
   }
 
   /**
@@ -2990,11 +3055,24 @@ export abstract class GeneratedCommands extends CommandSender {
    *   saving data, otherwise O(1)
    * - Group: server; flags: admin, noscript, loading, stale, no_multi, allow_busy
    *
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
+   * @param options `[NOSAVE | SAVE]` as `mode`, `[NOW]` as `now`, `[FORCE]` as `force`,
+   *   `[ABORT]` as `abort`; and buffers, timeout, abort signal.
    * @returns `"OK"`.
    */
-  shutdown(...args: CommandArguments): Promise<"OK"> {
-    return sendArguments(this, ["SHUTDOWN"], args).then(REPLY.ok) as Promise<"OK">;
+  shutdown(
+    options?: CommandOptions & {
+      mode?: "NOSAVE" | "SAVE";
+      now?: boolean;
+      force?: boolean;
+      abort?: boolean;
+    },
+  ): Promise<"OK"> {
+    const argv: RedisArgument[] = ["SHUTDOWN"];
+    if (options?.mode !== undefined) argv.push(choice(options.mode, ["NOSAVE", "SAVE"], "mode"));
+    if (options?.now) argv.push("NOW");
+    if (options?.force) argv.push("FORCE");
+    if (options?.abort) argv.push("ABORT");
+    return this.sendCommand<RespValue>(argv, options).then(REPLY.ok) as Promise<"OK">;
   }
 
   /**
@@ -3282,10 +3360,18 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param key `key` (key).
    * @param lastId `last-id` (string).
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
+   * @param options `[ENTRIESADDED entries_added]` as `entriesAdded`, `[MAXDELETEDID
+   *   max_deleted_entry_id]` as `maxdeletedid`; and buffers, timeout, abort signal.
    * @returns `"OK"`.
    */
-  xsetid(key: RedisArgument, lastId: RedisArgument, ...args: CommandArguments): Promise<"OK"> {
-    return sendArguments(this, ["XSETID", key, lastId], args).then(REPLY.ok) as Promise<"OK">;
+  xsetid(
+    key: RedisArgument,
+    lastId: RedisArgument,
+    options?: CommandOptions & { entriesAdded?: RedisArgument; maxdeletedid?: RedisArgument },
+  ): Promise<"OK"> {
+    const argv: RedisArgument[] = ["XSETID", key, lastId];
+    if (options?.entriesAdded !== undefined) argv.push("ENTRIESADDED", options.entriesAdded);
+    if (options?.maxdeletedid !== undefined) argv.push("MAXDELETEDID", options.maxdeletedid);
+    return this.sendCommand<RespValue>(argv, options).then(REPLY.ok) as Promise<"OK">;
   }
 }

@@ -36,3 +36,28 @@ export function sendArguments(
   }
   return sender.sendCommand<RespValue>(head, options);
 }
+
+function isArgument(value: unknown): value is RedisArgument {
+  return typeof value === "string" || typeof value === "number" || typeof value === "bigint" ||
+    value instanceof Uint8Array;
+}
+
+/** An option that is one of a few tokens (`[ASYNC | SYNC]`); anything else is a TypeError. */
+export function choice<T extends string>(value: T, tokens: readonly T[], key: string): T {
+  if (typeof value === "string" && tokens.includes(value.toUpperCase() as T)) return value;
+  throw new TypeError(
+    `Option "${key}" must be one of ${tokens.join(", ")}, got "${String(value)}"`,
+  );
+}
+
+/** An option that is a block of `size` values (`[LIMIT offset count]`); else a TypeError. */
+export function block(
+  value: readonly RedisArgument[],
+  size: number,
+  key: string,
+): readonly RedisArgument[] {
+  if (Array.isArray(value) && value.length === size && value.every(isArgument)) return value;
+  throw new TypeError(
+    `Option "${key}" must be an array of ${size} strings, numbers, bigints or Uint8Arrays`,
+  );
+}

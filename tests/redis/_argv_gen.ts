@@ -153,3 +153,63 @@ export function argvVariants(
   }
   return out;
 }
+
+/** How a generated method takes the words after its command's name (see `signature`). */
+export interface CallShape {
+  /** `signature(command).argv`: literals (JSON strings) and parameter names. */
+  argv: string[];
+  /** Its options keys with the grammar they stand for. */
+  options: {
+    key: string;
+    shape: {
+      kind: "flag" | "value" | "choice" | "block";
+      token?: string;
+      tokens?: string[];
+      size?: number;
+    };
+  }[];
+}
+
+/**
+ * The arguments to call a method with options keys with, from words of its grammar: the typed
+ * parameters, then an options object made from the modifiers; `undefined` when the words do not
+ * read as its grammar.
+ */
+export function callArguments(shape: CallShape, words: readonly string[]): unknown[] | undefined {
+  if (shape.options.length === 0) return [...words];
+  const out: unknown[] = [];
+  let i = 0;
+  for (const expression of shape.argv) {
+    if (i >= words.length) return undefined;
+    if (!expression.startsWith('"')) out.push(words[i]);
+    i++;
+  }
+  const options: Record<string, unknown> = {};
+  const upper = (at: number): string | undefined => words[at]?.toUpperCase();
+  for (const { key, shape: field } of shape.options) {
+    if (i >= words.length) break;
+    switch (field.kind) {
+      case "flag":
+        if (upper(i) === field.token) (options[key] = true, i++);
+        break;
+      case "value":
+        if (upper(i) === field.token) (options[key] = words[i + 1], i += 2);
+        break;
+      case "choice": {
+        const at = field.token === undefined ? i : i + 1;
+        if (field.token !== undefined && upper(i) !== field.token) break;
+        if (field.tokens!.includes(upper(at)!)) (options[key] = upper(at), i = at + 1);
+        break;
+      }
+      case "block":
+        if (upper(i) === field.token) {
+          options[key] = words.slice(i + 1, i + 1 + field.size!);
+          i += 1 + field.size!;
+        }
+        break;
+    }
+  }
+  if (i !== words.length) return undefined;
+  if (Object.keys(options).length > 0) out.push(options);
+  return out;
+}

@@ -43,7 +43,7 @@ const CALLS: Record<string, { setup?: string[][]; call: Call; check: (reply: unk
     check: (v) => assert.equal(v, "OK"),
   },
   clientPause: {
-    call: (r) => r.clientPause(1, "WRITE"),
+    call: (r) => r.clientPause(1, { mode: "WRITE" }),
     check: (v) => assert.equal(v, "OK"),
   },
   commandGetkeys: {
@@ -71,7 +71,7 @@ const CALLS: Record<string, { setup?: string[][]; call: Call; check: (reply: unk
       ]);
       const dump = await r.functionDump({ returnBuffers: true });
       assert.ok(dump instanceof Uint8Array);
-      return r.functionRestore(dump, "REPLACE");
+      return r.functionRestore(dump, { policy: "REPLACE" });
     },
     check: (v) => assert.equal(v, "OK"),
   },
@@ -91,7 +91,7 @@ const CALLS: Record<string, { setup?: string[][]; call: Call; check: (reply: unk
     call: async (r) => {
       await r.sendCommand(["SET", "src", "v"]);
       const dump = await r.dump("src", { returnBuffers: true });
-      return r.restore("copy", 0, dump!, "REPLACE");
+      return r.restore("copy", 0, dump!, { replace: true });
     },
     check: (v) => assert.equal(v, "OK"),
   },
@@ -99,7 +99,7 @@ const CALLS: Record<string, { setup?: string[][]; call: Call; check: (reply: unk
     call: async (r) => {
       await r.sendCommand(["SET", "src", "v"]);
       const dump = await r.dump("src", { returnBuffers: true });
-      return r.restoreAsking("copy2", 0, dump!, "REPLACE");
+      return r.restoreAsking("copy2", 0, dump!, { replace: true, idletime: 5 });
     },
     check: (v) => assert.equal(v, "OK"),
   },
@@ -232,7 +232,7 @@ Deno.test("GeneratedCommands document replies decode real data to the same value
     commandDocs: (r) => r.commandDocs("get", "client"),
     commandInfo: (r) => r.commandInfo("get", "xadd", "nope"),
     commandGetkeysandflags: (r) => r.commandGetkeysandflags("lmove", "a", "b", "LEFT", "RIGHT"),
-    functionList: (r) => r.functionList("WITHCODE"),
+    functionList: (r) => r.functionList({ withcode: true, libraryname: "do*" }),
     functionStats: (r) => r.functionStats(),
     latencyHistogram: (r) => r.latencyHistogram("set"),
     latencyLatest: (r) => r.latencyLatest(),
@@ -260,8 +260,8 @@ Deno.test("GeneratedCommands document replies decode real data to the same value
     georadius: (r) => r.georadius("g", 15, 37, 200, "KM", "WITHDIST", "ASC"),
     georadiusStore: (r) => r.georadius("g", 15, 37, 200, "KM", "STORE", "dest"),
     lcs: (r) => r.lcs("l1", "l2"),
-    lcsLen: (r) => r.lcs("l1", "l2", "LEN"),
-    lcsIdx: (r) => r.lcs("l1", "l2", "IDX", "WITHMATCHLEN"),
+    lcsLen: (r) => r.lcs("l1", "l2", { len: true }),
+    lcsIdx: (r) => r.lcs("l1", "l2", { idx: true, withmatchlen: true }),
     bitfield: (r) =>
       r.bitfield(
         "bf",

@@ -9,7 +9,8 @@ import { REPLY_KINDS } from "../../redis/commands/_reply_kinds.ts";
 import { methodName } from "../../redis/commands/_naming.ts";
 import { GeneratedCommands } from "../../redis/mod.ts";
 import { startRedisServer } from "../_helpers/redis_server.ts";
-import { argvVariants, DEFAULT_VALUES, type Values } from "./_argv_gen.ts";
+import { argvVariants, callArguments, DEFAULT_VALUES, type Values } from "./_argv_gen.ts";
+import { signature } from "../../scripts/generate_commands.ts";
 import { openSender } from "./_test_sender.ts";
 
 /**
@@ -59,10 +60,14 @@ Deno.test("GeneratedCommands replies have their declared shape for every command
       if (!Object.hasOwn(GeneratedCommands.prototype, name) || name in NOT_RUN) continue;
       const method = (GeneratedCommands.prototype as unknown as Record<string, AnyMethod>)[name]!;
       const words = command.name.split("|").length;
+      const shape = signature(command);
       for (const argv of argvVariants(command, 4, VALUES)) {
+        // A method with options keys takes the grammar's modifiers as an options object.
+        const call = callArguments(shape, argv.slice(words));
+        if (call === undefined) continue;
         try {
           await redis.sendCommand(["FLUSHALL"]); // no key of another type in the way
-          await method.apply(redis, argv.slice(words));
+          await method.apply(redis, call);
         } catch (error) {
           if (error instanceof ReplyError) continue;
           // COMMAND GETKEYS has no grammar in COMMAND DOCS: its generated list is below arity.
