@@ -494,6 +494,14 @@ function header(version: string): string {
     "`deno task gen:commands`.\n";
 }
 
+/** The helpers of `_send.ts` the methods use. */
+function sendImports(methods: string[]): string {
+  const all = methods.join("\n");
+  return ["block", "choice", "sendArguments"].filter((name) =>
+    new RegExp(`[^A-Za-z]${name}\\(`).test(all)
+  ).join(", ");
+}
+
 /**
  * The source of `_generated.ts`, before formatting.
  *
@@ -517,7 +525,7 @@ export function renderMethods(server: ServerCommands): string {
 import type { RedisArgument, RespValue } from "../resp/types.ts";
 import { type CommandOptions, CommandSender } from "./command_sender.ts";
 import { REPLY } from "./_reply_shapes.ts";
-import { block, choice, sendArguments } from "./_send.ts";
+import { ${sendImports(methods)} } from "./_send.ts";
 import type { BulkString, CommandArguments, NoOptions } from "./types.ts";
 import type {
   AclLogEntry,

@@ -4,7 +4,7 @@
 import type { RedisArgument, RespValue } from "../resp/types.ts";
 import { type CommandOptions, CommandSender } from "./command_sender.ts";
 import { REPLY } from "./_reply_shapes.ts";
-import { block, choice, sendArguments } from "./_send.ts";
+import { choice, sendArguments } from "./_send.ts";
 import type { BulkString, CommandArguments, NoOptions } from "./types.ts";
 import type {
   AclLogEntry,
