@@ -110,3 +110,16 @@ Deno.test("defineScript refuses bad definitions and bad calls with a TypeError, 
   await assert.rejects(untyped.run(redis, "n", [1]), /has no option "0"/);
   assert.deepEqual(redis.sent, []);
 });
+
+Deno.test("defineScript in a batch delivers a script error to exec() without an unhandled rejection", async () => {
+  await using server = await startRedisServer();
+  await using redis = await openSender(server.port, 3);
+  const broken = defineScript("broken", { lua: "return redis.call('NOPE')", keys: 0 });
+  const pipeline = redis.pipeline();
+  broken.run(pipeline); // never awaited: the error belongs to exec()'s result
+  const fine = incrBy.run(pipeline, "n", 1);
+  const results = await pipeline.exec();
+  assert.ok(results[0] instanceof ReplyError);
+  assert.equal(results[1], 1);
+  assert.equal(await fine, 1);
+});
