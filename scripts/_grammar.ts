@@ -71,7 +71,8 @@ function camel(name: string): string {
   return RESERVED.has(out) ? `${out}Arg` : out;
 }
 
-interface Parameter {
+/** A typed parameter of a generated method. */
+export interface Parameter {
   name: string;
   type: string;
   doc: string;
@@ -87,6 +88,8 @@ export interface Signature {
   rest: boolean;
   /** The optional modifiers after the typed parameters, as keys of the options object. */
   options: OptionField[];
+  /** A last optional value without a token (`ACL CAT [categoryname]`), as a last parameter. */
+  optional?: Parameter;
 }
 
 /** One optional modifier of the grammar as a key of the options object. */
@@ -248,6 +251,18 @@ export function signature(command: CommandDoc): Signature {
   // The arity has the last word: COMMAND DOCS leaves some grammars out (COMMAND GETKEYS).
   const fixed = words + argv.length;
   if (i < args.length && command.arity === -fixed) {
+    const last = args[i]!;
+    if (
+      i === args.length - 1 && isOptional(last) && !isMultiple(last) &&
+      SIMPLE_TYPES.has(last.type) && last.token === undefined
+    ) {
+      const optional = {
+        name: unique(camel(last.name)),
+        type: "RedisArgument",
+        doc: `\`${syntax(last)}\` (${last.type})`,
+      };
+      return { parameters, argv, rest: false, options: [], optional };
+    }
     const options = optionFields(args.slice(i), used);
     if (options !== undefined) return { parameters, argv, rest: false, options };
   }

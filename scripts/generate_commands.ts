@@ -181,7 +181,7 @@ function method(command: CommandDoc): string {
   const flags = command.flags.length > 0 ? `; flags: ${command.flags.join(", ")}` : "";
   paragraph(`- Group: ${command.group}${flags}`, "  ");
   lines.push(` *`);
-  for (const parameter of sig.parameters) {
+  for (const parameter of [...sig.parameters, ...(sig.optional ? [sig.optional] : [])]) {
     paragraph(`@param ${parameter.name} ${parameter.doc}.`, "  ");
   }
   if (sig.rest) {
@@ -208,6 +208,7 @@ function method(command: CommandDoc): string {
   }
   lines.push(` */`);
   const parameters = sig.parameters.map((p) => `${p.name}: ${p.type}`);
+  if (sig.optional) parameters.push(`${sig.optional.name}?: ${sig.optional.type}`);
   const generic = kind === "data" ? "<O extends CommandOptions = NoOptions>" : "";
   const fields = sig.options.map((field) => `${field.key}?: ${field.type}`).join("; ");
   parameters.push(
@@ -223,8 +224,11 @@ function method(command: CommandDoc): string {
   let send = sig.rest
     ? `sendArguments(this, ${head}, args)`
     : `this.sendCommand<RespValue>(${head}, options)`;
-  if (sig.options.length > 0) {
+  if (sig.options.length > 0 || sig.optional) {
     body.push(`const argv: RedisArgument[] = ${head};`);
+    if (sig.optional) {
+      body.push(`if (${sig.optional.name} !== undefined) argv.push(${sig.optional.name});`);
+    }
     for (const field of sig.options) body.push(field.push);
     send = "this.sendCommand<RespValue>(argv, options)";
   }

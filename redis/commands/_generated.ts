@@ -71,11 +71,14 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Complexity: O(1) since the categories and commands are a fixed set.
    * - Group: server; flags: noscript, loading, stale
    *
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
+   * @param categoryname `[categoryname]` (string).
+   * @param options Buffers, timeout, abort signal.
    * @returns The reply's items as text.
    */
-  aclCat(...args: CommandArguments): Promise<string[]> {
-    return sendArguments(this, ["ACL", "CAT"], args).then(REPLY.strs) as Promise<string[]>;
+  aclCat(categoryname?: RedisArgument, options?: CommandOptions): Promise<string[]> {
+    const argv: RedisArgument[] = ["ACL", "CAT"];
+    if (categoryname !== undefined) argv.push(categoryname);
+    return this.sendCommand<RespValue>(argv, options).then(REPLY.strs) as Promise<string[]>;
   }
 
   /**
@@ -130,11 +133,14 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Complexity: O(1)
    * - Group: server; flags: noscript, loading, stale
    *
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
+   * @param bits `[bits]` (integer).
+   * @param options Buffers, timeout, abort signal.
    * @returns The reply as text.
    */
-  aclGenpass(...args: CommandArguments): Promise<string> {
-    return sendArguments(this, ["ACL", "GENPASS"], args).then(REPLY.str) as Promise<string>;
+  aclGenpass(bits?: RedisArgument, options?: CommandOptions): Promise<string> {
+    const argv: RedisArgument[] = ["ACL", "GENPASS"];
+    if (bits !== undefined) argv.push(bits);
+    return this.sendCommand<RespValue>(argv, options).then(REPLY.str) as Promise<string>;
   }
 
   /**
@@ -1024,11 +1030,19 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param ip `ip` (string).
    * @param port `port` (integer).
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
+   * @param clusterBusPort `[cluster_bus_port]` (integer).
+   * @param options Buffers, timeout, abort signal.
    * @returns `"OK"`.
    */
-  clusterMeet(ip: RedisArgument, port: RedisArgument, ...args: CommandArguments): Promise<"OK"> {
-    return sendArguments(this, ["CLUSTER", "MEET", ip, port], args).then(REPLY.ok) as Promise<"OK">;
+  clusterMeet(
+    ip: RedisArgument,
+    port: RedisArgument,
+    clusterBusPort?: RedisArgument,
+    options?: CommandOptions,
+  ): Promise<"OK"> {
+    const argv: RedisArgument[] = ["CLUSTER", "MEET", ip, port];
+    if (clusterBusPort !== undefined) argv.push(clusterBusPort);
+    return this.sendCommand<RespValue>(argv, options).then(REPLY.ok) as Promise<"OK">;
   }
 
   /**
@@ -2639,11 +2653,14 @@ export abstract class GeneratedCommands extends CommandSender {
    *   pattern matching (relatively short channels and patterns)
    * - Group: pubsub; flags: pubsub, loading, stale
    *
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
+   * @param pattern `[pattern]` (pattern).
+   * @param options Buffers, timeout, abort signal.
    * @returns The reply's items as text.
    */
-  pubsubChannels(...args: CommandArguments): Promise<string[]> {
-    return sendArguments(this, ["PUBSUB", "CHANNELS"], args).then(REPLY.strs) as Promise<string[]>;
+  pubsubChannels(pattern?: RedisArgument, options?: CommandOptions): Promise<string[]> {
+    const argv: RedisArgument[] = ["PUBSUB", "CHANNELS"];
+    if (pattern !== undefined) argv.push(pattern);
+    return this.sendCommand<RespValue>(argv, options).then(REPLY.strs) as Promise<string[]>;
   }
 
   /**
@@ -2710,13 +2727,14 @@ export abstract class GeneratedCommands extends CommandSender {
    *   time pattern matching (relatively short shard channels).
    * - Group: pubsub; flags: pubsub, loading, stale
    *
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
+   * @param pattern `[pattern]` (pattern).
+   * @param options Buffers, timeout, abort signal.
    * @returns The reply's items as text.
    */
-  pubsubShardchannels(...args: CommandArguments): Promise<string[]> {
-    return sendArguments(this, ["PUBSUB", "SHARDCHANNELS"], args).then(REPLY.strs) as Promise<
-      string[]
-    >;
+  pubsubShardchannels(pattern?: RedisArgument, options?: CommandOptions): Promise<string[]> {
+    const argv: RedisArgument[] = ["PUBSUB", "SHARDCHANNELS"];
+    if (pattern !== undefined) argv.push(pattern);
+    return this.sendCommand<RespValue>(argv, options).then(REPLY.strs) as Promise<string[]>;
   }
 
   /**
@@ -3101,11 +3119,14 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Complexity: O(N) where N is the number of entries returned
    * - Group: server; flags: admin, loading, stale
    *
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
+   * @param count `[count]` (integer).
+   * @param options Buffers, timeout, abort signal.
    * @returns The entries, newest first.
    */
-  slowlogGet(...args: CommandArguments): Promise<SlowlogEntry[]> {
-    return sendArguments(this, ["SLOWLOG", "GET"], args).then(REPLY.slowlog) as Promise<
+  slowlogGet(count?: RedisArgument, options?: CommandOptions): Promise<SlowlogEntry[]> {
+    const argv: RedisArgument[] = ["SLOWLOG", "GET"];
+    if (count !== undefined) argv.push(count);
+    return this.sendCommand<RespValue>(argv, options).then(REPLY.slowlog) as Promise<
       SlowlogEntry[]
     >;
   }

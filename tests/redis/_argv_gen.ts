@@ -158,6 +158,8 @@ export function argvVariants(
 export interface CallShape {
   /** `signature(command).argv`: literals (JSON strings) and parameter names. */
   argv: string[];
+  /** A last optional value without a token, as a last parameter. */
+  optional?: unknown;
   /** Its options keys with the grammar they stand for. */
   options: {
     key: string;
@@ -176,7 +178,7 @@ export interface CallShape {
  * read as its grammar.
  */
 export function callArguments(shape: CallShape, words: readonly string[]): unknown[] | undefined {
-  if (shape.options.length === 0) return [...words];
+  if (shape.options.length === 0 && shape.optional === undefined) return [...words];
   const out: unknown[] = [];
   let i = 0;
   for (const expression of shape.argv) {
@@ -184,6 +186,7 @@ export function callArguments(shape: CallShape, words: readonly string[]): unkno
     if (!expression.startsWith('"')) out.push(words[i]);
     i++;
   }
+  if (shape.optional !== undefined && i < words.length) out.push(words[i++]);
   const options: Record<string, unknown> = {};
   const upper = (at: number): string | undefined => words[at]?.toUpperCase();
   for (const { key, shape: field } of shape.options) {

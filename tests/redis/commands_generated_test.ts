@@ -16,6 +16,7 @@ import { CATALOG, CATALOG_VERSION } from "../../redis/commands/_catalog.ts";
 import { readServerCatalog } from "../../scripts/_read_catalog.ts";
 import { EXCLUDED_COMMANDS, HAND_WRITTEN_COMMANDS } from "../../redis/commands/_lists.ts";
 import { methodName } from "../../redis/commands/_naming.ts";
+import { METHOD_CHECKS } from "../../redis/commands/_method_checks.ts";
 import { generate, readServerCommands } from "../../scripts/generate_commands.ts";
 import { startRedisServer } from "../_helpers/redis_server.ts";
 import { openSender } from "./_test_sender.ts";
@@ -167,11 +168,14 @@ Deno.test("GeneratedCommands methods send their own command, with an argv their 
     const [{ argv }] = recorder.sent as [Sent];
     assert.deepEqual(argv.slice(0, words.length), words, name);
     const typed = probe.filter((p) => argv.includes(p)).length;
+    // The typed parameters, and the argv the required ones make alone (a last optional value
+    // left out; a probe string in the options slot is no options object: a method with option
+    // keys would read a string's methods as flags).
+    const row = METHOD_CHECKS[methodName(name)]!;
+    const required = row[2] ? typed : row[1];
     const placeholders = probe.slice(0, typed);
-    // The argv of the typed parameters alone (a probe string in the options slot is no options
-    // object: a method with option keys would read a string's methods as flags).
     recorder.sent = [];
-    await method.apply(recorder, [...placeholders, ...pad]).catch(ignoreReply);
+    await method.apply(recorder, [...placeholders.slice(0, required), ...pad]).catch(ignoreReply);
     const n = (recorder.sent as [Sent])[0].argv.length - pad.length;
 
     // Whether there is a rest: an extra argument comes out last, and options are taken off.
@@ -199,10 +203,11 @@ Deno.test("GeneratedCommands methods send their own command, with an argv their 
       } else {
         // Without a rest the method's last parameter is the options object.
         assert.equal(typed, method.length - 1, `${name} ignores one of its parameters`);
+        assert.ok(required === typed || required === typed - 1, `${name}: ${required} required`);
         recorder.sent = [];
         await method.apply(recorder, [...placeholders, options]).catch(ignoreReply);
         assert.equal(recorder.sent[0]!.options, options, `${name} loses its options`);
-        assert.equal(recorder.sent[0]!.argv.length, n, name);
+        assert.equal(recorder.sent[0]!.argv.length, n + typed - required, name);
       }
     }
 

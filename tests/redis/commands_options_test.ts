@@ -24,6 +24,9 @@ Deno.test("GeneratedCommands take the grammar's modifiers as options and send th
   assert.equal(await redis.geoadd("g", 15.087269, 37.502669, "Catania"), 1);
   const km = await redis.geodist("g", "Palermo", "Catania", { unit: "KM" });
   assert.ok(km !== null && km > 166 && km < 167);
+  // A last optional value without a token is a last optional parameter.
+  assert.ok((await redis.aclCat("dangerous")).includes("flushall"));
+  assert.ok((await redis.aclCat()).includes("dangerous"));
 });
 
 Deno.test("GeneratedCommands refuse a loose word, an unknown option or a value outside a choice", async () => {
@@ -36,5 +39,6 @@ Deno.test("GeneratedCommands refuse a loose word, an unknown option or a value o
   await assert.rejects(untyped.restore!("k", 0, "x", { replace: "yes" }), /must be a boolean/);
   await assert.rejects(untyped.functionFlush!({ mode: "LATER" }), /one of ASYNC, SYNC/);
   await assert.rejects(untyped.geodist!("g", "a", "b", "KM"), TypeError);
+  await assert.rejects(untyped.aclCat!("dangerous", "more"), TypeError);
   assert.deepEqual(redis.sent, []);
 });
