@@ -206,7 +206,7 @@ export class Connection<E extends ContextEntry> {
    * @example
    * ```ts
    * import { ManualLoop } from "@dray/dray/loop";
- * import { MemorySource } from "@dray/dray/loop/testing";
+   * import { MemorySource } from "@dray/dray/loop/testing";
    * import { Connection, type ContextEntry } from "@dray/dray/redis";
    * import assert from "node:assert/strict";
    *
