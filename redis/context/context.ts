@@ -81,7 +81,7 @@ import type {
  * ```
  */
 export class Context<E extends ContextEntry> {
-  #engine: ContextEngine<E>;
+  #engine: ContextEngine<E>; // the FIFO, the first error, close/destroy: see _engine.ts
 
   /**
    * Makes a context in the `connecting` state.
