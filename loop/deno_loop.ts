@@ -22,7 +22,8 @@ const denoScheduler: Scheduler = {
  *
  * @example Coalescing writes within one tick
  * ```ts
- * import { DenoLoop, MemorySource } from "@dray/dray/loop";
+ * import { DenoLoop } from "@dray/dray/loop";
+ * import { MemorySource } from "@dray/dray/loop/testing";
  * import assert from "node:assert/strict";
  *
  * const source = new MemorySource();

@@ -7,11 +7,13 @@
  * `addWrite`/`delWrite` (ask for bytes to write, coalesced per tick), `defer` (one callback at the
  * end of the tick), `scheduleTimer`, and `cleanup` (exactly once, deferred when requested from
  * inside a callback). {@linkcode DenoLoop} runs on Deno's own event loop; {@linkcode ManualLoop}
- * lets tests drive ticks and time.
+ * lets tests drive ticks and time. The in-memory byte stream tests attach to is `MemorySource`,
+ * in `@dray/dray/loop/testing`.
  *
  * @example Writing what a core produces, one write per tick
  * ```ts
- * import { defaultLoop, MemorySource } from "@dray/dray/loop";
+ * import { defaultLoop } from "@dray/dray/loop";
+ * import { MemorySource } from "@dray/dray/loop/testing";
  * import assert from "node:assert/strict";
  *
  * const source = new MemorySource();
@@ -41,4 +43,3 @@
 export * from "./types.ts";
 export * from "./deno_loop.ts";
 export * from "./manual_loop.ts";
-export * from "./memory_source.ts";

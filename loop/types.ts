@@ -118,7 +118,8 @@ export interface TimerOptions {
  *
  * @example Registering read interest
  * ```ts
- * import { DenoLoop, MemorySource } from "@dray/dray/loop";
+ * import { DenoLoop } from "@dray/dray/loop";
+ * import { MemorySource } from "@dray/dray/loop/testing";
  * import assert from "node:assert/strict";
  *
  * const source = new MemorySource();
@@ -166,7 +167,8 @@ export interface LoopHandle {
  *
  * @example
  * ```ts
- * import { MemorySource, type AttachOptions } from "@dray/dray/loop";
+ * import type { AttachOptions } from "@dray/dray/loop";
+ * import { MemorySource } from "@dray/dray/loop/testing";
  *
  * const options: AttachOptions = { source: new MemorySource(), readBufferSize: 16384 };
  * ```

@@ -45,7 +45,8 @@ export interface ConnectionOptions extends ContextOptions {
  *
  * @example A connection over an in-memory stream
  * ```ts
- * import { ManualLoop, MemorySource } from "@dray/dray/loop";
+ * import { ManualLoop } from "@dray/dray/loop";
+ * import { MemorySource } from "@dray/dray/loop/testing";
  * import { Connection, type ContextEntry, type RespValue } from "@dray/dray/redis";
  * import assert from "node:assert/strict";
  *
@@ -204,7 +205,8 @@ export class Connection<E extends ContextEntry> {
    *
    * @example
    * ```ts
-   * import { ManualLoop, MemorySource } from "@dray/dray/loop";
+   * import { ManualLoop } from "@dray/dray/loop";
+   * import { MemorySource } from "@dray/dray/loop/testing";
    * import { Connection, type ContextEntry } from "@dray/dray/redis";
    * import assert from "node:assert/strict";
    *

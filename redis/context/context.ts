@@ -1,41 +1,5 @@
-import { ConnectionClosedError, ProtocolError, ReplyError } from "../errors.ts";
-import { closesConnection, hangUpError } from "./_hang_up.ts";
-import { RespReader } from "../resp/reader.ts";
-import type { NextOptions, RedisArgument, RespAttribute, RespValue } from "../resp/types.ts";
-import { RespWriter } from "../resp/writer.ts";
-import { encodeInChunks, hasLargeArgument } from "./_argv.ts";
-import {
-  C_DISCARD,
-  C_EXEC,
-  C_MONITOR,
-  C_MULTI,
-  C_OTHER,
-  C_PING,
-  C_PUBSUB,
-  C_QUIT,
-  C_RESET,
-  commandCode,
-  F_MESSAGE,
-  F_NONE,
-  F_PMESSAGE,
-  F_PONG,
-  F_SMESSAGE,
-  F_SSUBSCRIBE,
-  F_SUBSCRIBE,
-  F_SUNSUBSCRIBE,
-  frameCode,
-  frameKindOf,
-  INVALIDATE_CHANNEL,
-  isMonitorLine,
-  K_PATTERN,
-  K_SHARD,
-  keyOf,
-  KeySets,
-  PubSubCall,
-} from "./_pubsub.ts";
-import { replyToStrings, toStrings } from "./_to_strings.ts";
-import { Handshake } from "./handshake.ts";
-import { Ring } from "./ring.ts";
+import type { RedisArgument } from "../resp/types.ts";
+import { ContextEngine } from "./_engine.ts";
 import type {
   ContextEntry,
   ContextIo,
@@ -46,82 +10,6 @@ import type {
   ContextStats,
   PubSubKind,
 } from "./types.ts";
-
-const CONNECTING: number = 0;
-const HANDSHAKING: number = 1;
-const READY: number = 2;
-const CLOSED: number = 3;
-const STATES: readonly ContextState[] = ["connecting", "handshaking", "ready", "closed"];
-
-const DEFAULT_MAX_BUFFERED = 128 * 1024;
-const BUFFERS: NextOptions = { returnBuffers: true };
-
-const KINDS: readonly PubSubKind[] = ["channel", "pattern", "shard"];
-const KIND_INDEX: Readonly<Record<string, number>> = { channel: 0, pattern: 1, shard: 2 };
-const SUBSCRIBE_COMMANDS = ["SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE"] as const;
-const UNSUBSCRIBE_COMMANDS = ["UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE"] as const;
-const MESSAGE_NAMES = ["message", "pmessage", "smessage"] as const;
-const NAMES_OF_KIND = ["channel", "pattern", "shard channel"] as const;
-const CONFIRMATION_NAMES = [
-  "subscribe",
-  "psubscribe",
-  "ssubscribe",
-  "unsubscribe",
-  "punsubscribe",
-  "sunsubscribe",
-] as const;
-const INVALIDATE_BYTES = new TextEncoder().encode(INVALIDATE_CHANNEL);
-
-type Setup = (protocol: 2 | 3) => readonly (readonly RedisArgument[])[];
-
-/** A RESET queued, and its place among pub/sub calls. */
-interface ResetMark<E> {
-  entry: E;
-  seq: number;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-function isCount(value: RespValue | undefined): value is number {
-  return typeof value === "number" && Number.isInteger(value) && value >= 0;
-}
-
-/**
- * Commands queued together: nothing else is encoded between them. A large batch is encoded a
- * write buffer at a time (from `next`), so the server starts on its first commands while the
- * rest are being encoded.
- */
-class Batch<E> {
-  readonly entries: E[];
-  readonly argvs: readonly (readonly RedisArgument[])[];
-  next = 0;
-  started = false;
-  constructor(entries: E[], argvs: readonly (readonly RedisArgument[])[]) {
-    this.entries = entries;
-    this.argvs = argvs;
-  }
-}
-
-/** A short, printable view of a reply for an error message. */
-function preview(value: RespValue): string {
-  let text: string;
-  try {
-    text = typeof value === "string" ? value : JSON.stringify(value, (_key, v) => {
-      if (typeof v === "bigint") return `${v}`;
-      if (v instanceof Uint8Array) return `<${v.length} bytes>`;
-      if (v instanceof Map) return Object.fromEntries([...v].map(([k, e]) => [String(k), e]));
-      if (v instanceof Set) return [...v];
-      return v;
-    });
-  } catch {
-    text = String(value);
-  }
-  return text.length > 64 ? `${text.slice(0, 61)}...` : text;
-}
 
 /**
  * One Redis connection's protocol engine, pure: no I/O, no timers, no promises. It holds the
@@ -193,71 +81,7 @@ function preview(value: RespValue): string {
  * ```
  */
 export class Context<E extends ContextEntry> {
-  #sink: ContextSink<E>;
-  #io: ContextIo;
-  #reader: RespReader;
-  #writer = new RespWriter();
-  #handshake: Handshake;
-  #maxBuffered: number;
-
-  #state: number = CONNECTING;
-  #closing = false;
-  #protocol: 2 | 3;
-  #pushBuffers: boolean;
-  #setup: Setup | undefined;
-  #setupPending = 0;
-  #error: Error | undefined = undefined;
-
-  // Encoded commands waiting for replies, oldest first; the last #unwritten of them are not yet
-  // wholly handed to the transport (#inWriter of them are in the writer).
-  #inflight = new Ring<E>();
-  #unwritten = 0;
-  #inWriter = 0;
-  // Chunks to hand over after the writer's bytes: commands with large byte arguments, each copied
-  // once into a chunk of its own when encoded. Nothing is encoded into the writer while any
-  // wait, so the writer's bytes always come first. #outCompletes: commands each chunk completes.
-  #out = new Ring<Uint8Array>();
-  #outCompletes = new Ring<number>();
-  // Commands (or batches) waiting unencoded; a command's arguments wait in its `argv` slot.
-  #backlog = new Ring<E | Batch<E>>();
-
-  #wantWrite = false;
-  #writeError: Error | undefined = undefined;
-  // The last reply was an error after which the server closes (see _hang_up.ts), commands were
-  // still pending, and nothing was written since: if the stream ends now, the server hung up
-  // after saying why (the connection's error then has it as its cause; the reply itself went to
-  // its own command only).
-  #lastError: ReplyError | undefined = undefined;
-  #dispatching = 0;
-  #destroying: Error | undefined = undefined;
-
-  // ---- pub/sub and MONITOR (see #route) ----
-  // (P|S)(UN)SUBSCRIBE calls waiting for their confirmations, in the order queued; the encoded
-  // ones are also in #inflight, in the same order.
-  #calls = new Ring<PubSubCall<E>>();
-  #subscribing = 0; // how many of #calls subscribe
-  // The server's subscriptions: as confirmed so far, and as they will be once everything queued
-  // has run (what decides which commands RESP2 allows now).
-  #confirmed = new KeySets();
-  #projected = new KeySets();
-  #monitoring = false;
-  #monitorCall: E | undefined = undefined;
-  #projectedMonitor = false;
-  #resets: ResetMark<E>[] = [];
-  #seq = 0; // orders pub/sub calls and RESETs
-  #inMulti = false; // a MULTI was queued without its EXEC or DISCARD
-  #lastName: Uint8Array | undefined = undefined; // the last name keyOf'd, and its key
-  #lastKey = "";
-  // Replies need more than the FIFO: pub/sub calls pending, subscriptions, MONITOR, a RESET.
-  #special = false;
-  // Commands must be checked against the projected mode.
-  #guarded = false;
-
-  #fed = 0;
-  #replies = 0;
-  #writes = 0;
-  #bytesWritten = 0;
-  #peakBuffered = 0;
+  #engine: ContextEngine<E>; // the FIFO, the first error, close/destroy: see _engine.ts
 
   /**
    * Makes a context in the `connecting` state.
@@ -283,26 +107,7 @@ export class Context<E extends ContextEntry> {
    * ```
    */
   constructor(sink: ContextSink<E>, io: ContextIo, options: ContextOptions = {}) {
-    const max = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED;
-    if (!Number.isSafeInteger(max) || max < 1) {
-      throw new RangeError(
-        `Cannot make a context: maxBufferedBytes must be a positive integer, got "${max}"`,
-      );
-    }
-    this.#sink = sink;
-    this.#io = io;
-    this.#maxBuffered = max;
-    this.#handshake = new Handshake(options);
-    this.#protocol = options.protocol ?? 3;
-    this.#pushBuffers = options.pushBuffers ?? false;
-    this.#setup = options.setup;
-    // Pushes are always read as bytes: channel names and payloads are binary-safe, and a
-    // push handler that wants strings gets them decoded.
-    this.#reader = new RespReader({
-      ...options.reader,
-      pushBuffers: true,
-      onPush: (push, attributes) => this.#push(push, attributes),
-    });
+    this.#engine = new ContextEngine(sink, io, options);
   }
 
   /**
@@ -322,8 +127,7 @@ export class Context<E extends ContextEntry> {
    * ```
    */
   get state(): ContextState {
-    if (this.#closing && this.#state !== CLOSED) return "closing";
-    return STATES[this.#state]!;
+    return this.#engine.state;
   }
 
   /**
@@ -342,8 +146,7 @@ export class Context<E extends ContextEntry> {
    * ```
    */
   get mode(): ContextMode {
-    if (this.#monitoring) return "monitor";
-    return this.#confirmed.total > 0 || this.#subscribing > 0 ? "subscribed" : "normal";
+    return this.#engine.mode;
   }
 
   /**
@@ -363,7 +166,7 @@ export class Context<E extends ContextEntry> {
    * ```
    */
   get protocol(): 2 | 3 {
-    return this.#protocol;
+    return this.#engine.protocol;
   }
 
   /**
@@ -384,7 +187,7 @@ export class Context<E extends ContextEntry> {
    * ```
    */
   get accepting(): boolean {
-    return this.#state !== CLOSED && !this.#closing;
+    return this.#engine.accepting;
   }
 
   /**
@@ -404,7 +207,7 @@ export class Context<E extends ContextEntry> {
    * ```
    */
   get error(): Error | undefined {
-    return this.#error;
+    return this.#engine.error;
   }
 
   /**
@@ -425,15 +228,7 @@ export class Context<E extends ContextEntry> {
    * ```
    */
   get stats(): ContextStats {
-    return {
-      writes: this.#writes,
-      bytesWritten: this.#bytesWritten,
-      bytesRead: this.#fed,
-      peakBufferedBytes: this.#peakBuffered,
-      replies: this.#replies,
-      inFlight: this.#inflight.length,
-      waiting: this.#backlog.length,
-    };
+    return this.#engine.stats;
   }
 
   /**
@@ -458,12 +253,7 @@ export class Context<E extends ContextEntry> {
    * ```
    */
   connected(): boolean {
-    if (this.#state === CLOSED) return false;
-    if (this.#state !== CONNECTING) throw new TypeError("Cannot connect: the context is connected");
-    this.#state = HANDSHAKING;
-    for (const argv of this.#handshake.start()) this.#writer.append(argv);
-    this.#requestWrite();
-    return true;
+    return this.#engine.connected();
   }
 
   /**
@@ -498,33 +288,7 @@ export class Context<E extends ContextEntry> {
    * ```
    */
   submit(entry: E, argv: readonly RedisArgument[]): void {
-    const code = Array.isArray(argv) ? commandCode(argv, entry) : C_OTHER;
-    if (code !== C_OTHER || this.#guarded) this.#check(code, argv);
-    this.#queue(entry, argv);
-    if (code !== C_OTHER) this.#noted(code, entry);
-  }
-
-  /** Queues a command that passed the checks: encoded now when possible, else in the backlog. */
-  #queue(entry: E, argv: readonly RedisArgument[]): void {
-    if (
-      this.#state === READY && !this.#closing && this.#backlog.length === 0 &&
-      this.#out.length === 0 && this.#writer.bufferedBytes < this.#maxBuffered
-    ) {
-      if (hasLargeArgument(argv)) {
-        this.#queueChunks(encodeInChunks(argv));
-      } else {
-        this.#writer.append(argv);
-        this.#inWriter++;
-      }
-      this.#inflight.push(entry);
-      this.#unwritten++;
-      if (!this.#wantWrite) this.#requestWrite();
-      return;
-    }
-    if (!this.accepting) throw this.#refusal();
-    entry.argv = argv;
-    this.#backlog.push(entry);
-    if (this.#state === READY) this.#requestWrite();
+    this.#engine.submit(entry, argv);
   }
 
   /**
@@ -555,32 +319,7 @@ export class Context<E extends ContextEntry> {
    * ```
    */
   submitBatch(entries: E[], argvs: readonly (readonly RedisArgument[])[]): void {
-    if (entries.length !== argvs.length) {
-      throw new TypeError(
-        `Cannot queue a batch of ${entries.length} entries with ${argvs.length} commands`,
-      );
-    }
-    if (!this.accepting) throw this.#refusal();
-    let codes: number[] | undefined;
-    let reset = false;
-    for (let i = 0; i < argvs.length; i++) {
-      const argv = argvs[i]!;
-      const code = Array.isArray(argv) ? commandCode(argv, entries[i]) : C_OTHER;
-      if (code === C_OTHER && (reset || !this.#guarded)) continue;
-      if (code === C_PUBSUB || code === C_MONITOR || !reset) this.#check(code, argv);
-      if (code === C_RESET) reset = true;
-      (codes ??= new Array(argvs.length).fill(C_OTHER))[i] = code;
-    }
-    this.#backlog.push(new Batch(entries, argvs));
-    if (codes !== undefined) {
-      for (let i = 0; i < codes.length; i++) {
-        if (codes[i] !== C_OTHER) this.#noted(codes[i]!, entries[i]!);
-      }
-    }
-    if (this.#state === READY) {
-      if (this.#backlog.length === 1) this.#refill();
-      this.#requestWrite();
-    }
+    this.#engine.submitBatch(entries, argvs);
   }
 
   /**
@@ -628,7 +367,7 @@ export class Context<E extends ContextEntry> {
    * ```
    */
   subscribe(entry: E, kind: PubSubKind, names: readonly (string | Uint8Array)[]): void {
-    this.#pubsub(entry, kind, names, true);
+    this.#engine.subscribe(entry, kind, names);
   }
 
   /**
@@ -667,7 +406,7 @@ export class Context<E extends ContextEntry> {
    * ```
    */
   unsubscribe(entry: E, kind: PubSubKind, names: readonly (string | Uint8Array)[] = []): void {
-    this.#pubsub(entry, kind, names, false);
+    this.#engine.unsubscribe(entry, kind, names);
   }
 
   /**
@@ -703,18 +442,7 @@ export class Context<E extends ContextEntry> {
    * ```
    */
   monitor(entry: E): void {
-    if (!this.accepting) throw this.#refusal();
-    if (this.#inMulti) {
-      throw new TypeError("Cannot send MONITOR inside MULTI: it would be queued, not run");
-    }
-    if (this.#projectedMonitor) throw new TypeError("Cannot send MONITOR: already monitoring");
-    if (this.#projected.total > 0 || this.#subscribing > 0) {
-      throw new TypeError("Cannot send MONITOR on a subscribed connection");
-    }
-    this.#queue(entry, ["MONITOR"]);
-    this.#monitorCall = entry;
-    this.#projectedMonitor = true;
-    this.#update();
+    this.#engine.monitor(entry);
   }
 
   /**
@@ -739,15 +467,7 @@ export class Context<E extends ContextEntry> {
    * ```
    */
   feed(bytes: Uint8Array): void {
-    if (this.#state === CLOSED) return;
-    this.#fed += bytes.length;
-    this.#reader.feed(bytes);
-    this.#dispatching++;
-    try {
-      this.#drain();
-    } finally {
-      if (--this.#dispatching === 0) this.#afterDispatch();
-    }
+    this.#engine.feed(bytes);
   }
 
   /**
@@ -771,34 +491,7 @@ export class Context<E extends ContextEntry> {
    * ```
    */
   take(): Uint8Array | undefined {
-    if (this.#state === CLOSED || this.#writeError !== undefined) {
-      this.#wantWrite = false;
-      return undefined;
-    }
-    if (this.#state === READY && this.#backlog.length > 0) {
-      this.#refill();
-      if (this.#closing) this.#maybeFinishClose();
-      if (this.#state === CLOSED) return undefined;
-    }
-    const writer = this.#writer;
-    const size = writer.bufferedBytes;
-    let bytes: Uint8Array | undefined;
-    if (size > 0) {
-      if (size > this.#peakBuffered) this.#peakBuffered = size;
-      this.#unwritten -= this.#inWriter;
-      this.#inWriter = 0;
-      bytes = writer.take();
-    } else if (this.#out.length > 0) {
-      this.#unwritten -= this.#outCompletes.shift()!;
-      bytes = this.#out.shift();
-    } else {
-      this.#wantWrite = false;
-      return undefined;
-    }
-    this.#lastError = undefined; // the conversation goes on after that error
-    this.#writes++;
-    this.#bytesWritten += bytes!.length;
-    return bytes;
+    return this.#engine.take();
   }
 
   /**
@@ -825,22 +518,7 @@ export class Context<E extends ContextEntry> {
    * ```
    */
   end(error?: Error): void {
-    if (this.#state === CLOSED) return;
-    if (
-      this.#closing && this.#state === READY && this.#inflight.length === 0 &&
-      this.#backlog.length === 0
-    ) {
-      this.#finish();
-      return;
-    }
-    const said = this.#lastError;
-    const reason = said !== undefined ? hangUpError(said) : new ConnectionClosedError(
-      error === undefined
-        ? "The server closed the connection"
-        : `The connection failed: ${error.message}`,
-      error === undefined ? undefined : { cause: error },
-    );
-    this.#fail(reason);
+    this.#engine.end(error);
   }
 
   /**
@@ -865,9 +543,7 @@ export class Context<E extends ContextEntry> {
    * ```
    */
   writeFailed(error: Error): void {
-    if (this.#state === CLOSED) return;
-    this.#writeError ??= error;
-    this.#wantWrite = false;
+    this.#engine.writeFailed(error);
   }
 
   /**
@@ -891,9 +567,7 @@ export class Context<E extends ContextEntry> {
    * ```
    */
   close(): void {
-    if (this.#state === CLOSED || this.#closing) return;
-    this.#closing = true;
-    if (this.#dispatching === 0) this.#maybeFinishClose();
+    this.#engine.close();
   }
 
   /**
@@ -921,728 +595,6 @@ export class Context<E extends ContextEntry> {
    * ```
    */
   destroy(error?: Error): void {
-    if (this.#state === CLOSED) return;
-    const reason = error ?? new ConnectionClosedError("The connection was destroyed");
-    if (this.#dispatching > 0) {
-      this.#destroying ??= reason;
-      return;
-    }
-    this.#fail(reason);
-  }
-
-  // ---- replies ----
-
-  #drain(): void {
-    const reader = this.#reader;
-    const inflight = this.#inflight;
-    while (this.#state !== CLOSED && this.#destroying === undefined) {
-      let head = inflight.peek();
-      const special = this.#special;
-      const options = special
-        ? this.#readOptions(head)
-        : head !== undefined && head.buffers
-        ? BUFFERS
-        : undefined;
-      let reply: RespValue | undefined;
-      try {
-        reply = reader.next(options);
-      } catch (error) {
-        if (!(error instanceof ProtocolError)) throw error;
-        this.#fail(error);
-        return;
-      }
-      if (reply === undefined) return;
-      // A handler destroyed the context while this reply was being read (a push before it).
-      if (this.#destroying !== undefined || this.#state === CLOSED) return;
-      this.#replies++;
-      if (this.#special) {
-        try {
-          this.#route(reply, options === BUFFERS);
-        } catch (error) {
-          if (!(error instanceof ProtocolError)) throw error;
-          this.#fail(error);
-          return;
-        }
-        continue;
-      }
-      // A push just ended the last subscription: the head may have moved.
-      if (special) head = inflight.peek();
-      // Routing. In normal mode a reply belongs to the oldest command waiting, provided that
-      // command was handed to the transport: no server answers bytes it was never sent.
-      // (Subscribed and monitor modes go through #route.)
-      if (head !== undefined && inflight.length > this.#unwritten) {
-        inflight.shift();
-        this.#lastError = reply instanceof ReplyError && closesConnection(reply) &&
-            inflight.length + this.#backlog.length > 0
-          ? reply
-          : undefined;
-        this.#sink.reply(head, reply);
-      } else if (
-        this.#state === HANDSHAKING && (this.#handshake.expected > 0 || this.#setupPending > 0)
-      ) {
-        this.#handshakeReply(reply);
-      } else {
-        this.#unsolicited(reply);
-      }
-    }
-  }
-
-  /**
-   * How to read the next reply when more than the FIFO is involved. Over RESP2, pub/sub frames
-   * (messages, confirmations) are replies: read them as bytes, so names and payloads are
-   * binary-safe. Over RESP3 they are pushes, read as bytes anyway; a reply belongs to the first
-   * command that is not waiting for confirmations (those before it get theirs, as pushes, first).
-   */
-  #readOptions(head: E | undefined): NextOptions | undefined {
-    if (this.#protocol === 2) {
-      if (this.#confirmed.total > 0) return BUFFERS;
-      const call = this.#calls.peek();
-      if (call !== undefined && call.entry === head) return BUFFERS;
-      return head !== undefined && head.buffers ? BUFFERS : undefined;
-    }
-    const inflight = this.#inflight;
-    const calls = this.#calls;
-    for (let i = 0, j = 0; i < inflight.length; i++) {
-      const entry = inflight.at(i)!;
-      if (j < calls.length && calls.at(j)!.entry === entry) {
-        j++;
-        continue;
-      }
-      return entry.buffers ? BUFFERS : undefined;
-    }
-    return undefined;
-  }
-
-  /**
-   * Routes a reply when pub/sub, MONITOR or a RESET is involved. Throws a ProtocolError for a
-   * frame that makes no sense here (the caller fails the connection with it).
-   */
-  #route(reply: RespValue, readBuffers: boolean): void {
-    const inflight = this.#inflight;
-    const head = inflight.peek();
-    const written = head !== undefined && inflight.length > this.#unwritten;
-    const call = this.#calls.peek();
-    const callAtHead = written && call !== undefined && call.entry === head;
-    if (this.#monitoring && typeof reply === "string" && isMonitorLine(reply)) {
-      const handler = this.#sink.monitor;
-      if (handler !== undefined) this.#guard(() => handler.call(this.#sink, reply));
-      return;
-    }
-    let value = reply;
-    if (this.#protocol === 2 && readBuffers && Array.isArray(reply)) {
-      // Read while subscribed over RESP2: a message, a confirmation, or PING's answer.
-      const frame = frameCode(reply[0]);
-      if (frame >= F_MESSAGE && frame <= F_SMESSAGE) {
-        this.#message(frame, reply);
-        return;
-      }
-      if (frame >= F_SUBSCRIBE && frame <= F_SUNSUBSCRIBE) {
-        this.#confirm(frame, reply);
-        return;
-      }
-      if (frame === F_PONG && reply.length === 2 && written && !callAtHead) {
-        // `*2 pong <message>` answers PING: give it what PING gives in normal mode.
-        const message = reply[1]!;
-        value = message instanceof Uint8Array && message.length === 0 ? "PONG" : message;
-      }
-    }
-    if (!written) {
-      if (this.#state === HANDSHAKING && (this.#handshake.expected > 0 || this.#setupPending > 0)) {
-        this.#handshakeReply(reply);
-      } else {
-        this.#unsolicited(reply);
-      }
-      return;
-    }
-    if (callAtHead) {
-      if (reply instanceof ReplyError) {
-        this.#callFailed(reply);
-        return;
-      }
-      throw this.#protocolError(
-        `Unexpected reply to ${this.#callName(call)}, which is answered by confirmations: ` +
-          `"${preview(reply)}"`,
-      );
-    }
-    inflight.shift();
-    this.#lastError = reply instanceof ReplyError && closesConnection(reply) &&
-        inflight.length + this.#backlog.length > 0
-      ? reply
-      : undefined;
-    if (head === this.#monitorCall) {
-      this.#monitorCall = undefined;
-      if (reply === "OK") this.#monitoring = true;
-      else this.#projectedMonitor = this.#monitoring;
-      this.#update();
-    } else if (this.#resets.length > 0 && head === this.#resets[0]!.entry) {
-      this.#resets.shift();
-      if (reply === "RESET") this.#afterReset();
-      else this.#update();
-    }
-    if (readBuffers && !head!.buffers) value = replyToStrings(value);
-    this.#sink.reply(head!, value);
-  }
-
-  /** A message frame (`message`, `pmessage`, `smessage`), as a reply or a push. */
-  #message(frame: number, data: RespValue[]): void {
-    const kind = frameKindOf(frame);
-    let pattern: RespValue | undefined = undefined;
-    let channel: RespValue | undefined;
-    let payload: RespValue | undefined;
-    if (frame === F_PMESSAGE) {
-      if (data.length !== 4) throw this.#malformed(data, "a pmessage has 4 elements");
-      pattern = data[1];
-      channel = data[2];
-      payload = data[3];
-      if (!(pattern instanceof Uint8Array)) throw this.#malformed(data, "the pattern is not bytes");
-    } else {
-      if (data.length !== 3) throw this.#malformed(data, `a ${MESSAGE_NAMES[kind]} has 3 elements`);
-      channel = data[1];
-      payload = data[2];
-    }
-    if (!(channel instanceof Uint8Array)) throw this.#malformed(data, "the channel is not bytes");
-    if (
-      !(payload instanceof Uint8Array) &&
-      !((payload === null || Array.isArray(payload)) && sameBytes(channel, INVALIDATE_BYTES))
-    ) {
-      throw this.#malformed(data, "the payload is not bytes");
-    }
-    const key = this.#keyOf(kind === K_PATTERN ? pattern as Uint8Array : channel);
-    if (!this.#confirmed.sets[kind]!.has(key)) {
-      throw this.#protocolError(
-        `A ${MESSAGE_NAMES[kind]} for ${NAMES_OF_KIND[kind]} "${preview(key)}", which the ` +
-          "connection is not subscribed to",
-      );
-    }
-    const sink = this.#sink;
-    if (sink.message === undefined) return;
-    try {
-      sink.message(KINDS[kind]!, key, channel, payload, pattern as Uint8Array | undefined);
-    } catch (error) {
-      queueMicrotask(() => {
-        throw error;
-      });
-    }
-  }
-
-  /** keyOf(name), remembering the last one: messages tend to come on the same channel. */
-  #keyOf(name: Uint8Array): string {
-    const last = this.#lastName;
-    if (last !== undefined && last.length === name.length) {
-      let same = true;
-      for (let i = 0; i < name.length; i++) {
-        if (last[i] !== name[i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return this.#lastKey;
-    }
-    const key = keyOf(name);
-    this.#lastName = name;
-    this.#lastKey = key;
-    return key;
-  }
-
-  /** A confirmation frame (`subscribe`, `punsubscribe`…), as a reply or a push. */
-  #confirm(frame: number, data: RespValue[]): void {
-    const subscribe = frame <= F_SSUBSCRIBE;
-    const kind = frameKindOf(frame);
-    if (data.length !== 3) throw this.#malformed(data, "a confirmation has 3 elements");
-    const name = data[1]!;
-    const count = data[2];
-    if (!isCount(count)) throw this.#malformed(data, "the count is not a non-negative integer");
-    if (!(name instanceof Uint8Array) && !(name === null && !subscribe)) {
-      throw this.#malformed(data, "the name is not bytes");
-    }
-    const key = name === null ? undefined : keyOf(name);
-    const what = CONFIRMATION_NAMES[frame - F_SUBSCRIBE]!;
-    const shown = key === undefined ? "null" : `"${preview(key)}"`;
-    const inflight = this.#inflight;
-    const call = this.#calls.peek();
-    if (
-      call === undefined || inflight.peek() !== call.entry ||
-      inflight.length <= this.#unwritten || call.kind !== kind || call.subscribe !== subscribe
-    ) {
-      if (
-        frame === F_SUNSUBSCRIBE && key !== undefined && this.#confirmed.sets[K_SHARD].has(key)
-      ) {
-        // The server dropped a shard channel on its own (its slot moved to another node).
-        this.#confirmed.sets[K_SHARD].delete(key);
-        this.#reproject();
-        this.#update();
-        const handler = this.#sink.unsubscribed;
-        if (handler !== undefined) {
-          this.#guard(() => handler.call(this.#sink, undefined, "shard", key, count));
-        }
-        return;
-      }
-      throw this.#protocolError(
-        `A ${what} confirmation for ${shown} while ` +
-          (call === undefined
-            ? "no subscribe or unsubscribe command is waiting"
-            : `waiting for ${this.#callName(call)}`),
-      );
-    }
-    const set = this.#confirmed.sets[kind]!;
-    if (call.keys.length > 0) {
-      const expected = call.keys[call.received]!;
-      if (key !== expected) {
-        throw this.#protocolError(
-          `A ${what} confirmation for unknown ${NAMES_OF_KIND[kind]} ${shown}: expected ` +
-            `"${preview(expected)}"`,
-        );
-      }
-    } else {
-      if (call.expected < 0) {
-        call.empty = set.size === 0;
-        call.expected = call.empty ? 1 : set.size;
-      }
-      if (call.empty ? key !== undefined : key === undefined || !set.has(key)) {
-        throw this.#protocolError(
-          `A ${what} confirmation for unknown ${NAMES_OF_KIND[kind]} ${shown}`,
-        );
-      }
-    }
-    if (key !== undefined) {
-      if (subscribe) set.add(key);
-      else set.delete(key);
-    }
-    call.received++;
-    const done = call.received === call.expected;
-    if (done) {
-      this.#calls.shift();
-      if (subscribe) this.#subscribing--;
-    }
-    this.#update();
-    const entry = call.entry;
-    const sink = this.#sink;
-    if (subscribe) {
-      const handler = sink.subscribed;
-      if (handler !== undefined) {
-        this.#guard(() => handler.call(sink, entry, KINDS[kind]!, key!, count));
-      }
-    } else {
-      const handler = sink.unsubscribed;
-      if (handler !== undefined) {
-        this.#guard(() => handler.call(sink, entry, KINDS[kind]!, key, count));
-      }
-    }
-    if (done) {
-      inflight.shift();
-      this.#lastError = undefined;
-      sink.reply(entry, count);
-    }
-  }
-
-  /** The pub/sub call at the head got an error reply: it ends with it. */
-  #callFailed(error: ReplyError): void {
-    const call = this.#calls.shift()!;
-    if (call.subscribe) this.#subscribing--;
-    this.#inflight.shift();
-    this.#reproject();
-    this.#update();
-    this.#sink.reply(call.entry, error);
-  }
-
-  /** RESET ran: no subscriptions, no MONITOR, RESP2. */
-  #afterReset(): void {
-    this.#confirmed.clear();
-    this.#monitoring = false;
-    this.#protocol = 2;
-    this.#reproject();
-    this.#update();
-    const handler = this.#sink.reset;
-    if (handler !== undefined) this.#guard(() => handler.call(this.#sink));
-  }
-
-  #callName(call: PubSubCall<E>): string {
-    return (call.subscribe ? SUBSCRIBE_COMMANDS : UNSUBSCRIBE_COMMANDS)[call.kind]!;
-  }
-
-  #protocolError(message: string): ProtocolError {
-    return new ProtocolError(message, { offset: this.#fed - this.#reader.bufferedBytes });
-  }
-
-  #malformed(data: RespValue[], why: string): ProtocolError {
-    return this.#protocolError(`Malformed pub/sub frame "${preview(data)}": ${why}`);
-  }
-
-  /**
-   * Runs a sink's pub/sub callback. An exception is the callback's bug, not the connection's:
-   * it is reported as an uncaught error without disturbing the replies around it.
-   */
-  #guard(run: () => void): void {
-    try {
-      run();
-    } catch (error) {
-      queueMicrotask(() => {
-        throw error;
-      });
-    }
-  }
-
-  /** Recomputes #special and #guarded after a pub/sub, MONITOR or RESET change. */
-  #update(): void {
-    this.#special = this.#calls.length > 0 || this.#confirmed.total > 0 || this.#monitoring ||
-      this.#monitorCall !== undefined || this.#resets.length > 0;
-    this.#guarded = this.#projectedMonitor || this.#projected.total > 0;
-  }
-
-  /** The projected subscriptions again: the confirmed ones, then every call still queued. */
-  #reproject(): void {
-    const projected = this.#projected;
-    const resets = this.#resets;
-    const since = resets.length > 0 ? resets[resets.length - 1]!.seq : -1;
-    if (since >= 0) projected.clear();
-    else projected.copyFrom(this.#confirmed);
-    const calls = this.#calls;
-    for (let i = 0; i < calls.length; i++) {
-      const call = calls.at(i)!;
-      if (call.seq > since) projected.apply(call);
-    }
-    this.#projectedMonitor = since < 0 && (this.#monitoring || this.#monitorCall !== undefined);
-  }
-
-  /** Refuses a command the connection's mode does not allow. */
-  #check(code: number, argv: readonly RedisArgument[]): void {
-    const name = Array.isArray(argv) ? String(argv[0]) : String(argv);
-    if (code === C_PUBSUB) {
-      throw new TypeError(
-        `Cannot send "${name}" as a command: subscriptions are confirmed outside the reply ` +
-          "order; use subscribe() or unsubscribe()",
-      );
-    }
-    if (code === C_MONITOR) {
-      throw new TypeError(`Cannot send "${name}" as a command: use monitor()`);
-    }
-    if (this.#projectedMonitor) {
-      if (code === C_QUIT || code === C_RESET) return;
-      throw new TypeError(
-        `Cannot send "${name}" while monitoring: only QUIT and RESET are accepted`,
-      );
-    }
-    if (
-      this.#protocol === 2 && this.#projected.total > 0 && code !== C_PING && code !== C_QUIT &&
-      code !== C_RESET
-    ) {
-      throw new TypeError(
-        `Cannot send "${name}" on a subscribed RESP2 connection: only PING, QUIT, RESET and ` +
-          "the subscribe family are allowed (use RESP3, or another client)",
-      );
-    }
-  }
-
-  /** Notes what a queued MULTI, EXEC, DISCARD or RESET changes. */
-  #noted(code: number, entry: E): void {
-    switch (code) {
-      case C_MULTI:
-        this.#inMulti = true;
-        return;
-      case C_EXEC:
-      case C_DISCARD:
-        this.#inMulti = false;
-        return;
-      case C_RESET:
-        this.#inMulti = false;
-        this.#resets.push({ entry, seq: ++this.#seq });
-        this.#projected.clear();
-        this.#projectedMonitor = false;
-        this.#update();
-        return;
-    }
-  }
-
-  #pubsub(
-    entry: E,
-    kind: PubSubKind,
-    names: readonly (string | Uint8Array)[],
-    subscribe: boolean,
-  ): void {
-    const k = Object.hasOwn(KIND_INDEX, kind) ? KIND_INDEX[kind]! : -1;
-    if (k < 0) {
-      throw new TypeError(
-        `Cannot subscribe: kind must be channel, pattern or shard, got "${kind}"`,
-      );
-    }
-    const command = (subscribe ? SUBSCRIBE_COMMANDS : UNSUBSCRIBE_COMMANDS)[k]!;
-    if (!Array.isArray(names)) {
-      throw new TypeError(`Cannot send ${command}: names must be an array`);
-    }
-    if (subscribe && names.length === 0) {
-      throw new TypeError(`Cannot send ${command} without a name`);
-    }
-    const keys = new Array<string>(names.length);
-    for (let i = 0; i < names.length; i++) {
-      const name: unknown = names[i];
-      if (typeof name !== "string" && !(name instanceof Uint8Array)) {
-        throw new TypeError(
-          `Cannot send ${command}: a name must be a string or a Uint8Array, got "${String(name)}"`,
-        );
-      }
-      keys[i] = keyOf(name);
-    }
-    if (!this.accepting) throw this.#refusal();
-    if (this.#inMulti) {
-      throw new TypeError(
-        `Cannot send ${command} inside MULTI: the server would queue it and nest its ` +
-          "confirmations in EXEC's reply",
-      );
-    }
-    if (this.#projectedMonitor) throw new TypeError(`Cannot send ${command} while monitoring`);
-    const call = new PubSubCall(entry, k, subscribe, keys);
-    call.seq = ++this.#seq;
-    this.#queue(entry, [command, ...names]);
-    this.#calls.push(call);
-    if (subscribe) this.#subscribing++;
-    this.#projected.apply(call);
-    this.#update();
-  }
-
-  /** A reply with no command waiting for it, in normal mode. */
-  #unsolicited(reply: RespValue): void {
-    if (reply instanceof ReplyError) {
-      // The server's own reason for hanging up (max clients, a protocol error): it reaches
-      // every pending command, and is not overwritten by the end of stream that follows.
-      this.#fail(reply);
-      return;
-    }
-    const at = this.#fed - this.#reader.bufferedBytes;
-    this.#fail(
-      new ProtocolError(
-        `Unexpected reply with no command waiting for one: "${preview(reply)}"`,
-        { offset: at },
-      ),
-    );
-  }
-
-  #handshakeReply(reply: RespValue): void {
-    if (this.#setupPending > 0) {
-      if (reply instanceof ReplyError) {
-        this.#fail(reply);
-        return;
-      }
-      if (--this.#setupPending === 0) this.#ready(this.#protocol);
-      return;
-    }
-    const step = this.#handshake.reply(reply);
-    switch (step.kind) {
-      case "send":
-        for (const argv of step.commands) this.#writer.append(argv); // no large arguments
-        this.#requestWrite();
-        return;
-      case "wait":
-        return;
-      case "done": {
-        const setup = this.#setup?.(step.protocol) ?? [];
-        if (setup.length === 0) {
-          this.#ready(step.protocol);
-          return;
-        }
-        this.#protocol = step.protocol;
-        this.#setupPending = setup.length;
-        try {
-          for (const argv of setup) this.#writer.append(argv);
-        } catch (error) {
-          this.#fail(error as Error);
-          return;
-        }
-        this.#requestWrite();
-        return;
-      }
-      case "fail":
-        this.#fail(step.error);
-        return;
-    }
-  }
-
-  #push(push: RespValue[], attributes: readonly RespAttribute[] | undefined): void {
-    const frame = frameCode(push[0]);
-    if (frame !== F_NONE && frame !== F_PONG) {
-      // Pub/sub traffic; a malformed frame throws a ProtocolError out of the reader.
-      if (frame <= F_SMESSAGE) this.#message(frame, push);
-      else this.#confirm(frame, push);
-      return;
-    }
-    const handler = this.#sink.push;
-    if (handler === undefined) return;
-    const value = this.#pushBuffers ? push : toStrings(push) as RespValue[];
-    try {
-      handler(value, attributes);
-    } catch (error) {
-      // A handler's exception is the handler's bug, not the connection's: report it as an
-      // uncaught error without disturbing the replies around the push.
-      queueMicrotask(() => {
-        throw error;
-      });
-    }
-  }
-
-  #ready(protocol: 2 | 3): void {
-    this.#state = READY;
-    this.#protocol = protocol;
-    this.#io.ready(protocol);
-    if (this.#state === READY && this.#backlog.length > 0) {
-      this.#refill();
-      this.#requestWrite();
-    }
-  }
-
-  #afterDispatch(): void {
-    const destroying = this.#destroying;
-    if (destroying !== undefined) {
-      this.#destroying = undefined;
-      this.#fail(destroying);
-      return;
-    }
-    if (this.#closing) this.#maybeFinishClose();
-  }
-
-  // ---- writes ----
-
-  #requestWrite(): void {
-    if (this.#wantWrite) return;
-    this.#wantWrite = true;
-    this.#io.wantWrite();
-  }
-
-  /** Encodes waiting commands while the write buffer is under its bound. */
-  #refill(): void {
-    const backlog = this.#backlog;
-    const writer = this.#writer;
-    const max = this.#maxBuffered;
-    const out = this.#out;
-    while (backlog.length > 0 && out.length === 0 && writer.bufferedBytes < max) {
-      const item = backlog.peek()!;
-      if (item instanceof Batch) {
-        if (this.#encodeBatch(item, max)) backlog.shift();
-        continue;
-      }
-      backlog.shift();
-      const argv = item.argv!;
-      item.argv = undefined;
-      if (item.abandoned) {
-        this.#sink.dropped?.(item);
-        continue;
-      }
-      this.#encode(item, argv);
-    }
-  }
-
-  /** Encodes one command and queues it for its reply; a TypeError fails it through the sink. */
-  #encode(entry: E, argv: readonly RedisArgument[]): void {
-    try {
-      if (hasLargeArgument(argv)) {
-        this.#queueChunks(encodeInChunks(argv));
-      } else {
-        this.#writer.append(argv);
-        this.#inWriter++;
-      }
-    } catch (error) {
-      this.#sink.fail(entry, error as Error, false);
-      return;
-    }
-    this.#inflight.push(entry);
-    this.#unwritten++;
-  }
-
-  /** Queues the chunks of one command behind the writer's bytes; the last one completes it. */
-  #queueChunks(chunks: Uint8Array[]): void {
-    for (let i = 0; i < chunks.length; i++) {
-      this.#out.push(chunks[i]!);
-      this.#outCompletes.push(i === chunks.length - 1 ? 1 : 0);
-    }
-  }
-
-  /** Encodes a batch while the buffer is under `max`; returns whether it is done. */
-  #encodeBatch(batch: Batch<E>, max: number): boolean {
-    const { entries, argvs } = batch;
-    const writer = this.#writer;
-    const out = this.#out;
-    let i = batch.next;
-    for (; i < entries.length && out.length === 0 && writer.bufferedBytes < max; i++) {
-      const entry = entries[i]!;
-      if (!batch.started) {
-        if (entry.abandoned) {
-          this.#sink.dropped?.(entry);
-          continue;
-        }
-        batch.started = true;
-      }
-      this.#encode(entry, argvs[i]!);
-    }
-    batch.next = i;
-    return i === entries.length;
-  }
-
-  // ---- the end ----
-
-  #refusal(): ConnectionClosedError {
-    if (this.#state === CLOSED) {
-      return new ConnectionClosedError(
-        "Cannot send a command: the connection is closed",
-        this.#error === undefined ? undefined : { cause: this.#error },
-      );
-    }
-    return new ConnectionClosedError("Cannot send a command: the connection is closing");
-  }
-
-  #maybeFinishClose(): void {
-    if (!this.#closing || this.#state === CLOSED) return;
-    if (this.#inflight.length > 0 || this.#backlog.length > 0) return;
-    if (this.#state === READY) {
-      this.#finish();
-    } else {
-      this.#fail(new ConnectionClosedError("The connection was closed before it was ready"));
-    }
-  }
-
-  #finish(): void {
-    this.#state = CLOSED;
-    this.#writer.clear(); // empty already: every command got its reply
-    this.#io.end(undefined);
-  }
-
-  /** The first error: fail everything pending with it, then end. */
-  #fail(error: Error): void {
-    if (this.#state === CLOSED) return;
-    this.#state = CLOSED;
-    this.#error = error;
-    this.#destroying = undefined;
-    this.#lastError = undefined;
-    this.#calls.drain();
-    this.#subscribing = 0;
-    this.#confirmed.clear();
-    this.#projected.clear();
-    this.#monitoring = this.#projectedMonitor = false;
-    this.#monitorCall = undefined;
-    this.#resets = [];
-    this.#update();
-    const inflight = this.#inflight.drain();
-    const written = inflight.length - this.#unwritten;
-    this.#unwritten = this.#inWriter = 0;
-    this.#writer.clear();
-    this.#out.drain();
-    this.#outCompletes.drain();
-    const backlog = this.#backlog.drain();
-    const sink = this.#sink;
-    for (let i = 0; i < inflight.length; i++) sink.fail(inflight[i]!, error, i < written);
-    for (const item of backlog) {
-      if (item instanceof Batch) {
-        const entries = item.entries;
-        for (let i = item.next; i < entries.length; i++) {
-          const entry = entries[i]!;
-          if (item.started || !entry.abandoned) sink.fail(entry, error, false);
-          else sink.dropped?.(entry);
-        }
-      } else if (!item.abandoned) {
-        item.argv = undefined;
-        sink.fail(item, error, false);
-      } else {
-        item.argv = undefined;
-        sink.dropped?.(item);
-      }
-    }
-    this.#io.end(error);
+    this.#engine.destroy(error);
   }
 }

@@ -1,42 +1,6 @@
-import { ProtocolError, type ReplyDecodeError } from "../errors.ts";
-import { AGGREGATE_COST, ReplyBudget } from "./_budget.ts";
-import { bigInteger, isCanonicalInteger, parseDouble } from "./_number.ts";
-import {
-  ARRAY,
-  article,
-  ATTRIBUTE,
-  badHeader,
-  BIG_NUMBER,
-  BLOB_ERROR,
-  BOOLEAN,
-  BULK,
-  cached,
-  CR,
-  DOUBLE,
-  ERROR,
-  FALSE_TEXT,
-  fixedEnd,
-  headerEnd,
-  INTEGER,
-  JS_COLLECTION_LIMIT,
-  LF,
-  MAP,
-  MAX_INTEGER_TEXT,
-  MAX_LENGTH_TEXT,
-  MAX_STRING_LENGTH,
-  NAMES,
-  NULL,
-  NULL_TEXT,
-  PUSH,
-  readerLimits,
-  SET,
-  SIMPLE,
-  TRUE_TEXT,
-  VERBATIM,
-} from "./_protocol.ts";
-import { StringMaker } from "./_strings.ts";
-import { TextValues } from "./_decode.ts";
-import { quote } from "./_text.ts";
+import type { ProtocolError } from "../errors.ts";
+import { nextReply } from "./_frames.ts";
+import { feedBytes, ReadState, resetState } from "./_read_state.ts";
 import type {
   NextOptions,
   PushHandler,
@@ -44,23 +8,6 @@ import type {
   RespReaderOptions,
   RespValue,
 } from "./types.ts";
-
-// The internal buffer starts at this size, and is dropped when it is empty and larger than
-// RETAINED_CAPACITY, so one large reply does not pin memory for the life of the connection.
-const DEFAULT_CAPACITY = 64 * 1024;
-const RETAINED_CAPACITY = 256 * 1024;
-// A bulk string at least this long that is still incomplete is received straight into its own
-// array: later bytes are copied once, into place, and never pass through the internal buffer.
-const DIRECT_BULK = 16 * 1024;
-// Its array is allocated at its final size up to this length; a longer one starts here and
-// doubles as bytes arrive, so a bare header cannot make the reader allocate 512 MiB at once.
-const DIRECT_EXACT = 16 * 1024 * 1024;
-
-const NEED = -2; // from #length: the line is not complete yet
-const CONTINUE: unique symbol = Symbol("continue"); // from #element: no value to attach
-const EMPTY = new Uint8Array(0);
-
-type Aggregate = RespValue[] | Map<RespValue, RespValue> | Set<RespValue>;
 
 /**
  * The RESP2/RESP3 reply parser: a pure state machine, after hiredis's `read.c`, that never touches
@@ -143,55 +90,9 @@ export class RespReader {
   /** Receives pushes; see {@linkcode PushHandler}. May be replaced at any time. */
   onPush: PushHandler | undefined;
 
-  #returnBuffers: boolean;
-  #pushBuffers: boolean;
-  #maxDepth: number;
-  #maxElements: number;
-  #maxBulkLength: number;
-  #maxLineLength: number;
-  #maxNumberLength: number; // of doubles and big numbers, never above #maxLineLength
-  #okFast: boolean; // `+OK` alone breaks no bound
-  // What the reply in progress holds so far (see _budget.ts).
-  #budget: ReplyBudget;
-
-  // Unparsed bytes are #buf[#pos, #end); #base is the stream offset of #buf[0].
-  #buf: Uint8Array = EMPTY;
-  #pos = 0;
-  #end = 0;
-  #base = 0;
-  #error: ProtocolError | undefined = undefined;
-
-  // The element being parsed: how much of its line was already scanned, and where the line
-  // ends (set by #length).
-  #scanned = 0;
-  #after = 0;
-
-  // Makes strings and byte strings out of #buf (a decoded window, a pool).
-  #strings = new StringMaker();
-
-  // A large bulk string received directly into its own array.
-  #bulk: Uint8Array | undefined = undefined;
-  #bulkLength = 0;
-  #bulkFilled = 0;
-  #bulkType = 0;
-  #bulkAt = 0;
-
-  // The reply in progress: its string mode, and the stack of open aggregates (parallel arrays,
-  // reused from one reply to the next).
-  #buffers = false;
-  #depth = 0;
-  #containers: (Aggregate | undefined)[] = [];
-  #kinds: number[] = [];
-  #left: number[] = [];
-  #totals: number[] = [];
-  #keys: RespValue[] = [];
-  #pendingAttributes: RespAttribute[] | undefined = undefined;
-  #delivering = false; // onPush is running
-  #attributes: readonly RespAttribute[] | undefined = undefined;
-  // Texts that may be too long to decode; the first failure replaces the reply in progress
-  // when it completes (a push keeps it in the string's place).
-  #texts = new TextValues();
-  #pushThrew = false; // what next() is unwinding was thrown by onPush
+  // Everything the reader knows; the parser's functions (_frames.ts, _aggregates.ts,
+  // _scalars.ts, _read_state.ts) read and write it.
+  #st: ReadState;
 
   /**
    * Makes a reader.
@@ -210,16 +111,7 @@ export class RespReader {
    * ```
    */
   constructor(options: RespReaderOptions = {}) {
-    this.#returnBuffers = options.returnBuffers ?? false;
-    this.#pushBuffers = options.pushBuffers ?? this.#returnBuffers;
-    const limits = readerLimits(options);
-    this.#maxDepth = limits.maxDepth;
-    this.#maxElements = limits.maxElements;
-    this.#maxBulkLength = limits.maxBulkLength;
-    this.#maxLineLength = limits.maxLineLength;
-    this.#maxNumberLength = limits.maxNumberLength;
-    this.#budget = new ReplyBudget(limits.maxReplyBytes, limits.maxReplyElements);
-    this.#okFast = limits.maxLineLength >= 2 && limits.maxReplyBytes >= 5;
+    this.#st = new ReadState(options, this);
     this.onPush = options.onPush;
   }
 
@@ -244,23 +136,7 @@ export class RespReader {
    * ```
    */
   feed(bytes: Uint8Array): void {
-    if (this.#error !== undefined) throw this.#error;
-    const length = bytes.length;
-    let from = 0;
-    let bulk = this.#bulk;
-    if (bulk !== undefined) {
-      // The internal buffer is empty while a direct bulk is still filling.
-      const filled = this.#bulkFilled;
-      const take = Math.min(this.#bulkLength - filled, length);
-      if (take > 0) {
-        if (filled + take > bulk.length) bulk = this.#growBulk(filled + take);
-        bulk.set(take === length ? bytes : bytes.subarray(0, take), filled);
-        this.#bulkFilled = filled + take;
-        this.#base += take;
-        from = take;
-      }
-    }
-    if (from < length) this.#append(from === 0 ? bytes : bytes.subarray(from));
+    feedBytes(this.#st, bytes);
   }
 
   /**
@@ -290,157 +166,10 @@ export class RespReader {
    * ```
    */
   next(options?: NextOptions): RespValue | undefined {
-    if (this.#error !== undefined) throw this.#error;
-    if (this.#delivering) throw new TypeError("Cannot call next() from the push handler");
-    const buffers = options?.returnBuffers ?? this.#returnBuffers;
-    try {
-      for (;;) {
-        let value: RespValue | undefined | typeof CONTINUE;
-        const depth = this.#depth;
-        if (this.#bulk !== undefined) {
-          value = this.#finishBulk();
-        } else if (depth > 0 && this.#fill(depth - 1)) {
-          value = this.#close(depth - 1);
-        } else {
-          if (this.#bulk !== undefined) continue; // #fill started receiving a large bulk string
-          const pos = this.#pos;
-          if (pos === this.#end) return this.#needMore();
-          if (depth === 0) {
-            this.#buffers = this.#buf[pos] === PUSH ? this.#pushBuffers : buffers;
-          }
-          value = this.#element(pos);
-        }
-        if (value === undefined) return this.#needMore();
-        // Attach the value to the open aggregates, closing each one it completes.
-        while (value !== CONTINUE) {
-          const top = this.#depth - 1;
-          if (top < 0) {
-            const budget = this.#budget;
-            if (budget.start >= 0) {
-              // An aggregate or attribute opened the reply: count what followed its last check.
-              const at = this.#pos;
-              if (this.#base + at - budget.start > budget.maxBytes) this.#overBytes(at);
-              budget.start = -1;
-            }
-            if (this.#texts.undecodable !== undefined) value = this.#texts.take()!;
-            this.#attributes = this.#pendingAttributes;
-            this.#pendingAttributes = undefined;
-            if (this.#pos === this.#end && this.#buf.length > RETAINED_CAPACITY) this.#needMore();
-            return value;
-          }
-          if (!this.#add(top, value)) break;
-          value = this.#close(top);
-        }
-      }
-    } catch (error) {
-      // Anything but these (memory ran out) leaves the stream as untrustworthy as bad input.
-      if (!(error instanceof ProtocolError) && !this.#pushThrew) {
-        this.#fail(`The reply could not be read (${(error as Error)?.message})`, this.#pos, error);
-      }
-      this.#pushThrew = false;
-      throw error;
-    }
-  }
-
-  /** Adds a value to open aggregate `i`; returns whether that completed it. */
-  #add(i: number, value: RespValue): boolean {
-    const container = this.#containers[i]!;
-    const kind = this.#kinds[i]!;
-    const left = this.#left[i]! - 1;
-    this.#left[i] = left;
-    if (kind === ARRAY || kind === PUSH) {
-      (container as RespValue[])[this.#totals[i]! - left - 1] = value;
-    } else if (kind === SET) {
-      (container as Set<RespValue>).add(value);
-    } else if ((left & 1) === 1) {
-      this.#keys[i] = value; // a key: its value comes next
-    } else {
-      (container as Map<RespValue, RespValue>).set(this.#keys[i]!, value);
-    }
-    return left === 0;
-  }
-
-  /**
-   * Parses scalar elements straight into open aggregate `i` (the innermost), the common case,
-   * without the attach loop of next(). Stops at an aggregate or attribute header, when bytes run
-   * out or a large bulk string starts, or when the aggregate is full; returns whether it is full.
-   */
-  #fill(i: number): boolean {
-    const container = this.#containers[i]!;
-    const kind = this.#kinds[i]!;
-    const buf = this.#buf;
-    const total = this.#totals[i]!;
-    // The reply may extend to this index of the buffer (#base does not change in here).
-    const room = this.#budget.maxBytes + this.#budget.start - this.#base;
-    let left = this.#left[i]!;
-    while (left > 0) {
-      const pos = this.#pos;
-      if (pos === this.#end) break;
-      const type = buf[pos]!;
-      if (type === ARRAY || type === MAP || type === SET || type === PUSH || type === ATTRIBUTE) {
-        break;
-      }
-      let value: RespValue | undefined;
-      if (type === BULK) {
-        // Inline: a whole, valid `$<n>\r\n<body>\r\n` already in the buffer. Anything else
-        // (a null, a partial or large one, a malformed one) goes through #element.
-        const end = this.#end;
-        let i = pos + 1;
-        let n = 0;
-        let c = 0;
-        for (; i < end; i++) {
-          c = buf[i]!;
-          const digit = c - 48;
-          if (digit >>> 0 > 9) break;
-          n = n * 10 + digit;
-        }
-        const start = i + 2;
-        const stop = start + n;
-        if (
-          c === CR && i > pos + 1 && i < pos + 12 && (i === pos + 2 || buf[pos + 1] !== 48) &&
-          stop + 1 < end && buf[i + 1] === LF && buf[stop] === CR && buf[stop + 1] === LF &&
-          n <= this.#maxBulkLength && stop + 2 <= room
-        ) {
-          value = this.#buffers ? this.#bytes(start, stop) : this.#string(start, stop);
-          this.#pos = stop + 2;
-        } else {
-          value = this.#element(pos) as RespValue | undefined;
-        }
-      } else {
-        value = this.#element(pos) as RespValue | undefined; // scalars never CONTINUE
-      }
-      if (value === undefined) break;
-      left--;
-      if (kind === ARRAY || kind === PUSH) {
-        (container as RespValue[])[total - left - 1] = value;
-      } else if (kind === SET) {
-        (container as Set<RespValue>).add(value);
-      } else if ((left & 1) === 1) {
-        this.#keys[i] = value;
-      } else {
-        (container as Map<RespValue, RespValue>).set(this.#keys[i]!, value);
-      }
-    }
-    this.#left[i] = left;
-    return left === 0;
-  }
-
-  /** Closes the full aggregate `i`: its value, or CONTINUE for a push or an attribute. */
-  #close(i: number): RespValue | typeof CONTINUE {
-    const container = this.#containers[i]!;
-    const kind = this.#kinds[i]!;
-    this.#depth = i;
-    this.#containers[i] = undefined;
-    this.#keys[i] = null;
-    if (kind === PUSH) {
-      this.#deliver(container as RespValue[]);
-      return CONTINUE;
-    }
-    if (kind === ATTRIBUTE) {
-      this.#annotate(container as Map<RespValue, RespValue>);
-      return CONTINUE;
-    }
-    return container;
+    const st = this.#st;
+    if (st.error !== undefined) throw st.error;
+    if (st.delivering) throw new TypeError("Cannot call next() from the push handler");
+    return nextReply(st, options?.returnBuffers ?? st.returnBuffers);
   }
 
   /**
@@ -461,7 +190,7 @@ export class RespReader {
    * ```
    */
   get attributes(): readonly RespAttribute[] | undefined {
-    return this.#attributes;
+    return this.#st.attributes;
   }
 
   /**
@@ -482,8 +211,9 @@ export class RespReader {
    * ```
    */
   get idle(): boolean {
-    return this.#pos === this.#end && this.#depth === 0 && this.#bulk === undefined &&
-      this.#pendingAttributes === undefined;
+    const st = this.#st;
+    return st.pos === st.end && st.depth === 0 && st.bulk === undefined &&
+      st.pendingAttributes === undefined;
   }
 
   /**
@@ -502,7 +232,8 @@ export class RespReader {
    * ```
    */
   get bufferedBytes(): number {
-    return this.#end - this.#pos + (this.#bulk === undefined ? 0 : this.#bulkFilled);
+    const st = this.#st;
+    return st.end - st.pos + (st.bulk === undefined ? 0 : st.bulkFilled);
   }
 
   /**
@@ -524,7 +255,7 @@ export class RespReader {
    * ```
    */
   get bufferCapacity(): number {
-    return this.#buf.length;
+    return this.#st.buf.length;
   }
 
   /**
@@ -544,7 +275,7 @@ export class RespReader {
    * ```
    */
   get error(): ProtocolError | undefined {
-    return this.#error;
+    return this.#st.error;
   }
 
   /**
@@ -565,523 +296,6 @@ export class RespReader {
    * ```
    */
   reset(): void {
-    this.#buf = EMPTY;
-    this.#pos = this.#end = this.#base = 0;
-    this.#error = undefined;
-    this.#scanned = 0;
-    this.#bulk = undefined;
-    this.#bulkFilled = 0;
-    this.#depth = 0;
-    this.#containers.length = 0;
-    this.#kinds.length = 0;
-    this.#left.length = 0;
-    this.#totals.length = 0;
-    this.#keys.length = 0;
-    this.#pendingAttributes = undefined;
-    this.#attributes = undefined;
-    this.#budget.close();
-    this.#texts.undecodable = undefined;
-    this.#pushThrew = false;
-    this.#strings.forget();
+    resetState(this.#st);
   }
-
-  // ---- buffer management ----
-
-  #append(bytes: Uint8Array): void {
-    const n = bytes.length;
-    let buf = this.#buf;
-    let end = this.#end;
-    if (end + n > buf.length) {
-      const pos = this.#pos;
-      const live = end - pos;
-      const need = live + n;
-      const cap = buf.length;
-      if (cap > RETAINED_CAPACITY && need <= RETAINED_CAPACITY >> 1) {
-        // Shrink back after a large reply.
-        buf = this.#move(pos, end, capacityFor(need, 0));
-      } else if (need <= cap && (live <= n || live <= pos)) {
-        // Moving `live` bytes costs no more than copying the bytes that arrive now (or those
-        // consumed since the last move), so repeated moves stay linear in the input.
-        buf.copyWithin(0, pos, end);
-      } else {
-        buf = this.#move(pos, end, capacityFor(need, cap));
-      }
-      this.#base += pos;
-      this.#pos = 0;
-      end = live;
-      this.#strings.forget();
-    }
-    buf.set(bytes, end);
-    this.#end = end + n;
-  }
-
-  #growBulk(need: number): Uint8Array {
-    const old = this.#bulk!;
-    const bulk = new Uint8Array(Math.min(this.#bulkLength, Math.max(old.length * 2, need)));
-    bulk.set(old.subarray(0, this.#bulkFilled));
-    this.#bulk = bulk;
-    return bulk;
-  }
-
-  #move(pos: number, end: number, capacity: number): Uint8Array {
-    const next = new Uint8Array(capacity);
-    if (end > pos) next.set(this.#buf.subarray(pos, end));
-    this.#buf = next;
-    return next;
-  }
-
-  #needMore(): undefined {
-    if (this.#pos === this.#end) {
-      this.#base += this.#end;
-      this.#pos = this.#end = 0;
-      this.#strings.forget();
-      if (this.#buf.length > RETAINED_CAPACITY) this.#buf = EMPTY;
-    }
-    return undefined;
-  }
-
-  // ---- errors ----
-
-  #fail(message: string, at: number, cause?: unknown): never {
-    const offset = this.#base + at;
-    const error = new ProtocolError(
-      `${message} at offset ${offset}`,
-      cause === undefined ? { offset } : { offset, cause },
-    );
-    this.#error = error;
-    // Nothing will be parsed until reset(): let go of what was held.
-    this.#bulk = undefined;
-    this.#containers.length = 0;
-    this.#keys.length = 0;
-    throw error;
-  }
-
-  #failAt(message: string, streamOffset: number): never {
-    return this.#fail(message, streamOffset - this.#base);
-  }
-
-  // ---- elements ----
-
-  /** Parses the element at `p`: a value, CONTINUE when an aggregate opened, undefined for more. */
-  #element(p: number): RespValue | undefined | typeof CONTINUE {
-    const buf = this.#buf;
-    const type = buf[p]!;
-    switch (type) {
-      case SIMPLE: {
-        if (
-          p + 4 < this.#end && buf[p + 1] === 79 && buf[p + 2] === 75 && buf[p + 3] === CR &&
-          buf[p + 4] === LF && this.#okFast
-        ) {
-          // As #within, inline: `+OK` alone fits (#okFast), in a reply it may not.
-          const start = this.#budget.start;
-          if (start >= 0 && this.#base + p + 5 - start > this.#budget.maxBytes) this.#overBytes(p);
-          this.#pos = p + 5;
-          this.#scanned = 0;
-          return "OK";
-        }
-        const e = this.#lineEnd(p, this.#maxLineLength);
-        if (e < 0) return undefined;
-        this.#within(p, e + 2);
-        this.#pos = e + 2;
-        return cached(buf, p + 1, e) ?? this.#string(p + 1, e);
-      }
-      case BULK:
-        return this.#bulkString(p, BULK);
-      case INTEGER:
-        return this.#integer(p);
-      case ARRAY:
-      case MAP:
-      case SET:
-      case PUSH:
-      case ATTRIBUTE:
-        return this.#aggregate(p, type);
-      case ERROR: {
-        const e = this.#lineEnd(p, this.#maxLineLength);
-        if (e < 0) return undefined;
-        this.#within(p, e + 2);
-        this.#pos = e + 2;
-        return this.#texts.errorReply(buf, p + 1, e, ERROR);
-      }
-      case NULL:
-        return this.#null(p);
-      case DOUBLE:
-        return this.#double(p);
-      case BOOLEAN:
-        return this.#boolean(p);
-      case BIG_NUMBER:
-        return this.#bigNumber(p);
-      case BLOB_ERROR:
-      case VERBATIM:
-        return this.#bulkString(p, type);
-      default:
-        return this.#fail(`Unknown RESP type byte ${quote(buf, p, p + 1)}`, p);
-    }
-  }
-
-  /**
-   * Finds the CR of the line that starts with the type byte at `p` and checks the LF after it.
-   * Returns -1 while the line is incomplete, remembering how far it has looked.
-   */
-  #lineEnd(p: number, limit: number): number {
-    const buf = this.#buf;
-    const end = this.#end;
-    let i = p + 1 + this.#scanned;
-    for (; i < end; i++) {
-      const c = buf[i]!;
-      if (c === CR) {
-        if (i + 1 === end) break;
-        // Over the limit already: say so, as a reader fed a byte at a time would have.
-        if (i - p - 1 > limit) this.#lineTooLong(p, limit);
-        if (buf[i + 1] !== LF) {
-          this.#fail(`Carriage return without a line feed in a ${NAMES[buf[p]!]}`, i);
-        }
-        this.#scanned = 0;
-        return i;
-      }
-      if (c === LF) {
-        if (i - p - 1 > limit) this.#lineTooLong(p, limit);
-        this.#fail(`Line feed inside a ${NAMES[buf[p]!]}`, i);
-      }
-    }
-    this.#scanned = i - p - 1;
-    if (this.#scanned > limit) this.#lineTooLong(p, limit);
-    return -1;
-  }
-
-  #lineTooLong(p: number, limit: number): never {
-    const name = NAMES[this.#buf[p]!];
-    return this.#fail(`A ${name} is longer than the limit of ${limit} bytes`, p);
-  }
-
-  #overBytes(p: number): never {
-    return this.#fail(this.#budget.message("bytes"), p);
-  }
-
-  /**
-   * Checks that the reply may extend to buffer index `end`; `p` is the element's start, and the
-   * reply's when no aggregate or attribute opened it (a string alone).
-   */
-  #within(p: number, end: number): void {
-    const start = this.#budget.start;
-    if (end - (start < 0 ? p : start - this.#base) > this.#budget.maxBytes) this.#overBytes(p);
-  }
-
-  /**
-   * Reads the length line of a bulk or aggregate header at `p`. Returns the length, -1 for a
-   * null (only when `nullable`), or NEED; sets #after past the CRLF.
-   */
-  #length(p: number, nullable: boolean): number {
-    const buf = this.#buf;
-    const end = this.#end;
-    let i = p + 1;
-    let n = 0;
-    let c = -1;
-    for (; i < end; i++) {
-      c = buf[i]!;
-      const digit = c - 48;
-      if (digit >>> 0 > 9) break;
-      n = n * 10 + digit;
-    }
-    const digits = i - p - 1;
-    if (i === end) {
-      if (digits > MAX_LENGTH_TEXT) this.#badHeader(p, MAX_LENGTH_TEXT);
-      return NEED;
-    }
-    if (c !== CR || digits === 0 || digits > MAX_LENGTH_TEXT || (digits > 1 && buf[p + 1] === 48)) {
-      return this.#oddLength(p, nullable);
-    }
-    if (i + 1 === end) return NEED;
-    if (buf[i + 1] !== LF) this.#badHeader(p, MAX_LENGTH_TEXT);
-    this.#after = i + 2;
-    return n;
-  }
-
-  /** The slow path of #length: `-1`, or an error once the line is complete (or too long). */
-  #oddLength(p: number, nullable: boolean): number {
-    const e = headerEnd(this.#buf, p, this.#end, MAX_LENGTH_TEXT);
-    if (e === -1) return NEED;
-    const buf = this.#buf;
-    if (nullable && e === p + 3 && buf[p + 1] === 45 && buf[p + 2] === 49) {
-      this.#after = e + 2;
-      return -1;
-    }
-    return this.#badHeader(p, MAX_LENGTH_TEXT);
-  }
-
-  #badHeader(p: number, limit: number): never {
-    return this.#fail(badHeader(this.#buf, p, this.#end, limit), p);
-  }
-
-  #integer(p: number): number | bigint | undefined {
-    const buf = this.#buf;
-    const end = this.#end;
-    let i = p + 1;
-    const negative = i < end && buf[i] === 45;
-    if (negative || (i < end && buf[i] === 43)) i++; // the grammar allows a `+`
-    const first = i;
-    let n = 0;
-    let c = -1;
-    for (; i < end; i++) {
-      c = buf[i]!;
-      const digit = c - 48;
-      if (digit >>> 0 > 9) break;
-      n = n * 10 + digit;
-    }
-    const digits = i - first;
-    if (i === end) {
-      if (i - p - 1 > MAX_INTEGER_TEXT) this.#badHeader(p, MAX_INTEGER_TEXT);
-      return undefined;
-    }
-    if (
-      c !== CR || digits === 0 || digits > 19 || (buf[first] === 48 && (digits > 1 || negative))
-    ) {
-      if (headerEnd(buf, p, end, MAX_INTEGER_TEXT) === -1) return undefined;
-      this.#badHeader(p, MAX_INTEGER_TEXT);
-    }
-    if (i + 1 === end) return undefined;
-    if (buf[i + 1] !== LF) this.#badHeader(p, MAX_INTEGER_TEXT);
-    this.#pos = i + 2;
-    if (digits <= 15) return negative ? -n : n;
-    const big = bigInteger(buf, p + 1, i);
-    if (big === undefined) this.#fail(`Integer ${quote(buf, p + 1, i)} is beyond 64 bits`, p);
-    return big;
-  }
-
-  #null(p: number): null | undefined {
-    if (!this.#fixed(p, NULL_TEXT, "null")) return undefined;
-    this.#pos = p + 3;
-    return null;
-  }
-
-  #boolean(p: number): boolean | undefined {
-    const c = this.#buf[p + 1];
-    if (!this.#fixed(p, c === 102 ? FALSE_TEXT : TRUE_TEXT, "boolean")) return undefined;
-    this.#pos = p + 4;
-    return c === 116;
-  }
-
-  /** Whether `text` (`#t\r\n`…) is all here at `p`; fails at the first byte that differs. */
-  #fixed(p: number, text: Uint8Array, name: string): boolean {
-    const at = fixedEnd(this.#buf, p, this.#end, text);
-    if (at >= 0) this.#fail(`Invalid ${name} ${quote(this.#buf, p, at + 1)}`, p);
-    return at === -1;
-  }
-
-  #double(p: number): number | undefined {
-    const e = this.#lineEnd(p, this.#maxNumberLength);
-    if (e < 0) return undefined;
-    this.#within(p, e + 2);
-    const buf = this.#buf;
-    const value = parseDouble(buf, p + 1, e);
-    if (value === undefined) this.#fail(`Invalid double ${quote(buf, p + 1, e)}`, p);
-    this.#pos = e + 2;
-    return value ?? Number(this.#strings.transient(buf, p + 1, e));
-  }
-
-  #bigNumber(p: number): bigint | undefined {
-    const e = this.#lineEnd(p, this.#maxNumberLength);
-    if (e < 0) return undefined;
-    this.#within(p, e + 2);
-    if (!isCanonicalInteger(this.#buf, p + 1, e)) {
-      this.#fail(`Invalid big number ${quote(this.#buf, p + 1, e)}`, p);
-    }
-    this.#pos = e + 2;
-    return BigInt(this.#strings.transient(this.#buf, p + 1, e));
-  }
-
-  /** `$` bulk string, `=` verbatim string or `!` blob error. */
-  #bulkString(p: number, type: number): RespValue | undefined {
-    const n = this.#length(p, type === BULK);
-    if (n === NEED) return undefined;
-    if (n === -1) {
-      this.#pos = this.#after;
-      return null;
-    }
-    if (n > this.#maxBulkLength) {
-      const text = quote(this.#buf, p + 1, this.#after - 2);
-      this.#fail(
-        `A ${NAMES[type]} of ${text} bytes exceeds the limit of ${this.#maxBulkLength}`,
-        p,
-      );
-    }
-    if (type === VERBATIM && n < 4) {
-      this.#fail(`A verbatim string of ${n} bytes cannot hold its format prefix`, p);
-    }
-    const buf = this.#buf;
-    const start = this.#after;
-    const stop = start + n;
-    this.#within(p, stop + 2);
-    const end = this.#end;
-    if (stop < end && (buf[stop] !== CR || (stop + 1 < end && buf[stop + 1] !== LF))) {
-      this.#fail(`A ${NAMES[type]} is not followed by CRLF`, stop);
-    }
-    if (stop + 2 <= end) {
-      if (type === VERBATIM && buf[start + 3] !== 58) this.#badVerbatim(buf, start, p);
-      this.#pos = stop + 2;
-      return this.#bulkValue(buf, start, stop, type);
-    }
-    if (n >= DIRECT_BULK && stop > end) {
-      const have = end - start;
-      const bulk = new Uint8Array(n <= DIRECT_EXACT ? n : Math.max(DIRECT_EXACT, have));
-      bulk.set(buf.subarray(start, end));
-      this.#bulk = bulk;
-      this.#bulkLength = n;
-      this.#bulkFilled = have;
-      this.#bulkType = type;
-      this.#bulkAt = this.#base + p;
-      this.#pos = end;
-    }
-    return undefined;
-  }
-
-  #bulkValue(buf: Uint8Array, start: number, stop: number, type: number): RespValue {
-    if (type === BULK) return this.#buffers ? this.#bytes(start, stop) : this.#string(start, stop);
-    if (type === BLOB_ERROR) return this.#texts.errorReply(buf, start, stop, type);
-    return this.#texts.verbatim(
-      buf,
-      start,
-      stop,
-      this.#buffers ? this.#bytes(start + 4, stop) : null,
-    );
-  }
-
-  #bytes(start: number, stop: number): Uint8Array {
-    return this.#strings.bytes(this.#buf, start, stop);
-  }
-
-  #string(start: number, stop: number): string | ReplyDecodeError {
-    if (stop - start > MAX_STRING_LENGTH) return this.#texts.text(this.#buf, start, stop, BULK);
-    return this.#strings.text(this.#buf, start, stop, this.#end);
-  }
-
-  #badVerbatim(buf: Uint8Array, start: number, p: number): never {
-    const prefix = quote(buf, start, start + 4);
-    return this.#fail(`A verbatim string must start with "xxx:", got ${prefix}`, p);
-  }
-
-  /** Completes a bulk string received directly, once its bytes and CRLF are in. */
-  #finishBulk(): RespValue | undefined {
-    const bulk = this.#bulk!;
-    if (this.#bulkFilled < this.#bulkLength) return undefined;
-    const p = this.#pos;
-    const type = this.#bulkType;
-    const have = this.#end - p;
-    if (have === 0 || (have === 1 && this.#buf[p] === CR)) return undefined;
-    if (this.#buf[p] !== CR || this.#buf[p + 1] !== LF) {
-      this.#fail(`A ${NAMES[type]} is not followed by CRLF`, p);
-    }
-    if (type === VERBATIM && bulk[3] !== 58) {
-      this.#failAt(
-        `A verbatim string must start with "xxx:", got ${quote(bulk, 0, 4)}`,
-        this.#bulkAt,
-      );
-    }
-    this.#pos = p + 2;
-    this.#bulk = undefined;
-    const n = bulk.length;
-    if (type === BULK) return this.#buffers ? bulk : this.#texts.text(bulk, 0, n, BULK);
-    if (type === BLOB_ERROR) return this.#texts.errorReply(bulk, 0, n, type);
-    return this.#texts.verbatim(bulk, 0, n, this.#buffers ? bulk.subarray(4) : null);
-  }
-
-  /** Opens an aggregate (or returns an empty or null one whole). */
-  #aggregate(p: number, type: number): RespValue | undefined | typeof CONTINUE {
-    const n = this.#length(p, type === ARRAY);
-    if (n === NEED) return undefined;
-    if (n === -1) {
-      this.#pos = this.#after;
-      return null;
-    }
-    const keyed = type === MAP || type === ATTRIBUTE;
-    const elements = keyed ? n * 2 : n;
-    if (elements > this.#maxElements) {
-      const text = quote(this.#buf, p + 1, this.#after - 2);
-      this.#fail(
-        `${article(type)} of ${text} ${keyed ? "entries" : "elements"} exceeds the limit of ` +
-          `${this.#maxElements} elements`,
-        p,
-      );
-    }
-    if ((keyed || type === SET) && n > JS_COLLECTION_LIMIT) {
-      this.#fail(
-        `${article(type)} of ${n} entries exceeds the ${JS_COLLECTION_LIMIT} that a JavaScript ` +
-          `${type === SET ? "Set" : "Map"} holds`,
-        p,
-      );
-    }
-    const depth = this.#depth;
-    const budget = this.#budget;
-    if (depth === 0) budget.open(this.#base + p); // the reply, an attribute before it, a push
-    if (!budget.add(elements + AGGREGATE_COST)) this.#fail(budget.message("elements"), p);
-    this.#within(p, this.#after);
-    if (type === PUSH && depth > 0) this.#fail("A push inside an aggregate", p);
-    if (depth >= this.#maxDepth) {
-      this.#fail(`Aggregates nested deeper than the limit of ${this.#maxDepth}`, p);
-    }
-    this.#pos = this.#after;
-    if (n === 0) {
-      switch (type) {
-        case ARRAY:
-          return [];
-        case SET:
-          return new Set();
-        case MAP:
-          return new Map();
-        case PUSH:
-          this.#deliver([]);
-          return CONTINUE;
-        default:
-          this.#annotate(new Map());
-          return CONTINUE;
-      }
-    }
-    // An array is allocated at its full length only when the bytes that could fill it (3 at
-    // least per element) are already here, so what is allocated stays proportional to what was
-    // received; otherwise it grows as elements arrive.
-    this.#containers[depth] = type === ARRAY || type === PUSH
-      ? (n * 3 <= this.#end - this.#pos ? new Array(n) : [])
-      : type === SET
-      ? new Set()
-      : new Map();
-    this.#kinds[depth] = type;
-    this.#left[depth] = elements;
-    this.#totals[depth] = elements;
-    this.#depth = depth + 1;
-    return CONTINUE;
-  }
-
-  #deliver(push: RespValue[]): void {
-    const attributes = this.#pendingAttributes;
-    this.#pendingAttributes = undefined;
-    this.#budget.close();
-    this.#texts.undecodable = undefined; // a push keeps it in the place of its string
-    const handler = this.onPush;
-    if (handler === undefined) return;
-    this.#delivering = true;
-    try {
-      handler(push, attributes);
-    } catch (error) {
-      this.#pushThrew = true;
-      throw error;
-    } finally {
-      this.#delivering = false;
-    }
-  }
-
-  /** Records an attribute for the element that comes next at the current position. */
-  #annotate(attributes: Map<RespValue, RespValue>): void {
-    const path: number[] = [];
-    for (let j = 0; j < this.#depth; j++) {
-      // An attribute inside another attribute's map annotates nothing a caller can reach.
-      if (this.#kinds[j] === ATTRIBUTE) return;
-      path.push(this.#totals[j]! - this.#left[j]!);
-    }
-    (this.#pendingAttributes ??= []).push({ path, attributes });
-  }
-}
-
-function capacityFor(need: number, current: number): number {
-  let capacity = DEFAULT_CAPACITY;
-  while (capacity < need) capacity *= 2;
-  return capacity > current ? capacity : current * 2;
 }

@@ -5,8 +5,8 @@ import {
   type LoopCore,
   type LoopHandle,
   ManualLoop,
-  MemorySource,
 } from "../../loop/mod.ts";
+import { MemorySource } from "../../loop/testing/mod.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

@@ -1,7 +1,8 @@
 // Connection: the adapter between the pure Context and a loop plus a byte stream, driven with a
 // ManualLoop and an in-memory source.
 import assert from "node:assert/strict";
-import { ManualLoop, MemorySource } from "../../loop/mod.ts";
+import { ManualLoop } from "../../loop/mod.ts";
+import { MemorySource } from "../../loop/testing/mod.ts";
 import {
   Connection,
   ConnectionClosedError,

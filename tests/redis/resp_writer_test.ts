@@ -175,7 +175,8 @@ Deno.test("RespWriter.take returns bytes that stay unchanged until the next take
 });
 
 Deno.test("RespWriter.take fits the loop's onWritable contract through a MemorySource", async () => {
-  const { DenoLoop, MemorySource } = await import("../../loop/mod.ts");
+  const { DenoLoop } = await import("../../loop/mod.ts");
+  const { MemorySource } = await import("../../loop/testing/mod.ts");
   const source = new MemorySource({ maxWriteSize: 7 }); // partial writes
   const writer = new RespWriter();
   const handle = new DenoLoop().attach({ onWritable: () => writer.take() }, { source });

@@ -1,4 +1,4 @@
-import type { IoSource } from "./types.ts";
+import type { IoSource } from "../types.ts";
 
 interface Waiter {
   into: Uint8Array;
@@ -11,7 +11,7 @@ interface Waiter {
  *
  * @example
  * ```ts
- * import { MemorySource, type MemorySourceOptions } from "@dray/dray/loop";
+ * import { MemorySource, type MemorySourceOptions } from "@dray/dray/loop/testing";
  *
  * const options: MemorySourceOptions = { maxWriteSize: 3 };
  * const source = new MemorySource(options);
@@ -28,7 +28,7 @@ export interface MemorySourceOptions {
  *
  * @example A round trip
  * ```ts
- * import { MemorySource } from "@dray/dray/loop";
+ * import { MemorySource } from "@dray/dray/loop/testing";
  * import assert from "node:assert/strict";
  *
  * const source = new MemorySource();
@@ -58,7 +58,7 @@ export class MemorySource implements IoSource {
    *
    * @example
    * ```ts
-   * import { MemorySource } from "@dray/dray/loop";
+   * import { MemorySource } from "@dray/dray/loop/testing";
    * import assert from "node:assert/strict";
    *
    * const source = new MemorySource({ maxWriteSize: 1 });
@@ -74,7 +74,7 @@ export class MemorySource implements IoSource {
    *
    * @example
    * ```ts
-   * import { MemorySource } from "@dray/dray/loop";
+   * import { MemorySource } from "@dray/dray/loop/testing";
    * import assert from "node:assert/strict";
    *
    * const source = new MemorySource();
@@ -93,7 +93,7 @@ export class MemorySource implements IoSource {
    *
    * @example
    * ```ts
-   * import { MemorySource } from "@dray/dray/loop";
+   * import { MemorySource } from "@dray/dray/loop/testing";
    * import assert from "node:assert/strict";
    *
    * const source = new MemorySource();
@@ -113,7 +113,7 @@ export class MemorySource implements IoSource {
    *
    * @example
    * ```ts
-   * import { MemorySource } from "@dray/dray/loop";
+   * import { MemorySource } from "@dray/dray/loop/testing";
    * import assert from "node:assert/strict";
    *
    * const source = new MemorySource();
@@ -133,7 +133,7 @@ export class MemorySource implements IoSource {
    *
    * @example
    * ```ts
-   * import { MemorySource } from "@dray/dray/loop";
+   * import { MemorySource } from "@dray/dray/loop/testing";
    * import assert from "node:assert/strict";
    *
    * const source = new MemorySource();
@@ -151,7 +151,7 @@ export class MemorySource implements IoSource {
    *
    * @example
    * ```ts
-   * import { MemorySource } from "@dray/dray/loop";
+   * import { MemorySource } from "@dray/dray/loop/testing";
    * import assert from "node:assert/strict";
    *
    * const source = new MemorySource();
@@ -171,7 +171,7 @@ export class MemorySource implements IoSource {
    *
    * @example
    * ```ts
-   * import { MemorySource } from "@dray/dray/loop";
+   * import { MemorySource } from "@dray/dray/loop/testing";
    *
    * const source = new MemorySource();
    * source.holdWrites();
@@ -191,7 +191,7 @@ export class MemorySource implements IoSource {
    *
    * @example
    * ```ts
-   * import { MemorySource } from "@dray/dray/loop";
+   * import { MemorySource } from "@dray/dray/loop/testing";
    * import assert from "node:assert/strict";
    *
    * const source = new MemorySource();
@@ -220,7 +220,7 @@ export class MemorySource implements IoSource {
    *
    * @example
    * ```ts
-   * import { MemorySource } from "@dray/dray/loop";
+   * import { MemorySource } from "@dray/dray/loop/testing";
    * import assert from "node:assert/strict";
    *
    * const source = new MemorySource();
@@ -249,7 +249,7 @@ export class MemorySource implements IoSource {
    *
    * @example
    * ```ts
-   * import { MemorySource } from "@dray/dray/loop";
+   * import { MemorySource } from "@dray/dray/loop/testing";
    * import assert from "node:assert/strict";
    *
    * const source = new MemorySource();
@@ -271,7 +271,7 @@ export class MemorySource implements IoSource {
    *
    * @example
    * ```ts
-   * import { MemorySource } from "@dray/dray/loop";
+   * import { MemorySource } from "@dray/dray/loop/testing";
    * import assert from "node:assert/strict";
    *
    * const source = new MemorySource();
