@@ -64,25 +64,9 @@ export function checkIovTable(
         `Cannot use the iovec table: side ${s} has count '${count}', expected 1 to 1024 pairs that fit`,
       );
     }
-    let sum = 0;
-    const cap = lengthOf(views[s]!);
-    for (let i = 0; i < count; i++) {
-      const off = table[at + 2 * i]!;
-      const len = table[at + 2 * i + 1]!;
-      if (off > cap || len > cap - off) {
-        throw new RangeError(
-          `Cannot use the iovec table: side ${s} pair ${i} (${off}, ${len}) lies outside ${cap} bytes`,
-        );
-      }
-      sum += len;
-    }
-    if (s === 0) {
-      first = sum;
-    } else if (sum !== first) {
-      throw new RangeError(
-        `Cannot use the iovec table: side ${s} holds '${sum}' bytes, side 0 holds ${first}`,
-      );
-    }
+    const sum = sidePairs(table, at, count, lengthOf(views[s]!), s, "iovec");
+    if (s === 0) first = sum;
+    else if (sum !== first) unequal("iovec", s, sum, first);
     at += 2 * count;
   }
 }
@@ -164,25 +148,38 @@ export function checkOpTable(
         `Cannot use the op table: side ${s} has count '${count}', expected 1 to 1024 pairs that fit`,
       );
     }
-    const cap = lengthOf(memories[memory]!);
-    let sum = 0;
-    for (let i = 0; i < count; i++) {
-      const off = table[at + 2 * i]!;
-      const len = table[at + 2 * i + 1]!;
-      if (off > cap || len > cap - off) {
-        throw new RangeError(
-          `Cannot use the op table: side ${s} pair ${i} (${off}, ${len}) lies outside ${cap} bytes`,
-        );
-      }
-      sum += len;
-    }
-    if (s === 0) {
-      first = sum;
-    } else if (sum !== first) {
-      throw new RangeError(
-        `Cannot use the op table: side ${s} holds '${sum}' bytes, side 0 holds ${first}`,
-      );
-    }
+    const sum = sidePairs(table, at, count, lengthOf(memories[memory]!), s, "op");
+    if (s === 0) first = sum;
+    else if (sum !== first) unequal("op", s, sum, first);
     at += 2 * count;
   }
+}
+
+/** The total of one side's `count` (offset, length) pairs from word `at`, each inside `cap`. */
+function sidePairs(
+  table: Uint32Array,
+  at: number,
+  count: number,
+  cap: number,
+  side: number,
+  kind: string,
+): number {
+  let sum = 0;
+  for (let i = 0; i < count; i++) {
+    const off = table[at + 2 * i]!;
+    const len = table[at + 2 * i + 1]!;
+    if (off > cap || len > cap - off) {
+      throw new RangeError(
+        `Cannot use the ${kind} table: side ${side} pair ${i} (${off}, ${len}) lies outside ${cap} bytes`,
+      );
+    }
+    sum += len;
+  }
+  return sum;
+}
+
+function unequal(kind: string, side: number, sum: number, first: number): never {
+  throw new RangeError(
+    `Cannot use the ${kind} table: side ${side} holds '${sum}' bytes, side 0 holds ${first}`,
+  );
 }
