@@ -27,14 +27,14 @@
 import { BASE_FLAGS, findCompiler } from "../native/build.ts";
 import { buildIsal, isalNsPerCall, isalSection, nsPerCall, printIsal } from "./_dmover_isal.ts";
 import { nativeStatus } from "../native/mod.ts";
+import { lagSection, offThreadSection } from "./_dmover_offthread.ts";
+import { cliSection } from "./_dmover_cli.ts";
 import {
   compare,
   comparePattern,
   copy,
   copyCrc32c,
   crc32c,
-  createWorkerBackend,
-  type DmoverBackend,
   type DmoverRequest,
   dualcast,
   fill8,
@@ -306,305 +306,6 @@ function requestRate(batched: boolean): number {
   return gbps({ run }, depth).run! * 1e9;
 }
 
-// ---- off-thread backends: throughput, round trip -------------------------------------------------
-
-const MIB = 1 << 20;
-
-function allocate(length: number, shared: boolean): Uint8Array {
-  const view = shared ? new Uint8Array(new SharedArrayBuffer(length)) : new Uint8Array(length);
-  return view.fill(0xa5);
-}
-
-/** The backends a request may be handed to, by name; off-thread ones opened for the section. */
-function openBackends(): {
-  names: string[];
-  get(name: string): string | DmoverBackend;
-  close(): void;
-} {
-  const pool = createWorkerBackend();
-  const names = live.available ? ["ts", "native", "native-async", "worker"] : ["ts", "worker"];
-  return {
-    names,
-    get: (name) => (name === "worker" ? pool : name),
-    close: () => pool.close(),
-  };
-}
-
-/** GB/s of `request` through a session on `backend`: best of `rounds` timed runs after a warm-up. */
-async function sessionRate(
-  backend: string | DmoverBackend,
-  fn: string,
-  request: DmoverRequest,
-  bytes: number,
-  rounds: number,
-): Promise<number> {
-  using session = openSession(fn, { backend });
-  let best = 0;
-  for (let round = -1; round < rounds; round++) {
-    const t0 = performance.now();
-    await session.submit(request);
-    await session.read();
-    const ns = (performance.now() - t0) * 1e6;
-    if (round >= 0) best = Math.max(best, bytes / ns);
-  }
-  return best;
-}
-
-/** Microseconds from submit to completion of a 64-byte request, median of many. */
-async function roundTrip(backend: string | DmoverBackend): Promise<number> {
-  using session = openSession("xor2", { backend });
-  const [a, b, out] = [0, 1, 2].map(() => allocate(64, true));
-  const times: number[] = [];
-  for (let i = 0; i < (quick ? 50 : 400); i++) {
-    const t0 = performance.now();
-    await session.submit({ id: i, output: out!, inputs: [a!, b!] });
-    await session.read();
-    times.push((performance.now() - t0) * 1000);
-  }
-  times.sort((x, y) => x - y);
-  return times[times.length >> 1]!;
-}
-
-async function offThreadSection(): Promise<Record<string, unknown>> {
-  const opened = openBackends();
-  try {
-    const out: Record<string, unknown> = {};
-    const rates: Record<string, Record<string, number>> = {};
-    for (const size of [MIB, 16 * MIB, 256 * MIB]) {
-      for (const shared of [true, false]) {
-        const [a, b, o] = [0, 1, 2].map(() => allocate(size, shared));
-        const key = `${label(size)} ${shared ? "SharedArrayBuffer" : "ArrayBuffer"}`;
-        rates[key] = {};
-        for (const name of opened.names) {
-          const rounds = size >= 256 * MIB ? (quick ? 1 : 3) : quick ? 3 : 10;
-          rates[key]![name] = await sessionRate(
-            opened.get(name),
-            "xor2",
-            { id: 1, output: o!, inputs: [a!, b!] },
-            size,
-            rounds,
-          );
-        }
-      }
-    }
-    out.xor2 = rates;
-    const trips: Record<string, number> = {};
-    for (const name of opened.names) trips[name] = await roundTrip(opened.get(name));
-    out.round_trip_us = trips;
-    return out;
-  } finally {
-    opened.close();
-  }
-}
-
-// ---- the event loop's lag during a 256 MiB request -----------------------------------------------
-
-async function lagOf(
-  backend: string | DmoverBackend,
-  sides: Uint8Array[],
-): Promise<{ lag: number; ms: number }> {
-  const [a, b, o] = sides as [Uint8Array, Uint8Array, Uint8Array];
-  using session = openSession("xor2", { backend });
-  // Warm up (threads, workers, code) on a small request.
-  await session.submit({
-    id: 0,
-    output: o.subarray(0, 4096),
-    inputs: [a.subarray(0, 4096), b.subarray(0, 4096)],
-  });
-  await session.read();
-  let best = { lag: Infinity, ms: 0 };
-  for (let round = 0; round < (quick ? 1 : 3); round++) {
-    let last = performance.now();
-    let gap = 0;
-    const timer = setInterval(() => {
-      const now = performance.now();
-      gap = Math.max(gap, now - last);
-      last = now;
-    }, 1);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    last = performance.now();
-    gap = 0;
-    const t0 = last;
-    await session.submit({ id: 1, output: o, inputs: [a, b] });
-    await session.read();
-    const ms = performance.now() - t0;
-    gap = Math.max(gap, performance.now() - last);
-    clearInterval(timer);
-    // The best round, as for throughput: a shared machine adds its own stalls to some rounds.
-    if (gap < best.lag) best = { lag: gap, ms };
-  }
-  return best;
-}
-
-async function lagSection(): Promise<Record<string, Record<string, number>>> {
-  const opened = openBackends();
-  try {
-    const out: Record<string, Record<string, number>> = {};
-    // One set of buffers per kind of memory, for every backend: allocating (and freeing) 768 MiB
-    // per case would time the allocator and the collector instead.
-    for (const shared of [true, false]) {
-      const sides = [0, 1, 2].map(() => allocate(256 * MIB, shared));
-      for (const name of opened.names) {
-        if (!shared && (name === "ts" || name === "native")) continue; // the same in place
-        const key = `${name} ${shared ? "SharedArrayBuffer" : "ArrayBuffer"}`;
-        const { lag, ms } = await lagOf(opened.get(name), sides);
-        out[key] = { lag_ms: lag, request_ms: ms };
-      }
-    }
-    return out;
-  } finally {
-    opened.close();
-  }
-}
-
-// ---- the CLI on a 1 GiB file set -----------------------------------------------------------------
-
-async function timed(
-  command: string,
-  args: string[],
-  stdout: "null" | "piped" = "null",
-): Promise<number> {
-  const t0 = performance.now();
-  const result = await new Deno.Command(command, { args, stdout, stderr: "piped" }).output();
-  const ms = performance.now() - t0;
-  if (!result.success) {
-    throw new Error(
-      `${command} ${args.join(" ")} failed: ${new TextDecoder().decode(result.stderr)}`,
-    );
-  }
-  return ms;
-}
-
-async function available(command: string): Promise<boolean> {
-  try {
-    const { success } = await new Deno.Command(command, {
-      args: ["--version"],
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    return success;
-  } catch {
-    return false;
-  }
-}
-
-async function cliSection(): Promise<Record<string, Record<string, number>>> {
-  const dir = await Deno.makeTempDir({ prefix: "dray-cli-bench-" });
-  try {
-    const GIB = 1 << 30;
-    // One file of 1 GiB for the checksums; four of 256 MiB for parity, pq and recover.
-    const chunk = new Uint8Array(16 * MIB);
-    let x = 7;
-    for (let i = 0; i < chunk.length; i += 4) {
-      x ^= x << 13;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      chunk[i] = x & 0xff;
-      chunk[i + 1] = (x >>> 8) & 0xff;
-      chunk[i + 2] = (x >>> 16) & 0xff;
-      chunk[i + 3] = x >>> 24;
-    }
-    const write = async (path: string, bytes: number, salt: number): Promise<void> => {
-      const file = await Deno.open(path, { write: true, create: true, truncate: true });
-      for (let at = 0; at < bytes; at += chunk.length) {
-        chunk[0] = salt;
-        chunk[1] = at >>> 24;
-        await file.write(chunk); // a whole chunk is written to a regular file
-      }
-      file.close();
-    };
-    await write(`${dir}/big`, GIB, 1);
-    const data = [0, 1, 2, 3].map((k) => `${dir}/d${k}`);
-    for (let k = 0; k < 4; k++) await write(data[k]!, GIB / 4, 10 + k);
-    const deno = Deno.execPath();
-    const cli = `${root}dmover/cli.ts`;
-    const env = ["--allow-read", "--allow-write", "--allow-ffi", "--allow-env"];
-    const rounds = quick ? 1 : 3;
-    const best = async (command: string, args: string[]): Promise<number> => {
-      let ms = Infinity;
-      for (let i = 0; i < rounds; i++) ms = Math.min(ms, await timed(command, args));
-      return (GIB / ms) / 1e6; // GB/s of input bytes, the whole process included
-    };
-    // Warm the page cache (and check the CLI runs).
-    await timed("cat", [`${dir}/big`, ...data]);
-    const out: Record<string, Record<string, number>> = {};
-    out["crc32c, 1 file of 1 GiB"] = {
-      dmover: await best(deno, ["run", ...env, cli, "crc32c", "--quiet", `${dir}/big`]),
-    };
-    for (
-      const [tool, args] of [
-        ["cksum", []],
-        ["cksum", ["-a", "crc"]],
-        ["md5sum", []],
-        ["sha1sum", []],
-        ["b2sum", []],
-        ["cat", []],
-      ] as const
-    ) {
-      if (!await available(tool)) continue;
-      const name = [tool, ...args].join(" ");
-      try {
-        out["crc32c, 1 file of 1 GiB"]![name] = await best(tool, [...args, `${dir}/big`]);
-      } catch {
-        // an option this version of the tool does not have
-      }
-    }
-    out["parity -o P, 4 files of 256 MiB"] = {
-      dmover: await best(deno, [
-        "run",
-        ...env,
-        cli,
-        "parity",
-        "--quiet",
-        "-o",
-        `${dir}/P`,
-        ...data,
-      ]),
-    };
-    out["pq -o P -o Q, 4 files of 256 MiB"] = {
-      dmover: await best(deno, [
-        "run",
-        ...env,
-        cli,
-        "pq",
-        "--quiet",
-        "-o",
-        `${dir}/P`,
-        "-o",
-        `${dir}/Q`,
-        ...data,
-      ]),
-    };
-    const recover = async (): Promise<number> => {
-      let ms = Infinity;
-      for (let i = 0; i < rounds; i++) {
-        await Deno.remove(data[0]!);
-        await Deno.remove(data[2]!);
-        ms = Math.min(
-          ms,
-          await timed(deno, [
-            "run",
-            ...env,
-            cli,
-            "recover",
-            "--quiet",
-            "-P",
-            `${dir}/P`,
-            "-Q",
-            `${dir}/Q`,
-            ...data,
-          ]),
-        );
-      }
-      return (GIB / ms) / 1e6;
-    };
-    out["recover 2 of 4 files of 256 MiB from P and Q"] = { dmover: await recover() };
-    return out;
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
 // ---- report ----------------------------------------------------------------------------------
 
 type Report = Record<string, unknown> & {
@@ -839,9 +540,11 @@ if (wanted("rate")) {
   merged.ns_per_request = ns;
 }
 if (wanted("iovecs")) merged.iovecs_1024x64 = iovecCase();
-if (wanted("offthread")) merged.offthread = await offThreadSection();
-if (wanted("lag")) merged.lag = await lagSection();
-if (wanted("cli")) merged.cli = await cliSection();
+if (wanted("offthread")) {
+  merged.offthread = await offThreadSection({ quick, native: live.available });
+}
+if (wanted("lag")) merged.lag = await lagSection({ quick, native: live.available });
+if (wanted("cli")) merged.cli = await cliSection({ quick, root });
 merged.meta = {
   date: new Date().toISOString(),
   deno: Deno.version.deno,

@@ -42,11 +42,11 @@ export interface CatalogRow {
 // cost differs. Per input, for xor, xor-check and pq: their cost grows with the number of inputs.
 const TS_COPY: CostModel = { overheadNs: 78, gbps: 90 };
 const TS_FILL: CostModel = { overheadNs: 74, gbps: 100 };
-const TS_CRC32C: CostModel = { overheadNs: 66, gbps: 1.31 };
+const TS_CRC32C: CostModel = { overheadNs: 118, gbps: 1.6 };
 const TS_COMPARE: CostModel = { overheadNs: 250, gbps: 3.5 };
 const TS_COMPARE_PATTERN: CostModel = { overheadNs: 300, gbps: 3.5 };
 const TS_COPY_CRC32C: CostModel = { overheadNs: 150, gbps: 1.2 };
-const TS_DUALCAST: CostModel = { overheadNs: 150, gbps: 30 };
+const TS_DUALCAST: CostModel = { overheadNs: 363, gbps: 23 };
 const TS_PER_INPUT_NS = 0.35; // ns per byte per input of xor, xor-check (word loops)
 const TS_PQ_PER_INPUT_NS = 0.9; // ns per byte per data block of pq and pq-recover
 
@@ -58,9 +58,9 @@ function tsPerInput(perInput: number): CostModel {
 // xorN has two regimes in TypeScript: a byte loop below XOR_WORDS_FROM bytes, word views above.
 function tsXor(n: number, length: number): CostModel {
   if (length < XOR_WORDS_FROM) {
-    return { overheadNs: byArity(n, 110, 157, 255), gbps: 1 / byArity(n, 2.25, 3.9, 8.1) };
+    return { overheadNs: byArity(n, 184, 234, 373), gbps: 1 / byArity(n, 1.9, 4.1, 7.75) };
   }
-  return { overheadNs: byArity(n, 183, 296, 470), gbps: 1 / byArity(n, 0.186, 0.306, 0.582) };
+  return { overheadNs: byArity(n, 253, 364, 578), gbps: 1 / byArity(n, 0.149, 0.288, 0.501) };
 }
 
 // ---- the native backend's costs ----
@@ -70,12 +70,12 @@ function tsXor(n: number, length: number): CostModel {
 // from the C kernels on an AVX-512 machine, per input where the cost grows with the inputs.
 const NATIVE_COPY: CostModel = { overheadNs: 122, gbps: 90 };
 const NATIVE_FILL: CostModel = { overheadNs: 88, gbps: 100 };
-const NATIVE_CRC32C_HW: CostModel = { overheadNs: 97, gbps: 23 };
-const NATIVE_CRC32C_TABLE: CostModel = { overheadNs: 97, gbps: 2 }; // slicing-by-8 in C
+const NATIVE_CRC32C_HW: CostModel = { overheadNs: 163, gbps: 50 };
+const NATIVE_CRC32C_TABLE: CostModel = { overheadNs: 163, gbps: 2 }; // slicing-by-8 in C
 const OP_NS = 260;
 const NATIVE_COMPARE: CostModel = { overheadNs: OP_NS, gbps: 30 };
 const NATIVE_COPY_CRC32C: CostModel = { overheadNs: OP_NS, gbps: 14 };
-const NATIVE_DUALCAST: CostModel = { overheadNs: OP_NS, gbps: 20 };
+const NATIVE_DUALCAST: CostModel = { overheadNs: 480, gbps: 31 };
 const NATIVE_PER_INPUT_NS = 0.022; // ns per byte per input of xor and xor-check
 const NATIVE_PQ_PER_INPUT_NS = 0.02; // ns per byte per data block of pq
 const NATIVE_RECOVER_NS = 0.3; // ns per byte of pq-recover's combining step
@@ -85,7 +85,7 @@ function nativePerInput(perInput: number, extra = 0): CostModel {
 }
 
 function nativeXor(n: number): CostModel {
-  return { overheadNs: byArity(n, 180, 251, 401), gbps: 1 / byArity(n, 0.0206, 0.0485, 0.128) };
+  return { overheadNs: byArity(n, 335, 425, 660), gbps: 1 / byArity(n, 0.03, 0.05, 0.087) };
 }
 
 function fixed(model: CostModel): () => CostModel {

@@ -1,8 +1,10 @@
 // Building the tables of the shim's generic entry points (dray_op4, dray_op12; layout in
 // native/_dmover_ops.ts) from requests: which op, which memories the sides point into and the
-// (offset, length) pairs of each side. Shared by the native and native-async backends.
+// (offset, length) pairs of each side. The one table format of the native and native-async
+// backends: every request that reaches C in one call, whatever its function, goes through it.
 
 import { OP_ARG, OP_HEADER, OP_RESULT } from "../native/_dmover_ops.ts";
+import { bufferOf } from "../native/_checks.ts";
 import { patternBytes } from "./_ts_ops.ts";
 import type { DmoverBuffer, DmoverRequest } from "./types.ts";
 import type { ArgsKind } from "./_catalog.ts";
@@ -33,17 +35,66 @@ export class OpTable {
       : new Uint32Array(words);
   }
 
-  /** Starts a table: op, outputs, inputs and the four argument words. */
-  begin(op: number, outputs: number, inputs: number, args: readonly number[]): void {
+  /**
+   * Starts a table: op, outputs, inputs, the first two argument words (the others are 0) and
+   * cleared results. Allocates nothing.
+   */
+  begin(op: number, outputs: number, inputs: number, arg0 = 0, arg1 = 0): void {
     const t = this.table;
     t[0] = op;
     t[1] = outputs;
     t[2] = inputs;
-    for (let i = 0; i < 4; i++) t[OP_ARG + i] = args[i] ?? 0;
+    t[OP_ARG] = arg0;
+    t[OP_ARG + 1] = arg1;
+    t[OP_ARG + 2] = 0;
+    t[OP_ARG + 3] = 0;
     t[OP_RESULT] = 0;
     t[OP_RESULT + 1] = 0;
     this.words = OP_HEADER;
     this.memories.length = 0;
+  }
+
+  /**
+   * Starts a table for a request: its argument words by what its function's hold (see
+   * _catalog.ts); for a pattern, the pattern as seen from byte `done` of the request (for a chunk
+   * that starts there).
+   */
+  beginRequest(
+    op: number,
+    outputs: number,
+    kind: ArgsKind,
+    request: DmoverRequest,
+    done = 0,
+  ): void {
+    const inputs = request.inputs?.length ?? 0;
+    const imm = request.immediate as number | bigint | undefined;
+    switch (kind) {
+      case "word":
+        this.begin(op, outputs, inputs, (imm as number | undefined) ?? 0);
+        return;
+      case "pattern": {
+        if (done % 8 !== 0) {
+          const bytes = patternBytes(imm!);
+          const rotated = new Uint8Array(8);
+          for (let j = 0; j < 8; j++) rotated[j] = bytes[(done + j) & 7]!;
+          const view = new DataView(rotated.buffer);
+          this.begin(op, outputs, inputs, view.getUint32(0, true), view.getUint32(4, true));
+        } else if (typeof imm === "number") {
+          this.begin(op, outputs, inputs, imm % 2 ** 32, Math.floor(imm / 2 ** 32));
+        } else {
+          const v = imm as bigint;
+          this.begin(op, outputs, inputs, Number(v & 0xffff_ffffn), Number(v >> 32n));
+        }
+        return;
+      }
+      case "lost": {
+        const mask = typeof imm === "bigint" ? Number(imm) : imm as number;
+        this.begin(op, outputs, inputs, mask % 2 ** 32, Math.floor(mask / 2 ** 32));
+        return;
+      }
+      default:
+        this.begin(op, outputs, inputs);
+    }
   }
 
   #reserve(words: number): void {
@@ -61,8 +112,8 @@ export class OpTable {
   #whole = new WeakMap<SharedArrayBuffer, Uint8Array>();
 
   #sharedBase(view: Uint8Array): Uint8Array | undefined {
-    if (!this.shared) return undefined; // before .buffer, the costly part
-    const sab = view.buffer;
+    if (!this.shared) return undefined; // before the buffer, the costly part
+    const sab = bufferOf(view);
     if (!(sab instanceof SharedArrayBuffer) || sab.byteLength > U32_MAX) {
       return undefined;
     }
@@ -101,16 +152,19 @@ export class OpTable {
       return true;
     }
     const first = side[0]!.buffer;
-    const memory = first.buffer;
     const whole = this.#sharedBase(first);
     let same = whole === undefined && first.length <= U32_MAX;
+    // The ArrayBuffer is read (through the intrinsic getter) only when a second view appears: a
+    // list of pieces of one view, the common case, never reads it.
+    let memory: ArrayBufferLike | undefined;
     let previous = first;
     let lo = Infinity;
     let hi = -Infinity;
     for (const iov of side) {
       const view = iov.buffer;
       if (view !== previous) {
-        if (view.buffer !== memory) return false;
+        memory ??= bufferOf(first);
+        if (bufferOf(view) !== memory) return false;
         previous = view;
         same = false;
       }
@@ -126,7 +180,7 @@ export class OpTable {
     } else if (!same) {
       if (hi - lo > U32_MAX) return false;
       base = lo;
-      view = new Uint8Array(memory, lo, hi - lo);
+      view = new Uint8Array(memory ?? bufferOf(first), lo, hi - lo);
     }
     const index = this.#memory(view);
     if (index < 0) return false;
@@ -168,38 +222,5 @@ export class OpTable {
     const hi = this.table[OP_RESULT + 1]!;
     if (lo === U32_MAX && hi === U32_MAX) return -1;
     return hi * 2 ** 32 + lo;
-  }
-}
-
-const NO_ARGS: readonly number[] = Object.freeze([0, 0, 0, 0]);
-
-/**
- * The four argument words of a request, by what its function's argument words hold (see
- * _catalog.ts); for a pattern, the pattern as seen from byte `done` of the request (for a chunk
- * that starts there).
- */
-export function opArgs(kind: ArgsKind, request: DmoverRequest, done = 0): readonly number[] {
-  const imm = request.immediate as number | bigint | undefined;
-  switch (kind) {
-    case "word":
-      return [(imm as number | undefined) ?? 0, 0, 0, 0];
-    case "pattern": {
-      if (done % 8 === 0) {
-        if (typeof imm === "number") return [imm % 2 ** 32, Math.floor(imm / 2 ** 32), 0, 0];
-        const v = imm as bigint;
-        return [Number(v & 0xffff_ffffn), Number(v >> 32n), 0, 0];
-      }
-      const bytes = patternBytes(imm!);
-      const rotated = new Uint8Array(8);
-      for (let j = 0; j < 8; j++) rotated[j] = bytes[(done + j) & 7]!;
-      const view = new DataView(rotated.buffer);
-      return [view.getUint32(0, true), view.getUint32(4, true), 0, 0];
-    }
-    case "lost": {
-      const mask = typeof imm === "bigint" ? Number(imm) : imm as number;
-      return [mask % 2 ** 32, Math.floor(mask / 2 ** 32), 0, 0];
-    }
-    default:
-      return NO_ARGS;
   }
 }

@@ -4,7 +4,7 @@
 import { nativeStatus } from "../native/mod.ts";
 import type { DmoverBackend, DmoverKernel } from "./backend.ts";
 import { DmoverError } from "./errors.ts";
-import type { DmoverFunction } from "./functions.ts";
+import { type DmoverFunction, getFunction } from "./functions.ts";
 import { createNativeBackend } from "./native_backend.ts";
 import { createNativeAsyncBackend } from "./native_async_backend.ts";
 import { tsBackend } from "./ts_backend.ts";
@@ -217,4 +217,34 @@ export function resolveBackend(
     throw new TypeError(`Cannot use backend '${chosen.name}' here: it completes asynchronously`);
   }
   return chooserFor(fn, synchronousOnly, chosen);
+}
+
+/**
+ * A one-shot helper's function and its synchronous `auto` chooser, found on first use and kept
+ * while the set of backends stays the same: a call with the default backend then costs one
+ * comparison, no lookup by name.
+ */
+export class HelperSite {
+  readonly functionName: string;
+  #fn: DmoverFunction | undefined;
+  #auto: Chooser | undefined;
+
+  constructor(functionName: string) {
+    this.functionName = functionName;
+  }
+
+  /** The function (a built-in: never replaced, so found once). */
+  get fn(): DmoverFunction {
+    return this.#fn ??= getFunction(this.functionName);
+  }
+
+  /** The chooser for a `backend` option, over synchronous backends only. */
+  chooser(backend: string | DmoverBackend | undefined): Chooser {
+    if (backend === undefined || backend === "auto") {
+      const auto = this.#auto;
+      if (auto !== undefined && auto.generation === generation) return auto;
+      return this.#auto = chooserFor(this.fn, true);
+    }
+    return resolveBackend(this.fn, backend, true);
+  }
 }

@@ -38,5 +38,8 @@ export * from "./native_backend.ts";
 export * from "./native_async_backend.ts";
 export * from "./worker_backend.ts";
 export * from "./session.ts";
+export * from "./blocking_session.ts";
+export * from "./nonblocking_session.ts";
+export * from "./open_session.ts";
 export * from "./oneshot.ts";
 export * from "./oneshot_async.ts";

@@ -9,7 +9,7 @@ import {
   offThreadKernel,
   StagingPool,
 } from "./_offthread.ts";
-import { opArgs, OpTable } from "./_op_table.ts";
+import { OpTable } from "./_op_table.ts";
 import { catalogRow } from "./_catalog.ts";
 
 /**
@@ -158,7 +158,7 @@ export function createNativeAsyncBackend(
       try {
         const row = catalogRow(fn.name)!;
         const outputs = row.outputs;
-        table.begin(row.op, outputs, request.inputs?.length ?? 0, opArgs(row.args, request));
+        table.beginRequest(row.op, outputs, row.args, request);
         if (!table.addRequest(request, outputs)) {
           // The driver keeps parts within the table's limits; reaching this is a bug.
           throw new DmoverError(

@@ -8,85 +8,10 @@ import { trustedOps } from "../native/_trusted.ts";
 import { overlaps } from "./_validate.ts";
 import { forEachPiece, walkChunks } from "./_walk.ts";
 import type { DmoverBuffer, DmoverRequest } from "./types.ts";
-import { type ArgsKind, MAX_MEMORIES, opArgs, OpTable } from "./_op_table.ts";
+import { type ArgsKind, MAX_MEMORIES, OpTable } from "./_op_table.ts";
+import { OP } from "../native/_dmover_ops.ts";
 
 const U32_MAX = 0xffff_ffff;
-
-/**
- * Builds the (views, table) form of a request for the shim's scatter/gather kernels: each side must
- * lie in one ArrayBuffer and span at most 4 GiB - 1, else `add` returns false and the caller falls
- * back to one call per contiguous chunk.
- */
-class TableBuilder {
-  table = new Uint32Array(64);
-  words = 0;
-  views: Uint8Array[] = [];
-
-  reset(first: number): void {
-    this.words = first;
-  }
-
-  #reserve(words: number): void {
-    if (this.words + words <= this.table.length) return;
-    const grown = new Uint32Array(Math.max(this.table.length * 2, this.words + words));
-    grown.set(this.table.subarray(0, this.words));
-    this.table = grown;
-  }
-
-  add(side: DmoverBuffer, k: number): boolean {
-    if (side instanceof Uint8Array) {
-      if (side.length > U32_MAX) return false;
-      this.#reserve(3);
-      const t = this.table;
-      t[this.words] = 1;
-      t[this.words + 1] = 0;
-      t[this.words + 2] = side.length;
-      this.words += 3;
-      this.views[k] = side;
-      return true;
-    }
-    const first = side[0]!.buffer;
-    let same = first.length <= U32_MAX;
-    const memory = first.buffer;
-    let previous = first;
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const iov of side) {
-      const view = iov.buffer;
-      if (view !== previous) {
-        // A new view: the .buffer getter is costly, so only here.
-        if (view.buffer !== memory) return false;
-        previous = view;
-        same = false;
-      }
-      if (iov.length === 0) continue;
-      const start = view.byteOffset + iov.offset;
-      if (start < lo) lo = start;
-      if (start + iov.length > hi) hi = start + iov.length;
-    }
-    this.#reserve(1 + 2 * side.length);
-    const t = this.table;
-    let at = this.words;
-    t[at++] = side.length;
-    if (same) {
-      // Every piece is in one view (an arena): use it as it is.
-      for (const iov of side) {
-        t[at++] = iov.offset;
-        t[at++] = iov.length;
-      }
-      this.views[k] = first;
-    } else {
-      if (hi - lo > U32_MAX) return false;
-      for (const iov of side) {
-        t[at++] = iov.length === 0 ? 0 : iov.buffer.byteOffset + iov.offset - lo;
-        t[at++] = iov.length;
-      }
-      this.views[k] = new Uint8Array(memory, lo, hi - lo);
-    }
-    this.words = at;
-    return true;
-  }
-}
 
 /**
  * Creates the backend that runs kernels in the native shim, vectorised for the CPU (AVX-512 or
@@ -132,7 +57,8 @@ export function createNativeBackend(library: NativeLibrary): DmoverBackend {
     op: (table: Uint32Array, memories: readonly Uint8Array[], words: number): void =>
       lib.dmoverOp(table, memories, words),
   };
-  const builder = new TableBuilder();
+  // The one table every single-call request is built in (calls are synchronous: one serves).
+  const table = new OpTable();
   const crcHardware = lib.crc32cImplementation !== "table";
 
   function fillPieces(out: DmoverBuffer, value: number): void {
@@ -168,10 +94,10 @@ export function createNativeBackend(library: NativeLibrary): DmoverBackend {
         ? trusted.crc32c(input, seed)
         : lib.crc32c(input, 0, input.length, seed);
     }
-    builder.reset(1);
-    if (builder.add(input, 0)) {
-      builder.table[0] = seed;
-      return lib.crc32cv(builder.views[0]!, builder.table, builder.words);
+    table.begin(OP.crc32c, 0, 1, seed);
+    if (table.add(input)) {
+      trusted.op(table.table, table.memories, table.words);
+      return table.crc;
     }
     let crc = seed;
     forEachPiece(input, (view, offset, length) => {
@@ -194,12 +120,9 @@ export function createNativeBackend(library: NativeLibrary): DmoverBackend {
         lib.xor(out as Uint8Array, 0, inputs as readonly Uint8Array[], offsets, length);
         return undefined;
       }
-      builder.reset(0);
-      let gathered = builder.add(out, 0);
-      for (let k = 0; gathered && k < n; k++) gathered = builder.add(inputs[k]!, k + 1);
-      if (gathered) {
-        const views = builder.views;
-        lib.xorv(views[0]!, views.slice(1, n + 1), builder.table, builder.words);
+      table.begin(OP.xor, 1, n);
+      if (table.addRequest(request, 1)) {
+        trusted.op(table.table, table.memories, table.words);
       } else {
         walkChunks([out, ...inputs], length, visit, 2 ** 31);
       }
@@ -213,7 +136,6 @@ export function createNativeBackend(library: NativeLibrary): DmoverBackend {
   // The functions beyond dmover_io: one call of the generic entry point when the sides lie in at
   // most 12 memories, else contiguous chunks (those beyond 11 memories copied through a scratch
   // buffer).
-  const table = new OpTable();
   let scratch = new Uint8Array(0);
 
   function chunked(
@@ -233,8 +155,11 @@ export function createNativeBackend(library: NativeLibrary): DmoverBackend {
     const chunkSize = sides.length > MAX_MEMORIES ? 1 << 16 : 1 << 30;
     walkChunks(sides, length, (views, offs, chunk) => {
       if (found >= 0) return;
-      const words = result === "crc" ? [crc, 0, 0, 0] : opArgs(args, request, done);
-      table.begin(op, outputs, n, words);
+      const begin = (): void =>
+        result === "crc"
+          ? table.begin(op, outputs, n, crc)
+          : table.beginRequest(op, outputs, args, request, done);
+      begin();
       table.maxMemories = MAX_MEMORIES - 1; // the last one is for staging
       const staged: number[] = [];
       const pieces: Uint8Array[] = [];
@@ -247,7 +172,7 @@ export function createNativeBackend(library: NativeLibrary): DmoverBackend {
       if (staged.length > 0) {
         // Rebuild with the staged sides in one scratch memory.
         if (scratch.length < staged.length * chunk) scratch = new Uint8Array(staged.length * chunk);
-        table.begin(op, outputs, n, words);
+        begin();
         const slot = new Map<number, number>();
         staged.forEach((s, k) => {
           slot.set(s, k);
@@ -275,7 +200,7 @@ export function createNativeBackend(library: NativeLibrary): DmoverBackend {
   function opKernel(fnName: string): DmoverKernel {
     const { op, outputs, result, args } = catalogRow(fnName)!;
     return (request: DmoverRequest, length: number): number | undefined => {
-      table.begin(op, outputs, request.inputs?.length ?? 0, opArgs(args, request));
+      table.beginRequest(op, outputs, args, request);
       if (!table.addRequest(request, outputs)) {
         return chunked(args, op, outputs, request, length, result);
       }

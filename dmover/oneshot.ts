@@ -1,7 +1,6 @@
 import type { DmoverBackend } from "./backend.ts";
 import { DmoverError } from "./errors.ts";
-import { getFunction } from "./functions.ts";
-import { resolveBackend } from "./_registry.ts";
+import { HelperSite } from "./_registry.ts";
 import { checkedRequest, checkOneShot } from "./_validate.ts";
 import { emptyResult } from "./_catalog.ts";
 import type { DmoverBuffer, DmoverRequest } from "./types.ts";
@@ -24,18 +23,37 @@ export interface OneShotOptions {
   backend?: string | DmoverBackend;
 }
 
-const XOR_NAMES = ["", "", "xor2", "xor3", "xor4", "xor5", "xor6", "xor7", "xor8"];
+// One site per helper (and per xor arity): the function and its `auto` chooser, found once.
+const sites = new Map<string, HelperSite>();
+
+function site(functionName: string): HelperSite {
+  let found = sites.get(functionName);
+  if (found === undefined) {
+    found = new HelperSite(functionName);
+    sites.set(functionName, found);
+  }
+  return found;
+}
+
+const COPY = site("copy");
+const ZERO = site("zero");
+const FILL8 = site("fill8");
+const CRC32C = site("iscsi-crc32c");
+const XOR_SITES = ["", "", "xor2", "xor3", "xor4", "xor5", "xor6", "xor7", "xor8"].map((name) =>
+  name === "" ? undefined : site(name)
+);
 
 function run(
   helper: string,
-  functionName: string,
+  where: HelperSite | string,
   request: DmoverRequest,
   options: OneShotOptions,
 ): number | undefined {
-  const fn = getFunction(functionName);
+  const at = typeof where === "string" ? site(where) : where;
+  const fn = at.fn;
   const length = checkOneShot(helper, fn, request);
   const trusted = checkedRequest();
-  const chooser = resolveBackend(fn, options.backend ?? "auto", true);
+  const chooser = at.chooser(options.backend);
   if (length === 0) return emptyResult(fn, trusted);
   const kernel = chooser.kernels[chooser.pick(length)]!;
   let result;
@@ -78,7 +96,7 @@ export function copy(
   input: DmoverBuffer,
   options: OneShotOptions = {},
 ): void {
-  run("copy", "copy", { id: 0, output, inputs: [input] }, options);
+  run("copy", COPY, { id: 0, output, inputs: [input] }, options);
 }
 
 /**
@@ -99,7 +117,7 @@ export function copy(
  * ```
  */
 export function zero(output: DmoverBuffer, options: OneShotOptions = {}): void {
-  run("zero", "zero", { id: 0, output }, options);
+  run("zero", ZERO, { id: 0, output }, options);
 }
 
 /**
@@ -122,7 +140,7 @@ export function zero(output: DmoverBuffer, options: OneShotOptions = {}): void {
  * ```
  */
 export function fill8(output: DmoverBuffer, value: number, options: OneShotOptions = {}): void {
-  run("fill8", "fill8", { id: 0, output, immediate: value }, options);
+  run("fill8", FILL8, { id: 0, output, immediate: value }, options);
 }
 
 /**
@@ -161,7 +179,7 @@ export function xor(
       `Cannot run 'xor' with '${n < 0 ? typeof inputs : n}' inputs: expected 2 to 32`,
     );
   }
-  run("xor", XOR_NAMES[n] ?? "xor", { id: 0, output, inputs }, options);
+  run("xor", XOR_SITES[n] ?? "xor", { id: 0, output, inputs }, options);
 }
 
 /**
@@ -190,7 +208,7 @@ export function crc32c(
   seed: number = 0,
   options: OneShotOptions = {},
 ): number {
-  return run("crc32c", "iscsi-crc32c", { id: 0, inputs: [bytes], immediate: seed }, options)!;
+  return run("crc32c", CRC32C, { id: 0, inputs: [bytes], immediate: seed }, options)!;
 }
 
 /**

@@ -1,10 +1,7 @@
-import { defaultLoop, type EventLoop, type LoopHandle } from "../loop/mod.ts";
-import type { DmoverBackend, DmoverKernel } from "./backend.ts";
-import { DmoverError } from "./errors.ts";
-import { type DmoverFunction, getFunction } from "./functions.ts";
-import { type Chooser, resolveBackend } from "./_registry.ts";
-import { checkedRequest, checkRequest } from "./_validate.ts";
-import { emptyResult } from "./_catalog.ts";
+import type { EventLoop } from "../loop/mod.ts";
+import type { DmoverBackend } from "./backend.ts";
+import type { DmoverFunction } from "./functions.ts";
+import { closedError, type SessionCore } from "./_session_core.ts";
 import type { DmoverCompletion, DmoverRequest } from "./types.ts";
 
 /**
@@ -17,7 +14,7 @@ import type { DmoverCompletion, DmoverRequest } from "./types.ts";
  * const options: SessionOptions = { maxInFlight: 128, backend: "auto", nonBlocking: true };
  * ```
  */
-export interface SessionOptions<NB extends boolean = boolean> {
+export interface SessionOptions {
   /** How many requests may hold a slot at once, from submit until their completion is read (default 64). */
   maxInFlight?: number;
   /**
@@ -26,32 +23,15 @@ export interface SessionOptions<NB extends boolean = boolean> {
    */
   backend?: string | DmoverBackend;
   /**
-   * When `true`, `submit` throws `EWOULDBLOCK` instead of waiting for a slot and `read` throws it
-   * instead of waiting for a completion. Default `false`: both wait (they return a promise only
-   * when they have to wait).
+   * When `true`, the session is a {@linkcode NonBlockingSession}: `submit` throws `EWOULDBLOCK`
+   * instead of waiting for a slot and `read` throws it instead of waiting for a completion, and
+   * both return values. Default `false`: a {@linkcode BlockingSession}, whose `submit` and `read`
+   * always return promises.
    */
-  nonBlocking?: NB;
+  nonBlocking?: boolean;
   /** The loop that delivers wake-ups and poll readiness (default `defaultLoop()`). */
   loop?: EventLoop;
 }
-
-/**
- * What a session call gives back: on a non-blocking session (`NB` is `true`) the value itself;
- * on a blocking one the value, or a promise of it when the call had to wait. `await` works for
- * both.
- *
- * @typeParam NB Whether the session is non-blocking.
- * @typeParam T The value.
- *
- * @example
- * ```ts
- * import type { DmoverCompletion, SessionResult } from "@dray/dray/dmover";
- *
- * const now: SessionResult<true, number> = 3;
- * const later: SessionResult<false, DmoverCompletion[]> = Promise.resolve([]);
- * ```
- */
-export type SessionResult<NB extends boolean, T> = NB extends true ? T : T | Promise<T>;
 
 /**
  * What {@linkcode Session.poll} reports.
@@ -89,61 +69,6 @@ export interface SessionPollOptions {
   signal?: AbortSignal;
 }
 
-const DEFAULT_MAX_IN_FLIGHT = 64;
-
-// Waiting readers: read(), readMany() and async iteration.
-const ONE = 0;
-const MANY = 1;
-const ITERATE = 2;
-
-interface ReaderWait {
-  kind: typeof ONE | typeof MANY | typeof ITERATE;
-  max: number;
-  // deno-lint-ignore no-explicit-any
-  resolve: (value: any) => void;
-  reject: (error: unknown) => void;
-}
-
-interface WriterWait {
-  requests: readonly DmoverRequest[];
-  index: number;
-  accepted: number;
-  single: boolean;
-  /** The index of the batch's request that carries the batch's fence, or -1. */
-  fenceAt: number;
-  // deno-lint-ignore no-explicit-any
-  resolve: (value: any) => void;
-  reject: (error: unknown) => void;
-}
-
-interface PollWait {
-  readable: boolean;
-  writable: boolean;
-  resolve: (value: DmoverReadiness) => void;
-  reject: (error: unknown) => void;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
-}
-
-/**
- * A request that has not completed and may be waited on: running on a backend that completes
- * later, or waiting for what it depends on. Requests that complete within `submit` never get one.
- */
-interface Pending {
-  readonly id: number;
-  readonly seq: number;
-  /** Called when the request completes, with whether it failed. */
-  readonly waiters: ((failed: boolean) => void)[];
-}
-
-/** What a request waits for before it runs: pending requests, or an earlier failure. */
-interface Prerequisites {
-  wait: Pending[];
-  failed: boolean;
-}
-
-const NONE: Prerequisites = Object.freeze({ wait: [], failed: false }) as Prerequisites;
-
 /**
  * Options for {@linkcode Session.submitMany}.
  *
@@ -162,42 +87,18 @@ export interface SubmitManyOptions {
   fence?: boolean;
 }
 
-function canceled(id: number, why: string): DmoverError {
-  return new DmoverError("ECANCELED", `Cannot run request '${id}': ${why}`);
-}
-
-function asError(error: unknown): DmoverError {
-  if (error instanceof DmoverError) return error;
-  const text = error instanceof Error ? error.message : String(error);
-  return new DmoverError("EIO", `Cannot complete the request: the backend failed (${text})`, {
-    cause: error,
-  });
-}
-
-function closedError(what: string): DmoverError {
-  return new DmoverError("EBADF", `Cannot ${what}: the session is closed`);
-}
-
-function withAccepted(error: unknown, accepted: number): unknown {
-  if (!(error instanceof DmoverError)) return error;
-  return new DmoverError(error.code, error.message, { accepted, cause: error.cause });
-}
-
 /**
  * A session bound to one data-mover function, after NetBSD's dmover_io: requests go in with
- * {@linkcode Session.submit}, completions (id, error, immediate) come out with
- * {@linkcode Session.read} in the order requests complete. At most `maxInFlight` requests hold a
- * slot at once; a slot is freed when its completion is read. Open one with
- * {@linkcode openSession}; a session is `Disposable`.
+ * `submit`, completions (id, error, immediate) come out with `read` in the order requests
+ * complete. At most `maxInFlight` requests hold a slot at once; a slot is freed when its
+ * completion is read. Open one with {@linkcode openSession}; a session is `Disposable`.
  *
- * Blocking sessions (the default) wait when they must: `submit` on a full session and `read` on
- * an empty one return promises. Otherwise they return at once, without allocating a promise, so
- * that small requests stay cheap. Non-blocking sessions throw `EWOULDBLOCK` instead of waiting,
- * and their methods are typed as returning values, never promises.
+ * There are two kinds, with honest types: a {@linkcode BlockingSession} (the default) whose
+ * `submit`, `submitMany`, `read` and `readMany` always return promises and wait when they must,
+ * and a {@linkcode NonBlockingSession} whose same methods return values and throw `EWOULDBLOCK`
+ * instead of waiting. This class holds what both share.
  *
- * @typeParam NB Whether the session is non-blocking (see {@linkcode SessionResult}).
- *
- * @example Submitting a batch and reading the completions
+ * @example Submitting a request and reading its completion
  * ```ts
  * import { openSession } from "@dray/dray/dmover";
  * import assert from "node:assert/strict";
@@ -212,60 +113,19 @@ function withAccepted(error: unknown, accepted: number): unknown {
  * assert.equal(new TextDecoder().decode(dst), "hello, dmover");
  * ```
  */
-export class Session<NB extends boolean = boolean> implements Disposable, AsyncDisposable {
-  #fn: DmoverFunction;
-  #chooser: Chooser;
-  #only: DmoverKernel | undefined;
-  #kernels: readonly DmoverKernel[];
-  #max: number;
+export abstract class Session implements Disposable, AsyncDisposable {
+  #core: SessionCore;
   #nonBlocking: boolean;
-  #handle: LoopHandle;
-
-  #held = 0; // slots taken: accepted and completion not yet read (dmover_io's ds_nreqs)
-  #pending = 0; // accepted and not yet completed
-  #ring: (DmoverCompletion | undefined)[];
-  #ringSeq: Float64Array; // the submission number of each completion in the ring
-  #head = 0;
-  #count = 0;
-  #seq = 0; // submission numbers, for dependsOn and fences
-  #live = new Set<Pending>(); // requests not completed, in submission order
-  #liveById = new Map<number, Pending>(); // the latest of them per id
-
-  #readers: ReaderWait[] = [];
-  #writers: WriterWait[] = [];
-  #pollers: PollWait[] = [];
-  #waking = false;
-
-  #closed = false;
-  #finished: Promise<void> | undefined;
-  #resolveFinished: (() => void) | undefined;
 
   /**
    * Use {@linkcode openSession}.
    *
-   * @param functionName The function the session runs.
-   * @param options Slots, backend, blocking mode and loop.
+   * @param core The session's state, made by the subclass.
+   * @param nonBlocking Whether the subclass throws `EWOULDBLOCK` instead of waiting.
    */
-  constructor(functionName: string, options: SessionOptions<NB> = {}) {
-    const fn = getFunction(functionName);
-    const max = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
-    if (!Number.isInteger(max) || max < 1 || max > 0x7fff_ffff) {
-      throw new RangeError(
-        `Cannot open a session with maxInFlight '${max}': expected an integer from 1 to 2^31 - 1`,
-      );
-    }
-    const chooser = resolveBackend(fn, options.backend ?? "auto", false);
-    this.#fn = fn;
-    this.#chooser = chooser;
-    this.#kernels = chooser.kernels;
-    this.#only = chooser.kernels.length === 1 ? chooser.kernels[0] : undefined;
-    this.#max = max;
-    this.#nonBlocking = options.nonBlocking === true;
-    this.#ring = new Array(max).fill(undefined);
-    this.#ringSeq = new Float64Array(max);
-    this.#handle = (options.loop ?? defaultLoop()).attach({
-      onDeferred: () => this.#wake(),
-    });
+  protected constructor(core: SessionCore, nonBlocking: boolean) {
+    this.#core = core;
+    this.#nonBlocking = nonBlocking;
   }
 
   /**
@@ -281,7 +141,7 @@ export class Session<NB extends boolean = boolean> implements Disposable, AsyncD
    * ```
    */
   get function(): DmoverFunction {
-    return this.#fn;
+    return this.#core.fn;
   }
 
   /**
@@ -297,7 +157,7 @@ export class Session<NB extends boolean = boolean> implements Disposable, AsyncD
    * ```
    */
   get maxInFlight(): number {
-    return this.#max;
+    return this.#core.max;
   }
 
   /**
@@ -333,7 +193,7 @@ export class Session<NB extends boolean = boolean> implements Disposable, AsyncD
    * ```
    */
   get inFlight(): number {
-    return this.#closed ? this.#pending : this.#held;
+    return this.#core.inFlight;
   }
 
   /**
@@ -353,8 +213,8 @@ export class Session<NB extends boolean = boolean> implements Disposable, AsyncD
    * ```
    */
   get readable(): boolean {
-    if (this.#closed) throw closedError("check readable");
-    return this.#count > 0;
+    if (this.#core.closed) throw closedError("check readable");
+    return this.#core.readable;
   }
 
   /**
@@ -376,8 +236,8 @@ export class Session<NB extends boolean = boolean> implements Disposable, AsyncD
    * ```
    */
   get writable(): boolean {
-    if (this.#closed) throw closedError("check writable");
-    return this.#held < this.#max && this.#writers.length === 0;
+    if (this.#core.closed) throw closedError("check writable");
+    return this.#core.writable;
   }
 
   /**
@@ -394,7 +254,7 @@ export class Session<NB extends boolean = boolean> implements Disposable, AsyncD
    * ```
    */
   get closed(): boolean {
-    return this.#closed;
+    return this.#core.closed;
   }
 
   /**
@@ -411,14 +271,7 @@ export class Session<NB extends boolean = boolean> implements Disposable, AsyncD
    * ```
    */
   get finished(): Promise<void> {
-    if (this.#finished === undefined) {
-      if (this.#closed && this.#pending === 0) {
-        this.#finished = Promise.resolve();
-      } else {
-        this.#finished = new Promise((resolve) => this.#resolveFinished = resolve);
-      }
-    }
-    return this.#finished;
+    return this.#core.finished;
   }
 
   /**
@@ -440,209 +293,85 @@ export class Session<NB extends boolean = boolean> implements Disposable, AsyncD
     if (!Number.isSafeInteger(length) || length < 1) {
       throw new RangeError(`Cannot choose for length '${length}': expected an integer from 1`);
     }
-    return this.#chooser.backends[this.#chooser.pick(length)]!.name;
+    const chooser = this.#core.chooser;
+    return chooser.backends[chooser.pick(length)]!.name;
   }
 
   /**
-   * Submits a request. It is validated first (a rejected request never takes a slot), then takes
-   * a slot and goes to its backend; with `ts` and `native` it has completed when `submit`
-   * returns, and its completion waits to be read. A request with `dependsOn` or `fence` takes its
-   * slot at once and starts when what it waits for has completed (or completes with `ECANCELED`
-   * when that failed).
-   *
-   * When every slot is taken (or blocked submits wait ahead), a non-blocking session throws
-   * `EWOULDBLOCK` and a blocking one returns a promise that settles once the request has a slot.
-   * Otherwise `submit` returns `undefined` at once: `await session.submit(request)` is right in
-   * both cases.
+   * Submits a request; see {@linkcode BlockingSession.submit} and
+   * {@linkcode NonBlockingSession.submit}.
    *
    * @param request The request.
-   * @returns `undefined` when accepted at once, else a promise of acceptance (blocking mode).
-   * @throws {DmoverError} `EINVAL` for an invalid request (or a `dependsOn` naming no request that
-   * holds a slot), `EWOULDBLOCK` when non-blocking and full, `EBADF` after `close` (a waiting
-   * submit rejects with `EBADF` when the session closes).
+   * @returns Nothing (non-blocking), or a promise of acceptance (blocking).
    *
    * @example
    * ```ts
-   * import { DmoverError, openSession } from "@dray/dray/dmover";
-   * import assert from "node:assert/strict";
+   * import { openSession, type Session } from "@dray/dray/dmover";
    *
-   * using session = openSession("fill8");
-   * const out = new Uint8Array(4);
-   * assert.equal(session.submit({ id: 1, output: out, immediate: 0xab }), undefined);
-   * assert.deepEqual(out, new Uint8Array([0xab, 0xab, 0xab, 0xab]));
-   * assert.throws(
-   *   () => session.submit({ id: 2, output: out }), // fill8 needs its byte
-   *   (error) => error instanceof DmoverError && error.code === "EINVAL",
-   * );
+   * using session: Session = openSession("zero");
+   * await session.submit({ id: 1, output: new Uint8Array(8) });
    * ```
    */
-  submit(request: DmoverRequest): SessionResult<NB, void> {
-    if (this.#closed) throw closedError("submit");
-    const length = checkRequest(this.#fn, request);
-    if (this.#held < this.#max && this.#writers.length === 0) {
-      const trusted = checkedRequest();
-      this.#start(trusted, length, this.#prerequisites(trusted, false));
-      return undefined as SessionResult<NB, void>;
-    }
-    if (this.#nonBlocking) {
-      throw new DmoverError(
-        "EWOULDBLOCK",
-        `Cannot submit request '${request.id}': all ${this.#max} slots are taken`,
-      );
-    }
-    return new Promise<void>((resolve, reject) => {
-      this.#writers.push({
-        requests: [request],
-        index: 0,
-        accepted: 0,
-        single: true,
-        fenceAt: -1,
-        resolve,
-        reject,
-      });
-    }) as SessionResult<NB, void>;
-  }
+  abstract submit(request: DmoverRequest): void | Promise<void>;
 
   /**
-   * Submits requests in order, as one write of several requests to dmover_io. Each is validated
-   * when its turn comes; the first invalid one stops the batch with a `DmoverError` whose
-   * `accepted` says how many went in before it.
-   *
-   * When the slots run out, a non-blocking session returns how many it accepted (throwing
-   * `EWOULDBLOCK` when that is none) and a blocking one returns a promise that settles with the
-   * batch's length once every request has a slot.
+   * Submits requests in order; see {@linkcode BlockingSession.submitMany} and
+   * {@linkcode NonBlockingSession.submitMany}.
    *
    * @param requests The requests.
    * @param options `fence`: the batch starts after every request submitted before it completes.
-   * @returns How many were accepted, or (blocking mode, when it had to wait) a promise of it.
-   * @throws {DmoverError} `EINVAL` (with `accepted`) at the first invalid request, `EWOULDBLOCK`
-   * when non-blocking and no request fit, `EBADF` after `close`.
-   *
-   * @example A non-blocking batch larger than the session
-   * ```ts
-   * import { openSession } from "@dray/dray/dmover";
-   * import assert from "node:assert/strict";
-   *
-   * using session = openSession("zero", { maxInFlight: 2, nonBlocking: true });
-   * const requests = [1, 2, 3].map((id) => ({ id, output: new Uint8Array(16) }));
-   * assert.equal(session.submitMany(requests), 2); // the third did not fit
-   * assert.equal(session.readMany().length, 2);
-   * assert.equal(session.submitMany(requests.slice(2)), 1);
-   * ```
-   */
-  submitMany(
-    requests: readonly DmoverRequest[],
-    options: SubmitManyOptions = {},
-  ): SessionResult<NB, number> {
-    if (this.#closed) throw closedError("submit");
-    if (!Array.isArray(requests)) {
-      throw new TypeError(`Cannot submit '${typeof requests}': expected an array of requests`);
-    }
-    const total = requests.length;
-    const fenceAt = options.fence === true ? 0 : -1;
-    let accepted = 0;
-    if (this.#writers.length === 0) {
-      while (accepted < total && this.#held < this.#max) {
-        let request = requests[accepted]!;
-        let length: number;
-        let before: Prerequisites;
-        try {
-          length = checkRequest(this.#fn, request);
-          request = checkedRequest();
-          before = this.#prerequisites(request, accepted === fenceAt);
-        } catch (error) {
-          throw withAccepted(error, accepted);
-        }
-        this.#start(request, length, before);
-        accepted++;
-      }
-      if (accepted === total) return total as SessionResult<NB, number>;
-    }
-    if (this.#nonBlocking) {
-      if (accepted > 0) return accepted as SessionResult<NB, number>;
-      throw new DmoverError("EWOULDBLOCK", `Cannot submit: all ${this.#max} slots are taken`, {
-        accepted: 0,
-      });
-    }
-    return new Promise<number>((resolve, reject) => {
-      this.#writers.push({
-        requests,
-        index: accepted,
-        accepted,
-        single: false,
-        fenceAt,
-        resolve,
-        reject,
-      });
-    }) as SessionResult<NB, number>;
-  }
-
-  /**
-   * Reads the oldest completion, freeing its slot (which wakes a blocked `submit`). When none is
-   * waiting, a non-blocking session throws `EWOULDBLOCK` and a blocking one returns a promise of
-   * the next completion.
-   *
-   * @returns The completion, or (blocking mode, when it had to wait) a promise of it.
-   * @throws {DmoverError} `EWOULDBLOCK` when non-blocking and nothing is waiting, `EBADF` after
-   * `close` (a waiting read rejects with `EBADF` when the session closes).
+   * @returns How many were accepted, or a promise of it (blocking).
    *
    * @example
    * ```ts
-   * import { openSession } from "@dray/dray/dmover";
+   * import { openSession, type Session } from "@dray/dray/dmover";
    * import assert from "node:assert/strict";
    *
-   * using session = openSession("iscsi-crc32c");
-   * session.submit({ id: 9, inputs: [new TextEncoder().encode("123456789")] });
-   * const { id, error, immediate } = await session.read();
-   * assert.deepEqual([id, error, immediate], [9, undefined, 0xe3069283]);
+   * using session: Session = openSession("zero");
+   * assert.equal(await session.submitMany([{ id: 1, output: new Uint8Array(8) }]), 1);
    * ```
    */
-  read(): SessionResult<NB, DmoverCompletion> {
-    if (this.#closed) throw closedError("read");
-    if (this.#count > 0) return this.#take() as SessionResult<NB, DmoverCompletion>;
-    if (this.#nonBlocking) {
-      throw new DmoverError("EWOULDBLOCK", "Cannot read: no completion is waiting");
-    }
-    return new Promise<DmoverCompletion>((resolve, reject) => {
-      this.#readers.push({ kind: ONE, max: 1, resolve, reject });
-    }) as SessionResult<NB, DmoverCompletion>;
-  }
+  abstract submitMany(
+    requests: readonly DmoverRequest[],
+    options?: SubmitManyOptions,
+  ): number | Promise<number>;
 
   /**
-   * Reads every waiting completion, up to `max`, oldest first, freeing their slots. When none is
-   * waiting, a non-blocking session throws `EWOULDBLOCK` and a blocking one returns a promise of
-   * the completions waiting once at least one is.
+   * Reads the oldest completion; see {@linkcode BlockingSession.read} and
+   * {@linkcode NonBlockingSession.read}.
+   *
+   * @returns The completion, or a promise of it (blocking).
+   *
+   * @example
+   * ```ts
+   * import { openSession, type Session } from "@dray/dray/dmover";
+   * import assert from "node:assert/strict";
+   *
+   * using session: Session = openSession("zero");
+   * await session.submit({ id: 4, output: new Uint8Array(8) });
+   * assert.equal((await session.read()).id, 4);
+   * ```
+   */
+  abstract read(): DmoverCompletion | Promise<DmoverCompletion>;
+
+  /**
+   * Reads the waiting completions; see {@linkcode BlockingSession.readMany} and
+   * {@linkcode NonBlockingSession.readMany}.
    *
    * @param max The most completions to return (default: all waiting).
-   * @returns At least one completion, or (blocking mode, when it had to wait) a promise of them.
-   * @throws {DmoverError} `EWOULDBLOCK` when non-blocking and nothing is waiting, `EBADF` after
-   * `close`.
-   * @throws {RangeError} When `max` is not an integer >= 1.
+   * @returns The completions, or a promise of them (blocking).
    *
    * @example
    * ```ts
-   * import { openSession } from "@dray/dray/dmover";
+   * import { openSession, type Session } from "@dray/dray/dmover";
    * import assert from "node:assert/strict";
    *
-   * using session = openSession("zero");
-   * for (let id = 0; id < 3; id++) session.submit({ id, output: new Uint8Array(8) });
-   * const completions = await session.readMany();
-   * assert.deepEqual(completions.map((c) => c.id), [0, 1, 2]);
+   * using session: Session = openSession("zero");
+   * await session.submit({ id: 4, output: new Uint8Array(8) });
+   * assert.equal((await session.readMany()).length, 1);
    * ```
    */
-  readMany(max: number = Infinity): SessionResult<NB, DmoverCompletion[]> {
-    if (this.#closed) throw closedError("read");
-    if (max !== Infinity && (!Number.isSafeInteger(max) || max < 1)) {
-      throw new RangeError(`Cannot read '${max}' completions: expected an integer >= 1`);
-    }
-    if (this.#count > 0) return this.#takeMany(max) as SessionResult<NB, DmoverCompletion[]>;
-    if (this.#nonBlocking) {
-      throw new DmoverError("EWOULDBLOCK", "Cannot read: no completion is waiting");
-    }
-    return new Promise<DmoverCompletion[]>((resolve, reject) => {
-      this.#readers.push({ kind: MANY, max, resolve, reject });
-    }) as SessionResult<NB, DmoverCompletion[]>;
-  }
+  abstract readMany(max?: number): DmoverCompletion[] | Promise<DmoverCompletion[]>;
 
   /**
    * Waits, through the session's loop, until a completion is waiting (`readable`) or a slot is
@@ -668,7 +397,7 @@ export class Session<NB extends boolean = boolean> implements Disposable, AsyncD
    * ```
    */
   poll(options: SessionPollOptions = {}): Promise<DmoverReadiness> {
-    if (this.#closed) return Promise.reject(closedError("poll"));
+    if (this.#core.closed) return Promise.reject(closedError("poll"));
     const readable = options.readable ?? true;
     const writable = options.writable ?? true;
     if (!readable && !writable) {
@@ -676,19 +405,7 @@ export class Session<NB extends boolean = boolean> implements Disposable, AsyncD
     }
     const signal = options.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise((resolve, reject) => {
-      const wait: PollWait = { readable, writable, resolve, reject, signal, onAbort: undefined };
-      if (signal !== undefined) {
-        wait.onAbort = () => {
-          const index = this.#pollers.indexOf(wait);
-          if (index >= 0) this.#pollers.splice(index, 1);
-          reject(signal.reason);
-        };
-        signal.addEventListener("abort", wait.onAbort, { once: true });
-      }
-      this.#pollers.push(wait);
-      this.#handle.defer();
-    });
+    return this.#core.poll(readable, writable, signal);
   }
 
   /**
@@ -714,42 +431,8 @@ export class Session<NB extends boolean = boolean> implements Disposable, AsyncD
    * ```
    */
   [Symbol.asyncIterator](): AsyncIterableIterator<DmoverCompletion> {
-    if (this.#closed) throw closedError("iterate");
-    // The read this iterator is waiting on, so that return() can withdraw it: a completion must
-    // never be handed to an iteration that has ended.
-    let waiting: ReaderWait | undefined;
-    let ended = false;
-    const done: IteratorResult<DmoverCompletion> = { done: true, value: undefined };
-    const next = (): Promise<IteratorResult<DmoverCompletion>> => {
-      if (ended || this.#closed) return Promise.resolve(done);
-      if (this.#count > 0) return Promise.resolve({ done: false, value: this.#take() });
-      return new Promise((resolve, reject) => {
-        waiting = {
-          kind: ITERATE,
-          max: 1,
-          resolve: (result: IteratorResult<DmoverCompletion>) => {
-            waiting = undefined;
-            resolve(result);
-          },
-          reject,
-        };
-        this.#readers.push(waiting);
-      });
-    };
-    const iterator: AsyncIterableIterator<DmoverCompletion> = {
-      next,
-      return: (): Promise<IteratorResult<DmoverCompletion>> => {
-        ended = true;
-        if (waiting !== undefined) {
-          const index = this.#readers.indexOf(waiting);
-          if (index >= 0) this.#readers.splice(index, 1);
-          waiting.resolve(done);
-        }
-        return Promise.resolve(done);
-      },
-      [Symbol.asyncIterator]: () => iterator,
-    };
-    return iterator;
+    if (this.#core.closed) throw closedError("iterate");
+    return this.#core.iterate();
   }
 
   /**
@@ -772,33 +455,7 @@ export class Session<NB extends boolean = boolean> implements Disposable, AsyncD
    * ```
    */
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#ring.fill(undefined);
-    this.#count = 0;
-    this.#head = 0;
-    this.#held = this.#pending;
-    const readers = this.#readers;
-    const writers = this.#writers;
-    const pollers = this.#pollers;
-    this.#readers = [];
-    this.#writers = [];
-    this.#pollers = [];
-    for (const r of readers) {
-      if (r.kind === ITERATE) r.resolve({ done: true, value: undefined });
-      else r.reject(closedError("read"));
-    }
-    for (const w of writers) {
-      w.reject(
-        w.single ? closedError("submit") : withAccepted(closedError("submit"), w.accepted),
-      );
-    }
-    for (const p of pollers) {
-      if (p.onAbort !== undefined) p.signal!.removeEventListener("abort", p.onAbort);
-      p.reject(closedError("poll"));
-    }
-    this.#handle.cleanup();
-    if (this.#pending === 0) this.#resolveFinished?.();
+    this.#core.close();
   }
 
   /**
@@ -835,280 +492,4 @@ export class Session<NB extends boolean = boolean> implements Disposable, AsyncD
     this.close();
     await this.finished;
   }
-
-  // ---- internals ----
-
-  /**
-   * What a request must wait for: with `dependsOn`, the latest request of that id still holding
-   * a slot (EINVAL when there is none); with a fence, every request still running, and a failure
-   * if one whose completion is unread failed. Checked before the request takes a slot.
-   */
-  #prerequisites(request: DmoverRequest, batchFence: boolean): Prerequisites {
-    const on = request.dependsOn;
-    const fence = batchFence || request.fence === true;
-    if (on === undefined && !fence) return NONE;
-    const wait: Pending[] = [];
-    let failed = false;
-    if (on !== undefined) {
-      const running = this.#liveById.get(on);
-      let seq = running?.seq ?? -1;
-      let error: DmoverError | undefined;
-      let found = running !== undefined;
-      for (let i = 0; i < this.#count; i++) {
-        let at = this.#head + i;
-        if (at >= this.#max) at -= this.#max;
-        const done = this.#ring[at]!;
-        if (done.id === on && this.#ringSeq[at]! > seq) {
-          seq = this.#ringSeq[at]!;
-          error = done.error;
-          found = true;
-        }
-      }
-      if (!found) {
-        throw new DmoverError(
-          "EINVAL",
-          `Cannot submit request '${request.id}': it depends on request '${on}', which holds no slot (never submitted, or its completion was read)`,
-        );
-      }
-      if (running !== undefined && running.seq === seq) wait.push(running);
-      else if (error !== undefined) failed = true;
-    }
-    if (fence) {
-      for (const pending of this.#live) if (!wait.includes(pending)) wait.push(pending);
-      for (let i = 0; i < this.#count && !failed; i++) {
-        let at = this.#head + i;
-        if (at >= this.#max) at -= this.#max;
-        if (this.#ring[at]!.error !== undefined) failed = true;
-      }
-    }
-    return { wait, failed };
-  }
-
-  #start(request: DmoverRequest, length: number, before: Prerequisites): void {
-    this.#held++;
-    this.#pending++;
-    const seq = ++this.#seq;
-    if (before === NONE) {
-      this.#run(request, length, seq, undefined);
-      return;
-    }
-    const id = request.id;
-    if (before.failed) {
-      this.#finish(id, seq, canceled(id, "a request it waits for failed"), undefined, undefined);
-      return;
-    }
-    if (before.wait.length === 0) {
-      this.#run(request, length, seq, undefined);
-      return;
-    }
-    // Wait: the request holds its slot and can itself be waited on.
-    const pending = this.#track(id, seq);
-    let left = before.wait.length;
-    let anyFailed = false;
-    const onDone = (failed: boolean): void => {
-      anyFailed ||= failed;
-      if (--left > 0) return;
-      if (anyFailed) {
-        this.#finish(id, seq, canceled(id, "a request it waits for failed"), undefined, pending);
-      } else if (this.#closed) {
-        this.#finish(id, seq, undefined, undefined, pending); // closed meanwhile: never started
-      } else {
-        this.#run(request, length, seq, pending);
-      }
-    };
-    for (const p of before.wait) p.waiters.push(onDone);
-  }
-
-  #track(id: number, seq: number): Pending {
-    const pending: Pending = { id, seq, waiters: [] };
-    this.#live.add(pending);
-    this.#liveById.set(id, pending);
-    return pending;
-  }
-
-  #run(request: DmoverRequest, length: number, seq: number, pending: Pending | undefined): void {
-    const id = request.id;
-    if (length === 0) {
-      // Nothing to move: no backend is asked (see emptyResult).
-      this.#finish(id, seq, undefined, emptyResult(this.#fn, request), pending);
-      return;
-    }
-    const kernel = this.#only ?? this.#kernels[this.#chooser.pick(length)]!;
-    let result: number | undefined | PromiseLike<number | undefined>;
-    try {
-      result = kernel(request, length);
-    } catch (error) {
-      this.#finish(id, seq, asError(error), undefined, pending);
-      return;
-    }
-    if (typeof result === "object" && result !== null) {
-      const tracked = pending ?? this.#track(id, seq);
-      result.then(
-        (immediate) => this.#finish(id, seq, undefined, immediate, tracked),
-        (error) => this.#finish(id, seq, asError(error), undefined, tracked),
-      );
-      return;
-    }
-    this.#finish(id, seq, undefined, result, pending);
-  }
-
-  #finish(
-    id: number,
-    seq: number,
-    error: DmoverError | undefined,
-    immediate: number | undefined,
-    pending: Pending | undefined,
-  ): void {
-    this.#pending--;
-    if (this.#closed) {
-      // Finished after close: nobody is told (dmover_io frees it in its done callback).
-      this.#held--;
-      this.#settle(pending, error !== undefined);
-      if (this.#pending === 0) this.#resolveFinished?.();
-      return;
-    }
-    let at = this.#head + this.#count;
-    if (at >= this.#max) at -= this.#max;
-    this.#ring[at] = { id, error, immediate };
-    this.#ringSeq[at] = seq;
-    this.#count++;
-    if ((this.#readers.length !== 0 || this.#pollers.length !== 0) && !this.#waking) {
-      this.#handle.defer();
-    }
-    // After the completion is in the ring, so that a dependent's completion comes after it.
-    this.#settle(pending, error !== undefined);
-  }
-
-  #settle(pending: Pending | undefined, failed: boolean): void {
-    if (pending === undefined) return;
-    this.#live.delete(pending);
-    if (this.#liveById.get(pending.id) === pending) {
-      // An older request of the same id may still be running: it becomes the latest.
-      this.#liveById.delete(pending.id);
-      let latest: Pending | undefined;
-      for (const p of this.#live) if (p.id === pending.id) latest = p;
-      if (latest !== undefined) this.#liveById.set(pending.id, latest);
-    }
-    for (const waiter of pending.waiters) waiter(failed);
-  }
-
-  #take(): DmoverCompletion {
-    const head = this.#head;
-    const completion = this.#ring[head]!;
-    this.#ring[head] = undefined;
-    this.#head = head + 1 === this.#max ? 0 : head + 1;
-    this.#count--;
-    this.#held--;
-    if ((this.#writers.length !== 0 || this.#pollers.length !== 0) && !this.#waking) {
-      this.#handle.defer();
-    }
-    return completion;
-  }
-
-  #takeMany(max: number): DmoverCompletion[] {
-    const n = Math.min(max, this.#count);
-    const out: DmoverCompletion[] = new Array(n);
-    for (let i = 0; i < n; i++) out[i] = this.#take();
-    return out;
-  }
-
-  // End of a tick in which something may have changed: hand completions to waiting readers, free
-  // slots to waiting writers (in the order they waited), then answer polls.
-  #wake(): void {
-    if (this.#closed) return;
-    this.#waking = true;
-    try {
-      for (let progress = true; progress;) {
-        progress = false;
-        while (this.#readers.length > 0 && this.#count > 0) {
-          const reader = this.#readers.shift()!;
-          if (reader.kind === ONE) reader.resolve(this.#take());
-          else if (reader.kind === MANY) reader.resolve(this.#takeMany(reader.max));
-          else reader.resolve({ done: false, value: this.#take() });
-          progress = true;
-        }
-        while (this.#writers.length > 0 && this.#held < this.#max) {
-          const writer = this.#writers[0]!;
-          let request = writer.requests[writer.index]!;
-          progress = true;
-          let length: number;
-          let before: Prerequisites;
-          try {
-            length = checkRequest(this.#fn, request);
-            request = checkedRequest();
-            before = this.#prerequisites(request, writer.index === writer.fenceAt);
-          } catch (error) {
-            this.#writers.shift();
-            writer.reject(writer.single ? error : withAccepted(error, writer.accepted));
-            continue;
-          }
-          this.#start(request, length, before);
-          writer.index++;
-          writer.accepted++;
-          if (writer.index === writer.requests.length) {
-            this.#writers.shift();
-            writer.resolve(writer.single ? undefined : writer.accepted);
-          }
-        }
-      }
-      if (this.#pollers.length > 0) {
-        const readable = this.#count > 0;
-        const writable = this.#held < this.#max && this.#writers.length === 0;
-        const waiting: PollWait[] = [];
-        for (const p of this.#pollers) {
-          if ((p.readable && readable) || (p.writable && writable)) {
-            if (p.onAbort !== undefined) p.signal!.removeEventListener("abort", p.onAbort);
-            p.resolve({ readable, writable });
-          } else {
-            waiting.push(p);
-          }
-        }
-        this.#pollers = waiting;
-      }
-    } finally {
-      this.#waking = false;
-    }
-  }
-}
-
-/**
- * Opens a session bound to one function (dmover_io's open plus DMIO_SETFUNC in one call).
- *
- * @typeParam NB Whether the session is non-blocking: `true` when `options.nonBlocking` is `true`,
- * which types `submit` and `read` as returning their values directly.
- * @param functionName `zero`, `fill8`, `copy`, `xor2`..`xor8`, `iscsi-crc32c`, or a registered
- * function.
- * @param options `maxInFlight` (default 64), `backend` (default `auto`), `nonBlocking` (default
- * `false`) and `loop`.
- * @returns The session; close it (or declare it with `using`).
- * @throws {DmoverError} `ENXIO` for an unknown function, an unknown or unavailable backend, or
- * no backend that implements the function.
- * @throws {RangeError} When `maxInFlight` is not an integer from 1 to 2^31 - 1.
- *
- * @example Xor parity over scatter/gather inputs
- * ```ts
- * import { openSession } from "@dray/dray/dmover";
- * import assert from "node:assert/strict";
- *
- * using session = openSession("xor2");
- * const arena = new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]);
- * const parity = new Uint8Array(4);
- * session.submit({
- *   id: 1,
- *   output: parity,
- *   inputs: [
- *     [{ buffer: arena, offset: 0, length: 2 }, { buffer: arena, offset: 2, length: 2 }],
- *     [{ buffer: arena, offset: 4, length: 4 }],
- *   ],
- * });
- * const completion = await session.read();
- * assert.equal(completion.error, undefined);
- * assert.deepEqual(parity, new Uint8Array([1 ^ 5, 2 ^ 6, 3 ^ 7, 4 ^ 8]));
- * ```
- */
-export function openSession<NB extends boolean = false>(
-  functionName: string,
-  options: SessionOptions<NB> = {},
-): Session<NB> {
-  return new Session<NB>(functionName, options);
 }

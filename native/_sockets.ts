@@ -4,6 +4,7 @@
 
 import { pinnedBytes, pinnedCopy } from "./_pin.ts";
 import type { ShimSymbols } from "./_symbols.ts";
+import { checkView, lengthOf, U32_MAX } from "./_checks.ts";
 import {
   SOCKET_WOULD_BLOCK as SOCKET_EAGAIN,
   type SocketConnectOptions,
@@ -395,4 +396,56 @@ export function openPoller(symbols: ShimSymbols): SocketPoller | undefined {
   const rc = symbols.dray_poller_open(out, out.byteLength);
   if (rc !== 0) return undefined;
   return new EpollPoller(symbols, out[0]!, out[1]!);
+}
+
+/** NativeLibrary.socketRead: a non-blocking read into `into` from its start. */
+export function socketRead(symbols: ShimSymbols, fd: number, into: Uint8Array): number {
+  checkFd(fd);
+  checkView("into", into);
+  const length = lengthOf(into) > U32_MAX ? U32_MAX : lengthOf(into);
+  return symbols.dray_sock_read(fd | 0, into, length, 0, length);
+}
+
+/** NativeLibrary.socketWrite: a non-blocking write of a prefix of `bytes`. */
+export function socketWrite(symbols: ShimSymbols, fd: number, bytes: Uint8Array): number {
+  checkFd(fd);
+  checkView("bytes", bytes);
+  const length = lengthOf(bytes) > U32_MAX ? U32_MAX : lengthOf(bytes);
+  return symbols.dray_sock_write(fd | 0, bytes, length, 0, length);
+}
+
+/** NativeLibrary.socketWait: an off-thread wait for readiness. */
+export function socketWait(
+  symbols: ShimSymbols,
+  fd: number,
+  events: number,
+  timeoutMs: number,
+): Promise<number> {
+  checkFd(fd);
+  if (events !== 1 && events !== 2 && events !== 3) {
+    throw new RangeError(`Cannot wait for events '${events}': expected 1, 2 or 3`);
+  }
+  if (!Number.isInteger(timeoutMs) || timeoutMs > 0x7fff_ffff) {
+    throw new RangeError(`Cannot wait '${timeoutMs}' ms: expected an integer below 2^31`);
+  }
+  return symbols.dray_sock_wait(fd | 0, events, timeoutMs < 0 ? -1 : timeoutMs | 0);
+}
+
+/** NativeLibrary.socketShutdown: shutdown(2) of one or both directions. */
+export function socketShutdown(
+  symbols: ShimSymbols,
+  fd: number,
+  how: "read" | "write" | "both",
+): number {
+  checkFd(fd);
+  if (how !== "read" && how !== "write" && how !== "both") {
+    throw new RangeError(`Cannot shut down '${how}': expected "read", "write" or "both"`);
+  }
+  return symbols.dray_sock_shutdown(fd | 0, how === "read" ? 0 : how === "write" ? 1 : 2);
+}
+
+/** NativeLibrary.socketClose: closes a descriptor the shim created. */
+export function socketClose(symbols: ShimSymbols, fd: number): number {
+  checkFd(fd);
+  return symbols.dray_sock_close(fd | 0);
 }

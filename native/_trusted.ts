@@ -6,6 +6,7 @@
 
 import { lengthOf, U32_MAX } from "./_checks.ts";
 import type { ShimSymbols } from "./_symbols.ts";
+import { opCall } from "./_dmover_calls.ts";
 
 /** The trusted calls: views of at most 4 GiB - 1 bytes, spans within them. */
 export interface TrustedOps {
@@ -19,8 +20,6 @@ export interface TrustedOps {
    */
   op(table: Uint32Array, memories: readonly Uint8Array[], words: number): void;
 }
-
-const EMPTY = new Uint8Array(0);
 
 /** Thrown when C refused a trusted call: a request that changed after its validation. */
 function refused(entry: string, code: number): never {
@@ -56,43 +55,9 @@ export function registerTrusted(library: object, symbols: ShimSymbols): void {
       if (rc !== 0) refused("copy", rc);
     },
     op(table: Uint32Array, m: readonly Uint8Array[], words: number): void {
-      let rc = -1;
-      if (op4 === null || op12 === null) {
-        rc = -1;
-      } else if (m.length <= 4) {
-        const a = m[0] ?? EMPTY, b = m[1] ?? EMPTY, c = m[2] ?? EMPTY, d = m[3] ?? EMPTY;
-        rc = op4(table, words, a, lengthOf(a), b, lengthOf(b), c, lengthOf(c), d, lengthOf(d));
-      } else {
-        const p = (i: number): Uint8Array => m[i] ?? EMPTY;
-        rc = op12(
-          table,
-          words,
-          p(0),
-          lengthOf(p(0)),
-          p(1),
-          lengthOf(p(1)),
-          p(2),
-          lengthOf(p(2)),
-          p(3),
-          lengthOf(p(3)),
-          p(4),
-          lengthOf(p(4)),
-          p(5),
-          lengthOf(p(5)),
-          p(6),
-          lengthOf(p(6)),
-          p(7),
-          lengthOf(p(7)),
-          p(8),
-          lengthOf(p(8)),
-          p(9),
-          lengthOf(p(9)),
-          p(10),
-          lengthOf(p(10)),
-          p(11),
-          lengthOf(p(11)),
-        );
-      }
+      const rc = op4 === null || op12 === null || m.length > 12
+        ? -1
+        : opCall(symbols, table, words, m);
       if (rc !== 0) refused("a dmover op", rc);
     },
   });

@@ -30,7 +30,7 @@ Deno.test({
     const b = new Uint8Array(16);
     const out = new Uint8Array(16);
     assert.throws(() => lib!.xor(out, 0, [a], [0], 4), RangeError);
-    assert.throws(() => lib!.xor(out, 0, Array(9).fill(a), Array(9).fill(0), 4), RangeError);
+    assert.throws(() => lib!.xor(out, 0, Array(33).fill(a), Array(33).fill(0), 4), RangeError);
     assert.throws(() => lib!.xor(out, 0, [a, b], [0], 4), RangeError);
     assert.throws(() => lib!.xor(out, 13, [a, b], [0, 0], 4), RangeError);
     assert.throws(() => lib!.xor(out, 0, [a, b], [0, 13], 4), RangeError);
@@ -46,6 +46,32 @@ Deno.test({
     structuredClone(detached.buffer, { transfer: [detached.buffer] });
     assert.throws(() => lib!.crc32c(detached, 0, 0), TypeError);
     assert.throws(() => lib!.xor(detached, 0, [a, b], [0, 0], 0), TypeError);
+  },
+});
+
+Deno.test({
+  name: "NativeLibrary.xor takes 2 to 32 sources at their own offsets, across 64 KiB chunks",
+  ignore,
+  fn() {
+    const random = rng(32);
+    for (const n of [2, 8, 9, 15, 16, 22, 31, 32]) {
+      for (const length of [1, 100, (1 << 16) + 37]) {
+        const offsets = Array.from({ length: n }, () => random(9));
+        const sources = offsets.map((off, k) => randomBytes(off + length + 3, n * 1000 + k));
+        const dstOffset = n % 5;
+        const dst = new Uint8Array(dstOffset + length + 2).fill(0xee);
+        lib!.xor(dst, dstOffset, sources, offsets, length);
+        const expected = new Uint8Array(length);
+        sources.forEach((s, k) => {
+          for (let i = 0; i < length; i++) expected[i]! ^= s[offsets[k]! + i]!;
+        });
+        assert.deepEqual(dst.subarray(dstOffset, dstOffset + length), expected, `${n} x ${length}`);
+        assert.ok(dst.subarray(0, dstOffset).every((x) => x === 0xee), "the guard before");
+        assert.ok(dst.subarray(dstOffset + length).every((x) => x === 0xee), "the guard after");
+      }
+    }
+    const a = new Uint8Array(4);
+    assert.throws(() => lib!.xor(a, 0, Array(12).fill(a), Array(12).fill(1), 4), RangeError);
   },
 });
 
