@@ -48,9 +48,10 @@ Deno.test("connect names no server without REDIS_URL, so the default 127.0.0.1:6
     assert.match(Deno.inspect(client), /address: "127\.0\.0\.1:6379"/);
     await client.close();
   });
-  await withRedisUrl("redis://10.0.0.1:7000", async () => {
+  await withRedisUrl("redis://10.0.0.1:7000", () => {
     assert.deepEqual(withEnvironmentUrl({}), { url: "redis://10.0.0.1:7000" });
     assert.deepEqual(withEnvironmentUrl({ path: "/tmp/r.sock" }), { path: "/tmp/r.sock" });
+    return Promise.resolve();
   });
 });
 
