@@ -2,6 +2,7 @@
 // channel (start/end/asyncStart/asyncEnd/error per command, pipelines and transactions member by
 // member, arguments only when asked and with secrets hidden) and the connection lifecycle channel.
 import assert from "node:assert/strict";
+import { AsyncLocalStorage } from "node:async_hooks";
 import diagnostics from "node:diagnostics_channel";
 import {
   COMMAND_CHANNEL,
@@ -203,4 +204,30 @@ Deno.test("RedisClient publishes connect, ready, error, close, reconnecting and 
     assert.equal(message.serverAddress, "127.0.0.1");
     assert.equal(message.serverPort, server.port);
   }
+});
+
+Deno.test("RedisClient runs a traced command inside the store bound to the channel's start", async () => {
+  await using server = await startRedisServer();
+  await using client = await connect(server.url);
+  const store = new AsyncLocalStorage<string>();
+  const channel = diagnostics.tracingChannel<unknown, CommandTraceContext>(COMMAND_CHANNEL);
+  channel.start.bindStore(store, (context) => `span of ${context.command}`);
+  const seen: (string | undefined)[] = [];
+  const handlers = {
+    start() {},
+    end() {},
+    asyncStart() {},
+    asyncEnd: () => void seen.push(store.getStore()),
+    error() {},
+  };
+  channel.subscribe(handlers);
+  try {
+    await client.get("k");
+  } finally {
+    channel.unsubscribe(handlers);
+    channel.start.unbindStore(store);
+  }
+  // What an OpenTelemetry context manager relies on: the span's context reaches asyncEnd.
+  assert.deepEqual(seen, ["span of GET"]);
+  assert.equal(store.getStore(), undefined);
 });
