@@ -49,6 +49,10 @@ import {
 import { type ResolvedOptions, resolveOptions } from "./_resolve_options.ts";
 import { Pipeline } from "./pipeline.ts";
 import { Transaction } from "./transaction.ts";
+// [observe] tracing, debug log, keyPrefix, REDIS_URL, Deno.inspect (issue 20, redis/observe/)
+import { ClientObserver } from "../observe/_client_observer.ts";
+import { withEnvironmentUrl } from "../observe/_default_url.ts";
+import { inspectClient } from "../observe/_inspect.ts";
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
@@ -383,6 +387,8 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
   #cache: ClientCache | undefined;
   #monitors = new Set<Connection<Command>>();
   #opened = new WeakSet<Connection<Command>>();
+  // [observe] key prefix, tracing, lifecycle channel and debug log (redis/observe/).
+  #observer: ClientObserver;
 
   /**
    * Makes a client; nothing happens until {@linkcode RedisClient.connect}.
@@ -410,6 +416,11 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
     };
     this.#options = options;
     this.#resolved = resolveOptions(options);
+    // [observe] checks keyPrefix/traceArguments/debug, listens to the lifecycle events.
+    this.#observer = new ClientObserver(this, (argv, o) => this.#send(argv, o), options, {
+      ...this.#resolved.transport,
+      password: this.#resolved.handshake.password,
+    });
     this.#loop = options.loop ?? defaultLoop();
     this.#registry = new PubSubRegistry({
       unsubscribe: (kind, names) => this.#release(kind, names),
@@ -701,6 +712,13 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
     argv: readonly RedisArgument[],
     options?: CommandOptions,
   ): Promise<T> {
+    // [observe] with a keyPrefix or a tracing subscriber, through the observer; else straight on.
+    if (this.#observer.active) return this.#observer.send<T>(argv, options);
+    return this.#send<T>(argv, options);
+  }
+
+  /** What `sendCommand` does (the observer's way in, after prefixing and tracing). */
+  #send<T>(argv: readonly RedisArgument[], options: CommandOptions | undefined): Promise<T> {
     if (!this.#live) return this.#sendOffline<T>(argv, options);
     const context = this.#connection!.context;
     if (!context.accepting) return Promise.reject(this.#refusal(context.error));
@@ -1217,6 +1235,53 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
     return this.close();
   }
 
+  /**
+   * What `Deno.inspect(client)` (and `console.log`) shows: the status, the address (host and
+   * port, or the socket path: never a URL or a password), the protocol, the database, the
+   * pending counts (`inFlight`, `waiting`, `offline`), how many names it is subscribed to, the
+   * transport's kind and the key prefix.
+   *
+   * @param inspect Deno's `inspect`, passed in by it.
+   * @param options Deno's inspect options.
+   * @returns The text.
+   *
+   * @example
+   * ```ts
+   * import { RedisClient } from "@dray/dray/redis";
+   * import assert from "node:assert/strict";
+   *
+   * const client = new RedisClient({ url: "redis://app:s3cret@localhost:6380/2" });
+   * const text = Deno.inspect(client);
+   * assert.match(text, /status: "idle"/);
+   * assert.match(text, /address: "localhost:6380"/);
+   * assert.doesNotMatch(text, /s3cret/);
+   * ```
+   */
+  [Symbol.for("Deno.customInspect")](
+    inspect: (value: unknown, options?: Deno.InspectOptions) => string,
+    options?: Deno.InspectOptions,
+  ): string {
+    // [observe] see redis/observe/_inspect.ts
+    const stats = this.stats;
+    const names = this.#registry.names();
+    return inspectClient(
+      {
+        status: this.#state,
+        address: this.#resolved.address,
+        protocol: this.protocol,
+        db: this.#db,
+        transport: this.#transport?.kind,
+        inFlight: stats.inFlight,
+        waiting: stats.waiting,
+        offline: stats.offline,
+        subscriptions: names.channel.length + names.pattern.length + names.shard.length,
+        keyPrefix: this.#observer.keyPrefix,
+      },
+      inspect,
+      options,
+    );
+  }
+
   // ---- internals: commands ----
 
   #subscribe(
@@ -1386,6 +1451,8 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
       );
     }
     this.#checkOpen("send a batch");
+    // [observe] the members' keys prefixed, each member traced (redis/observe/).
+    argvs = this.#observer.batch(entries, argvs, transaction);
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i]!;
       const argv = argvs[i]!;
@@ -1995,7 +2062,9 @@ function checkNames(
  */
 export function connect(url: string, options?: RedisClientOptions): Promise<RedisClient>;
 /**
- * Makes a {@linkcode RedisClient} and connects it.
+ * Makes a {@linkcode RedisClient} and connects it. Without options, or with options that name no
+ * server (no `url`, `hostname`, `port` or `path`), it connects to `REDIS_URL` when that is set
+ * and the env permission for it is granted (it never prompts), else to `redis://127.0.0.1:6379`.
  *
  * @param options Where to connect, the handshake, and the client's settings.
  * @returns The connected client.
@@ -2011,6 +2080,14 @@ export function connect(url: string, options?: RedisClientOptions): Promise<Redi
  *
  * await using client = await connect({ path: "/run/redis/redis.sock", db: 1 });
  * ```
+ *
+ * @example `REDIS_URL`, or the local default
+ * ```ts ignore
+ * import { connect } from "@dray/dray/redis";
+ *
+ * // REDIS_URL=redis://cache.internal:6379/1 deno run --allow-env --allow-net app.ts
+ * await using client = await connect({ keyPrefix: "app:" });
+ * ```
  */
 export function connect(options?: RedisClientOptions): Promise<RedisClient>;
 export async function connect(
@@ -2019,7 +2096,7 @@ export async function connect(
 ): Promise<RedisClient> {
   const merged: RedisClientOptions = typeof urlOrOptions === "string"
     ? { ...options, url: urlOrOptions }
-    : { ...urlOrOptions };
+    : withEnvironmentUrl({ ...urlOrOptions }); // [observe] REDIS_URL when no server is named
   const client = new RedisClient(merged);
   try {
     await client.connect();

@@ -4,6 +4,7 @@ import type { HandshakeOptions } from "../context/handshake.ts";
 import type { ContextOptions } from "../context/types.ts";
 import type { PushHandler } from "../resp/types.ts";
 import type { TransportOptions } from "../transport/types.ts";
+import type { ObserveOptions } from "../observe/options.ts";
 import type {
   HealthCheckOptions,
   OfflineQueueOptions,
@@ -28,7 +29,8 @@ import type {
  * };
  * ```
  */
-export interface RedisClientOptions extends TransportOptions, HandshakeOptions {
+export interface RedisClientOptions extends TransportOptions, HandshakeOptions, ObserveOptions {
+  // [observe] ObserveOptions: keyPrefix, traceArguments, debug (redis/observe/options.ts)
   /**
    * `redis://[user:pass@]host:port/db`, `rediss://…` (TLS), `redis+unix:///path?db=N`,
    * `unix:///path`, `redis://[::1]:6380`. See `parseRedisUrl`.
