@@ -130,4 +130,12 @@ export function settleMember(command: Command, value: RespValue): void {
   else command.resolve(value);
 }
 
+/** The command's name, upper case, for messages. */
+export function commandName(entry: Command): string {
+  const name = entry.args?.[0];
+  if (typeof name === "string") return name.toUpperCase();
+  if (name instanceof Uint8Array) return new TextDecoder().decode(name).toUpperCase();
+  return String(name);
+}
+
 export { toStrings } from "../context/_to_strings.ts";

@@ -99,6 +99,12 @@ export class OfflineQueue {
   #bytes = 0;
   // The deadline of each item waiting (or given up and not yet dropped).
   #timers = new Map<OfflineItem, LoopTimer>();
+  /**
+   * A command whose connection was lost did not fit: the ones after it from the same loss fail
+   * with this too, so that none runs without the ones before it. Cleared on the next loss or
+   * connection.
+   */
+  requeueRefusal: Error | undefined = undefined;
 
   constructor(maxCommands: number, maxBytes: number, timeoutMs = Infinity) {
     this.maxCommands = maxCommands;

@@ -4,8 +4,8 @@ import { checkArgv } from "../context/_argv.ts";
 import type { RedisArgument, RespValue } from "../resp/types.ts";
 import { Command, type Group, promiseFor, rejectMember, settleMember } from "./_command.ts";
 import { classify, type CommandClass } from "../commands/classify.ts";
-import { armWhole, type ClientCore, cores, refuseModeCommand } from "./_core.ts";
-import type { RedisClient } from "./client.ts";
+import { armWhole, type ClientCore, ENGINE, refuseModeCommand } from "./_core.ts";
+import type { BaseClient } from "./client_base.ts";
 
 /**
  * Options for `exec()` of a {@linkcode Pipeline} or a `Transaction`.
@@ -147,9 +147,9 @@ export class Pipeline extends RedisCommands {
    * assert.equal(pipeline.length, 0);
    * ```
    */
-  constructor(client: RedisClient) {
+  constructor(client: BaseClient) {
     super();
-    const core = cores.get(client);
+    const core = (client as Partial<BaseClient> | undefined)?.[ENGINE]?.core;
     if (core === undefined) throw new TypeError("Cannot make a pipeline: expected a RedisClient");
     this.#core = core;
   }

@@ -13,8 +13,8 @@ import {
   toStrings,
 } from "./_command.ts";
 import { classify, type CommandClass } from "../commands/classify.ts";
-import { armWhole, type ClientCore, cores, refuseModeCommand } from "./_core.ts";
-import type { RedisClient } from "./client.ts";
+import { armWhole, type ClientCore, ENGINE, refuseModeCommand } from "./_core.ts";
+import type { BaseClient } from "./client_base.ts";
 import type { ExecOptions } from "./pipeline.ts";
 
 /** Settles a transaction's members and its `exec()` from the replies to MULTI, each command, EXEC. */
@@ -219,9 +219,9 @@ export class Transaction extends RedisCommands {
    * assert.equal(new Transaction(new RedisClient()).length, 0);
    * ```
    */
-  constructor(client: RedisClient) {
+  constructor(client: BaseClient) {
     super();
-    const core = cores.get(client);
+    const core = (client as Partial<BaseClient> | undefined)?.[ENGINE]?.core;
     if (core === undefined) {
       throw new TypeError("Cannot make a transaction: expected a RedisClient");
     }
