@@ -383,7 +383,7 @@ export class RedisClient extends BaseClient implements AsyncDisposable {
    * await using blocking = await client.duplicate({ name: "blocking" });
    * const popped = blocking.blpop(["jobs"], 5);
    * await client.rpush("jobs", "a");
-   * assert.deepEqual(await popped, ["jobs", "a"]);
+   * assert.deepEqual(await popped, { key: "jobs", element: "a" });
    * assert.equal(await blocking.clientGetname(), "blocking");
    * ```
    */
