@@ -12,6 +12,7 @@ import {
 } from "../commands/classify.ts";
 import type { RedisArgument } from "../resp/types.ts";
 import { Command } from "./_command.ts";
+import { PLAIN } from "./_settle.ts";
 
 export interface ClientCore {
   /** The RESP version in use (or asked for, before the handshake). */
@@ -92,7 +93,7 @@ export function armWhole(
 ): Error | (() => void) | undefined {
   const timeoutMs = options.timeoutMs ?? core.commandTimeoutMs;
   if (timeoutMs === undefined && options.signal === undefined) return undefined;
-  const placeholder = new Command(false);
+  const placeholder = new Command(false, PLAIN);
   const aborted = core.arm(
     placeholder,
     timeoutMs === undefined ? options : { ...options, timeoutMs },

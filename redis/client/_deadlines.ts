@@ -1,12 +1,12 @@
-// What bounds a command in time: its own `timeoutMs` and `signal` (a Guard, made only for
-// commands that have them), a blocking command's deadline (its server-side timeout plus
+// What bounds a command in time: its own `timeoutMs` and `signal` (in the command's extras, made
+// only for commands that have them), a blocking command's deadline (its server-side timeout plus
 // `blockingGraceMs`), and the unblocking of a blocking command nobody waits for any more.
 
 import type { CommandOptions } from "../commands/command_sender.ts";
 import { AbortError, ConnectionClosedError, TimeoutError } from "../errors.ts";
 import { blockingTimeoutMs, FOREVER, NOT_BLOCKING } from "./_blocking.ts";
 import type { ClientState } from "./_client_state.ts";
-import { type Command, commandName, Guard } from "./_command.ts";
+import { type Command, commandName, extrasOf } from "./_command.ts";
 import { openConnection } from "./_open_connection.ts";
 import { checkTimeout } from "./_resolve_options.ts";
 import { askClientId, unblock, type UnblockHost } from "./_unblock.ts";
@@ -27,19 +27,18 @@ export function arm(
   if (signal?.aborted) {
     return new AbortError("The command was aborted before it was sent", { cause: signal.reason });
   }
-  const guard = new Guard();
-  entry.guard = guard;
+  const extras = extrasOf(entry);
   if (signal !== undefined) {
-    guard.signal = signal;
-    guard.onAbort = () => {
+    extras.signal = signal;
+    extras.onAbort = () => {
       onGiveUp(entry, new AbortError("The command was aborted", { cause: signal.reason }));
       unblockStuck(state, false); // when a blocking command nobody waits for holds the connection
     };
-    signal.addEventListener("abort", guard.onAbort, { once: true });
+    signal.addEventListener("abort", extras.onAbort, { once: true });
   }
   if (timeoutMs !== undefined) {
-    guard.timer = state.timerHandle().scheduleTimer(timeoutMs, () => {
-      guard.timer = undefined;
+    extras.timer = state.timerHandle().scheduleTimer(timeoutMs, () => {
+      extras.timer = undefined;
       onGiveUp(entry, new TimeoutError(`No reply within ${timeoutMs} ms`, { timeoutMs }));
       const sink = state.sink;
       if (sink !== undefined && sink.tracked.size > 0) {
@@ -83,8 +82,9 @@ export function armBlocking(state: ClientState, entry: Command, blocking?: numbe
   state.sink!.track(entry);
   if (ms === FOREVER) return;
   const grace = state.resolved.blockingGraceMs;
-  entry.deadline = state.timerHandle().scheduleTimer(ms + grace, () => {
-    entry.deadline = undefined;
+  const extras = extrasOf(entry);
+  extras.deadline = state.timerHandle().scheduleTimer(ms + grace, () => {
+    extras.deadline = undefined;
     if (connection.context.state === "closed") return;
     connection.context.destroy(
       new ConnectionClosedError(

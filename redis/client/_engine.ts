@@ -19,7 +19,8 @@ import { openConnection } from "./_open_connection.ts";
 import { release } from "./_pubsub_send.ts";
 import { checkTimeout, type ResolvedOptions } from "./_resolve_options.ts";
 import { flush, requeue, resubscribe, submitBatch } from "./_send.ts";
-import { ClientSink, rejectEntry, type SinkHost } from "./_sink.ts";
+import { ClientSink, type SinkHost } from "./_sink.ts";
+import { PLAIN } from "./_settle.ts";
 import { createCache, enableCache, trackingCommand } from "./cache.ts";
 import { Connection } from "./connection.ts";
 import { createMonitor, type Monitor, type MonitorOptions, MonitorSink } from "./monitor.ts";
@@ -178,7 +179,7 @@ export class ClientEngine {
     connection.finished.then(() => state.monitors.delete(connection));
     try {
       await openConnection(state, connection, "side");
-      const entry = new Command(false);
+      const entry = new Command(false, PLAIN);
       const accepted = promiseFor<unknown>(entry);
       connection.context.monitor(entry);
       await accepted;
@@ -321,7 +322,7 @@ export class ClientEngine {
         new ConnectionClosedError("The client was closed before the command was sent");
       for (const item of waiting) {
         const entries = item instanceof Block ? item.entries : [item];
-        for (const entry of entries) rejectEntry(state.registry, entry, reason);
+        for (const entry of entries) entry.settle.fail(entry, reason);
       }
     }
     state.registry.connectionLost(error);

@@ -6,6 +6,7 @@ import type { LoopTimer } from "../../loop/types.ts";
 import { ConnectionClosedError } from "../errors.ts";
 import type { ClientState } from "./_client_state.ts";
 import { Command } from "./_command.ts";
+import { INTERNAL } from "./_settle.ts";
 import type { Connection } from "./connection.ts";
 
 /** Watches one connection at a time; `stop()` before the next. */
@@ -37,8 +38,7 @@ export class HealthCheck {
       }
       pinged = false;
       if (read === last && sink.blocking === 0 && context.accepting) {
-        const entry = new Command(false);
-        entry.internal = true;
+        const entry = new Command(false, INTERNAL);
         try {
           context.submit(entry, ["PING"]);
           pinged = true;

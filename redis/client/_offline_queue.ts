@@ -63,9 +63,10 @@ function sizeOf(item: OfflineItem): number {
     for (const entry of item.entries) size += encodedSize(entry.args);
     return size;
   }
-  if (item.pubsub !== undefined) {
+  const pubsub = item.settle.pubsub;
+  if (pubsub !== undefined) {
     let size = 32;
-    for (const name of item.pubsub.names) {
+    for (const name of pubsub.names) {
       size += 16 + (typeof name === "string" ? utf8Length(name) : name.length);
     }
     return size;

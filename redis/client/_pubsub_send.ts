@@ -5,6 +5,7 @@
 import type { PubSubKind } from "../context/types.ts";
 import type { ClientState } from "./_client_state.ts";
 import { Command, promiseFor } from "./_command.ts";
+import { PLAIN, PubSubSettle } from "./_settle.ts";
 import { arm } from "./_deadlines.ts";
 import { enqueue } from "./_send.ts";
 import type { Subscription } from "./subscription.ts";
@@ -51,7 +52,7 @@ export function subscribe(
 ): Promise<Subscription<string | Uint8Array>> {
   let subscription: Subscription<string | Uint8Array>;
   let list: (string | Uint8Array)[];
-  const entry = new Command(false);
+  const entry = new Command(false, PLAIN); // a PubSubSettle once its subscription exists
   const confirmed = promiseFor<unknown>(entry);
   try {
     list = namesOf(names);
@@ -76,8 +77,11 @@ export function subscribe(
       if (aborted !== undefined) throw aborted;
     }
     subscription = state.registry.create(kind, list, settings);
-    entry.owner = subscription;
-    entry.pubsub = { kind, names: list, subscribe: true };
+    entry.settle = new PubSubSettle(
+      state.registry,
+      { kind, names: list, subscribe: true },
+      subscription,
+    );
     submitPubSub(state, entry);
   } catch (error) {
     entry.abandoned = true;
@@ -114,13 +118,17 @@ export function unsubscribe(
   kind: PubSubKind,
   names: Names | undefined,
 ): Promise<number> {
-  const entry = new Command(false);
+  const entry = new Command(false, PLAIN); // a PubSubSettle once its names are checked
   const confirmed = promiseFor<number>(entry);
   try {
     const list = namesOf(names);
     checkNames(kind, list, false);
     state.checkOpen("unsubscribe");
-    entry.pubsub = { kind, names: list, subscribe: false };
+    entry.settle = new PubSubSettle(
+      state.registry,
+      { kind, names: list, subscribe: false },
+      undefined,
+    );
     submitPubSub(state, entry);
   } catch (error) {
     entry.abandoned = true;
@@ -145,7 +153,7 @@ export function release(
 
 /** Queues a (P|S)(UN)SUBSCRIBE on the live connection, or in the offline queue. */
 function submitPubSub(state: ClientState, entry: Command): void {
-  const { kind, names, subscribe } = entry.pubsub!;
+  const { kind, names, subscribe } = entry.settle.pubsub!;
   if (state.life.live) {
     const context = state.connection!.context;
     if (!context.accepting) throw state.refusal(context.error);

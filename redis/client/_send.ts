@@ -16,7 +16,7 @@ import { refuseModeCommand } from "./_core.ts";
 import { arm, armBlocking, beforeBlocking } from "./_deadlines.ts";
 import { Block, type OfflineItem, type Overflow } from "./_offline_queue.ts";
 import { ADMIT_BOUND, S_OTHER, S_QUIT, sessionCode } from "./_session.ts";
-import { rejectEntry } from "./_sink.ts";
+import { PLAIN, PubSubSettle } from "./_settle.ts";
 import { askClientId } from "./_unblock.ts";
 import type { Connection } from "./connection.ts";
 
@@ -32,7 +32,7 @@ export function send<T>(
   if (!state.life.live) return sendOffline<T>(state, argv, options);
   const context = state.connection!.context;
   if (!context.accepting) return Promise.reject(state.refusal(context.error));
-  const entry = new Command(options?.returnBuffers ?? state.resolved.returnBuffers);
+  const entry = new Command(options?.returnBuffers ?? state.resolved.returnBuffers, PLAIN);
   const promise = promiseFor<T>(entry);
   let blocking = NOT_BLOCKING;
   try {
@@ -55,7 +55,7 @@ function sendOffline<T>(
   argv: readonly RedisArgument[],
   options: CommandOptions | undefined,
 ): Promise<T> {
-  const entry = new Command(options?.returnBuffers ?? state.resolved.returnBuffers);
+  const entry = new Command(options?.returnBuffers ?? state.resolved.returnBuffers, PLAIN);
   const promise = promiseFor<T>(entry);
   try {
     state.checkOpen("send a command");
@@ -179,7 +179,7 @@ function expire(state: ClientState, item: OfflineItem): void {
     { timeoutMs, ...(lastError === undefined ? {} : { cause: lastError }) },
   );
   const entries = item instanceof Block ? item.entries : [item];
-  for (const entry of entries) rejectEntry(state.registry, entry, error);
+  for (const entry of entries) entry.settle.fail(entry, error);
 }
 
 /**
@@ -219,21 +219,21 @@ export function flush(state: ClientState, context: Connection<Command>["context"
       try {
         context.submitBatch(entries, entries.map((entry) => entry.args!));
       } catch (error) {
-        for (const entry of entries) rejectEntry(state.registry, entry, error as Error);
+        for (const entry of entries) entry.settle.fail(entry, error as Error);
         continue;
       }
       if (!item.transaction) { for (const entry of entries) armBlocking(state, entry); }
       continue;
     }
     if (item.abandoned) continue; // its caller gave up while it waited
-    if (item.pubsub === undefined) beforeBlocking(state, [item]);
+    const pubsub = item.settle.pubsub;
+    if (pubsub === undefined) beforeBlocking(state, [item]);
     try {
-      const pubsub = item.pubsub;
       if (pubsub === undefined) context.submit(item, item.args!);
       else if (pubsub.subscribe) context.subscribe(item, pubsub.kind, pubsub.names);
       else context.unsubscribe(item, pubsub.kind, pubsub.names);
     } catch (error) {
-      rejectEntry(state.registry, item, error as Error);
+      item.settle.fail(item, error as Error);
       continue;
     }
     armBlocking(state, item);
@@ -247,9 +247,8 @@ export function resubscribe(state: ClientState, context: Connection<Command>["co
     const list = names[kind];
     for (let at = 0; at < list.length; at += RESUBSCRIBE_CHUNK) {
       const chunk = list.slice(at, at + RESUBSCRIBE_CHUNK);
-      const entry = new Command(false);
-      entry.internal = true;
-      entry.pubsub = { kind, names: chunk, subscribe: true };
+      const pubsub = { kind, names: chunk, subscribe: true };
+      const entry = new Command(false, new PubSubSettle(state.registry, pubsub, undefined, true));
       try {
         context.subscribe(entry, kind, chunk);
       } catch (error) {
