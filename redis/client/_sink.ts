@@ -1,8 +1,8 @@
 // The sink of one connection of a client: it hears every command's outcome and the pub/sub
 // traffic from that connection's context, and hands them to the client's long-lived state (the
-// pub/sub registry, the cache). When the connection is lost it decides, command by command,
-// what the caller sees: the command goes back to the offline queue (never written, or read-only
-// and allowed a retry), or it rejects (an `OutcomeUnknownError` when it was written).
+// pub/sub registry, the cache). Each command's reply, error or loss goes to the command's own
+// settle strategy (see `Settle` in _command.ts), which decides what its caller sees; the sink
+// only counts blocking commands and tells the client, once, that the connection was lost.
 
 import { frameCode, INVALIDATE_CHANNEL } from "../context/_pubsub.ts";
 import { toStrings } from "../context/_to_strings.ts";
@@ -187,9 +187,4 @@ export class ClientSink implements ContextSink<Command> {
     if (handler === undefined) return;
     handler(this.#pushBuffers ? push : toStrings(push) as RespValue[], attributes);
   }
-}
-
-/** Settles `entry` (or its group) with `error`; a subscribe command's subscription ends. */
-export function rejectEntry(entry: Command, error: Error): void {
-  entry.settle.fail(entry, error);
 }
