@@ -1,5 +1,6 @@
 // What pipelines and transactions need from their client, kept off the client's public surface:
-// the client registers its core here when it is made, and `new Pipeline(client)` looks it up.
+// a client holds its engine under the `ENGINE` symbol, and `new Pipeline(client)` takes the
+// engine's core from there.
 
 import type { CommandOptions } from "../commands/command_sender.ts";
 import {
@@ -11,7 +12,7 @@ import {
 } from "../commands/classify.ts";
 import type { RedisArgument } from "../resp/types.ts";
 import { Command } from "./_command.ts";
-import type { ExecOptions } from "./pipeline.ts";
+import { PLAIN } from "./_settle.ts";
 
 export interface ClientCore {
   /** The RESP version in use (or asked for, before the handshake). */
@@ -26,6 +27,7 @@ export interface ClientCore {
     entries: Command[],
     argvs: readonly (readonly RedisArgument[])[],
     transaction: boolean,
+    promises?: readonly (Promise<unknown> | undefined)[],
   ): void;
   /**
    * A transaction block is about to be queued: `"lost"` when its WATCH was lost with a
@@ -45,7 +47,8 @@ export interface ClientCore {
   readonly commandTimeoutMs: number | undefined;
 }
 
-export const cores: WeakMap<object, ClientCore> = new WeakMap();
+/** The key under which a client holds its engine (whose `core` is a {@linkcode ClientCore}). */
+export const ENGINE: unique symbol = Symbol("dray.client.engine");
 
 /**
  * Refuses commands that would take replies out of the FIFO: the subscribe family and MONITOR
@@ -86,12 +89,12 @@ export function refuseModeCommand(
  */
 export function armWhole(
   core: ClientCore,
-  options: ExecOptions,
+  options: { timeoutMs?: number; signal?: AbortSignal },
   onGiveUp: (error: Error) => void,
 ): Error | (() => void) | undefined {
   const timeoutMs = options.timeoutMs ?? core.commandTimeoutMs;
   if (timeoutMs === undefined && options.signal === undefined) return undefined;
-  const placeholder = new Command(false);
+  const placeholder = new Command(false, PLAIN);
   const aborted = core.arm(
     placeholder,
     timeoutMs === undefined ? options : { ...options, timeoutMs },

@@ -63,9 +63,10 @@ function sizeOf(item: OfflineItem): number {
     for (const entry of item.entries) size += encodedSize(entry.args);
     return size;
   }
-  if (item.pubsub !== undefined) {
+  const pubsub = item.settle.pubsub;
+  if (pubsub !== undefined) {
     let size = 32;
-    for (const name of item.pubsub.names) {
+    for (const name of pubsub.names) {
       size += 16 + (typeof name === "string" ? utf8Length(name) : name.length);
     }
     return size;
@@ -99,6 +100,12 @@ export class OfflineQueue {
   #bytes = 0;
   // The deadline of each item waiting (or given up and not yet dropped).
   #timers = new Map<OfflineItem, LoopTimer>();
+  /**
+   * A command whose connection was lost did not fit: the ones after it from the same loss fail
+   * with this too, so that none runs without the ones before it. Cleared on the next loss or
+   * connection.
+   */
+  requeueRefusal: Error | undefined = undefined;
 
   constructor(maxCommands: number, maxBytes: number, timeoutMs = Infinity) {
     this.maxCommands = maxCommands;

@@ -1,20 +1,20 @@
 // The sink of one connection of a client: it hears every command's outcome and the pub/sub
 // traffic from that connection's context, and hands them to the client's long-lived state (the
-// pub/sub registry, the cache). When the connection is lost it decides, command by command,
-// what the caller sees: the command goes back to the offline queue (never written, or read-only
-// and allowed a retry), or it rejects (an `OutcomeUnknownError` when it was written).
+// pub/sub registry, the cache). Each command's reply, error or loss goes to the command's own
+// settle strategy (see `Settle` in _command.ts), which decides what its caller sees; the sink
+// only counts blocking commands and tells the client, once, that the connection was lost.
 
-import { classify } from "../commands/classify.ts";
-import { frameCode, INVALIDATE_CHANNEL, keyOf } from "../context/_pubsub.ts";
+import { frameCode, INVALIDATE_CHANNEL } from "../context/_pubsub.ts";
 import { toStrings } from "../context/_to_strings.ts";
 import type { ContextSink, PubSubKind } from "../context/types.ts";
-import { RedisError, ReplyError } from "../errors.ts";
+import { RedisError } from "../errors.ts";
 import type { PushHandler, RespAttribute, RespValue } from "../resp/types.ts";
-import type { Command, LossHost } from "./_command.ts";
+import { type Command, extrasOf, type LossHost } from "./_command.ts";
+import { PubSubSettle } from "./_settle.ts";
 import { type ClientCache, enableCache, invalidateCache } from "./cache.ts";
 import type { Connection } from "./connection.ts";
 import type { RedisClientOptions } from "./options.ts";
-import type { PubSubRegistry, Subscription } from "./subscription.ts";
+import type { PubSubRegistry } from "./subscription.ts";
 
 /** What a connection's sink asks of its client. */
 export interface SinkHost extends LossHost {
@@ -27,14 +27,6 @@ export interface SinkHost extends LossHost {
    * ran out of time): then every pending command rejects with it, as it is.
    */
   ordered(error: Error): boolean;
-  /**
-   * Puts a command whose connection was lost back in the offline queue: `true` when queued,
-   * `false` when the client does not requeue now (no reconnect, closing, no offline queue), or
-   * the error to reject it with (the queue is full).
-   */
-  requeue(entry: Command): boolean | Error;
-  /** How many times a written read-only command may be sent again. */
-  readonly retryReadOnly: number;
   /** A blocking command nobody waits for is now the oldest on the connection: unblock it. */
   unblock(): void;
 }
@@ -90,12 +82,12 @@ export class ClientSink implements ContextSink<Command> {
 
   /** `entry`, a blocking command, was queued on this connection. */
   track(entry: Command): void {
-    entry.blocking = true;
+    extrasOf(entry).blocking = true;
     this.tracked.add(entry);
   }
 
   reply(entry: Command, value: RespValue): void {
-    if (entry.blocking) {
+    if (entry.extras?.blocking) {
       this.#untrack(entry);
       // The next blocking command blocks now: when nobody waits for it, it must not hold the
       // connection (see _unblock.ts).
@@ -103,82 +95,30 @@ export class ClientSink implements ContextSink<Command> {
         this.#host.unblock();
       }
     }
-    const group = entry.group;
-    if (group !== undefined) {
-      group.reply(entry, value);
-      return;
-    }
-    if (entry.owner !== undefined && value instanceof ReplyError) {
-      this.registry.refused(entry.owner as Subscription<string | Uint8Array>, value);
-    }
-    if (entry.internal) {
-      if (value instanceof ReplyError && entry.pubsub !== undefined) {
-        // A resubscription was refused (an ACL changed meanwhile): those names end.
-        for (const name of entry.pubsub.names) {
-          this.registry.unsubscribed(entry.pubsub.kind, keyOf(name), value);
-        }
-      }
-      entry.resolve(value);
-      return;
-    }
-    if (entry.abandoned) return;
-    if (entry.guard !== undefined) entry.release();
-    if (value instanceof ReplyError) entry.reject(value);
-    else entry.resolve(value);
+    entry.settle.reply(entry, value);
   }
 
   fail(entry: Command, error: Error, written: boolean): void {
-    if (entry.blocking) this.#untrack(entry);
+    if (entry.extras?.blocking) this.#untrack(entry);
     const connection = this.connection;
     const host = this.#host;
     if (connection === undefined || connection.context.state !== "closed") {
       // Not a lost connection: the command could not be encoded.
-      this.#reject(entry, error);
+      entry.settle.fail(entry, error);
       return;
     }
     if (!this.#lost) {
       this.#lost = true;
       host.lost(connection, error);
     }
-    if (entry.internal) {
-      entry.reject(error);
-      return;
-    }
-    if (host.ordered(error)) {
-      this.#reject(entry, error);
-      return;
-    }
-    const group = entry.group;
-    if (group?.lost !== undefined) {
-      group.lost(entry, error, written, host);
-      return;
-    }
-    if (entry.abandoned) return;
-    let again = false;
-    if (entry.pubsub !== undefined) again = true; // (un)subscribing twice changes nothing
-    else if (!entry.bound) {
-      if (!written) again = true;
-      else if (
-        entry.retries < host.retryReadOnly && (entry.kind ?? classify(entry.args ?? [])).readonly
-      ) {
-        entry.retries++;
-        again = true;
-      }
-    }
-    if (again) {
-      const queued = host.requeue(entry);
-      if (queued === true) return;
-      if (queued instanceof Error) {
-        this.#reject(entry, queued);
-        return;
-      }
-    }
-    this.#reject(entry, written && entry.pubsub === undefined ? host.unknown(entry, error) : error);
+    // Destroyed on the user's order: every pending command rejects with that error, as it is.
+    if (host.ordered(error)) entry.settle.fail(entry, error);
+    else entry.settle.lost(entry, error, written, host);
   }
 
   /** The context dropped `entry` unsent (abandoned before it was encoded). */
   dropped(entry: Command): void {
-    if (entry.blocking) this.#untrack(entry);
+    if (entry.extras?.blocking) this.#untrack(entry);
   }
 
   message(
@@ -195,12 +135,9 @@ export class ClientSink implements ContextSink<Command> {
   }
 
   subscribed(entry: Command, kind: PubSubKind, key: string): void {
-    if (entry.internal) return; // a resubscription: the listeners are there already
-    this.registry.subscribed(
-      entry.owner as Subscription<string | Uint8Array> | undefined,
-      kind,
-      key,
-    );
+    const settle = entry.settle;
+    if (settle instanceof PubSubSettle) settle.subscribed(kind, key);
+    else this.registry.subscribed(undefined, kind, key);
   }
 
   unsubscribed(
@@ -232,16 +169,13 @@ export class ClientSink implements ContextSink<Command> {
   }
 
   #untrack(entry: Command): void {
-    entry.blocking = false;
+    const extras = entry.extras!;
+    extras.blocking = false;
     this.tracked.delete(entry);
-    if (entry.deadline !== undefined) {
-      entry.deadline.cancel();
-      entry.deadline = undefined;
+    if (extras.deadline !== undefined) {
+      extras.deadline.cancel();
+      extras.deadline = undefined;
     }
-  }
-
-  #reject(entry: Command, error: Error): void {
-    rejectEntry(this.registry, entry, error);
   }
 
   #push(push: RespValue[], attributes: readonly RespAttribute[] | undefined): void {
@@ -253,20 +187,4 @@ export class ClientSink implements ContextSink<Command> {
     if (handler === undefined) return;
     handler(this.#pushBuffers ? push : toStrings(push) as RespValue[], attributes);
   }
-}
-
-/** Settles `entry` (or its group) with `error`; a subscribe command's subscription ends. */
-export function rejectEntry(registry: PubSubRegistry, entry: Command, error: Error): void {
-  const group = entry.group;
-  if (group !== undefined) {
-    group.fail(entry, error);
-    return;
-  }
-  if (entry.owner !== undefined) {
-    registry.refused(entry.owner as Subscription<string | Uint8Array>, error);
-  }
-  if (entry.abandoned) return;
-  entry.abandoned = true;
-  entry.release();
-  entry.reject(error);
 }

@@ -12,6 +12,7 @@ import { ConnectionClosedError, ReplyError } from "../errors.ts";
 import type { ContextSink } from "../context/types.ts";
 import type { RespValue } from "../resp/types.ts";
 import { Command, promiseFor } from "./_command.ts";
+import { INTERNAL, PLAIN } from "./_settle.ts";
 import type { ClientSink } from "./_sink.ts";
 import type { Connection } from "./connection.ts";
 
@@ -44,8 +45,7 @@ export interface UnblockHost {
 export function askClientId(sink: ClientSink): void {
   if (sink.clientId !== undefined) return;
   const context = sink.connection!.context;
-  const entry = new Command(false);
-  entry.internal = true;
+  const entry = new Command(false, INTERNAL);
   const asked = promiseFor<unknown>(entry);
   try {
     context.submit(entry, ["CLIENT", "ID"]);
@@ -96,7 +96,7 @@ export async function unblock(sink: ClientSink, host: UnblockHost, all: boolean)
       if (id === undefined) break;
       if (ended(connection) || !sink.tracked.has(entry)) continue;
       side ??= await host.openSide(new SideSink());
-      const command = new Command(false);
+      const command = new Command(false, PLAIN);
       const unblocked = promiseFor<unknown>(command);
       side.context.submit(command, ["CLIENT", "UNBLOCK", id, "TIMEOUT"]);
       const count = await unblocked;

@@ -18,18 +18,21 @@
  * @module
  */
 export * from "./client.ts";
+export * from "./client_base.ts";
+export * from "./client_types.ts";
+export * from "./connect.ts";
 export * from "./connection.ts";
 export * from "./events.ts";
 export * from "./reconnect.ts";
 export * from "./options.ts";
 export * from "./pipeline.ts";
 export * from "./transaction.ts";
-export {
-  type PubSubHandler,
-  type PubSubMessage,
-  type PubSubPayload,
-  type SubscribeOptions,
-  Subscription,
-} from "./subscription.ts";
+export { Subscription } from "./subscription.ts";
+export type {
+  PubSubHandler,
+  PubSubMessage,
+  PubSubPayload,
+  SubscribeOptions,
+} from "./subscription_types.ts";
 export { Monitor, type MonitorEvent, type MonitorOptions, parseMonitorLine } from "./monitor.ts";
 export { ClientCache, type ClientCacheOptions, type ClientCacheStats } from "./cache.ts";

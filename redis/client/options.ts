@@ -3,7 +3,7 @@ import type { ClientCacheOptions } from "./cache.ts";
 import type { HandshakeOptions } from "../context/handshake.ts";
 import type { ContextOptions } from "../context/types.ts";
 import type { PushHandler } from "../resp/types.ts";
-import type { TransportOptions } from "../transport/types.ts";
+import type { Connector, TransportOptions } from "../transport/types.ts";
 import type { ObserveOptions } from "../observe/options.ts";
 import type {
   HealthCheckOptions,
@@ -99,4 +99,10 @@ export interface RedisClientOptions extends TransportOptions, HandshakeOptions, 
    * arguments bounds them, and `blockingGraceMs` past it.
    */
   commandTimeoutMs?: number;
+  /**
+   * Opens the transport of every connection the client makes (the first, each reconnect, and
+   * its short side connections), given the options it would pass to `connectTransport`
+   * (default: `connectTransport`). See {@linkcode Connector}.
+   */
+  connector?: Connector;
 }

@@ -2,10 +2,11 @@ import type { CommandOptions } from "../commands/command_sender.ts";
 import { RedisCommands } from "../commands/redis_commands.ts";
 import { checkArgv } from "../context/_argv.ts";
 import type { RedisArgument, RespValue } from "../resp/types.ts";
-import { Command, type Group, promiseFor, rejectMember, settleMember } from "./_command.ts";
+import { Command, type LossHost, promiseFor, type Settle } from "./_command.ts";
+import { PLAIN, rejectMember, settleLost, settleMember } from "./_settle.ts";
 import { classify, type CommandClass } from "../commands/classify.ts";
-import { armWhole, type ClientCore, cores, refuseModeCommand } from "./_core.ts";
-import type { RedisClient } from "./client.ts";
+import { armWhole, type ClientCore, ENGINE, refuseModeCommand } from "./_core.ts";
+import type { BaseClient } from "./client_base.ts";
 
 /**
  * Options for `exec()` of a {@linkcode Pipeline} or a `Transaction`.
@@ -40,16 +41,21 @@ export interface ExecOptions {
  */
 export type PipelineResult = RespValue | Error;
 
-/** Settles a pipeline's members and its `exec()`. */
-class PipelineRun implements Group {
+/**
+ * Settles a pipeline's members and its `exec()`: the settle strategy of its commands. A member
+ * whose connection was lost goes as a plain command would (requeued, retried or failed).
+ */
+class PipelineRun implements Settle {
   readonly results: PipelineResult[];
+  readonly #promises: Promise<unknown>[];
   #left: number;
   #done = false;
   #resolve!: (results: PipelineResult[]) => void;
   #reject!: (error: Error) => void;
   readonly promise: Promise<PipelineResult[]>;
 
-  constructor(size: number) {
+  constructor(size: number, promises: Promise<unknown>[]) {
+    this.#promises = promises;
     this.results = new Array(size).fill(null);
     this.#left = size;
     this.promise = new Promise((resolve, reject) => {
@@ -62,15 +68,19 @@ class PipelineRun implements Group {
     if (entry.abandoned) return;
     entry.abandoned = true;
     entry.release();
-    settleMember(entry, value);
+    settleMember(entry, this.#promises[entry.index], value);
     this.#record(entry.index, value);
+  }
+
+  lost(entry: Command, error: Error, written: boolean, host: LossHost): void {
+    settleLost(entry, error, written, host);
   }
 
   fail(entry: Command, error: Error): void {
     if (entry.abandoned) return;
     entry.abandoned = true;
     entry.release();
-    rejectMember(entry, error);
+    rejectMember(entry, this.#promises[entry.index], error);
     this.results[entry.index] = error;
     this.failAll(error);
   }
@@ -80,7 +90,7 @@ class PipelineRun implements Group {
     if (entry.abandoned) return;
     entry.abandoned = true;
     entry.release();
-    rejectMember(entry, error);
+    rejectMember(entry, this.#promises[entry.index], error);
     this.#record(entry.index, error);
   }
 
@@ -129,6 +139,7 @@ export class Pipeline extends RedisCommands {
   #core: ClientCore;
   #entries: Command[] = [];
   #argvs: (readonly RedisArgument[])[] = [];
+  #promises: Promise<unknown>[] = [];
   #options: (CommandOptions | undefined)[] = [];
   #executed = false;
 
@@ -147,9 +158,9 @@ export class Pipeline extends RedisCommands {
    * assert.equal(pipeline.length, 0);
    * ```
    */
-  constructor(client: RedisClient) {
+  constructor(client: BaseClient) {
     super();
-    const core = cores.get(client);
+    const core = (client as Partial<BaseClient> | undefined)?.[ENGINE]?.core;
     if (core === undefined) throw new TypeError("Cannot make a pipeline: expected a RedisClient");
     this.#core = core;
   }
@@ -231,11 +242,12 @@ export class Pipeline extends RedisCommands {
     } catch (error) {
       return Promise.reject(error);
     }
-    const entry = new Command(options?.returnBuffers ?? this.#core.returnBuffers);
+    // Settled by the pipeline's run once exec() makes it.
+    const entry = new Command(options?.returnBuffers ?? this.#core.returnBuffers, PLAIN);
     entry.kind = kind;
     entry.index = this.#entries.length;
     const promise = promiseFor<T>(entry);
-    entry.promise = promise;
+    this.#promises.push(promise);
     this.#entries.push(entry);
     this.#argvs.push(argv.slice());
     this.#options.push(options);
@@ -274,13 +286,13 @@ export class Pipeline extends RedisCommands {
     }
     this.#executed = true;
     const entries = this.#entries;
-    const run = new PipelineRun(entries.length);
+    const run = new PipelineRun(entries.length, this.#promises);
     if (entries.length === 0) return Promise.resolve([]);
     const core = this.#core;
     const giveUp = (entry: Command, error: Error) => run.giveUp(entry, error);
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i]!;
-      entry.group = run;
+      entry.settle = run;
       const own = this.#options[i];
       if (own !== undefined && (own.timeoutMs !== undefined || own.signal !== undefined)) {
         const aborted = core.arm(entry, own, giveUp);
@@ -296,7 +308,7 @@ export class Pipeline extends RedisCommands {
       giveUpAll(whole);
     } else {
       try {
-        core.submitBatch(entries, this.#argvs, false);
+        core.submitBatch(entries, this.#argvs, false, this.#promises);
       } catch (error) {
         for (const entry of entries) run.fail(entry, error as Error);
       }

@@ -3,22 +3,18 @@ import { RedisCommands } from "../commands/redis_commands.ts";
 import { checkArgv } from "../context/_argv.ts";
 import { AbortError, ProtocolError, ReplyError, WatchError } from "../errors.ts";
 import type { RedisArgument, RespValue } from "../resp/types.ts";
-import {
-  Command,
-  type Group,
-  type LossHost,
-  promiseFor,
-  rejectMember,
-  settleMember,
-  toStrings,
-} from "./_command.ts";
+import { Command, type LossHost, promiseFor, type Settle, toStrings } from "./_command.ts";
+import { PLAIN, rejectMember, settleMember } from "./_settle.ts";
 import { classify, type CommandClass } from "../commands/classify.ts";
-import { armWhole, type ClientCore, cores, refuseModeCommand } from "./_core.ts";
-import type { RedisClient } from "./client.ts";
+import { armWhole, type ClientCore, ENGINE, refuseModeCommand } from "./_core.ts";
+import type { BaseClient } from "./client_base.ts";
 import type { ExecOptions } from "./pipeline.ts";
 
-/** Settles a transaction's members and its `exec()` from the replies to MULTI, each command, EXEC. */
-class TransactionRun implements Group {
+/**
+ * Settles a transaction's members and its `exec()` from the replies to MULTI, each command, EXEC:
+ * the settle strategy of every command of the block.
+ */
+class TransactionRun implements Settle {
   readonly multi: Command;
   readonly exec: Command;
   readonly members: Command[];
@@ -32,13 +28,15 @@ class TransactionRun implements Group {
   #resolve!: (results: RespValue[] | null) => void;
   #reject!: (error: Error) => void;
 
-  constructor(members: Command[]) {
+  readonly #promises: Promise<unknown>[];
+
+  constructor(members: Command[], promises: Promise<unknown>[]) {
     this.members = members;
+    this.#promises = promises;
     this.#queueErrors = new Array(members.length).fill(undefined);
-    this.multi = new Command(false);
-    this.exec = new Command(members.some((member) => member.buffers));
-    this.multi.group = this.exec.group = this;
-    for (const member of members) member.group = this;
+    this.multi = new Command(false, this);
+    this.exec = new Command(members.some((member) => member.buffers), this);
+    for (const member of members) member.settle = this;
     this.promise = new Promise((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
@@ -106,7 +104,7 @@ class TransactionRun implements Group {
       entry.release();
     }
     const error = new WatchError(message);
-    for (const member of this.members) rejectMember(member, error);
+    for (const member of this.members) rejectMember(member, this.#promises[member.index], error);
     this.#resolve(null);
   }
 
@@ -118,7 +116,7 @@ class TransactionRun implements Group {
       entry.abandoned = true;
       entry.release();
     }
-    for (const member of this.members) rejectMember(member, error);
+    for (const member of this.members) rejectMember(member, this.#promises[member.index], error);
     this.#reject(error);
   }
 
@@ -126,7 +124,9 @@ class TransactionRun implements Group {
     this.#done = true;
     const members = this.members;
     if (this.#multiError !== undefined) {
-      for (const member of members) rejectMember(member, this.#multiError);
+      for (const member of members) {
+        rejectMember(member, this.#promises[member.index], this.#multiError);
+      }
       this.#reject(this.#multiError);
       return;
     }
@@ -134,14 +134,14 @@ class TransactionRun implements Group {
       // EXECABORT (a command failed to queue): each command rejects with its own error if it
       // had one, else with EXEC's.
       for (let i = 0; i < members.length; i++) {
-        rejectMember(members[i]!, this.#queueErrors[i] ?? value);
+        rejectMember(members[i]!, this.#promises[members[i]!.index], this.#queueErrors[i] ?? value);
       }
       this.#reject(value);
       return;
     }
     if (value === null) {
       const error = new WatchError("The transaction was not run: a watched key changed");
-      for (const member of members) rejectMember(member, error);
+      for (const member of members) rejectMember(member, this.#promises[member.index], error);
       this.#resolve(null);
       return;
     }
@@ -150,7 +150,7 @@ class TransactionRun implements Group {
         `Unexpected EXEC reply for ${members.length} commands`,
         { offset: 0 },
       );
-      for (const member of members) rejectMember(member, error);
+      for (const member of members) rejectMember(member, this.#promises[member.index], error);
       this.#reject(error);
       return;
     }
@@ -159,7 +159,7 @@ class TransactionRun implements Group {
       const member = members[i]!;
       let element: RespValue = value[i]!;
       if (decode && !member.buffers) value[i] = element = toStrings(element);
-      settleMember(member, element);
+      settleMember(member, this.#promises[i], element);
     }
     this.#resolve(value);
   }
@@ -201,6 +201,7 @@ class TransactionRun implements Group {
 export class Transaction extends RedisCommands {
   #core: ClientCore;
   #members: Command[] = [];
+  #promises: Promise<unknown>[] = [];
   #argvs: (readonly RedisArgument[])[] = [];
   #executed = false;
   #poison: TypeError | undefined = undefined;
@@ -219,9 +220,9 @@ export class Transaction extends RedisCommands {
    * assert.equal(new Transaction(new RedisClient()).length, 0);
    * ```
    */
-  constructor(client: RedisClient) {
+  constructor(client: BaseClient) {
     super();
-    const core = cores.get(client);
+    const core = (client as Partial<BaseClient> | undefined)?.[ENGINE]?.core;
     if (core === undefined) {
       throw new TypeError("Cannot make a transaction: expected a RedisClient");
     }
@@ -312,11 +313,12 @@ export class Transaction extends RedisCommands {
       this.#poison ??= error as TypeError;
       return Promise.reject(error);
     }
-    const entry = new Command(options?.returnBuffers ?? this.#core.returnBuffers);
+    // Settled by the transaction's run once exec() makes it.
+    const entry = new Command(options?.returnBuffers ?? this.#core.returnBuffers, PLAIN);
     entry.kind = kind;
     entry.index = this.#members.length;
     const promise = promiseFor<T>(entry);
-    entry.promise = promise;
+    this.#promises.push(promise);
     this.#members.push(entry);
     this.#argvs.push(argv.slice());
     return promise;
@@ -351,7 +353,7 @@ export class Transaction extends RedisCommands {
       return Promise.reject(new TypeError("Cannot execute: the transaction was executed already"));
     }
     this.#executed = true;
-    const run = new TransactionRun(this.#members);
+    const run = new TransactionRun(this.#members, this.#promises);
     if (this.#poison !== undefined) {
       run.failAll(this.#poison);
       return run.promise;
@@ -373,7 +375,11 @@ export class Transaction extends RedisCommands {
     }
     run.watched = watch === "watched";
     try {
-      this.#core.submitBatch(run.entries, [["MULTI"], ...this.#argvs, ["EXEC"]], true);
+      this.#core.submitBatch(run.entries, [["MULTI"], ...this.#argvs, ["EXEC"]], true, [
+        undefined,
+        ...this.#promises,
+        undefined,
+      ]);
     } catch (error) {
       run.failAll(error as Error);
     }
@@ -405,7 +411,9 @@ export class Transaction extends RedisCommands {
     }
     this.#executed = true;
     const error = new AbortError("The transaction was discarded");
-    for (const member of this.#members) rejectMember(member, error);
+    for (const member of this.#members) {
+      rejectMember(member, this.#promises[member.index], error);
+    }
     this.#argvs = [];
   }
 }

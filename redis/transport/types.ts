@@ -246,3 +246,32 @@ export interface TransportOptions {
    */
   keepAlive?: boolean | SocketKeepAlive;
 }
+
+/**
+ * Opens the transport of a client's connection: what the `connector` option of
+ * `RedisClientOptions` takes. The client calls it on every connect and reconnect (and for the
+ * short side connections it opens itself) with exactly the options it would give
+ * `connectTransport` (`hostname`, `port`, `path`, `tls`, `signal`, `connectTimeoutMs`…), and
+ * runs the handshake on what it returns. A connector may go somewhere else than `hostname` and
+ * `port` say (Sentinel's current master, a cluster node's mapped address, an in-memory stream
+ * in a test); it should reject with a `ConnectError` when it cannot connect, and honour
+ * `signal`. The default is `connectTransport`.
+ *
+ * @param options The transport options of the connection being opened.
+ * @returns The open transport.
+ *
+ * @example Connecting through a fixed address
+ * ```ts
+ * import { type Connector, connectTransport } from "@dray/dray/redis";
+ * import assert from "node:assert/strict";
+ *
+ * const seen: (number | undefined)[] = [];
+ * const connector: Connector = (options) => {
+ *   seen.push(options.port);
+ *   return connectTransport({ ...options, hostname: "127.0.0.1", port: 1 });
+ * };
+ * await assert.rejects(connector({ port: 6390, connectTimeoutMs: 1000 }));
+ * assert.deepEqual(seen, [6390]);
+ * ```
+ */
+export type Connector = (options: TransportOptions) => Promise<Transport>;
