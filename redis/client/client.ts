@@ -1905,7 +1905,7 @@ export class RedisClient extends RedisCommands implements AsyncDisposable {
     try {
       let transport: Transport;
       try {
-        transport = await connectTransport({
+        transport = await (this.#options.connector ?? connectTransport)({
           ...transportOptions,
           connectTimeoutMs: timeoutMs,
           signal: controller.signal,

@@ -3,7 +3,7 @@ import type { ClientCacheOptions } from "./cache.ts";
 import type { HandshakeOptions } from "../context/handshake.ts";
 import type { ContextOptions } from "../context/types.ts";
 import type { PushHandler } from "../resp/types.ts";
-import type { TransportOptions } from "../transport/types.ts";
+import type { Connector, TransportOptions } from "../transport/types.ts";
 import type {
   HealthCheckOptions,
   OfflineQueueOptions,
@@ -97,4 +97,10 @@ export interface RedisClientOptions extends TransportOptions, HandshakeOptions {
    * arguments bounds them, and `blockingGraceMs` past it.
    */
   commandTimeoutMs?: number;
+  /**
+   * Opens the byte stream on every connect and reconnect, given the options `connectTransport`
+   * would get (default `connectTransport`). A Sentinel client's connector connects to the current
+   * master; see {@linkcode Connector}.
+   */
+  connector?: Connector;
 }

@@ -246,3 +246,22 @@ export interface TransportOptions {
    */
   keepAlive?: boolean | SocketKeepAlive;
 }
+
+/**
+ * Opens the byte stream under a client: called on every connect and reconnect with exactly the
+ * options the client would pass to `connectTransport` (host, port, path, TLS, `signal`,
+ * `connectTimeoutMs`…). A connector may connect somewhere else than `hostname`/`port`: a Sentinel
+ * client connects to the current master, a test to an in-memory stream. The default is
+ * `connectTransport`.
+ *
+ * @example A connector that logs where it connects
+ * ```ts
+ * import { type Connector, connectTransport } from "@dray/dray/redis";
+ *
+ * const connector: Connector = (options) => {
+ *   console.log("connecting to", options.hostname, options.port);
+ *   return connectTransport(options);
+ * };
+ * ```
+ */
+export type Connector = (options: TransportOptions) => Promise<Transport>;
