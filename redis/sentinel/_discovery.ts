@@ -30,9 +30,18 @@ export interface MasterView {
   flags: string;
 }
 
+interface Ranked {
+  hostname: string;
+  port: number;
+  epoch: number;
+  votes: number;
+  moving: boolean;
+  down: boolean;
+}
+
 /** The result of asking every sentinel. */
 export interface Discovery {
-  /** Distinct master addresses, highest config epoch first (then not flagged down). */
+  /** Distinct master addresses, highest config epoch first (see the ranking below). */
   candidates: (HostPort & { epoch: number })[];
   /** Each sentinel's answer. */
   views: MasterView[];
@@ -83,7 +92,7 @@ export function fields(reply: unknown): Record<string, string> {
 }
 
 function isDown(flags: string): boolean {
-  return /(^|,)(s_down|o_down|disconnected)(,|$)/.test(flags);
+  return /(^|,)(s_down|o_down)(,|$)/.test(flags);
 }
 
 /**
@@ -132,19 +141,34 @@ export async function discoverMaster(
     }
     throw new SentinelUnreachableError(`No sentinel answered for master '${name}'`, failures);
   }
-  const order = new Map<string, string>(sentinels.map((s, i) => [addressKey(s), String(i)]));
-  views.sort((a, b) =>
-    b.epoch - a.epoch || Number(isDown(a.flags)) - Number(isDown(b.flags)) ||
-    Number(order.get(a.sentinel)) - Number(order.get(b.sentinel))
-  );
-  const candidates: (HostPort & { epoch: number })[] = [];
-  const seen = new Set<string>();
+  // One candidate per address at its highest epoch: ranked by epoch, then by how many sentinels
+  // name it at that epoch, then not mid-failover (the leader's own view still names the old
+  // master while it promotes the new one), then not flagged down.
+  const byAddress = new Map<string, Ranked>();
   for (const view of views) {
     const key = addressKey(view);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    candidates.push({ hostname: view.hostname, port: view.port, epoch: view.epoch });
+    const flags = view.flags;
+    const known = byAddress.get(key);
+    if (known === undefined || view.epoch > known.epoch) {
+      byAddress.set(key, {
+        hostname: view.hostname,
+        port: view.port,
+        epoch: view.epoch,
+        votes: 1,
+        moving: flags.includes("failover_in_progress"),
+        down: isDown(flags),
+      });
+    } else if (view.epoch === known.epoch) {
+      known.votes++;
+      known.moving ||= flags.includes("failover_in_progress");
+      known.down &&= isDown(flags);
+    }
   }
+  const ranked = [...byAddress.values()].sort((a, b) =>
+    b.epoch - a.epoch || b.votes - a.votes || Number(a.moving) - Number(b.moving) ||
+    Number(a.down) - Number(b.down)
+  );
+  const candidates = ranked.map(({ hostname, port, epoch }) => ({ hostname, port, epoch }));
   return { candidates, views, failures };
 }
 

@@ -49,6 +49,8 @@ export class SentinelMonitor {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
   #rechecking: Promise<void> | undefined;
+  /** The address a `+switch-master` named last: tried first while the sentinels catch up. */
+  #hint: HostPort | undefined;
   /** `host:port@epoch` of the candidates that failed their ROLE check: not worth a switch. */
   #rejected = new Set<string>();
   /** Called when the master changed under a live connection (close it: the client reconnects). */
@@ -83,7 +85,15 @@ export class SentinelMonitor {
       options.signal,
     );
     const failures: SentinelFailure[] = [...found.failures];
-    for (const candidate of found.candidates) {
+    const candidates = found.candidates;
+    const hint = this.#hint;
+    if (hint !== undefined) {
+      const at = candidates.findIndex((c) => addressKey(c) === addressKey(hint));
+      const epoch = candidates[0]!.epoch;
+      if (at > 0) candidates.unshift(...candidates.splice(at, 1));
+      else if (at < 0) candidates.unshift({ ...hint, epoch });
+    }
+    for (const candidate of candidates) {
       const address = addressKey(candidate);
       const target = { hostname: candidate.hostname, port: candidate.port };
       let transport: Transport;
@@ -211,6 +221,9 @@ export class SentinelMonitor {
       // the list stays as it is
     }
     if (this.#closed) return;
+    if (this.#hint !== undefined && addressKey(found.candidates[0]!) === addressKey(this.#hint)) {
+      this.#hint = undefined; // the sentinels agree now
+    }
     // The best answer that did not already fail its ROLE check at that epoch.
     const best = found.candidates.find((c) => !this.#rejected.has(`${addressKey(c)}@${c.epoch}`));
     if (best !== undefined && this.master !== undefined && addressKey(best) !== this.master) {
@@ -229,7 +242,9 @@ export class SentinelMonitor {
   #onSwitch(message: string): void {
     const [name, , , ip, port] = message.split(" ");
     if (name !== this.#options.name || ip === undefined || port === undefined) return;
-    if (this.master !== addressKey({ hostname: ip, port: Number(port) })) this.#switch();
+    const next = { hostname: ip, port: Number(port) };
+    this.#hint = next;
+    if (this.master !== addressKey(next)) this.#switch();
   }
 
   /** Keeps `watchers` subscriptions open, replacing those whose sentinel is gone. */

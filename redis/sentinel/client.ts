@@ -175,7 +175,7 @@ export class SentinelClient extends RedisClient {
     const seeds = checkOptions(options);
     const node = options.node ?? {};
     const sentinel = options.sentinel ?? {};
-    let client: SentinelClient | undefined;
+    const self: { client?: SentinelClient } = {};
     const monitor = new SentinelMonitor({
       seeds,
       name: options.name,
@@ -185,16 +185,16 @@ export class SentinelClient extends RedisClient {
       watchers: options.watchers ?? 2,
       maxReplicaLagBytes: options.maxReplicaLagBytes,
       masterOffset: async () => {
-        const role = await client!.sendCommand<unknown[]>(["ROLE"], { timeoutMs: 1000 });
+        const role = await self.client!.sendCommand<unknown[]>(["ROLE"], { timeoutMs: 1000 });
         return Number(role[1]);
       },
     });
     super({
-      reconnect: { strategy: exponentialBackoff({ initialDelayMs: 10, maxDelayMs: 1000 }) },
+      reconnect: { strategy: exponentialBackoff({ initialDelayMs: 10, maxDelayMs: 200 }) },
       ...node,
       connector: (transport) => monitor.connectMaster(transport),
     });
-    client = this;
+    self.client = this;
     this.#monitor = monitor;
     this.#readFrom = options.readFrom ?? "master";
     if (this.#readFrom !== "master") {
