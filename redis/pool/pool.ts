@@ -328,10 +328,10 @@ export class Pool implements AsyncDisposable {
     if (this.stats.size < this.#max) return this.#lease(await this.#open());
     const timeoutMs = options.timeoutMs ?? this.#acquireTimeoutMs;
     return await new Promise<Lease>((resolve, reject) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timer: { id?: ReturnType<typeof setTimeout> } = {};
       const signal = options.signal;
       const settle = (): void => {
-        clearTimeout(timer);
+        clearTimeout(timer.id);
         signal?.removeEventListener("abort", onAbort);
         const at = this.#waiters.indexOf(waiter);
         if (at >= 0) this.#waiters.splice(at, 1);
@@ -354,7 +354,7 @@ export class Pool implements AsyncDisposable {
         );
       if (signal?.aborted) return onAbort();
       signal?.addEventListener("abort", onAbort, { once: true });
-      timer = setTimeout(() =>
+      timer.id = setTimeout(() =>
         waiter.reject(
           new PoolTimeoutError(
             `No connection was free within ${timeoutMs} ms (all ${this.#max} leased)`,
