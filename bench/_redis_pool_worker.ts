@@ -80,9 +80,10 @@ async function nodeRedis(port: number): Promise<PoolRunner> {
     get: (k) => client.get(k),
     rpush: (k, v) => client.rPush(k, v),
     pop: async () => (await pool.blPop(QUEUE, 1))?.element ?? null,
-    async close() {
+    close() {
       pool.destroy();
       client.destroy();
+      return Promise.resolve();
     },
   };
 }
