@@ -3,7 +3,7 @@
 // list of one sentinel that dies after connect, and reads on a ROLE-checked replica.
 
 import assert from "node:assert/strict";
-import { connectSentinel, ReplyError } from "../../redis/mod.ts";
+import { connectSentinel, ReplyError, SentinelUnreachableError } from "../../redis/mod.ts";
 import { startSentinel, type StartSentinelOptions } from "../../redis/testing/mod.ts";
 import { until } from "./_sentinel_load.ts";
 
@@ -105,4 +105,34 @@ Deno.test("SentinelClient reads from a ROLE-checked replica with readFrom replic
   const replicaPort = (client.replica!.transport!.remoteAddr as Deno.NetAddr).port;
   assert.ok(set.replicas.some((r) => r.port === replicaPort));
   assert.notEqual(`127.0.0.1:${replicaPort}`, client.master);
+});
+
+Deno.test("connectSentinel authenticates to password-protected sentinels and nodes", async () => {
+  await using set = await startSentinel({
+    replicas: 1,
+    sentinels: 2,
+    quorum: 1,
+    password: "data-secret",
+    sentinelPassword: "sentinel-secret",
+  });
+  const error = await connectSentinel({
+    sentinels: set.seeds,
+    name: set.masterName,
+    sentinel: { password: "wrong-secret" },
+    watchers: 0,
+  }).then(() => undefined, (error: unknown) => error);
+  assert.ok(error instanceof SentinelUnreachableError);
+  assert.equal(error.causes.length, 2);
+  assert.ok(!String(error.message).includes("wrong-secret"), "no secret in the error");
+  await using client = await connectSentinel({
+    sentinels: set.seeds,
+    name: set.masterName,
+    sentinel: { password: "sentinel-secret" },
+    node: { password: "data-secret" },
+    readFrom: "preferReplica",
+  });
+  assert.equal(client.master, `127.0.0.1:${set.master.port}`);
+  await client.set("k", "v");
+  assert.equal(await client.get("k"), "v");
+  assert.equal(client.watchedSentinels.length, 2);
 });
