@@ -107,7 +107,7 @@ export class SentinelMonitor {
         const { role } = await roleOf(
           transport,
           this.#options.node,
-          options.connectTimeoutMs ?? 2000,
+          this.#roleTimeoutMs(options),
         );
         if (role !== "master") {
           this.#rejected.add(`${address}@${candidate.epoch}`);
@@ -154,7 +154,7 @@ export class SentinelMonitor {
         const { role, reply } = await roleOf(
           transport,
           this.#options.node,
-          options.connectTimeoutMs ?? 2000,
+          this.#roleTimeoutMs(options),
         );
         if (role !== "slave") throw new Error(`its ROLE is '${role}'`);
         const of = addressKey({ hostname: String(reply[1]), port: Number(reply[2]) });
@@ -179,6 +179,16 @@ export class SentinelMonitor {
       `No replica of '${this.#options.name}' is usable` +
         (reasons.length === 0 ? " (the sentinels list none up)" : `: ${reasons.join("; ")}`),
     );
+  }
+
+  /**
+   * How long a node may take to answer ROLE: a live node answers at once, while a hung one
+   * (`kill -STOP`) still accepts connections, so this is short: the sentinels' question timeout.
+   */
+  #roleTimeoutMs(options: TransportOptions): number {
+    const limit = this.#options.auth.timeoutMs ?? 1000;
+    const connect = options.connectTimeoutMs;
+    return connect === undefined || connect === 0 ? limit : Math.min(limit, connect);
   }
 
   /** Closes the master's and the replica's connections (the clients reconnect through discovery). */
@@ -252,7 +262,8 @@ export class SentinelMonitor {
     for (const watcher of [...this.#watchers]) {
       const status = watcher.client.status;
       if (status === "ready" || status === "connecting") continue;
-      this.#watchers.splice(this.#watchers.indexOf(watcher), 1);
+      const at = this.#watchers.indexOf(watcher);
+      if (at >= 0) this.#watchers.splice(at, 1);
       watcher.client.destroy();
     }
     for (const [key, sentinel] of this.#known) {
@@ -279,7 +290,8 @@ export class SentinelMonitor {
           if (event.attempt !== undefined && event.attempt > 0) void this.recheck();
         });
       } catch {
-        this.#watchers.splice(this.#watchers.indexOf(watcher), 1);
+        const at = this.#watchers.indexOf(watcher);
+        if (at >= 0) this.#watchers.splice(at, 1);
         client.destroy();
         await client.finished;
       }

@@ -58,7 +58,10 @@ export interface SentinelConnectionOptions {
   password?: string;
   /** TLS to the sentinels (a `rediss://` seed asks for it too). */
   tls?: boolean | TransportTlsOptions;
-  /** Connect plus reply, per question to a sentinel (default 1,000 ms). */
+  /**
+   * Connect plus reply, per question to a sentinel (default 1,000 ms); also how long a candidate
+   * node may take to answer `ROLE` (a hung node still accepts connections).
+   */
   timeoutMs?: number;
 }
 
