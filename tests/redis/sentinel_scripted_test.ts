@@ -123,3 +123,28 @@ Deno.test("SentinelClient refuses malformed options with a TypeError", () => {
     TypeError,
   );
 });
+
+Deno.test("SentinelClient takes seeds as host:port, [v6]:port, URLs and objects", async () => {
+  const client = new SentinelClient({
+    sentinels: ["10.0.0.1:26379", "[::1]:26380", "redis://sentinel.local:26381", {
+      host: "10.0.0.4",
+      port: 26382,
+    }],
+    name: "mymaster",
+  });
+  assert.deepEqual(client.sentinels, [
+    "10.0.0.1:26379",
+    "[::1]:26380",
+    "sentinel.local:26381",
+    "10.0.0.4:26382",
+  ]);
+  await client.close();
+  assert.throws(
+    () => new SentinelClient({ sentinels: ["h:70000"], name: "m" }),
+    TypeError,
+  );
+  assert.throws(
+    () => new SentinelClient({ sentinels: ["unix:///tmp/s.sock"], name: "m" }),
+    TypeError,
+  );
+});
