@@ -9,6 +9,10 @@
  * - (c) an explicit pipeline of 10,000 SETs, 20 times (ops/s);
  * - (d) SET then GET of a 1 MiB value, 200 times (MB/s of values moved, both directions);
  * - (e) LRANGE 0 -1 of a 10,000-element list of 10-byte items, 200 times (elements/s);
+ * - (g) `pool`: 16 BLPOP consumers on dedicated connections (dray's `createPool`, ioredis with one
+ *   connection per consumer, node-redis's `createClientPool`) while 50 concurrent loops run SET
+ *   then GET on the shared connection, 200,000 commands per run; ops/s and the GET p99 in ms
+ *   (`bench/_redis_pool_worker.ts`).
  * - (f) `pubsub`: messages per second delivered to one subscriber while a second connection
  *   pipelines PUBLISH of 16-byte payloads, 200,000 per run. The publisher is the same for every
  *   contender (a raw socket writing pre-encoded batches of 500 PUBLISH and checking each `:1`
@@ -56,6 +60,7 @@ import {
   UNAWAITED,
 } from "./_redis_cases.ts";
 import type { Contender, Round, Setup } from "./_redis_worker.ts";
+import type { PoolContender, PoolSetup } from "./_redis_pool_worker.ts";
 
 const args = [...Deno.args];
 const quick = args.includes("--quick");
@@ -268,6 +273,64 @@ try {
   }
 }
 
+// Scenario (g): a worker per contender, rounds interleaved, medians of ops/s and of GET p99.
+const POOL_CONTENDERS: PoolContender[] = ["dray", "ioredis", "node_redis"];
+const POOL_LABEL = `(g) 16 BLPOP consumers on a pool + ${
+  (quick ? 20_000 : 200_000).toLocaleString("en")
+} SET/GET`;
+if (ONLY === undefined || ONLY.includes("g")) {
+  type PoolReply = { ready: true } | { seconds: number; getP99Ms: number } | { error: string };
+  const askPool = (worker: Worker, message: PoolSetup | "round" | "close") =>
+    new Promise<PoolReply>((resolve, reject) => {
+      worker.onmessage = (event: MessageEvent<PoolReply>) => {
+        if ("error" in event.data) reject(new Error(event.data.error));
+        else resolve(event.data);
+      };
+      worker.onerror = (event) => {
+        event.preventDefault();
+        reject(new Error(event.message));
+      };
+      worker.postMessage(message);
+    });
+  const poolWorkers = new Map<PoolContender, Worker>();
+  const ops = new Map<string, number[]>();
+  const p99 = new Map<string, number[]>();
+  try {
+    for (const contender of POOL_CONTENDERS) {
+      const worker = new Worker(new URL("./_redis_pool_worker.ts", import.meta.url), {
+        type: "module",
+      });
+      poolWorkers.set(contender, worker);
+      await askPool(worker, { contender, port: server.port, quick });
+      await askPool(worker, "round"); // warm-up, untimed
+    }
+    for (let round = 0; round < ROUNDS; round++) {
+      for (let k = 0; k < POOL_CONTENDERS.length; k++) {
+        const contender = POOL_CONTENDERS[(round + k) % POOL_CONTENDERS.length]!;
+        const reply = await askPool(poolWorkers.get(contender)!, "round");
+        if (!("seconds" in reply)) continue;
+        ops.set(contender, [
+          ...(ops.get(contender) ?? []),
+          (quick ? 20_000 : 200_000) / reply.seconds,
+        ]);
+        p99.set(contender, [...(p99.get(contender) ?? []), reply.getP99Ms]);
+      }
+    }
+  } finally {
+    for (const worker of poolWorkers.values()) {
+      await askPool(worker, "close").catch(() => {});
+      worker.terminate();
+    }
+  }
+  const row: Record<string, number> = {};
+  for (const contender of POOL_CONTENDERS) {
+    row[`${contender}_ops`] = Math.round(median(ops.get(contender) ?? [NaN]));
+    row[`${contender}_get_p99_ms`] = Math.round(median(p99.get(contender) ?? [NaN]) * 100) / 100;
+  }
+  results["g_pool_blpop"] = row;
+  console.error(`${POOL_LABEL}: done`);
+}
+
 const COLUMNS = [
   ...CONTENDERS,
   "redis_benchmark_p1",
@@ -311,6 +374,16 @@ for (const scenario of RUN) {
     `| ${info.label} | ${info.unit} | ${COLUMNS.map((c) => cell(row[c])).join(" | ")} | ` +
       `${ratio(row.dray_deno, row.raw)}${target.raw ? ` (≥ ${target.raw})` : ""} | ` +
       `${ratio(row.dray_deno, versus)} (≥ ${target.ioredis}) |`,
+  );
+}
+const pool = results["g_pool_blpop"];
+if (pool !== undefined) {
+  lines.push(
+    "",
+    `| ${POOL_LABEL} | dray (createPool) | ioredis (a connection per consumer) | node-redis (createClientPool) |`,
+    "| --- | ---: | ---: | ---: |",
+    `| ops/s | ${POOL_CONTENDERS.map((c) => cell(pool[`${c}_ops`])).join(" | ")} |`,
+    `| GET p99, ms | ${POOL_CONTENDERS.map((c) => cell(pool[`${c}_get_p99_ms`])).join(" | ")} |`,
   );
 }
 console.log(lines.join("\n"));

@@ -52,3 +52,5 @@ export * from "./commands/mod.ts";
 export * from "./context/mod.ts";
 export * from "./client/mod.ts";
 export * from "./observe/mod.ts";
+export * from "./sentinel/mod.ts";
+export * from "./pool/mod.ts";

@@ -16,7 +16,7 @@ import {
  * ```ts
  * import type { StartSentinelOptions } from "@dray/dray/redis/testing";
  *
- * const options: StartSentinelOptions = { replicas: 2, sentinels: 3, quorum: 2 };
+ * const options: StartSentinelOptions = { replicas: 2, sentinels: 3, quorum: 2, password: "s3cret" };
  * ```
  */
 export interface StartSentinelOptions {
@@ -32,6 +32,13 @@ export interface StartSentinelOptions {
   downAfterMs?: number;
   /** `failover-timeout` in ms (default 5000). */
   failoverTimeoutMs?: number;
+  /**
+   * `requirepass` of the master and the replicas (also their `masterauth`, and the sentinels'
+   * `sentinel auth-pass`).
+   */
+  password?: string;
+  /** `requirepass` of the sentinels themselves. */
+  sentinelPassword?: string;
   /** Extra configuration for the master and the replicas. */
   config?: Record<string, string | number>;
   /** How long to wait for the set to be ready, in ms (default 30000). */
@@ -68,19 +75,30 @@ function field(reply: string, name: string): string | undefined {
   return reply.match(new RegExp(`^${name}:(.*)$`, "m"))?.[1]?.trim();
 }
 
+/** `rawCommands` after an AUTH when there is a password (its reply dropped). */
+async function authed(
+  socketPath: string,
+  password: string | undefined,
+  line: string,
+): Promise<string | undefined> {
+  if (password === undefined) return (await rawCommands(socketPath, [line]))[0];
+  return (await rawCommands(socketPath, [`AUTH ${password}`, line]))[1];
+}
+
 async function waitReady(
   set: { master: RedisServer; replicas: RedisServer[]; sentinels: RedisServer[] },
   name: string,
   deadline: number,
+  passwords: { data?: string | undefined; sentinel?: string | undefined },
 ): Promise<void> {
   let last = "";
   while (Date.now() < deadline) {
-    const [replication] = await rawCommands(set.master.socketPath, ["INFO replication"]);
+    const replication = await authed(set.master.socketPath, passwords.data, "INFO replication");
     last = replication!;
     let ready = Number(field(last, "connected_slaves")) === set.replicas.length;
     for (const sentinel of set.sentinels) {
       if (!ready) break;
-      const [info] = await rawCommands(sentinel.socketPath, ["INFO sentinel"]);
+      const info = await authed(sentinel.socketPath, passwords.sentinel, "INFO sentinel");
       last = info!;
       const master = field(last, "master0") ?? "";
       ready = master.includes(`name=${name},status=ok`) &&
@@ -119,6 +137,11 @@ export async function startSentinel(options: StartSentinelOptions = {}): Promise
   const sentinelCount = options.sentinels ?? 3;
   const quorum = options.quorum ?? Math.floor(sentinelCount / 2) + 1;
   if (!/^[\w.-]+$/.test(name)) throw new RangeError(`Cannot use master name '${name}'`);
+  for (const secret of [options.password, options.sentinelPassword]) {
+    if (secret !== undefined && !/^[\w.~+-]+$/.test(secret)) {
+      throw new RangeError("Cannot use a password with spaces or quotes in a sentinel set");
+    }
+  }
   if (!Number.isInteger(sentinelCount) || sentinelCount < 1) {
     throw new RangeError(`Cannot start '${sentinelCount}' sentinels`);
   }
@@ -130,8 +153,14 @@ export async function startSentinel(options: StartSentinelOptions = {}): Promise
     await Promise.all(dirs.map((dir) => Deno.remove(dir, { recursive: true }).catch(() => {})));
   };
   try {
+    const password = options.password;
     const data: StartServerOptions = {
-      config: { "repl-diskless-sync-delay": 0, ...options.config },
+      config: {
+        "repl-diskless-sync-delay": 0,
+        ...(password === undefined ? {} : { masterauth: password }),
+        ...options.config,
+      },
+      ...(password === undefined ? {} : { password }),
     };
     const master = await startServer(data);
     all.push(master);
@@ -154,6 +183,10 @@ export async function startSentinel(options: StartSentinelOptions = {}): Promise
           `sentinel monitor ${name} ${master.host} ${master.port} ${quorum}`,
           `sentinel down-after-milliseconds ${name} ${options.downAfterMs ?? 1000}`,
           `sentinel failover-timeout ${name} ${options.failoverTimeoutMs ?? 5000}`,
+          ...(password === undefined ? [] : [`sentinel auth-pass ${name} ${password}`]),
+          ...(options.sentinelPassword === undefined
+            ? []
+            : [`sentinel sentinel-pass ${options.sentinelPassword}`]),
           "",
         ].join("\n"),
       );
@@ -161,11 +194,15 @@ export async function startSentinel(options: StartSentinelOptions = {}): Promise
         dir,
         configFile: `${dir}/sentinel.conf`,
         args: ["--sentinel"],
+        ...(options.sentinelPassword === undefined ? {} : { password: options.sentinelPassword }),
       });
       all.push(sentinel);
       sentinels.push(sentinel);
     }
-    await waitReady({ master, replicas, sentinels }, name, deadline);
+    await waitReady({ master, replicas, sentinels }, name, deadline, {
+      data: password,
+      sentinel: options.sentinelPassword,
+    });
     return {
       masterName: name,
       master,
