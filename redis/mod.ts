@@ -4,13 +4,16 @@
  * - {@linkcode connect} and {@linkcode RedisClient}: one connection, the handshake (HELLO 3 with
  *   a RESP2 fallback, AUTH, SETNAME, SELECT), auto-pipelining with a bounded write buffer,
  *   {@linkcode Pipeline} and {@linkcode Transaction}, close versus destroy, per-command
- *   `timeoutMs` and `signal`. Typed command methods come from {@linkcode RedisCommands}.
+ *   `timeoutMs` and `signal`. Typed command methods for every Redis 7.0 command.
  * - Pub/sub ({@linkcode RedisClient.subscribe}, {@linkcode Subscription}), `MONITOR`
  *   ({@linkcode Monitor}) and client-side caching ({@linkcode ClientCache}).
- * - {@linkcode Context}: the pure protocol engine underneath (reply FIFO, handshake, states, the
- *   first error), and {@linkcode Connection}, which binds it to a transport and an event loop.
+ * - Cluster ({@linkcode connectCluster}), Sentinel ({@linkcode connectSentinel}) and a pool of
+ *   dedicated connections ({@linkcode createPool}) for blocking commands and WATCH.
+ * - Tracing through `node:diagnostics_channel`, a debug log, `keyPrefix` (see `docs/observability.md`).
  * - {@linkcode connectTransport}: the byte stream, over `Deno.connect` or the native shim.
  * - {@linkcode RespReader}, {@linkcode RespWriter}, {@linkcode encodeCommand}: the codec.
+ * - The engine underneath (`Context`, `Connection`, `Handshake`) is in `@dray/dray/redis/protocol`;
+ *   the command-family classes and the command catalog in `@dray/dray/redis/commands`.
  * - {@linkcode RedisError} and its subclasses: {@linkcode ReplyError} (`code`),
  *   {@linkcode ProtocolError}, {@linkcode ConnectionClosedError}, {@linkcode ConnectError},
  *   {@linkcode HandshakeError}, {@linkcode TimeoutError}, {@linkcode AbortError},
@@ -44,13 +47,111 @@
  *
  * @module
  */
-
 export * from "./errors.ts";
 export * from "./resp/mod.ts";
 export * from "./transport/mod.ts";
-export * from "./commands/mod.ts";
-export * from "./context/mod.ts";
 export * from "./client/mod.ts";
 export * from "./observe/mod.ts";
+export * from "./cluster/mod.ts";
 export * from "./sentinel/mod.ts";
 export * from "./pool/mod.ts";
+// Scripts, and the option and reply types of the typed commands. The command-family classes,
+// the catalog and `classify`/`keys` are in `@dray/dray/redis/commands`.
+export { DefinedScript, defineScript, Script, withScripts } from "./commands/mod.ts";
+export type {
+  AclLogEntry,
+  AclUser,
+  BulkString,
+  ClientKillFilters,
+  ClusterShard,
+  ClusterSlotRange,
+  CommandArguments,
+  CommandDocsEntry,
+  CommandInfoEntry,
+  CommandOptions,
+  ConfigGetOptions,
+  ConfigReply,
+  CopyOptions,
+  DocumentValue,
+  Entries,
+  ExpireOptions,
+  ExpiryOptions,
+  FlushOptions,
+  FunctionLibrary,
+  FunctionLoadOptions,
+  FunctionStats,
+  GeoMember,
+  GetExOptions,
+  GroupStreamEntry,
+  HashOptions,
+  HashReply,
+  HRandFieldOptions,
+  HRandFieldReply,
+  InfoOptions,
+  InfoReply,
+  IntegerOptions,
+  IntegerReply,
+  InterCardOptions,
+  KeyedElement,
+  KeyedElements,
+  KeyedScoredMember,
+  KeyedScoredMembers,
+  KeyScanOptions,
+  KeyWithFlags,
+  LatencyHistogram,
+  LatencyLatest,
+  LatencySample,
+  LcsMatches,
+  ListEnd,
+  LPosOptions,
+  LPosReply,
+  MemoryStats,
+  NoOptions,
+  OneOrMany,
+  PopOptions,
+  PopReply,
+  RedisInteger,
+  RoleReply,
+  RunScriptOptions,
+  ScanOptions,
+  ScanPage,
+  ScoredMember,
+  ScriptArguments,
+  ScriptCallOptions,
+  ScriptDefinition,
+  ScriptMethods,
+  ScriptRunner,
+  SetOptions,
+  SetPickReply,
+  SetReply,
+  SlowlogEntry,
+  SortOptions,
+  SortReply,
+  SortStoreOptions,
+  Spread,
+  StreamEntry,
+  StreamTrim,
+  TrackingInfo,
+  WithScoresOptions,
+  XAddOptions,
+  XAutoClaimOptions,
+  XAutoClaimReply,
+  XClaimMoreOptions,
+  XClaimOptions,
+  XClaimReply,
+  XGroupOptions,
+  XPendingEntry,
+  XPendingOptions,
+  XPendingReply,
+  XPendingSummary,
+  XReadGroupOptions,
+  XReadOptions,
+  ZAddOptions,
+  ZCombineOptions,
+  ZRandMemberOptions,
+  ZRandMemberReply,
+  ZRangeByLexOptions,
+  ZRangeByScoreOptions,
+  ZRangeOptions,
+  ZRangeReply,
+} from "./commands/mod.ts";

@@ -316,7 +316,8 @@ import type {
  *
  * @example Calling generated methods through any sender
  * \`\`\`ts
- * import { type RedisArgument, RedisCommands, type RespValue } from "@dray/dray/redis";
+ * import { type RedisArgument, type RespValue } from "@dray/dray/redis";
+ * import { RedisCommands } from "@dray/dray/redis/commands";
  * import assert from "node:assert/strict";
  *
  * class Recorder extends RedisCommands {

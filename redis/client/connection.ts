@@ -12,7 +12,7 @@ const WRITE_ERROR_GRACE_MS = 1000;
  * @example
  * ```ts
  * import { defaultLoop } from "@dray/dray/loop";
- * import type { ConnectionOptions } from "@dray/dray/redis";
+ * import type { ConnectionOptions } from "@dray/dray/redis/protocol";
  *
  * const options: ConnectionOptions = { loop: defaultLoop(), protocol: 3 };
  * ```
@@ -47,7 +47,8 @@ export interface ConnectionOptions extends ContextOptions {
  * ```ts
  * import { ManualLoop } from "@dray/dray/loop";
  * import { MemorySource } from "@dray/dray/loop/testing";
- * import { Connection, type ContextEntry, type RespValue } from "@dray/dray/redis";
+ * import { type RespValue } from "@dray/dray/redis";
+ * import { Connection, type ContextEntry } from "@dray/dray/redis/protocol";
  * import assert from "node:assert/strict";
  *
  * const loop = new ManualLoop();
@@ -99,7 +100,7 @@ export class Connection<E extends ContextEntry> {
    * @example
    * ```ts
    * import { ManualLoop } from "@dray/dray/loop";
-   * import { Connection, type ContextEntry } from "@dray/dray/redis";
+   * import { Connection, type ContextEntry } from "@dray/dray/redis/protocol";
    * import assert from "node:assert/strict";
    *
    * const connection = new Connection<ContextEntry>(
@@ -137,7 +138,7 @@ export class Connection<E extends ContextEntry> {
    * @example
    * ```ts
    * import { ManualLoop } from "@dray/dray/loop";
-   * import { Connection, type ContextEntry } from "@dray/dray/redis";
+   * import { Connection, type ContextEntry } from "@dray/dray/redis/protocol";
    * import assert from "node:assert/strict";
    *
    * const connection = new Connection<ContextEntry>(
@@ -159,7 +160,7 @@ export class Connection<E extends ContextEntry> {
    * @example
    * ```ts
    * import { ManualLoop } from "@dray/dray/loop";
-   * import { Connection, type ContextEntry } from "@dray/dray/redis";
+   * import { Connection, type ContextEntry } from "@dray/dray/redis/protocol";
    * import assert from "node:assert/strict";
    *
    * const connection = new Connection<ContextEntry>(
@@ -180,7 +181,7 @@ export class Connection<E extends ContextEntry> {
    * @example
    * ```ts
    * import { ManualLoop } from "@dray/dray/loop";
-   * import { Connection, type ContextEntry } from "@dray/dray/redis";
+   * import { Connection, type ContextEntry } from "@dray/dray/redis/protocol";
    * import assert from "node:assert/strict";
    *
    * const connection = new Connection<ContextEntry>(
@@ -207,7 +208,7 @@ export class Connection<E extends ContextEntry> {
    * ```ts
    * import { ManualLoop } from "@dray/dray/loop";
    * import { MemorySource } from "@dray/dray/loop/testing";
-   * import { Connection, type ContextEntry } from "@dray/dray/redis";
+   * import { Connection, type ContextEntry } from "@dray/dray/redis/protocol";
    * import assert from "node:assert/strict";
    *
    * const loop = new ManualLoop();

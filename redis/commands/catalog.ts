@@ -17,7 +17,7 @@ function normalise(name: string): string {
  *
  * @example Counting the commands that can block
  * ```ts
- * import { catalogCommands } from "@dray/dray/redis";
+ * import { catalogCommands } from "@dray/dray/redis/commands";
  * import assert from "node:assert/strict";
  *
  * const blocking = catalogCommands().filter((c) => c.flags.includes("blocking"));
@@ -35,7 +35,7 @@ export function catalogCommands(): readonly CatalogCommand[] {
  *
  * @example
  * ```ts
- * import { catalogVersion } from "@dray/dray/redis";
+ * import { catalogVersion } from "@dray/dray/redis/commands";
  * import assert from "node:assert/strict";
  *
  * assert.match(catalogVersion(), /^\d+\.\d+\.\d+$/);
@@ -53,7 +53,7 @@ export function catalogVersion(): string {
  *
  * @example Key specs and tips
  * ```ts
- * import { catalogEntry } from "@dray/dray/redis";
+ * import { catalogEntry } from "@dray/dray/redis/commands";
  * import assert from "node:assert/strict";
  *
  * assert.equal(catalogEntry("GET")?.keySpecs[0]?.beginSearch.type, "index");

@@ -9,7 +9,7 @@
  *
  * @example GET's key starts at index 1
  * ```ts
- * import type { BeginSearch } from "@dray/dray/redis";
+ * import type { BeginSearch } from "@dray/dray/redis/commands";
  * import assert from "node:assert/strict";
  *
  * const begin: BeginSearch = { type: "index", index: 1 };
@@ -29,7 +29,7 @@ export type BeginSearch =
  *
  * @example EVAL's keys follow their count
  * ```ts
- * import type { FindKeys } from "@dray/dray/redis";
+ * import type { FindKeys } from "@dray/dray/redis/commands";
  * import assert from "node:assert/strict";
  *
  * const find: FindKeys = { type: "keynum", keyNumIndex: 0, firstKey: 1, keyStep: 1 };
@@ -58,7 +58,7 @@ export type FindKeys =
  *
  * @example SET's key
  * ```ts
- * import type { KeySpec } from "@dray/dray/redis";
+ * import type { KeySpec } from "@dray/dray/redis/commands";
  * import assert from "node:assert/strict";
  *
  * const spec: KeySpec = {
@@ -88,7 +88,7 @@ export interface KeySpec {
  *
  * @example `[EX seconds]`
  * ```ts
- * import type { CatalogArgument } from "@dray/dray/redis";
+ * import type { CatalogArgument } from "@dray/dray/redis/commands";
  * import assert from "node:assert/strict";
  *
  * const ex: CatalogArgument = { name: "seconds", type: "integer", token: "EX", flags: [] };
@@ -119,7 +119,7 @@ export interface CatalogArgument {
  *
  * @example Looking at GET
  * ```ts
- * import { catalogEntry } from "@dray/dray/redis";
+ * import { catalogEntry } from "@dray/dray/redis/commands";
  * import assert from "node:assert/strict";
  *
  * const get = catalogEntry("get")!;

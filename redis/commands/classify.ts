@@ -59,7 +59,7 @@ export const R_CLIENT_REPLY = 3;
  *
  * @example
  * ```ts
- * import { classify } from "@dray/dray/redis";
+ * import { classify } from "@dray/dray/redis/commands";
  * import assert from "node:assert/strict";
  *
  * const kind = classify(["CLIENT", "KILL", "ID", "42"]);
@@ -182,7 +182,7 @@ function unknownRow(word: string | undefined): Row {
  *
  * @example Transactions, blocking and unknown commands
  * ```ts
- * import { classify } from "@dray/dray/redis";
+ * import { classify } from "@dray/dray/redis/commands";
  * import assert from "node:assert/strict";
  *
  * assert.equal(classify(["multi"]).name, "multi");

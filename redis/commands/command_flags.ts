@@ -7,7 +7,7 @@ import { catalogEntry } from "./catalog.ts";
  *
  * @example The flags of GET
  * ```ts
- * import { commandSpec } from "@dray/dray/redis";
+ * import { commandSpec } from "@dray/dray/redis/commands";
  * import assert from "node:assert/strict";
  *
  * const get = commandSpec("get")!;
@@ -46,7 +46,7 @@ function normalise(name: string): string {
  *
  * @example A subcommand
  * ```ts
- * import { commandSpec } from "@dray/dray/redis";
+ * import { commandSpec } from "@dray/dray/redis/commands";
  * import assert from "node:assert/strict";
  *
  * assert.equal(commandSpec("CONFIG GET")?.name, "config|get");
@@ -79,7 +79,7 @@ export function commandSpec(name: string): CommandSpec | undefined {
  *
  * @example Blocking commands say so
  * ```ts
- * import { commandFlags } from "@dray/dray/redis";
+ * import { commandFlags } from "@dray/dray/redis/commands";
  * import assert from "node:assert/strict";
  *
  * assert.ok(commandFlags("blpop")?.has("blocking"));
@@ -107,7 +107,7 @@ function word(argument: RedisArgument | undefined): string | undefined {
  *
  * @example A subcommand in an argv
  * ```ts
- * import { lookupCommand } from "@dray/dray/redis";
+ * import { lookupCommand } from "@dray/dray/redis/commands";
  * import assert from "node:assert/strict";
  *
  * assert.equal(lookupCommand(["OBJECT", "ENCODING", "key"])?.name, "object|encoding");
@@ -134,7 +134,7 @@ export function lookupCommand(argv: readonly RedisArgument[]): CommandSpec | und
  *
  * @example Reads and writes
  * ```ts
- * import { isReadOnlyCommand } from "@dray/dray/redis";
+ * import { isReadOnlyCommand } from "@dray/dray/redis/commands";
  * import assert from "node:assert/strict";
  *
  * assert.equal(isReadOnlyCommand(["GET", "k"]), true);

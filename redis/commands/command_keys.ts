@@ -169,7 +169,7 @@ function standInsOf(command: CatalogCommand, index: number): Set<string> {
  *
  * @example
  * ```ts
- * import { keyPositions } from "@dray/dray/redis";
+ * import { keyPositions } from "@dray/dray/redis/commands";
  * import assert from "node:assert/strict";
  *
  * assert.deepEqual(keyPositions(["MSET", "a", "1", "b", "2"]), [1, 3]);
@@ -218,7 +218,7 @@ export function keyPositions(argv: readonly RedisArgument[]): number[] {
  *
  * @example Keys of a few commands
  * ```ts
- * import { keys } from "@dray/dray/redis";
+ * import { keys } from "@dray/dray/redis/commands";
  * import assert from "node:assert/strict";
  *
  * assert.deepEqual(keys(["GET", "user:1"]), ["user:1"]);

@@ -26,7 +26,8 @@ export interface CommandOptions {
  *
  * @example A sender that answers every command locally
  * ```ts
- * import { CommandSender, type RedisArgument, type RespValue } from "@dray/dray/redis";
+ * import { type RedisArgument, type RespValue } from "@dray/dray/redis";
+ * import { CommandSender } from "@dray/dray/redis/commands";
  * import assert from "node:assert/strict";
  *
  * class Echo extends CommandSender {

@@ -41,7 +41,8 @@ export interface ScriptDefinition<R = RespValue> {
  *
  * @example Any command surface
  * ```ts
- * import { RedisCommands, type ScriptRunner } from "@dray/dray/redis";
+ * import { type ScriptRunner } from "@dray/dray/redis";
+ * import { RedisCommands } from "@dray/dray/redis/commands";
  * import assert from "node:assert/strict";
  *
  * const runs: (redis: RedisCommands) => ScriptRunner = (redis) => redis;

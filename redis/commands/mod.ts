@@ -7,7 +7,7 @@
  *
  * @example
  * ```ts
- * import { CommandSender, isReadOnlyCommand, RedisCommands } from "@dray/dray/redis";
+ * import { CommandSender, isReadOnlyCommand, RedisCommands } from "@dray/dray/redis/commands";
  * import assert from "node:assert/strict";
  *
  * assert.ok(RedisCommands.prototype instanceof CommandSender);

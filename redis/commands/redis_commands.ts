@@ -59,7 +59,8 @@ import { StringCommands } from "./strings.ts";
  *
  * @example Any sender gets every method
  * ```ts
- * import { type RedisArgument, RedisCommands, type RespValue } from "@dray/dray/redis";
+ * import { type RedisArgument, type RespValue } from "@dray/dray/redis";
+ * import { RedisCommands } from "@dray/dray/redis/commands";
  * import assert from "node:assert/strict";
  *
  * // A stand-in server that knows SET and GET, speaking RESP3.

@@ -61,7 +61,8 @@ import type {
  *
  * @example Driving a connection with bytes, no server
  * ```ts
- * import { Context, type ContextEntry, type RespValue } from "@dray/dray/redis";
+ * import { type RespValue } from "@dray/dray/redis";
+ * import { Context, type ContextEntry } from "@dray/dray/redis/protocol";
  * import assert from "node:assert/strict";
  *
  * const replies: RespValue[] = [];
@@ -95,7 +96,7 @@ export class Context<E extends ContextEntry> {
    *
    * @example
    * ```ts
-   * import { Context, type ContextEntry } from "@dray/dray/redis";
+   * import { Context, type ContextEntry } from "@dray/dray/redis/protocol";
    * import assert from "node:assert/strict";
    *
    * const context = new Context<ContextEntry>(
@@ -115,7 +116,7 @@ export class Context<E extends ContextEntry> {
    *
    * @example
    * ```ts
-   * import { Context, type ContextEntry } from "@dray/dray/redis";
+   * import { Context, type ContextEntry } from "@dray/dray/redis/protocol";
    * import assert from "node:assert/strict";
    *
    * const context = new Context<ContextEntry>(
@@ -135,7 +136,7 @@ export class Context<E extends ContextEntry> {
    *
    * @example
    * ```ts
-   * import { Context, type ContextEntry } from "@dray/dray/redis";
+   * import { Context, type ContextEntry } from "@dray/dray/redis/protocol";
    * import assert from "node:assert/strict";
    *
    * const context = new Context<ContextEntry>(
@@ -154,7 +155,7 @@ export class Context<E extends ContextEntry> {
    *
    * @example
    * ```ts
-   * import { Context, type ContextEntry } from "@dray/dray/redis";
+   * import { Context, type ContextEntry } from "@dray/dray/redis/protocol";
    * import assert from "node:assert/strict";
    *
    * const context = new Context<ContextEntry>(
@@ -174,7 +175,7 @@ export class Context<E extends ContextEntry> {
    *
    * @example
    * ```ts
-   * import { Context, type ContextEntry } from "@dray/dray/redis";
+   * import { Context, type ContextEntry } from "@dray/dray/redis/protocol";
    * import assert from "node:assert/strict";
    *
    * const context = new Context<ContextEntry>(
@@ -195,7 +196,8 @@ export class Context<E extends ContextEntry> {
    *
    * @example
    * ```ts
-   * import { ConnectionClosedError, Context, type ContextEntry } from "@dray/dray/redis";
+   * import { ConnectionClosedError } from "@dray/dray/redis";
+   * import { Context, type ContextEntry } from "@dray/dray/redis/protocol";
    * import assert from "node:assert/strict";
    *
    * const context = new Context<ContextEntry>(
@@ -215,7 +217,7 @@ export class Context<E extends ContextEntry> {
    *
    * @example
    * ```ts
-   * import { Context, type ContextEntry } from "@dray/dray/redis";
+   * import { Context, type ContextEntry } from "@dray/dray/redis/protocol";
    * import assert from "node:assert/strict";
    *
    * const context = new Context<ContextEntry>(
@@ -241,7 +243,7 @@ export class Context<E extends ContextEntry> {
    *
    * @example
    * ```ts
-   * import { Context, type ContextEntry } from "@dray/dray/redis";
+   * import { Context, type ContextEntry } from "@dray/dray/redis/protocol";
    * import assert from "node:assert/strict";
    *
    * const context = new Context<ContextEntry>(
@@ -270,7 +272,7 @@ export class Context<E extends ContextEntry> {
    *
    * @example Commands of one tick in one buffer
    * ```ts
-   * import { Context, type ContextEntry } from "@dray/dray/redis";
+   * import { Context, type ContextEntry } from "@dray/dray/redis/protocol";
    * import assert from "node:assert/strict";
    *
    * const context = new Context<ContextEntry>(
@@ -306,7 +308,7 @@ export class Context<E extends ContextEntry> {
    *
    * @example
    * ```ts
-   * import { Context, type ContextEntry } from "@dray/dray/redis";
+   * import { Context, type ContextEntry } from "@dray/dray/redis/protocol";
    * import assert from "node:assert/strict";
    *
    * const context = new Context<ContextEntry>(
@@ -339,7 +341,7 @@ export class Context<E extends ContextEntry> {
    *
    * @example
    * ```ts
-   * import { Context, type ContextEntry } from "@dray/dray/redis";
+   * import { Context, type ContextEntry } from "@dray/dray/redis/protocol";
    * import assert from "node:assert/strict";
    *
    * const events: unknown[] = [];
@@ -386,7 +388,7 @@ export class Context<E extends ContextEntry> {
    *
    * @example A bare UNSUBSCRIBE with nothing subscribed
    * ```ts
-   * import { Context, type ContextEntry } from "@dray/dray/redis";
+   * import { Context, type ContextEntry } from "@dray/dray/redis/protocol";
    * import assert from "node:assert/strict";
    *
    * const replies: unknown[] = [];
@@ -421,7 +423,7 @@ export class Context<E extends ContextEntry> {
    *
    * @example
    * ```ts
-   * import { Context, type ContextEntry } from "@dray/dray/redis";
+   * import { Context, type ContextEntry } from "@dray/dray/redis/protocol";
    * import assert from "node:assert/strict";
    *
    * const lines: string[] = [];
@@ -453,7 +455,7 @@ export class Context<E extends ContextEntry> {
    *
    * @example
    * ```ts
-   * import { Context, type ContextEntry } from "@dray/dray/redis";
+   * import { Context, type ContextEntry } from "@dray/dray/redis/protocol";
    * import assert from "node:assert/strict";
    *
    * let protocol = 0;
@@ -480,7 +482,7 @@ export class Context<E extends ContextEntry> {
    *
    * @example
    * ```ts
-   * import { Context, type ContextEntry } from "@dray/dray/redis";
+   * import { Context, type ContextEntry } from "@dray/dray/redis/protocol";
    * import assert from "node:assert/strict";
    *
    * const context = new Context<ContextEntry>(
@@ -503,7 +505,8 @@ export class Context<E extends ContextEntry> {
    *
    * @example
    * ```ts
-   * import { ConnectionClosedError, Context, type ContextEntry } from "@dray/dray/redis";
+   * import { ConnectionClosedError } from "@dray/dray/redis";
+   * import { Context, type ContextEntry } from "@dray/dray/redis/protocol";
    * import assert from "node:assert/strict";
    *
    * const failures: Error[] = [];
@@ -530,7 +533,7 @@ export class Context<E extends ContextEntry> {
    *
    * @example
    * ```ts
-   * import { Context, type ContextEntry } from "@dray/dray/redis";
+   * import { Context, type ContextEntry } from "@dray/dray/redis/protocol";
    * import assert from "node:assert/strict";
    *
    * const context = new Context<ContextEntry>(
@@ -554,7 +557,7 @@ export class Context<E extends ContextEntry> {
    *
    * @example
    * ```ts
-   * import { Context, type ContextEntry } from "@dray/dray/redis";
+   * import { Context, type ContextEntry } from "@dray/dray/redis/protocol";
    * import assert from "node:assert/strict";
    *
    * const context = new Context<ContextEntry>(
@@ -580,7 +583,8 @@ export class Context<E extends ContextEntry> {
    *
    * @example
    * ```ts
-   * import { ConnectionClosedError, Context, type ContextEntry } from "@dray/dray/redis";
+   * import { ConnectionClosedError } from "@dray/dray/redis";
+   * import { Context, type ContextEntry } from "@dray/dray/redis/protocol";
    * import assert from "node:assert/strict";
    *
    * const failures: Error[] = [];

@@ -8,7 +8,7 @@ import { redactSecret } from "./_secret.ts";
  *
  * @example An ACL user on database 2, named in `CLIENT LIST`
  * ```ts
- * import type { HandshakeOptions } from "@dray/dray/redis";
+ * import type { HandshakeOptions } from "@dray/dray/redis/protocol";
  *
  * const options: HandshakeOptions = {
  *   protocol: 3,
@@ -39,7 +39,7 @@ export interface HandshakeOptions {
  *
  * @example
  * ```ts
- * import type { HandshakeStep } from "@dray/dray/redis";
+ * import type { HandshakeStep } from "@dray/dray/redis/protocol";
  *
  * const step: HandshakeStep = { kind: "done", protocol: 3 };
  * ```
@@ -115,7 +115,8 @@ function refusesHello(error: ReplyError): boolean {
  *
  * @example Falling back to RESP2
  * ```ts
- * import { Handshake, ReplyError } from "@dray/dray/redis";
+ * import { ReplyError } from "@dray/dray/redis";
+ * import { Handshake } from "@dray/dray/redis/protocol";
  * import assert from "node:assert/strict";
  *
  * const handshake = new Handshake({ password: "secret", db: 1 });
@@ -128,7 +129,8 @@ function refusesHello(error: ReplyError): boolean {
  *
  * @example A peer that echoes what it is sent
  * ```ts
- * import { Handshake, HandshakeError } from "@dray/dray/redis";
+ * import { HandshakeError } from "@dray/dray/redis";
+ * import { Handshake } from "@dray/dray/redis/protocol";
  * import assert from "node:assert/strict";
  *
  * const handshake = new Handshake();
@@ -153,7 +155,7 @@ export class Handshake {
    *
    * @example
    * ```ts
-   * import { Handshake } from "@dray/dray/redis";
+   * import { Handshake } from "@dray/dray/redis/protocol";
    * import assert from "node:assert/strict";
    *
    * assert.deepEqual(new Handshake({ protocol: 2 }).start(), [["PING"]]);
@@ -183,7 +185,7 @@ export class Handshake {
    *
    * @example
    * ```ts
-   * import { Handshake } from "@dray/dray/redis";
+   * import { Handshake } from "@dray/dray/redis/protocol";
    * import assert from "node:assert/strict";
    *
    * assert.deepEqual(new Handshake({ name: "app" }).start(), [["HELLO", "3", "SETNAME", "app"]]);
@@ -206,7 +208,7 @@ export class Handshake {
    *
    * @example
    * ```ts
-   * import { Handshake } from "@dray/dray/redis";
+   * import { Handshake } from "@dray/dray/redis/protocol";
    * import assert from "node:assert/strict";
    *
    * const handshake = new Handshake();
@@ -228,7 +230,8 @@ export class Handshake {
    *
    * @example A HELLO reply, then SELECT
    * ```ts
-   * import { Handshake, type RespValue } from "@dray/dray/redis";
+   * import { type RespValue } from "@dray/dray/redis";
+   * import { Handshake } from "@dray/dray/redis/protocol";
    * import assert from "node:assert/strict";
    *
    * const handshake = new Handshake({ db: 3 });

@@ -6,7 +6,8 @@
  *
  * @example The handshake, then one command
  * ```ts
- * import { Context, type ContextEntry, type RespValue } from "@dray/dray/redis";
+ * import { type RespValue } from "@dray/dray/redis";
+ * import { Context, type ContextEntry } from "@dray/dray/redis/protocol";
  * import assert from "node:assert/strict";
  *
  * const replies: RespValue[] = [];

@@ -14,7 +14,7 @@ const RETAINED_CAPACITY = 4096;
  *
  * @example First in, first out
  * ```ts
- * import { Ring } from "@dray/dray/redis";
+ * import { Ring } from "@dray/dray/redis/protocol";
  * import assert from "node:assert/strict";
  *
  * const ring = new Ring<string>();
@@ -38,7 +38,7 @@ export class Ring<T> {
    *
    * @example
    * ```ts
-   * import { Ring } from "@dray/dray/redis";
+   * import { Ring } from "@dray/dray/redis/protocol";
    * import assert from "node:assert/strict";
    *
    * assert.equal(new Ring<number>().length, 0);
@@ -54,7 +54,7 @@ export class Ring<T> {
    *
    * @example
    * ```ts
-   * import { Ring } from "@dray/dray/redis";
+   * import { Ring } from "@dray/dray/redis/protocol";
    * import assert from "node:assert/strict";
    *
    * const ring = new Ring<number>();
@@ -73,7 +73,7 @@ export class Ring<T> {
    *
    * @example
    * ```ts
-   * import { Ring } from "@dray/dray/redis";
+   * import { Ring } from "@dray/dray/redis/protocol";
    * import assert from "node:assert/strict";
    *
    * const ring = new Ring<number>();
@@ -94,7 +94,7 @@ export class Ring<T> {
    *
    * @example
    * ```ts
-   * import { Ring } from "@dray/dray/redis";
+   * import { Ring } from "@dray/dray/redis/protocol";
    * import assert from "node:assert/strict";
    *
    * const ring = new Ring<number>();
@@ -121,7 +121,7 @@ export class Ring<T> {
    *
    * @example
    * ```ts
-   * import { Ring } from "@dray/dray/redis";
+   * import { Ring } from "@dray/dray/redis/protocol";
    * import assert from "node:assert/strict";
    *
    * const ring = new Ring<string>();
@@ -143,7 +143,7 @@ export class Ring<T> {
    *
    * @example
    * ```ts
-   * import { Ring } from "@dray/dray/redis";
+   * import { Ring } from "@dray/dray/redis/protocol";
    * import assert from "node:assert/strict";
    *
    * const ring = new Ring<string>();
@@ -165,7 +165,7 @@ export class Ring<T> {
    *
    * @example
    * ```ts
-   * import { Ring } from "@dray/dray/redis";
+   * import { Ring } from "@dray/dray/redis/protocol";
    * import assert from "node:assert/strict";
    *
    * const ring = new Ring<number>();

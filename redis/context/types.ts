@@ -15,7 +15,7 @@ import type { HandshakeOptions } from "./handshake.ts";
  *
  * @example
  * ```ts
- * import type { ContextState } from "@dray/dray/redis";
+ * import type { ContextState } from "@dray/dray/redis/protocol";
  *
  * const state: ContextState = "ready";
  * ```
@@ -35,7 +35,7 @@ export type ContextState = "connecting" | "handshaking" | "ready" | "closing" | 
  *
  * @example
  * ```ts
- * import type { ContextMode } from "@dray/dray/redis";
+ * import type { ContextMode } from "@dray/dray/redis/protocol";
  *
  * const mode: ContextMode = "subscribed";
  * ```
@@ -48,7 +48,7 @@ export type ContextMode = "normal" | "subscribed" | "monitor";
  *
  * @example
  * ```ts
- * import type { PubSubKind } from "@dray/dray/redis";
+ * import type { PubSubKind } from "@dray/dray/redis/protocol";
  *
  * const kind: PubSubKind = "pattern";
  * ```
@@ -61,7 +61,7 @@ export type PubSubKind = "channel" | "pattern" | "shard";
  *
  * @example
  * ```ts
- * import type { ContextEntry } from "@dray/dray/redis";
+ * import type { ContextEntry } from "@dray/dray/redis/protocol";
  *
  * const entry: ContextEntry = { buffers: false, abandoned: false, argv: undefined };
  * ```
@@ -96,7 +96,8 @@ export interface ContextEntry {
  *
  * @example A sink that records outcomes
  * ```ts
- * import type { ContextEntry, ContextSink, RespValue } from "@dray/dray/redis";
+ * import type { RespValue } from "@dray/dray/redis";
+ * import type { ContextEntry, ContextSink } from "@dray/dray/redis/protocol";
  *
  * const outcomes: unknown[] = [];
  * const sink: ContextSink<ContextEntry> = {
@@ -178,7 +179,7 @@ export interface ContextSink<E> {
  *
  * @example
  * ```ts
- * import type { ContextIo } from "@dray/dray/redis";
+ * import type { ContextIo } from "@dray/dray/redis/protocol";
  *
  * let wantsWrite = false;
  * const io: ContextIo = {
@@ -206,7 +207,7 @@ export interface ContextIo {
  *
  * @example
  * ```ts
- * import type { ContextOptions } from "@dray/dray/redis";
+ * import type { ContextOptions } from "@dray/dray/redis/protocol";
  *
  * const options: ContextOptions = { protocol: 3, db: 1, maxBufferedBytes: 64 * 1024 };
  * ```
@@ -244,7 +245,7 @@ export interface ContextOptions extends HandshakeOptions {
  *
  * @example
  * ```ts
- * import type { ContextStats } from "@dray/dray/redis";
+ * import type { ContextStats } from "@dray/dray/redis/protocol";
  *
  * const stats: ContextStats = {
  *   writes: 1,

@@ -3,13 +3,8 @@
 import assert from "node:assert/strict";
 import { ManualLoop } from "../../loop/mod.ts";
 import { MemorySource } from "../../loop/testing/mod.ts";
-import {
-  Connection,
-  ConnectionClosedError,
-  type ContextEntry,
-  ReplyError,
-  type RespValue,
-} from "../../redis/mod.ts";
+import { ConnectionClosedError, ReplyError, type RespValue } from "../../redis/mod.ts";
+import { Connection, type ContextEntry } from "../../redis/protocol.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

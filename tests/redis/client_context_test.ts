@@ -2,15 +2,13 @@
 import assert from "node:assert/strict";
 import {
   ConnectionClosedError,
-  Context,
-  type ContextEntry,
-  type ContextOptions,
   encodeCommand,
   ProtocolError,
   type RedisArgument,
   ReplyError,
   type RespValue,
 } from "../../redis/mod.ts";
+import { Context, type ContextEntry, type ContextOptions } from "../../redis/protocol.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { Handshake, type HandshakeStep, ReplyError, type RespValue } from "../../redis/mod.ts";
+import { ReplyError, type RespValue } from "../../redis/mod.ts";
+import { Handshake, type HandshakeStep } from "../../redis/protocol.ts";
 
 const HELLO_REPLY = new Map<RespValue, RespValue>([["server", "redis"], ["proto", 3]]);
 

@@ -3,13 +3,8 @@
 // the bytes on the wire match the length in the header, so every other command still gets its
 // own reply.
 import assert from "node:assert/strict";
-import {
-  connect,
-  Context,
-  type ContextEntry,
-  type RedisClient,
-  RespReader,
-} from "../../redis/mod.ts";
+import { connect, type RedisClient, RespReader } from "../../redis/mod.ts";
+import { Context, type ContextEntry } from "../../redis/protocol.ts";
 import { startRedisServer } from "../_helpers/redis_server.ts";
 import { settledWithin } from "./_client_helpers.ts";
 

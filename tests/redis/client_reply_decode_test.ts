@@ -3,14 +3,8 @@
 // rejects with a typed error that names returnBuffers, the same connection answers the next
 // command, and the same GET with returnBuffers returns all of it. One such value: mind memory.
 import assert from "node:assert/strict";
-import {
-  connect,
-  Context,
-  type ContextEntry,
-  RedisError,
-  ReplyDecodeError,
-  ReplyError,
-} from "../../redis/mod.ts";
+import { connect, RedisError, ReplyDecodeError, ReplyError } from "../../redis/mod.ts";
+import { Context, type ContextEntry } from "../../redis/protocol.ts";
 import { replyToStrings, toStrings } from "../../redis/context/_to_strings.ts";
 import { startRedisServer } from "../_helpers/redis_server.ts";
 

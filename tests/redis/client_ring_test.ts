@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Ring } from "../../redis/mod.ts";
+import { Ring } from "../../redis/protocol.ts";
 
 Deno.test("Ring keeps FIFO order across wrap-around and growth", () => {
   const ring = new Ring<number>();

@@ -2,7 +2,7 @@
 // client, its context and its session tracker read from it.
 
 import assert from "node:assert/strict";
-import { catalogCommands, classify } from "../../redis/mod.ts";
+import { catalogCommands, classify } from "../../redis/commands/mod.ts";
 import {
   C_MONITOR,
   C_MULTI,

@@ -4,7 +4,7 @@
 // the document replies decoded from real data, which must be identical in RESP2 and RESP3.
 
 import assert from "node:assert/strict";
-import { GeneratedCommands } from "../../redis/mod.ts";
+import { GeneratedCommands } from "../../redis/commands/mod.ts";
 import { startRedisServer } from "../_helpers/redis_server.ts";
 import { openSender, type TestSender } from "./_test_sender.ts";
 

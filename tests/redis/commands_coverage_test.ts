@@ -4,10 +4,11 @@
 // on a standalone server, a value the generator cannot make valid) counts as not covered.
 
 import assert from "node:assert/strict";
-import { catalogCommands, ReplyError } from "../../redis/mod.ts";
+import { ReplyError } from "../../redis/mod.ts";
+import { catalogCommands } from "../../redis/commands/mod.ts";
 import { REPLY_KINDS } from "../../redis/commands/_reply_kinds.ts";
 import { methodName } from "../../redis/commands/_naming.ts";
-import { GeneratedCommands } from "../../redis/mod.ts";
+import { GeneratedCommands } from "../../redis/commands/mod.ts";
 import { startRedisServer } from "../_helpers/redis_server.ts";
 import { argvVariants, callArguments, DEFAULT_VALUES, type Values } from "./_argv_gen.ts";
 import { signature } from "../../scripts/generate_commands.ts";

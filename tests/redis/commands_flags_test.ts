@@ -1,14 +1,13 @@
 // The command table's lookups, the local SHA1 of scripts, and the typed replies' static shapes.
 
 import assert from "node:assert/strict";
+import { type BulkString, Script } from "../../redis/mod.ts";
 import {
-  type BulkString,
   commandFlags,
   commandSpec,
   isReadOnlyCommand,
   lookupCommand,
-  Script,
-} from "../../redis/mod.ts";
+} from "../../redis/commands/mod.ts";
 import { methodName } from "../../redis/commands/_naming.ts";
 
 Deno.test("commandSpec finds commands and subcommands in any spelling", () => {

@@ -2,7 +2,8 @@
 // command with keys and argument lists generated from its grammar.
 
 import assert from "node:assert/strict";
-import { catalogCommands, keyPositions, keys, type RespValue } from "../../redis/mod.ts";
+import { type RespValue } from "../../redis/mod.ts";
+import { catalogCommands, keyPositions, keys } from "../../redis/commands/mod.ts";
 import { ReplyError } from "../../redis/errors.ts";
 import { startRedisServer } from "../_helpers/redis_server.ts";
 import { argvVariants } from "./_argv_gen.ts";

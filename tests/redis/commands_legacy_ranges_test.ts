@@ -3,7 +3,7 @@
 // a TypeError for a word where an option belongs.
 
 import assert from "node:assert/strict";
-import { GeneratedCommands, RedisCommands } from "../../redis/mod.ts";
+import { GeneratedCommands, RedisCommands } from "../../redis/commands/mod.ts";
 import { startRedisServer } from "../_helpers/redis_server.ts";
 import { openSender } from "./_test_sender.ts";
 

@@ -2,7 +2,8 @@
 // PING with PONG, AUTH/CLIENT SETNAME/SELECT with OK. A peer that echoes every byte (what a socket
 // connected to itself does) or answers with other shapes fails connect() with a HandshakeError.
 import assert from "node:assert/strict";
-import { connect, Handshake, HandshakeError, RedisError, type RespValue } from "../../redis/mod.ts";
+import { connect, HandshakeError, RedisError, type RespValue } from "../../redis/mod.ts";
+import { Handshake } from "../../redis/protocol.ts";
 import { HELLO3, resp, startScriptedPeer } from "./_client_helpers.ts";
 import { EventLog, sleep } from "./_fault_helpers.ts";
 

@@ -1,16 +1,13 @@
 // The pure Context in subscribed and monitor modes, driven with the bytes redis-server 7.0.15
 // sends (FACTS.md, "Subscribed" and "MONITOR"): no server, no loop, no promises.
 import assert from "node:assert/strict";
+import { ProtocolError, type RedisArgument, ReplyError, type RespValue } from "../../redis/mod.ts";
 import {
   Context,
   type ContextEntry,
   type ContextOptions,
-  ProtocolError,
   type PubSubKind,
-  type RedisArgument,
-  ReplyError,
-  type RespValue,
-} from "../../redis/mod.ts";
+} from "../../redis/protocol.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

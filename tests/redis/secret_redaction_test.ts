@@ -4,13 +4,13 @@
 import assert from "node:assert/strict";
 import {
   connect,
-  Handshake,
   HandshakeError,
   parseRedisUrl,
   ProtocolError,
   RedisError,
   ReplyError,
 } from "../../redis/mod.ts";
+import { Handshake } from "../../redis/protocol.ts";
 import { startRedisServer } from "../_helpers/redis_server.ts";
 import { startScriptedPeer } from "./_client_helpers.ts";
 
