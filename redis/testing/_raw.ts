@@ -28,6 +28,7 @@ export async function rawCommands(socketPath: string, lines: string[]): Promise<
 }
 
 function parseOne(text: string): { value: string; used: number } | undefined {
+  if (text[0] === "*") return parseArray(text);
   const end = text.indexOf("\r\n");
   if (end < 0) return undefined;
   const head = text.slice(0, end);
@@ -37,4 +38,20 @@ function parseOne(text: string): { value: string; used: number } | undefined {
   // Bulk lengths count bytes: the helpers only read ASCII replies (INFO, CLUSTER INFO).
   if (text.length < end + 2 + length + 2) return undefined;
   return { value: text.slice(end + 2, end + 2 + length), used: end + 2 + length + 2 };
+}
+
+/** An array reply (of bulk strings or arrays), flattened into its strings joined by spaces. */
+function parseArray(text: string): { value: string; used: number } | undefined {
+  const end = text.indexOf("\r\n");
+  if (end < 0) return undefined;
+  const count = Number(text.slice(1, end));
+  let used = end + 2;
+  const parts: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const item = parseOne(text.slice(used));
+    if (item === undefined) return undefined;
+    parts.push(item.value);
+    used += item.used;
+  }
+  return { value: parts.join(" "), used };
 }

@@ -105,6 +105,17 @@ async function waitReady(
         master.includes(`address=127.0.0.1:${set.master.port}`) &&
         master.includes(`slaves=${set.replicas.length},`) &&
         master.includes(`sentinels=${set.sentinels.length}`);
+      if (!ready) break;
+      // Every replica known to this sentinel and reachable (not s_down or disconnected).
+      const replicas = await authed(
+        sentinel.socketPath,
+        passwords.sentinel,
+        `SENTINEL REPLICAS ${name}`,
+      );
+      last = replicas!;
+      const entries = last.split(/(?=\bname )/).filter((entry) => entry.startsWith("name "));
+      ready = entries.length === set.replicas.length &&
+        entries.every((entry) => !/\b(s_down|o_down|disconnected)\b/.test(entry));
     }
     if (ready) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
