@@ -26,12 +26,6 @@ export interface Prerequisites {
 /** Nothing to wait for: the request runs at once. */
 export const NONE: Prerequisites = Object.freeze({ wait: Object.freeze([]), failed: false });
 
-/** The completions nobody has read, oldest first, with the submission number of each. */
-export interface Unread {
-  readonly completions: Ring<DmoverCompletion>;
-  readonly seqs: Ring<number>;
-}
-
 /** The requests of one session that have not completed, and what waits on them. */
 export class Dependencies {
   #live = new Set<Pending>(); // in submission order
@@ -44,18 +38,22 @@ export class Dependencies {
 
   /**
    * What `request` must wait for: with `dependsOn`, the latest request of that id still holding a
-   * slot (running, or completed and unread; EINVAL when there is none); with a fence, every
+   * slot (running, or completed and unread: `completions`, tagged with submission numbers; EINVAL
+   * when there is none); with a fence, every
    * tracked request, and a failure when an unread completion failed.
    *
    * @throws {DmoverError} `EINVAL` when `dependsOn` names no request that holds a slot.
    */
-  prerequisites(request: DmoverRequest, batchFence: boolean, unread: Unread): Prerequisites {
+  prerequisites(
+    request: DmoverRequest,
+    batchFence: boolean,
+    completions: Ring<DmoverCompletion>,
+  ): Prerequisites {
     const on = request.dependsOn;
     const fence = batchFence || request.fence === true;
     if (on === undefined && !fence) return NONE;
     const wait: Pending[] = [];
     let failed = false;
-    const { completions, seqs } = unread;
     if (on !== undefined) {
       const running = this.#liveById.get(on);
       let seq = running?.seq ?? -1;
@@ -63,8 +61,8 @@ export class Dependencies {
       let found = running !== undefined;
       for (let i = 0; i < completions.length; i++) {
         const done = completions.at(i)!;
-        if (done.id === on && seqs.at(i)! > seq) {
-          seq = seqs.at(i)!;
+        if (done.id === on && completions.tagAt(i) > seq) {
+          seq = completions.tagAt(i);
           error = done.error;
           found = true;
         }

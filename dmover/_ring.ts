@@ -8,15 +8,22 @@ const MIN_CAPACITY = 8;
 /** A first-in, first-out queue that grows by doubling and reuses its slots. */
 export class Ring<T> {
   #slots: (T | undefined)[];
+  // A number beside each element, for rings made with `tagged` (a session's completions carry
+  // their submission numbers here): no second ring to keep in step.
+  #tags: Float64Array | undefined;
   #mask: number;
   #head = 0;
   #length = 0;
 
-  /** @param capacity Slots to start with (rounded up to a power of two, at least 8). */
-  constructor(capacity = MIN_CAPACITY) {
+  /**
+   * @param capacity Slots to start with (rounded up to a power of two, at least 8).
+   * @param tagged Keep a number beside each element (see `push` and `tagAt`).
+   */
+  constructor(capacity = MIN_CAPACITY, tagged = false) {
     let size = MIN_CAPACITY;
     while (size < capacity) size *= 2;
     this.#slots = new Array(size).fill(undefined);
+    this.#tags = tagged ? new Float64Array(size) : undefined;
     this.#mask = size - 1;
   }
 
@@ -25,10 +32,12 @@ export class Ring<T> {
     return this.#length;
   }
 
-  /** Appends an element at the tail. */
-  push(item: T): void {
+  /** Appends an element at the tail, with its tag in a tagged ring. */
+  push(item: T, tag = 0): void {
     if (this.#length === this.#slots.length) this.#grow();
-    this.#slots[(this.#head + this.#length) & this.#mask] = item;
+    const at = (this.#head + this.#length) & this.#mask;
+    this.#slots[at] = item;
+    if (this.#tags !== undefined) this.#tags[at] = tag;
     this.#length++;
   }
 
@@ -54,7 +63,13 @@ export class Ring<T> {
     return this.#slots[(this.#head + index) & this.#mask];
   }
 
-  /** Removes one element (the first equal to `item`), keeping the order of the rest. */
+  /** The tag of the element `index` places from the head (0 in an untagged ring). */
+  tagAt(index: number): number {
+    if (this.#tags === undefined || index < 0 || index >= this.#length) return 0;
+    return this.#tags[(this.#head + index) & this.#mask]!;
+  }
+
+  /** Removes one element (the first equal to `item`), keeping the order of the rest (untagged rings). */
   delete(item: T): boolean {
     for (let i = 0; i < this.#length; i++) {
       if (this.at(i) === item) {
@@ -67,7 +82,7 @@ export class Ring<T> {
 
   /**
    * Removes every element for which `take` returns true, in order, keeping the order of the rest;
-   * `take` may not touch the ring.
+   * `take` may not touch the ring (untagged rings).
    */
   removeWhere(take: (item: T) => boolean): void {
     let kept = 0;
@@ -102,6 +117,12 @@ export class Ring<T> {
     const size = old.length * 2;
     const slots: (T | undefined)[] = new Array(size).fill(undefined);
     for (let i = 0; i < this.#length; i++) slots[i] = old[(this.#head + i) & this.#mask];
+    const oldTags = this.#tags;
+    if (oldTags !== undefined) {
+      const tags = new Float64Array(size);
+      for (let i = 0; i < this.#length; i++) tags[i] = oldTags[(this.#head + i) & this.#mask]!;
+      this.#tags = tags;
+    }
     this.#slots = slots;
     this.#mask = size - 1;
     this.#head = 0;

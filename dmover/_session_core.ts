@@ -96,9 +96,7 @@ export class SessionCore {
 
   #held = 0; // slots taken: accepted and completion not yet read (dmover_io's ds_nreqs)
   #pending = 0; // accepted and not yet completed
-  #done: Ring<DmoverCompletion>; // unread completions, in completion order
-  #seqs: Ring<number>; // the submission number of each
-  #unread: { completions: Ring<DmoverCompletion>; seqs: Ring<number> };
+  #done: Ring<DmoverCompletion>; // unread completions, in completion order, tagged with seq
   #seq = 0; // submission numbers, for dependsOn and fences
   #deps = new Dependencies();
 
@@ -126,9 +124,7 @@ export class SessionCore {
     this.#only = chooser.kernels.length === 1 ? chooser.kernels[0] : undefined;
     this.max = max;
     const capacity = Math.min(max, 1024);
-    this.#done = new Ring(capacity);
-    this.#seqs = new Ring(capacity);
-    this.#unread = { completions: this.#done, seqs: this.#seqs };
+    this.#done = new Ring(capacity, true);
     this.#handle = (options.loop ?? defaultLoop()).attach({ onDeferred: () => this.#wake() });
   }
 
@@ -170,7 +166,7 @@ export class SessionCore {
     const length = checkRequest(this.fn, request);
     if (this.#held < this.max && this.#writers.length === 0) {
       const trusted = checkedRequest();
-      this.#start(trusted, length, this.#deps.prerequisites(trusted, false, this.#unread));
+      this.#start(trusted, length, this.#deps.prerequisites(trusted, false, this.#done));
       return true;
     }
     return false;
@@ -194,7 +190,7 @@ export class SessionCore {
       try {
         length = checkRequest(this.fn, request);
         request = checkedRequest();
-        before = this.#deps.prerequisites(request, accepted === fenceAt, this.#unread);
+        before = this.#deps.prerequisites(request, accepted === fenceAt, this.#done);
       } catch (error) {
         throw withAccepted(error, accepted);
       }
@@ -218,7 +214,6 @@ export class SessionCore {
 
   /** Takes the oldest completion (there must be one), freeing its slot. */
   take(): DmoverCompletion {
-    this.#seqs.shift();
     const completion = this.#done.shift()!;
     this.#held--;
     if ((this.#writers.length !== 0 || this.#pollers.length !== 0) && !this.#waking) {
@@ -305,7 +300,6 @@ export class SessionCore {
     if (this.#closed) return;
     this.#closed = true;
     this.#done.drain();
-    this.#seqs.drain();
     this.#held = this.#pending;
     for (const r of this.#readers.drain()) {
       if (r.kind === "iterate") r.resolve({ done: true, value: undefined });
@@ -397,8 +391,7 @@ export class SessionCore {
       if (this.#pending === 0) this.#resolveFinished?.();
       return;
     }
-    this.#done.push({ id, error, immediate });
-    this.#seqs.push(seq);
+    this.#done.push({ id, error, immediate }, seq);
     if ((this.#readers.length !== 0 || this.#pollers.length !== 0) && !this.#waking) {
       this.#handle.defer();
     }
@@ -449,7 +442,7 @@ export class SessionCore {
     try {
       length = checkRequest(this.fn, request);
       request = checkedRequest();
-      before = this.#deps.prerequisites(request, writer.index === writer.fenceAt, this.#unread);
+      before = this.#deps.prerequisites(request, writer.index === writer.fenceAt, this.#done);
     } catch (error) {
       this.#writers.shift();
       writer.reject(writer.single ? error : withAccepted(error, writer.accepted));

@@ -2,18 +2,16 @@
 import assert from "node:assert/strict";
 import { DmoverError } from "../../dmover/mod.ts";
 import type { DmoverCompletion, DmoverRequest } from "../../dmover/mod.ts";
-import { afterAll, Dependencies, NONE, type Unread } from "../../dmover/_dependencies.ts";
+import { afterAll, Dependencies, NONE } from "../../dmover/_dependencies.ts";
 import { Ring } from "../../dmover/_ring.ts";
 
-function unread(...done: [id: number, seq: number, failed?: boolean][]): Unread {
-  const completions = new Ring<DmoverCompletion>();
-  const seqs = new Ring<number>();
+function unread(...done: [id: number, seq: number, failed?: boolean][]): Ring<DmoverCompletion> {
+  const completions = new Ring<DmoverCompletion>(8, true);
   for (const [id, seq, failed] of done) {
     const error = failed ? new DmoverError("EIO", "failed") : undefined;
-    completions.push({ id, error, immediate: undefined });
-    seqs.push(seq);
+    completions.push({ id, error, immediate: undefined }, seq);
   }
-  return { completions, seqs };
+  return completions;
 }
 
 function request(id: number, extra: Partial<DmoverRequest> = {}): DmoverRequest {

@@ -52,3 +52,17 @@ Deno.test("Ring.removeWhere removes the matching elements in order and keeps the
   ring.push(1);
   assert.equal(ring.shift(), 1);
 });
+
+Deno.test("Ring with tags keeps each element's number beside it across growth", () => {
+  const ring = new Ring<string>(2, true);
+  for (let i = 0; i < 5; i++) ring.push(`e${i}`, i * 10);
+  ring.shift();
+  ring.shift();
+  for (let i = 5; i < 40; i++) ring.push(`e${i}`, i * 10); // wraps, then grows
+  for (let i = 0; i < ring.length; i++) {
+    assert.equal(ring.at(i), `e${i + 2}`);
+    assert.equal(ring.tagAt(i), (i + 2) * 10);
+  }
+  assert.equal(ring.tagAt(ring.length), 0);
+  assert.equal(new Ring<string>().tagAt(0), 0);
+});
