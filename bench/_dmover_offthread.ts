@@ -2,12 +2,8 @@
 // (native-async, worker) against the synchronous ones, and the event loop's lag (the longest gap
 // of a 1 ms timer) during a 256 MiB request on each. Used by bench/dmover_bench.ts.
 
-import {
-  createWorkerBackend,
-  type DmoverBackend,
-  type DmoverRequest,
-  openSession,
-} from "../dmover/mod.ts";
+import { type DmoverBackend, type DmoverRequest, openSession } from "../dmover/mod.ts";
+import { createWorkerBackend } from "../dmover/backends/mod.ts";
 
 /** What the sections need from the bench: a smoke run or not, and whether the shim is live. */
 export interface OffThreadSetup {

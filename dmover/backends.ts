@@ -24,7 +24,8 @@ function checkBackend(backend: DmoverBackend): void {
  *
  * @example
  * ```ts
- * import { DmoverError, registerBackend, tsBackend } from "@dray/dray/dmover";
+ * import { DmoverError } from "@dray/dray/dmover";
+ * import { registerBackend, tsBackend } from "@dray/dray/dmover/backends";
  * import assert from "node:assert/strict";
  *
  * assert.throws(
@@ -53,7 +54,7 @@ export function registerBackend(backend: DmoverBackend): void {
  *
  * @example
  * ```ts
- * import { unregisterBackend } from "@dray/dray/dmover";
+ * import { unregisterBackend } from "@dray/dray/dmover/backends";
  * import assert from "node:assert/strict";
  *
  * assert.equal(unregisterBackend("no-such-backend"), false);
@@ -76,7 +77,7 @@ export function unregisterBackend(name: string): boolean {
  *
  * @example
  * ```ts
- * import { listBackends } from "@dray/dray/dmover";
+ * import { listBackends } from "@dray/dray/dmover/backends";
  * import assert from "node:assert/strict";
  *
  * assert.equal(listBackends()[0]!.name, "ts");
@@ -97,7 +98,7 @@ export function listBackends(): DmoverBackend[] {
  *
  * @example
  * ```ts
- * import { getBackend } from "@dray/dray/dmover";
+ * import { getBackend } from "@dray/dray/dmover/backends";
  * import assert from "node:assert/strict";
  *
  * assert.equal(getBackend("ts").name, "ts");

@@ -31,12 +31,8 @@
 export * from "./errors.ts";
 export * from "./types.ts";
 export * from "./functions.ts";
+// The backends and their registry are in `@dray/dray/dmover/backends` (dmover/backends/mod.ts).
 export * from "./backend.ts";
-export * from "./backends.ts";
-export * from "./ts_backend.ts";
-export * from "./native_backend.ts";
-export * from "./native_async_backend.ts";
-export * from "./worker_backend.ts";
 export * from "./session.ts";
 export * from "./blocking_session.ts";
 export * from "./nonblocking_session.ts";

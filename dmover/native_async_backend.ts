@@ -24,7 +24,7 @@ const ROUND_TRIP_NS = 60_000;
  *
  * @example
  * ```ts
- * import type { NativeAsyncOptions } from "@dray/dray/dmover";
+ * import type { NativeAsyncOptions } from "@dray/dray/dmover/backends";
  *
  * const options: NativeAsyncOptions = { maxConcurrent: 4, name: "native-async-4" };
  * ```
@@ -53,7 +53,7 @@ interface Waiter {
  *
  * @example
  * ```ts
- * import type { NativeAsyncBackend } from "@dray/dray/dmover";
+ * import type { NativeAsyncBackend } from "@dray/dray/dmover/backends";
  *
  * function busy(backend: NativeAsyncBackend): boolean {
  *   return backend.running === backend.maxConcurrent;
@@ -96,7 +96,8 @@ function defaultConcurrency(): number {
  *
  * @example Zero-copy xor of SharedArrayBuffer views, off the event-loop thread
  * ```ts
- * import { createNativeAsyncBackend, openSession } from "@dray/dray/dmover";
+ * import { openSession } from "@dray/dray/dmover";
+ * import { createNativeAsyncBackend } from "@dray/dray/dmover/backends";
  * import { nativeStatus } from "@dray/dray/native";
  * import assert from "node:assert/strict";
  *

@@ -28,7 +28,8 @@ const U32_MAX = 0xffff_ffff;
  *
  * @example
  * ```ts
- * import { createNativeBackend, openSession } from "@dray/dray/dmover";
+ * import { openSession } from "@dray/dray/dmover";
+ * import { createNativeBackend } from "@dray/dray/dmover/backends";
  * import { nativeStatus } from "@dray/dray/native";
  * import assert from "node:assert/strict";
  *

@@ -126,7 +126,8 @@ for (let n = 2; n <= 8; n++) xorKernels[n] = xorKernel(n);
  *
  * @example Forcing the TypeScript path
  * ```ts
- * import { openSession, tsBackend } from "@dray/dray/dmover";
+ * import { openSession } from "@dray/dray/dmover";
+ * import { tsBackend } from "@dray/dray/dmover/backends";
  * import assert from "node:assert/strict";
  *
  * using session = openSession("iscsi-crc32c", { backend: tsBackend });

@@ -28,7 +28,7 @@ const ROUND_TRIP_NS = 100_000;
  *
  * @example
  * ```ts
- * import type { WorkerBackendOptions } from "@dray/dray/dmover";
+ * import type { WorkerBackendOptions } from "@dray/dray/dmover/backends";
  *
  * const options: WorkerBackendOptions = { workers: 2 };
  * ```
@@ -51,7 +51,7 @@ export interface WorkerBackendOptions {
  *
  * @example
  * ```ts
- * import { createWorkerBackend, type WorkerBackend } from "@dray/dray/dmover";
+ * import { createWorkerBackend, type WorkerBackend } from "@dray/dray/dmover/backends";
  *
  * using pool: WorkerBackend = createWorkerBackend({ workers: 1 });
  * console.log(pool.name, pool.workers);
@@ -113,7 +113,8 @@ function wireSide(buffer: DmoverBuffer): WirePiece[] {
  *
  * @example Xor parity on a worker, without FFI
  * ```ts
- * import { createWorkerBackend, openSession } from "@dray/dray/dmover";
+ * import { openSession } from "@dray/dray/dmover";
+ * import { createWorkerBackend } from "@dray/dray/dmover/backends";
  * import assert from "node:assert/strict";
  *
  * using pool = createWorkerBackend({ workers: 1 });

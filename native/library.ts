@@ -439,6 +439,8 @@ export class NativeLibrary {
    *   assert.equal(result.ok ? "connected" : result.code, "ECONNREFUSED");
    * }
    * ```
+   *
+   * @ignore Internal: the Redis transport's socket primitive, not a public API.
    */
   socketConnect(
     target: SocketTarget,
@@ -460,7 +462,8 @@ export class NativeLibrary {
    *
    * @example
    * ```ts ignore
-   * import { nativeStatus, SOCKET_WOULD_BLOCK } from "@dray/dray/native";
+   * import { nativeStatus } from "@dray/dray/native";
+   * import { SOCKET_WOULD_BLOCK } from "./sockets.ts";
    *
    * const status = nativeStatus();
    * if (status.available) {
@@ -468,6 +471,8 @@ export class NativeLibrary {
    *   if (n === SOCKET_WOULD_BLOCK) await status.library.socketWait(fd, 1, 1000);
    * }
    * ```
+   *
+   * @ignore Internal: the Redis transport's socket primitive, not a public API.
    */
   socketRead(fd: number, into: Uint8Array): number {
     return sockets.socketRead(this.#symbols, fd, into);
@@ -490,6 +495,8 @@ export class NativeLibrary {
    * const status = nativeStatus();
    * if (status.available) status.library.socketWrite(fd, new TextEncoder().encode("PING\r\n"));
    * ```
+   *
+   * @ignore Internal: the Redis transport's socket primitive, not a public API.
    */
   socketWrite(fd: number, bytes: Uint8Array): number {
     return sockets.socketWrite(this.#symbols, fd, bytes);
@@ -508,11 +515,14 @@ export class NativeLibrary {
    *
    * @example
    * ```ts ignore
-   * import { nativeStatus, SOCKET_READABLE } from "@dray/dray/native";
+   * import { nativeStatus } from "@dray/dray/native";
+   * import { SOCKET_READABLE } from "./sockets.ts";
    *
    * const status = nativeStatus();
    * if (status.available) await status.library.socketWait(fd, SOCKET_READABLE, 1000);
    * ```
+   *
+   * @ignore Internal: the Redis transport's socket primitive, not a public API.
    */
   socketWait(fd: number, events: number, timeoutMs: number): Promise<number> {
     return sockets.socketWait(this.#symbols, fd, events, timeoutMs);
@@ -534,6 +544,8 @@ export class NativeLibrary {
    * const status = nativeStatus();
    * if (status.available) status.library.socketShutdown(fd, "write");
    * ```
+   *
+   * @ignore Internal: the Redis transport's socket primitive, not a public API.
    */
   socketShutdown(fd: number, how: "read" | "write" | "both" = "both"): number {
     return sockets.socketShutdown(this.#symbols, fd, how);
@@ -554,6 +566,8 @@ export class NativeLibrary {
    * console.log(poller === undefined ? "no shared poller here" : "epoll poller");
    * poller?.close();
    * ```
+   *
+   * @ignore Internal: the Redis transport's socket primitive, not a public API.
    */
   socketPoller(): SocketPoller | undefined {
     return sockets.openPoller(this.#symbols);
@@ -569,7 +583,8 @@ export class NativeLibrary {
    *
    * @example
    * ```ts
-   * import { nativeStatus, socketErrorCode } from "@dray/dray/native";
+   * import { nativeStatus } from "@dray/dray/native";
+   * import { socketErrorCode } from "./sockets.ts";
    * import assert from "node:assert/strict";
    *
    * const status = nativeStatus();
@@ -577,6 +592,8 @@ export class NativeLibrary {
    *   assert.equal(socketErrorCode(status.library.socketClose(0)), "EBADF"); // stdin: refused
    * }
    * ```
+   *
+   * @ignore Internal: the Redis transport's socket primitive, not a public API.
    */
   socketClose(fd: number): number {
     return sockets.socketClose(this.#symbols, fd);

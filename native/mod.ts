@@ -38,4 +38,5 @@
 
 export * from "./status.ts";
 export * from "./library.ts";
-export * from "./sockets.ts";
+// The socket primitives (`native/sockets.ts`) are the Redis transport's, not public.
+export type { SocketKeepAlive } from "./sockets.ts";

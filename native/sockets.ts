@@ -10,7 +10,7 @@
  *
  * @example
  * ```ts
- * import type { SocketErrorCode } from "@dray/dray/native";
+ * import type { SocketErrorCode } from "./sockets.ts";
  *
  * const code: SocketErrorCode = "ECONNREFUSED";
  * ```
@@ -44,7 +44,7 @@ export type SocketErrorCode =
  *
  * @example
  * ```ts
- * import { SOCKET_WOULD_BLOCK, socketErrorCode } from "@dray/dray/native";
+ * import { SOCKET_WOULD_BLOCK, socketErrorCode } from "./sockets.ts";
  * import assert from "node:assert/strict";
  *
  * assert.equal(socketErrorCode(SOCKET_WOULD_BLOCK), "EAGAIN");
@@ -57,7 +57,7 @@ export const SOCKET_WOULD_BLOCK: number = -10;
  *
  * @example
  * ```ts
- * import { SOCKET_READABLE, SOCKET_WRITABLE } from "@dray/dray/native";
+ * import { SOCKET_READABLE, SOCKET_WRITABLE } from "./sockets.ts";
  * import assert from "node:assert/strict";
  *
  * assert.equal(SOCKET_READABLE | SOCKET_WRITABLE, 3);
@@ -70,7 +70,7 @@ export const SOCKET_READABLE: number = 1;
  *
  * @example
  * ```ts
- * import { SOCKET_WRITABLE } from "@dray/dray/native";
+ * import { SOCKET_WRITABLE } from "./sockets.ts";
  * import assert from "node:assert/strict";
  *
  * assert.equal(SOCKET_WRITABLE, 2);
@@ -84,7 +84,7 @@ export const SOCKET_WRITABLE: number = 2;
  *
  * @example
  * ```ts
- * import { SOCKET_HANGUP } from "@dray/dray/native";
+ * import { SOCKET_HANGUP } from "./sockets.ts";
  * import assert from "node:assert/strict";
  *
  * assert.equal(SOCKET_HANGUP, 4);
@@ -126,7 +126,7 @@ const ERRNO_BASE = 1000;
  *
  * @example
  * ```ts
- * import { socketErrorCode } from "@dray/dray/native";
+ * import { socketErrorCode } from "./sockets.ts";
  * import assert from "node:assert/strict";
  *
  * assert.equal(socketErrorCode(-13), "ECONNREFUSED");
@@ -145,7 +145,7 @@ export function socketErrorCode(rc: number): SocketErrorCode {
  *
  * @example
  * ```ts
- * import { socketErrno } from "@dray/dray/native";
+ * import { socketErrno } from "./sockets.ts";
  * import assert from "node:assert/strict";
  *
  * assert.equal(socketErrno(-1005), 5);
@@ -161,7 +161,7 @@ export function socketErrno(rc: number): number {
  *
  * @example
  * ```ts
- * import type { SocketTarget } from "@dray/dray/native";
+ * import type { SocketTarget } from "./sockets.ts";
  *
  * const tcp: SocketTarget = { hostname: "::1", port: 6379 };
  * const unix: SocketTarget = { path: "/run/redis/redis.sock" };
@@ -186,7 +186,7 @@ export type SocketTarget =
  *
  * @example
  * ```ts
- * import type { SocketKeepAlive } from "@dray/dray/native";
+ * import type { SocketKeepAlive } from "./sockets.ts";
  *
  * const keepAlive: SocketKeepAlive = { idleSeconds: 15, intervalSeconds: 5, count: 3 };
  * ```
@@ -205,7 +205,7 @@ export interface SocketKeepAlive {
  *
  * @example
  * ```ts
- * import type { SocketConnectOptions } from "@dray/dray/native";
+ * import type { SocketConnectOptions } from "./sockets.ts";
  *
  * const options: SocketConnectOptions = {
  *   timeoutMs: 5000,
@@ -233,7 +233,7 @@ export interface SocketConnectOptions {
  *
  * @example
  * ```ts
- * import type { SocketConnected } from "@dray/dray/native";
+ * import type { SocketConnected } from "./sockets.ts";
  *
  * function describe(result: SocketConnected): string {
  *   return `fd ${result.fd} to ${result.address} (${result.family})`;
@@ -256,7 +256,7 @@ export interface SocketConnected {
  *
  * @example
  * ```ts
- * import type { SocketConnectFailure } from "@dray/dray/native";
+ * import type { SocketConnectFailure } from "./sockets.ts";
  *
  * function describe(result: SocketConnectFailure): string {
  *   return `${result.code} (errno ${result.errno})`;
@@ -277,7 +277,7 @@ export interface SocketConnectFailure {
  *
  * @example
  * ```ts
- * import type { SocketConnectResult } from "@dray/dray/native";
+ * import type { SocketConnectResult } from "./sockets.ts";
  *
  * function fdOf(result: SocketConnectResult): number | undefined {
  *   return result.ok ? result.fd : undefined;
@@ -296,7 +296,8 @@ export type SocketConnectResult = SocketConnected | SocketConnectFailure;
  *
  * @example Waiting for a socket to become readable
  * ```ts
- * import { nativeStatus, SOCKET_READABLE } from "@dray/dray/native";
+ * import { nativeStatus } from "@dray/dray/native";
+ * import { SOCKET_READABLE } from "./sockets.ts";
  * import assert from "node:assert/strict";
  *
  * const status = nativeStatus();

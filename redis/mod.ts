@@ -55,6 +55,7 @@ export * from "./observe/mod.ts";
 export * from "./cluster/mod.ts";
 export * from "./sentinel/mod.ts";
 export * from "./pool/mod.ts";
+export type { PubSubKind } from "./context/types.ts";
 // Scripts, and the option and reply types of the typed commands. The command-family classes,
 // the catalog and `classify`/`keys` are in `@dray/dray/redis/commands`.
 export { DefinedScript, defineScript, Script, withScripts } from "./commands/mod.ts";

@@ -6,15 +6,15 @@
 // wait in flight can still report it.
 
 import type { IoSource } from "../../loop/types.ts";
+import { type NativeLibrary } from "../../native/mod.ts";
 import {
-  type NativeLibrary,
   SOCKET_HANGUP,
   SOCKET_READABLE,
   SOCKET_WOULD_BLOCK,
   SOCKET_WRITABLE,
   socketErrno,
   socketErrorCode,
-} from "../../native/mod.ts";
+} from "../../native/sockets.ts";
 import { busyError, closedError, interrupted, ioError } from "./_io_errors.ts";
 import type { Reactor } from "./_reactor.ts";
 

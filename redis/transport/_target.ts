@@ -1,6 +1,6 @@
 // Validating connectTransport's options into where to connect and how.
 
-import type { SocketKeepAlive } from "../../native/mod.ts";
+import type { SocketKeepAlive } from "../../native/sockets.ts";
 import type {
   NativeDriver,
   TransportOptions,

@@ -1,5 +1,6 @@
 import type { IoSource } from "../../loop/types.ts";
-import type { NativeUnavailableReason, SocketKeepAlive } from "../../native/mod.ts";
+import type { NativeUnavailableReason } from "../../native/mod.ts";
+import type { SocketKeepAlive } from "../../native/sockets.ts";
 
 /**
  * Which transport carries a connection: `"deno"` (`Deno.connect` / `Deno.startTls`) or

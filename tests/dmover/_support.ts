@@ -1,15 +1,17 @@
 // Shared by the dmover tests: the backends every suite runs over, random data, a bitwise CRC-32C
 // written independently of both implementations, and a deadline so that nothing hangs.
 import {
-  createNativeAsyncBackend,
-  createWorkerBackend,
   type DmoverBackend,
   type DmoverBuffer,
   type DmoverIovec,
   type DmoverKernel,
+} from "../../dmover/mod.ts";
+import {
+  createNativeAsyncBackend,
+  createWorkerBackend,
   getBackend,
   tsBackend,
-} from "../../dmover/mod.ts";
+} from "../../dmover/backends/mod.ts";
 import { nativeLibrary } from "../_helpers/native.ts";
 
 /** A backend a suite runs over; `ignore` when it cannot run here (no shim). */

@@ -3,13 +3,8 @@
 // buffer detached or transferred mid-flight fails its request with EFAULT and is never written
 // again, the concurrency bound holds, and closing a worker pool fails what it was running.
 import assert from "node:assert/strict";
-import {
-  createNativeAsyncBackend,
-  createWorkerBackend,
-  type DmoverCompletion,
-  DmoverError,
-  openSession,
-} from "../../dmover/mod.ts";
+import { type DmoverCompletion, DmoverError, openSession } from "../../dmover/mod.ts";
+import { createNativeAsyncBackend, createWorkerBackend } from "../../dmover/backends/mod.ts";
 import { nativeLibrary } from "../_helpers/native.ts";
 import { ALL_BACKENDS, randomBytes, within } from "./_support.ts";
 

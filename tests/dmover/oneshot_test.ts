@@ -13,11 +13,11 @@ import {
   type OneShotOptions,
   pq,
   pqRecover,
-  tsBackend,
   xor,
   xorCheck,
   zero,
 } from "../../dmover/mod.ts";
+import { tsBackend } from "../../dmover/backends/mod.ts";
 import { BACKENDS, bitwiseCrc32c, DeferredBackend, pqRef, randomBytes } from "./_support.ts";
 
 function isCode(code: string): (error: unknown) => boolean {

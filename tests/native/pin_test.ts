@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { isPinned, OffThreadCall, pinnedBytes, pinnedCopy } from "../../native/_pin.ts";
 import { SYMBOLS } from "../../native/_symbols.ts";
-import { SOCKET_READABLE } from "../../native/mod.ts";
+import { SOCKET_READABLE } from "../../native/sockets.ts";
 import { nativeLibrary as lib } from "../_helpers/native.ts";
 
 const ignore = lib === undefined || Deno.build.os !== "linux";

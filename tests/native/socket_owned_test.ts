@@ -3,7 +3,7 @@
 // did not create.
 import assert from "node:assert/strict";
 import { nativeLibrary as lib } from "../_helpers/native.ts";
-import { SOCKET_READABLE, socketErrorCode } from "../../native/mod.ts";
+import { SOCKET_READABLE, socketErrorCode } from "../../native/sockets.ts";
 
 const ignore = lib === undefined || Deno.build.os !== "linux";
 

@@ -6,7 +6,7 @@ import {
   SOCKET_WOULD_BLOCK,
   SOCKET_WRITABLE,
   socketErrorCode,
-} from "../../native/mod.ts";
+} from "../../native/sockets.ts";
 import { nativeLibrary as lib } from "../_helpers/native.ts";
 
 const ignore = lib === undefined || Deno.build.os === "windows";
