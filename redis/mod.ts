@@ -51,3 +51,4 @@ export * from "./transport/mod.ts";
 export * from "./commands/mod.ts";
 export * from "./context/mod.ts";
 export * from "./client/mod.ts";
+export * from "./cluster/mod.ts";

@@ -31,3 +31,7 @@ export * from "./topology.ts";
 export * from "./redirect.ts";
 export * from "./refresh.ts";
 export * from "./refresh_driver.ts";
+export * from "./types.ts";
+export * from "./cluster_client.ts";
+export * from "./cluster_pipeline.ts";
+export * from "./cluster_transaction.ts";
