@@ -7,7 +7,6 @@ import type { RedisClientOptions } from "../client/options.ts";
 import type { TransportTlsOptions } from "../transport/types.ts";
 import { formatAddress } from "./_parse_topology.ts";
 import { NodeUnreachableError } from "./errors.ts";
-import type { ClusterNode } from "./topology.ts";
 import type { AddressMap, ClusterAddress, ClusterClientOptions } from "./types.ts";
 
 /** What the pool needs to know of a node to connect to it. */
