@@ -4,7 +4,18 @@ import type { RedisArgument, RespValue } from "../resp/types.ts";
 import type { ClusterCommandOptions, ClusterCore } from "./_core.ts";
 import { type Route, routeCommand } from "./_route.ts";
 import { targetOf } from "./_core.ts";
+import type { NodeTarget } from "./_nodes.ts";
+import { reassemble } from "./_reduce.ts";
 import type { CommandOptions } from "../commands/command_sender.ts";
+
+interface Send {
+  readonly argv: readonly RedisArgument[];
+  readonly options: CommandOptions | undefined;
+  readonly slot: number | undefined;
+  readonly readonly: boolean;
+  resolve?: (value: unknown) => void;
+  reject?: (error: unknown) => void;
+}
 
 interface Entry {
   readonly argv: readonly RedisArgument[];
@@ -163,35 +174,43 @@ export class ClusterPipeline extends RedisCommands {
     const entries = this.#entries;
     this.#entries = [];
     const promises: Promise<unknown>[] = new Array(entries.length);
-    const groups = new Map<string, { node: ReturnType<typeof targetOf>; items: number[] }>();
-    for (let i = 0; i < entries.length; i++) {
-      const entry = entries[i]!;
-      const route = entry.route;
-      if (route instanceof Error) {
-        promises[i] = Promise.reject(route);
-        continue;
-      }
-      if (route.kind !== "slot" && route.kind !== "any") {
-        promises[i] = core.send(entry.argv, entry.options);
-        continue;
-      }
-      const slot = route.kind === "slot" ? route.slot : undefined;
-      const node = core.nodeFor(slot, route.readonly);
+    const groups = new Map<string, { node: NodeTarget; sends: Send[] }>();
+    // Queues one send on its node's part, or sends it on its own when no node serves it now.
+    const queue = (send: Send): Promise<unknown> => {
+      const node = core.nodeFor(send.slot, send.readonly);
       if (node === undefined) {
-        promises[i] = core.dispatch(entry.argv, entry.options, slot, route.readonly);
-        continue;
+        return core.dispatch(send.argv, send.options, send.slot, send.readonly);
       }
       let group = groups.get(node.address);
       if (group === undefined) {
-        group = { node: targetOf(node), items: [] };
+        group = { node: targetOf(node), sends: [] };
         groups.set(node.address, group);
       }
-      group.items.push(i);
+      group.sends.push(send);
+      return new Promise((resolve, reject) => {
+        send.resolve = resolve;
+        send.reject = reject;
+      });
+    };
+    for (let i = 0; i < entries.length; i++) {
+      const { route, argv, options } = entries[i]!;
+      if (route instanceof Error) {
+        promises[i] = Promise.reject(route);
+      } else if (route.kind === "slot" || route.kind === "any") {
+        const slot = route.kind === "slot" ? route.slot : undefined;
+        promises[i] = queue({ argv, options, slot, readonly: route.readonly });
+      } else if (route.kind === "split") {
+        const parts = route.parts.map((part) =>
+          queue({ argv: part.argv, options, slot: part.slot, readonly: route.readonly })
+        );
+        promises[i] = Promise.all(parts).then((replies) =>
+          reassemble(route.parts, replies, route.response)
+        );
+      } else {
+        promises[i] = core.send(argv, options);
+      }
     }
-    for (const [address, group] of groups) {
-      const sent = this.#sendGroup(address, group.node, group.items, entries);
-      for (let j = 0; j < group.items.length; j++) promises[group.items[j]!] = sent[j]!;
-    }
+    for (const [address, group] of groups) this.#sendGroup(address, group.node, group.sends);
     const settled = await Promise.allSettled(promises);
     return settled.map((result, i) => {
       const entry = entries[i]!;
@@ -205,44 +224,22 @@ export class ClusterPipeline extends RedisCommands {
   }
 
   // One node's part: one pipeline on its connection, each failure recovered on its own.
-  #sendGroup(
-    address: string,
-    node: ReturnType<typeof targetOf>,
-    items: readonly number[],
-    entries: readonly Entry[],
-  ): Promise<unknown>[] {
+  #sendGroup(address: string, node: NodeTarget, sends: readonly Send[]): void {
     const core = this.#core;
-    const route = (i: number) => entries[i]!.route as Route & { kind: "slot" | "any" };
-    const slotOf = (i: number) => {
-      const r = route(i);
-      return r.kind === "slot" ? r.slot : undefined;
-    };
-    const recover = (i: number) => (error: unknown) => {
-      const entry = entries[i]!;
-      return core.recover(
-        error,
-        entry.argv,
-        entry.options,
-        slotOf(i),
-        route(i).readonly,
-        address,
-        undefined,
-      );
-    };
+    const recover = (send: Send) => (error: unknown) =>
+      core.recover(error, send.argv, send.options, send.slot, send.readonly, address, undefined);
+    const settle = (send: Send, promise: Promise<unknown>) =>
+      promise.catch(recover(send)).then(send.resolve, send.reject);
     const ready = core.pool.ready(address);
     if (ready === undefined) {
       const opening = Promise.resolve(core.pool.get(node));
-      return items.map((i) =>
-        opening.then(
-          (client) => client.sendCommand(entries[i]!.argv, entries[i]!.options),
-        ).catch(recover(i))
-      );
+      for (const send of sends) {
+        settle(send, opening.then((client) => client.sendCommand(send.argv, send.options)));
+      }
+      return;
     }
     const batch = ready.pipeline();
-    const sent = items.map((i) =>
-      batch.sendCommand(entries[i]!.argv, entries[i]!.options).catch(recover(i))
-    );
+    for (const send of sends) settle(send, batch.sendCommand(send.argv, send.options));
     batch.exec().catch(() => {});
-    return sent;
   }
 }
