@@ -9,6 +9,10 @@ import { slotOfKey } from "./_route.ts";
 import { ClusterPipeline } from "./cluster_pipeline.ts";
 import { ClusterTransaction } from "./cluster_transaction.ts";
 import type { SlotMap } from "./topology.ts";
+import type { PubSubHandler } from "../client/subscription.ts";
+import type { PubSubKind } from "../context/types.ts";
+import { ClusterPubSub } from "./pubsub.ts";
+import type { ClusterSubscribeOptions, ClusterSubscription } from "./cluster_subscription.ts";
 import type { ClusterClientOptions, ClusterEvent, ClusterEventType, ClusterHost } from "./types.ts";
 
 export type { ClusterCommandOptions } from "./_core.ts";
@@ -413,11 +417,122 @@ export class ClusterClient extends RedisCommands implements AsyncDisposable {
   }
 
   // --- pub/sub (cluster-ops) ---
-  // cluster-ops adds subscribe/psubscribe/ssubscribe here, built on `this.host`, and pushes a
-  // close hook with #onClose.
   /** Registers something to close with the client (its pub/sub connections). */
   #onClose(hook: () => Promise<void>): void {
     this.#closeHooks.push(hook);
+  }
+
+  #pubsub: ClusterPubSub | undefined;
+
+  #subscribe(
+    kind: PubSubKind,
+    names: string | readonly string[],
+    options: ClusterSubscribeOptions | PubSubHandler | undefined,
+  ): Promise<ClusterSubscription> {
+    if (this.#pubsub === undefined) {
+      const pubsub = new ClusterPubSub(this.#host);
+      this.#pubsub = pubsub;
+      this.#onClose(() => pubsub.close());
+    }
+    return this.#pubsub.subscribe(
+      kind,
+      names,
+      typeof options === "function" ? { onMessage: options } : options,
+    );
+  }
+
+  /**
+   * Subscribes to channels (`SUBSCRIBE`) on one connection to one node, which moves to another
+   * node when its node is lost (the cluster broadcasts `PUBLISH` to every node). Resolves once
+   * every channel is confirmed; a `gap` event reports each window a channel was not listening.
+   *
+   * @param channels One channel or several.
+   * @param options A handler, or `{ onMessage, maxQueued, overflow }`; without a handler,
+   * iterate the subscription.
+   * @returns The subscription.
+   * @throws {TypeError} When a channel is not a non-empty string, or the client is closed.
+   *
+   * @example
+   * ```ts
+   * import { connectCluster } from "@dray/dray/redis";
+   * import { startCluster } from "@dray/dray/redis/testing";
+   * import assert from "node:assert/strict";
+   *
+   * await using servers = await startCluster();
+   * await using cluster = await connectCluster({ nodes: servers.seeds });
+   * const news = await cluster.subscribe("news");
+   * await cluster.publish("news", "hello");
+   * for await (const { message } of news) {
+   *   assert.equal(message, "hello");
+   *   break; // unsubscribes
+   * }
+   * ```
+   */
+  subscribe(
+    channels: string | readonly string[],
+    options?: ClusterSubscribeOptions | PubSubHandler,
+  ): Promise<ClusterSubscription> {
+    return this.#subscribe("channel", channels, options);
+  }
+
+  /**
+   * Subscribes to glob-style patterns (`PSUBSCRIBE`): as {@linkcode ClusterClient.subscribe}.
+   *
+   * @param patterns One pattern or several.
+   * @param options A handler, or `{ onMessage, maxQueued, overflow }`.
+   * @returns The subscription.
+   * @throws {TypeError} As `subscribe`.
+   *
+   * @example
+   * ```ts ignore
+   * const all = await cluster.psubscribe("news.*", ({ channel, message }) => {
+   *   console.log(channel, message);
+   * });
+   * ```
+   */
+  psubscribe(
+    patterns: string | readonly string[],
+    options?: ClusterSubscribeOptions | PubSubHandler,
+  ): Promise<ClusterSubscription> {
+    return this.#subscribe("pattern", patterns, options);
+  }
+
+  /**
+   * Subscribes to shard channels (`SSUBSCRIBE`, for `SPUBLISH`), each at the master serving its
+   * slot, on one connection per such master. When a slot moves (a reshard, a failover) or its
+   * node's connection is lost, its channels are subscribed again at the new owner and a `gap`
+   * event (`{ kind: "sharded", channel, since, until }`) says when they were not listening.
+   *
+   * @param channels One shard channel or several (any slots).
+   * @param options A handler, or `{ onMessage, maxQueued, overflow }`.
+   * @returns The subscription.
+   * @throws {TypeError} As `subscribe`.
+   *
+   * @example
+   * ```ts
+   * import { connectCluster } from "@dray/dray/redis";
+   * import { startCluster } from "@dray/dray/redis/testing";
+   * import assert from "node:assert/strict";
+   *
+   * await using servers = await startCluster();
+   * await using cluster = await connectCluster({ nodes: servers.seeds });
+   * cluster.addEventListener("gap", (event) => console.log("may have missed", event.gap));
+   * const seen: string[] = [];
+   * const orders = await cluster.ssubscribe(["orders:{eu}", "orders:{us}"], ({ message }) => {
+   *   seen.push(message);
+   * });
+   * await cluster.sendCommand(["SPUBLISH", "orders:{eu}", "one"], { key: "orders:{eu}" });
+   * await cluster.sendCommand(["SPUBLISH", "orders:{us}", "two"], { key: "orders:{us}" });
+   * while (seen.length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+   * assert.deepEqual(seen.sort(), ["one", "two"]);
+   * await orders.unsubscribe();
+   * ```
+   */
+  ssubscribe(
+    channels: string | readonly string[],
+    options?: ClusterSubscribeOptions | PubSubHandler,
+  ): Promise<ClusterSubscription> {
+    return this.#subscribe("shard", channels, options);
   }
   // --- end of pub/sub ---
 

@@ -17,7 +17,7 @@ const DEFAULT_MAX_QUEUED = 10_000;
  *
  * @example
  * ```ts
- * import type { ClusterSubscribeOptions } from "./cluster_subscription.ts";
+ * import type { ClusterSubscribeOptions } from "@dray/dray/redis";
  *
  * const options: ClusterSubscribeOptions = { maxQueued: 1000, overflow: "drop" };
  * ```
@@ -80,7 +80,7 @@ export class ClusterSubscription implements AsyncIterable<PubSubMessage>, AsyncD
    *
    * @example
    * ```ts
-   * import { ClusterSubscription } from "./cluster_subscription.ts";
+   * import { ClusterSubscription } from "@dray/dray/redis";
    * import assert from "node:assert/strict";
    *
    * const subscription = new ClusterSubscription(
@@ -119,7 +119,7 @@ export class ClusterSubscription implements AsyncIterable<PubSubMessage>, AsyncD
    *
    * @example
    * ```ts
-   * import { ClusterSubscription } from "./cluster_subscription.ts";
+   * import { ClusterSubscription } from "@dray/dray/redis";
    * import assert from "node:assert/strict";
    *
    * const subscription = new ClusterSubscription({ detach: async () => {} }, "channel", ["a"]);
@@ -136,7 +136,7 @@ export class ClusterSubscription implements AsyncIterable<PubSubMessage>, AsyncD
    *
    * @example
    * ```ts
-   * import { ClusterSubscription } from "./cluster_subscription.ts";
+   * import { ClusterSubscription } from "@dray/dray/redis";
    * import assert from "node:assert/strict";
    *
    * const subscription = new ClusterSubscription({ detach: async () => {} }, "channel", ["a"]);
@@ -153,7 +153,7 @@ export class ClusterSubscription implements AsyncIterable<PubSubMessage>, AsyncD
    *
    * @example
    * ```ts
-   * import { ClusterSubscription } from "./cluster_subscription.ts";
+   * import { ClusterSubscription } from "@dray/dray/redis";
    * import assert from "node:assert/strict";
    *
    * const subscription = new ClusterSubscription({ detach: async () => {} }, "channel", ["a"]);
@@ -172,7 +172,7 @@ export class ClusterSubscription implements AsyncIterable<PubSubMessage>, AsyncD
    *
    * @example
    * ```ts
-   * import { ClusterSubscription } from "./cluster_subscription.ts";
+   * import { ClusterSubscription } from "@dray/dray/redis";
    * import assert from "node:assert/strict";
    *
    * const seen: string[] = [];
@@ -212,7 +212,7 @@ export class ClusterSubscription implements AsyncIterable<PubSubMessage>, AsyncD
    *
    * @example
    * ```ts
-   * import { ClusterSubscription } from "./cluster_subscription.ts";
+   * import { ClusterSubscription } from "@dray/dray/redis";
    *
    * const subscription = new ClusterSubscription({ detach: async () => {} }, "channel", ["a"]);
    * await subscription.end();
@@ -235,7 +235,7 @@ export class ClusterSubscription implements AsyncIterable<PubSubMessage>, AsyncD
    *
    * @example
    * ```ts
-   * import { ClusterSubscription } from "./cluster_subscription.ts";
+   * import { ClusterSubscription } from "@dray/dray/redis";
    *
    * const subscription = new ClusterSubscription({ detach: async () => {} }, "channel", ["a"]);
    * await subscription.unsubscribe();
@@ -253,7 +253,7 @@ export class ClusterSubscription implements AsyncIterable<PubSubMessage>, AsyncD
    *
    * @example
    * ```ts
-   * import { ClusterSubscription } from "./cluster_subscription.ts";
+   * import { ClusterSubscription } from "@dray/dray/redis";
    * import assert from "node:assert/strict";
    *
    * const subscription = new ClusterSubscription({ detach: async () => {} }, "channel", ["a"]);
@@ -285,7 +285,7 @@ export class ClusterSubscription implements AsyncIterable<PubSubMessage>, AsyncD
    *
    * @example
    * ```ts
-   * import { ClusterSubscription } from "./cluster_subscription.ts";
+   * import { ClusterSubscription } from "@dray/dray/redis";
    *
    * await using subscription = new ClusterSubscription({ detach: async () => {} }, "pattern", [
    *   "a.*",

@@ -35,3 +35,5 @@ export * from "./types.ts";
 export * from "./cluster_client.ts";
 export * from "./cluster_pipeline.ts";
 export * from "./cluster_transaction.ts";
+export * from "./pubsub.ts";
+export * from "./cluster_subscription.ts";
