@@ -19,7 +19,7 @@ import {
   NodeUnreachableError,
   TopologyRefreshError,
 } from "./errors.ts";
-import { RedirectTracker } from "./redirect.ts";
+import { type Redirect, RedirectTracker } from "./redirect.ts";
 import type { RefreshReason } from "./refresh.ts";
 import { RefreshDriver } from "./refresh_driver.ts";
 import {
@@ -101,6 +101,7 @@ export class ClusterCore {
   #maxRedirects: number;
   #tls: boolean;
   #refreshes = 0;
+  #waiters: { after: number; resolve: () => void }[] = [];
   protocol: 2 | 3 = 3;
 
   constructor(options: ClusterClientOptions) {
@@ -168,11 +169,31 @@ export class ClusterCore {
     this.#driver?.trigger(reason, node);
   }
 
-  /** Triggers a refresh and waits until it (or the one running) has finished. */
-  async refresh(): Promise<void> {
-    if (this.#driver === undefined) return;
+  /** Triggers a refresh and waits until one that started after this call has finished. */
+  refresh(): Promise<void> {
+    if (this.#driver === undefined || this.closed) return Promise.resolve();
+    const after = this.#refreshes;
+    const done = new Promise<void>((resolve) => this.#waiters.push({ after, resolve }));
     this.#driver.trigger("manual");
-    await this.#driver.settled();
+    return done;
+  }
+
+  /** Follows a MOVED: the slot's new owner goes in the map at once; a refresh follows. */
+  moved(redirect: Redirect, from: string): void {
+    if (this.#map !== undefined) {
+      this.#map = this.#map.withSlotMoved(redirect.slot, redirect.host, redirect.port);
+    }
+    this.emit("redirect", { redirect, node: from });
+    this.trigger("moved", from);
+  }
+
+  #settleWaiters(started: number): void {
+    const waiting = this.#waiters;
+    this.#waiters = [];
+    for (const waiter of waiting) {
+      if (waiter.after < started || this.closed) waiter.resolve();
+      else this.#waiters.push(waiter);
+    }
   }
 
   nodeDown(address: string, error: Error): void {
@@ -186,17 +207,27 @@ export class ClusterCore {
     if (this.closed) return;
     this.abort.abort();
     this.#driver?.close();
+    this.#settleWaiters(Infinity);
     await this.pool.close();
   }
 
   destroy(): void {
     this.abort.abort();
     this.#driver?.close();
+    this.#settleWaiters(Infinity);
     this.pool.destroy();
   }
 
   async #fetch(): Promise<boolean> {
-    this.#refreshes++;
+    const started = ++this.#refreshes;
+    try {
+      return await this.#fetchOnce();
+    } finally {
+      this.#settleWaiters(started);
+    }
+  }
+
+  async #fetchOnce(): Promise<boolean> {
     const failures: NodeFailure[] = [];
     for (const target of this.#sources()) {
       if (this.closed) break;
@@ -237,7 +268,7 @@ export class ClusterCore {
       hostname: node.hostname,
       role: node.role,
     }));
-    return [...targets, ...this.#seeds];
+    return [...targets, ...this.#seeds.map((seed) => ({ ...seed, seed: true }))];
   }
 
   async #read(client: RedisClient, origin: ClusterAddress): Promise<SlotMap> {
@@ -440,15 +471,9 @@ export class ClusterCore {
       switch (decision.kind) {
         case "fail":
           throw decision.error;
-        case "moved": {
-          const { redirect } = decision;
-          if (this.#map !== undefined) {
-            this.#map = this.#map.withSlotMoved(redirect.slot, redirect.host, redirect.port);
-          }
-          this.emit("redirect", { redirect, node: address });
-          this.trigger("moved", address);
+        case "moved":
+          this.moved(decision.redirect, address);
           return decision.delayMs;
-        }
         case "ask":
           this.emit("redirect", { redirect: decision.redirect, node: address });
           state.ask = { host: decision.redirect.host, port: decision.redirect.port };

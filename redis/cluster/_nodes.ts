@@ -13,6 +13,8 @@ import type { AddressMap, ClusterAddress, ClusterClientOptions } from "./types.t
 export interface NodeTarget extends ClusterAddress {
   readonly hostname?: string | undefined;
   readonly role?: "master" | "replica";
+  /** A seed given by the user: connected to as it is, without the address map. */
+  readonly seed?: boolean;
 }
 
 interface NodeEntry {
@@ -73,7 +75,8 @@ export class NodePool {
 
   /** The client of a node, opening it when there is none. */
   get(target: NodeTarget): RedisClient | Promise<RedisClient> {
-    const address = formatAddress(target.host, target.port);
+    // A seed has a connection of its own (no READONLY, no map), dropped by the next `retain`.
+    const address = (target.seed ? "seed " : "") + formatAddress(target.host, target.port);
     const entry = this.#entries.get(address);
     if (entry !== undefined) return entry.client ?? entry.promise;
     return this.#add(address, target).promise;
@@ -194,7 +197,7 @@ export class NodePool {
 
   async #connect(target: NodeTarget, extra: RedisClientOptions): Promise<RedisClient> {
     const announced = formatAddress(target.host, target.port);
-    const mapped = mapAddress(this.#options.mapAddress, target);
+    const mapped = target.seed ? target : mapAddress(this.#options.mapAddress, target);
     const base = this.#options.node ?? {};
     const options: RedisClientOptions = {
       ...base,

@@ -207,13 +207,12 @@ export class ClusterTransaction extends RedisCommands {
           const [host, port] = [target.host, target.port];
           const decision = tracker.decide(reply, { host, port }, performance.now(), deadline);
           if (decision.kind === "fail") throw decision.error;
-          if (decision.kind === "moved") core.trigger("moved", address);
-          if (decision.kind === "ask") ask = decision.redirect;
-          if (decision.kind === "moved" || decision.kind === "ask") {
+          if (decision.kind === "moved") core.moved(decision.redirect, address);
+          if (decision.kind === "ask") {
+            ask = decision.redirect;
             core.emit("redirect", { redirect: decision.redirect, node: address });
           }
-          if (decision.kind === "moved") await core.refresh();
-          else if (decision.delayMs > 0) await new Promise((r) => setTimeout(r, decision.delayMs));
+          if (decision.delayMs > 0) await new Promise((r) => setTimeout(r, decision.delayMs));
           continue;
         }
         if (error instanceof OutcomeUnknownError) {
