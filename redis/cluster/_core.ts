@@ -87,8 +87,8 @@ function commandName(argv: readonly RedisArgument[]): string {
 /** The engine of one cluster client. */
 export class ClusterCore {
   readonly pool: NodePool;
-  readonly events = new EventTarget();
-  readonly abort = new AbortController();
+  readonly events: EventTarget = new EventTarget();
+  readonly abort: AbortController = new AbortController();
   readonly crossSlot: CrossSlotMode;
   #options: ClusterClientOptions;
   #seeds: ClusterAddress[];

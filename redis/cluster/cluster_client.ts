@@ -6,6 +6,7 @@ import { ConnectionClosedError } from "../errors.ts";
 import type { RedisArgument, RespValue } from "../resp/types.ts";
 import { type ClusterCommandOptions, ClusterCore, targetOf } from "./_core.ts";
 import { slotOfKey } from "./_route.ts";
+import { scanShards } from "./_scan_shards.ts";
 import { ClusterPipeline } from "./cluster_pipeline.ts";
 import { ClusterTransaction } from "./cluster_transaction.ts";
 import type { SlotMap } from "./topology.ts";
@@ -349,33 +350,10 @@ export class ClusterClient extends RedisCommands implements AsyncDisposable {
    * assert.deepEqual(keys.sort(), ["a", "b"]);
    * ```
    */
-  override async *scanIterator<O extends KeyScanOptions = NoOptions>(
+  override scanIterator<O extends KeyScanOptions = NoOptions>(
     options?: O,
   ): AsyncGenerator<BulkString<O>, void, undefined> {
-    const firstSlots = this.topology().shards.flatMap((shard) =>
-      shard.slots.length > 0 && shard.master !== undefined ? [shard.slots[0]![0]] : []
-    );
-    for (const slot of firstSlots) {
-      let restarts = 0;
-      let cursor = "0";
-      for (;;) {
-        const master = this.#core.nodeFor(slot, false);
-        if (master === undefined) throw new ConnectionClosedError(`No master serves slot ${slot}`);
-        let page;
-        try {
-          const client = await this.#core.pool.get(targetOf(master));
-          page = await client.scan<O>(cursor, options);
-        } catch (error) {
-          if (!(error instanceof ConnectionClosedError) || ++restarts > 3) throw error;
-          await this.#core.refresh();
-          cursor = "0";
-          continue;
-        }
-        yield* page.items;
-        cursor = page.cursor;
-        if (cursor === "0") break;
-      }
-    }
+    return scanShards<BulkString<O>>(this.#core, options);
   }
 
   /**
