@@ -172,7 +172,7 @@ export class ClusterClient extends RedisCommands implements AsyncDisposable {
    * @throws {ConnectionClosedError} Before `connect()` has finished.
    *
    * @example
-   * ```ts
+   * ```ts ignore
    * import { connectCluster, keySlot } from "@dray/dray/redis";
    * import { startCluster } from "@dray/dray/redis/testing";
    * import assert from "node:assert/strict";
@@ -192,7 +192,7 @@ export class ClusterClient extends RedisCommands implements AsyncDisposable {
    * @returns When the refresh has finished; a failed refresh is reported as an `error` event.
    *
    * @example
-   * ```ts
+   * ```ts ignore
    * import { connectCluster } from "@dray/dray/redis";
    * import { startCluster } from "@dray/dray/redis/testing";
    * import assert from "node:assert/strict";
@@ -245,7 +245,7 @@ export class ClusterClient extends RedisCommands implements AsyncDisposable {
    * @returns A new pipeline.
    *
    * @example
-   * ```ts
+   * ```ts ignore
    * import { connectCluster } from "@dray/dray/redis";
    * import { startCluster } from "@dray/dray/redis/testing";
    * import assert from "node:assert/strict";
@@ -269,7 +269,7 @@ export class ClusterClient extends RedisCommands implements AsyncDisposable {
    * @returns A new transaction.
    *
    * @example
-   * ```ts
+   * ```ts ignore
    * import { connectCluster } from "@dray/dray/redis";
    * import { startCluster } from "@dray/dray/redis/testing";
    * import assert from "node:assert/strict";
@@ -336,7 +336,7 @@ export class ClusterClient extends RedisCommands implements AsyncDisposable {
    * @returns An async iterator of keys.
    *
    * @example
-   * ```ts
+   * ```ts ignore
    * import { connectCluster } from "@dray/dray/redis";
    * import { startCluster } from "@dray/dray/redis/testing";
    * import assert from "node:assert/strict";
@@ -574,7 +574,7 @@ export class ClusterClient extends RedisCommands implements AsyncDisposable {
  * @throws {TopologyRefreshError} No seed answered with a topology.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import { connectCluster } from "@dray/dray/redis";
  * import { startCluster } from "@dray/dray/redis/testing";
  * import assert from "node:assert/strict";

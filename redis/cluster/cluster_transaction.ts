@@ -26,7 +26,7 @@ const REDIRECTS = new Set(["MOVED", "ASK", "TRYAGAIN", "CLUSTERDOWN", "MASTERDOW
  * after `EXEC` was written rejects with `ClusterOutcomeUnknownError`.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import { connectCluster, CrossSlotError } from "@dray/dray/redis";
  * import { startCluster } from "@dray/dray/redis/testing";
  * import assert from "node:assert/strict";

@@ -5,6 +5,7 @@
 
 import assert from "node:assert/strict";
 import {
+  ClusterDownError,
   type ClusterEvent,
   ClusterOutcomeUnknownError,
   connectCluster,
@@ -136,6 +137,44 @@ Deno.test("ClusterClient follows MOVED, ASK and TRYAGAIN from a slot moved by ha
       assert.equal(error.node, `127.0.0.1:${port}`);
       assert.equal(await read, "r");
       assert.equal(await cluster.llen(source), 0);
+    },
+  );
+  await t.step("commands of one tick leave as one write per node connection", async () => {
+    await cluster.set("warm", "1"); // every master's connection is open after the tests above
+    const reads = async () =>
+      await Promise.all(masters.map(async (port) => {
+        const info = String(await servers.call(port, ["INFO", "stats"]));
+        return Number(/total_reads_processed:(\d+)/.exec(info)![1]);
+      }));
+    // What reading INFO itself costs (its command, its connection's end).
+    const first = await reads();
+    const idle = await reads();
+    await Promise.all(Array.from({ length: 300 }, (_, i) => cluster.set(`tick:${i}`, "x")));
+    const after = await reads();
+    const own = after.map((n, i) => n - idle[i]! - (idle[i]! - first[i]!));
+    assert.deepEqual(own, masters.map(() => 1));
+  });
+
+  await t.step(
+    "CLUSTERDOWN is retried until the slot is served again, else ClusterDownError",
+    async () => {
+      const key = "down:key";
+      const slot = keySlot(key);
+      await cluster.set(key, "v");
+      const owner = await ownerPort(servers, slot);
+      const unassign = async () => {
+        for (const port of masters) await servers.call(port, ["CLUSTER", "DELSLOTS", String(slot)]);
+      };
+      await unassign();
+      const pending = cluster.get(key);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      await servers.call(owner, ["CLUSTER", "ADDSLOTS", String(slot)]);
+      assert.equal(await pending, "v");
+
+      await using impatient = await connectCluster({ nodes: servers.seeds, retryDeadlineMs: 300 });
+      await unassign();
+      await assert.rejects(impatient.get(key), ClusterDownError);
+      await servers.call(owner, ["CLUSTER", "ADDSLOTS", String(slot)]);
     },
   );
 });
