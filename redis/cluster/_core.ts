@@ -43,16 +43,21 @@ export interface ClusterCommandOptions extends CommandOptions {
 
 const DEFAULT_DEADLINE_MS = 5000;
 
-function delay(ms: number, signal: AbortSignal): Promise<void> {
+// Waits `ms`, or less when the client closes or `wake` settles (a new slot map).
+function delay(ms: number, signal: AbortSignal, wake: Promise<void>): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
-    const done = () => {
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
       clearTimeout(id);
-      signal.removeEventListener("abort", done);
+      signal.removeEventListener("abort", finish);
       resolve();
     };
-    const id = setTimeout(done, ms);
-    signal.addEventListener("abort", done);
+    const id = setTimeout(finish, ms);
+    signal.addEventListener("abort", finish);
+    wake.then(finish);
   });
 }
 
@@ -102,6 +107,8 @@ export class ClusterCore {
   #tls: boolean;
   #refreshes = 0;
   #waiters: { after: number; resolve: () => void }[] = [];
+  // Settles when the slot map changes: commands waiting to retry go at once.
+  #changed = Promise.withResolvers<void>();
   protocol: 2 | 3 = 3;
 
   constructor(options: ClusterClientOptions) {
@@ -187,6 +194,11 @@ export class ClusterCore {
     this.trigger("moved", from);
   }
 
+  #wake(): void {
+    this.#changed.resolve();
+    this.#changed = Promise.withResolvers<void>();
+  }
+
   #settleWaiters(started: number): void {
     const waiting = this.#waiters;
     this.#waiters = [];
@@ -208,6 +220,7 @@ export class ClusterCore {
     this.abort.abort();
     this.#driver?.close();
     this.#settleWaiters(Infinity);
+    this.#wake();
     await this.pool.close();
   }
 
@@ -294,6 +307,7 @@ export class ClusterCore {
       ? Array.from({ length: 16384 }, (_, i) => i).filter((slot) => map.masterOf(slot))
       : previous.differingSlots(map);
     if (previous === undefined || changed.length > 0) {
+      this.#wake();
       this.emit("topology", { topology: map, previous, changedSlots: changed });
     }
   }
@@ -422,7 +436,7 @@ export class ClusterCore {
     for (;;) {
       if (pending !== undefined) {
         const wait = this.#decide(pending.error, argv, slot, readonly, pending.address, state);
-        if (wait > 0) await delay(wait, this.abort.signal);
+        if (wait > 0) await delay(wait, this.abort.signal, this.#changed.promise);
         pending = undefined;
       }
       if (this.closed) throw new ConnectionClosedError("The cluster client is closed");
@@ -508,7 +522,7 @@ export class ClusterCore {
       this.trigger("uncovered");
     }
     state.retries = (state.retries ?? 0) + 1;
-    return Math.min(500, 25 * 2 ** Math.min(state.retries - 1, 5));
+    return Math.min(100, 10 * 2 ** Math.min(state.retries - 1, 5));
   }
 }
 
