@@ -2,9 +2,8 @@
 // shard or node (from the catalog's request_policy tip), split by slot (multi_shard commands whose
 // keys span slots), or any master (keyless, no tip). Pure: argv in, a route out.
 
-import { classify } from "../commands/classify.ts";
+import { classify, type CommandClass } from "../commands/classify.ts";
 import { keyPositions } from "../commands/command_keys.ts";
-import { isReadOnlyCommand } from "../commands/command_flags.ts";
 import type { RedisArgument } from "../resp/types.ts";
 import { CrossSlotError } from "./errors.ts";
 import { keySlot } from "./slot.ts";
@@ -50,6 +49,27 @@ export type CrossSlotMode = "split" | "split-all" | "error";
 
 const SPLITTABLE = new Set(["mget", "del", "unlink", "exists", "touch"]);
 
+interface Policies {
+  readonly request: string | undefined;
+  readonly response: ResponsePolicy;
+}
+
+// The tips of a catalog row, read once.
+const policies = new WeakMap<CommandClass, Policies>();
+
+function policiesOf(kind: CommandClass): Policies {
+  let found = policies.get(kind);
+  if (found === undefined) {
+    const tips = kind.command?.tips ?? [];
+    found = {
+      request: tip(tips, "request_policy:"),
+      response: tip(tips, "response_policy:") as ResponsePolicy,
+    };
+    policies.set(kind, found);
+  }
+  return found;
+}
+
 function tip(tips: readonly string[], prefix: string): string | undefined {
   for (const t of tips) if (t.startsWith(prefix)) return t.slice(prefix.length);
   return undefined;
@@ -76,14 +96,13 @@ export function routeCommand(
   routingKey: RedisArgument | undefined,
   crossSlot: CrossSlotMode,
 ): Route {
-  const readonly = isReadOnlyCommand(argv);
+  const kind = classify(argv);
+  const readonly = kind.readonly;
   if (routingKey !== undefined) return { kind: "slot", slot: slotOf(routingKey), readonly };
   const positions = keyPositions(argv);
-  const command = classify(argv).command;
-  const tips = command?.tips ?? [];
+  const command = kind.command;
   if (positions.length === 0) {
-    const request = tip(tips, "request_policy:");
-    const response = tip(tips, "response_policy:") as ResponsePolicy;
+    const { request, response } = policiesOf(kind);
     if (response === "special") return { kind: "any", readonly };
     if (request === "all_shards") return { kind: "all", nodes: "shards", response };
     if (request === "all_nodes") return { kind: "all", nodes: "nodes", response };
@@ -109,7 +128,7 @@ export function routeCommand(
   return {
     kind: "split",
     parts: splitBySlot(argv, positions),
-    response: tip(tips, "response_policy:") as ResponsePolicy,
+    response: policiesOf(kind).response,
     readonly,
   };
 }
