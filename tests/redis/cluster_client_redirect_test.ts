@@ -113,6 +113,27 @@ Deno.test("ClusterClient follows MOVED, ASK and TRYAGAIN from a slot moved by ha
     assert.deepEqual(await tx.exec(), [2, 3]);
   });
 
+  await t.step(
+    "a transaction on a migrating slot follows ASK with ASKING before MULTI",
+    async () => {
+      const key = "{txask}n";
+      const slot = keySlot(key);
+      await cluster.set(key, "10");
+      const from = await ownerPort(servers, slot);
+      const to = otherMaster(masters, from);
+      await beginMigration(servers, slot, from, to);
+      await migrateKeys(servers, from, to, [key]);
+      const tx = cluster.multi();
+      tx.incr(key);
+      tx.get(key);
+      assert.deepEqual(await tx.exec(), [11, "11"]);
+      const plain = await servers.call(to, ["GET", key]); // without ASKING the target refuses
+      assert.ok(plain instanceof Error && plain.message.startsWith("MOVED"));
+      await finishMigration(servers, slot, to);
+      assert.equal(await cluster.get(key), "11");
+    },
+  );
+
   await t.step("a pipeline re-sends only the commands of the moved slot", async () => {
     const moved = "pipe:moved";
     const slot = keySlot(moved);
