@@ -29,7 +29,7 @@ export type Message =
   | { run: "a" | "b" | "c" | "d" }
   | { loadStart: { writers: number; wait: boolean; prefix: string } }
   | { arm: { since: number; writers: number[] } }
-  | { loadStop: true }
+  | { loadStop: { after?: number } }
   | { verify: string[][] }
   | { close: true };
 
@@ -199,7 +199,8 @@ async function run(runner: Runner, scenario: "a" | "b" | "c" | "d"): Promise<num
 let runner: Runner | undefined;
 let load: SequenceLoad | undefined;
 let loadStarted = 0;
-let recoveredAt: Promise<number> | undefined;
+// When (epoch ms) the server answered the armed writers' writes since the kill.
+let armed: number[] | undefined;
 
 self.onmessage = async (event: MessageEvent<Message>) => {
   const message = event.data;
@@ -218,23 +219,39 @@ self.onmessage = async (event: MessageEvent<Message>) => {
       const { writers, wait, prefix } = message.loadStart;
       load = new SequenceLoad(writers, runner!.push(wait), prefix);
       loadStarted = performance.now();
-      recoveredAt = undefined;
+      armed = undefined;
       load.start();
       self.postMessage({ ok: true });
     } else if ("arm" in message) {
-      recoveredAt = load!.firstAckAfter(message.arm.since, message.arm.writers);
+      const { since, writers } = message.arm;
+      const times: number[] = [];
+      const watched = new Set(writers);
+      armed = times;
+      load!.onReply = (writer, at) => {
+        if (at > since && watched.has(writer) && times.length < 1_000_000) times.push(at);
+      };
       self.postMessage({ ok: true });
     } else if ("loadStop" in message) {
-      // The recovery must have happened before the parent stops the load; give it 10 s more.
-      const recovered = recoveredAt === undefined ? undefined : await Promise.race([
-        recoveredAt,
-        new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 10_000)),
-      ]);
-      await load!.stop();
+      // The first write answered in the armed shard after `after` (the promotion; the old master
+      // may have answered some in the moment before it died). Give it up to 10 s more.
+      const after = message.loadStop.after ?? -Infinity;
+      const first = (): number | undefined => armed?.find((at) => at > after);
+      for (let waited = 0; armed !== undefined && first() === undefined && waited < 10_000;) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        waited += 20;
+      }
+      const recovered = first();
+      load!.onReply = undefined;
       const seconds = (performance.now() - loadStarted) / 1000;
-      self.postMessage({ seconds, acks: load!.ackCount, recoveredAt: recovered ?? null });
+      // A client whose writes never settle is reported (hung writers), not waited for.
+      const hung = await load!.stop(15_000);
+      self.postMessage({ seconds, acks: load!.ackCount, recoveredAt: recovered ?? null, hung });
     } else if ("verify" in message) {
-      self.postMessage({ report: load!.verify(message.verify) });
+      const samples = [...new Set(load!.errorSamples.map((e) => `${e.name}: ${e.message}`))];
+      self.postMessage({
+        report: load!.verify(message.verify),
+        samples: samples.slice(0, 3).map((text) => text.slice(0, 160)),
+      });
     } else if ("close" in message) {
       await runner?.close();
       self.postMessage({ closed: true });

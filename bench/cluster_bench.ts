@@ -19,7 +19,7 @@
  * - (f) on 3 masters + 3 replicas (`cluster-node-timeout 1000`): 50 writers RPUSH, each write
  *   acknowledged only when a `WAIT 1 200` on the same node connection saw a replica have it;
  *   kill -9 of the master serving the most writers, 3 times per contender (the victim restarts
- *   and rejoins as a replica between kills). Recovery = the first acknowledged write to that shard
+ *   and rejoins as a replica between kills). Recovery = the first write to that shard answered
  *   after the kill minus the moment a raw monitor (ROLE polled every 5 ms on the replica) saw
  *   the promotion; also total (first ack − kill), errors, lost and duplicated numbers.
  *
@@ -129,7 +129,13 @@ async function startWorkers(cluster: RedisCluster): Promise<Map<ClusterContender
 
 async function stopWorkers(workers: Map<ClusterContender, Worker>): Promise<void> {
   for (const worker of workers.values()) {
-    await ask(worker, { close: true }).catch(() => {});
+    // A client with hung commands may never close: give it 5 s.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      ask(worker, { close: true }).catch(() => {}),
+      new Promise((resolve) => timer = setTimeout(resolve, 5000)),
+    ]);
+    clearTimeout(timer);
     worker.terminate();
   }
 }
@@ -232,7 +238,7 @@ if (["a", "b", "c", "d", "e"].some(wanted)) {
         await reshard(cluster, { from: from.id, to: to.id, slots: RESHARD_SLOTS });
         const reshardSeconds = (performance.now() - t0) / 1000;
         await delay(300);
-        const stop = await ask(worker, { loadStop: true });
+        const stop = await ask(worker, { loadStop: {} });
         const lists = await readLists(cluster.nodes, prefix);
         const { report } = await ask(worker, { verify: lists }) as { report: LoadReport };
         reshardRows[contender] = {
@@ -241,6 +247,7 @@ if (["a", "b", "c", "d", "e"].some(wanted)) {
           errors: report.errors,
           lost: report.lost,
           duplicated: report.duplicated,
+          hung: stop.hung as number,
         };
         console.error(`(e) ${contender}: ${JSON.stringify(reshardRows[contender])}`);
       }
@@ -259,7 +266,10 @@ if (wanted("f")) {
   });
   const workers = await startWorkers(cluster);
   const samples = new Map<ClusterContender, { recovery: number[]; total: number[] }>();
-  const totals = new Map<ClusterContender, { errors: number; lost: number; duplicated: number }>();
+  const totals = new Map<
+    ClusterContender,
+    { errors: number; lost: number; duplicated: number; hung: number }
+  >();
   try {
     for (let kill = 0; kill < KILLS; kill++) {
       for (let k = 0; k < CONTENDERS.length; k++) {
@@ -282,10 +292,14 @@ if (wanted("f")) {
         victim.kill("SIGKILL");
         const promotion = await watch.promoted;
         await delay(1500);
-        const stop = await ask(worker, { loadStop: true });
+        const stop = await ask(worker, { loadStop: { after: promotion.at } });
         const live = cluster.nodes.filter((node) => node !== victim);
         const lists = await readLists(live, prefix);
-        const { report } = await ask(worker, { verify: lists }) as { report: LoadReport };
+        const { report, samples: seen } = await ask(worker, { verify: lists }) as {
+          report: LoadReport;
+          samples: string[];
+        };
+        if (seen.length > 0) console.error(`(f) ${contender} errors like: ${seen.join(" | ")}`);
         const sample = samples.get(contender) ?? { recovery: [], total: [] };
         const recoveredAt = stop.recoveredAt as number | null;
         if (recoveredAt !== null) {
@@ -296,7 +310,8 @@ if (wanted("f")) {
           sample.total.push(Infinity);
         }
         samples.set(contender, sample);
-        const sum = totals.get(contender) ?? { errors: 0, lost: 0, duplicated: 0 };
+        const sum = totals.get(contender) ?? { errors: 0, lost: 0, duplicated: 0, hung: 0 };
+        sum.hung += stop.hung as number;
         sum.errors += report.errors;
         sum.lost += report.lost;
         sum.duplicated += report.duplicated;
@@ -362,12 +377,12 @@ if (Object.keys(reshardRows).length > 0) {
     "",
     `(e) ${RESHARD_SLOTS}-slot reshard under ${WRITERS} writers (target: dray 0 errors)`,
   );
-  lines.push("", "| contender | acked ops/s | reshard s | errors | lost | duplicated |");
-  lines.push("| --- | ---: | ---: | ---: | ---: | ---: |");
+  lines.push("", "| contender | acked ops/s | reshard s | errors | lost | duplicated | hung |");
+  lines.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const [name, row] of Object.entries(reshardRows)) {
     lines.push(
       `| ${name} | ${cell(row.ops_per_s)} | ${row.reshard_s} | ${row.errors} | ${row.lost} | ` +
-        `${row.duplicated} |`,
+        `${row.duplicated} | ${row.hung} |`,
     );
   }
 }
@@ -379,14 +394,15 @@ if (Object.keys(killRows).length > 0) {
   );
   lines.push(
     "",
-    "| contender | recovery ms (each) | median | first ack − kill ms | errors | lost | duplicated |",
+    "| contender | recovery ms (each) | median | first reply − kill ms | errors | lost | duplicated " +
+      "| hung writers |",
   );
-  lines.push("| --- | --- | ---: | --- | ---: | ---: | ---: |");
+  lines.push("| --- | --- | ---: | --- | ---: | ---: | ---: | ---: |");
   for (const [name, row] of Object.entries(killRows)) {
     lines.push(
       `| ${name} | ${(row.recovery_ms as number[]).join(", ")} | ${row.recovery_median_ms} | ` +
         `${(row.total_ms as number[]).join(", ")} | ${row.errors} | ${row.lost} | ` +
-        `${row.duplicated} |`,
+        `${row.duplicated} | ${row.hung} |`,
     );
   }
 }

@@ -268,7 +268,7 @@ export class ClusterPubSub implements ClusterSubscriptionHost, AsyncDisposable {
         return;
       } catch (error) {
         last = error;
-        await this.#host.refresh();
+        await this.#host.refresh().catch(() => {});
         await delay(BACKOFF_MS << attempt, this.#closing.signal);
       }
     }
@@ -332,6 +332,7 @@ export class ClusterPubSub implements ClusterSubscriptionHost, AsyncDisposable {
 
   /** The link for `entry` now: the classic one, or its slot's master's; opened when needed. */
   #linkFor(entry: NameEntry): Link {
+    if (this.#closing.signal.aborted) throw new TypeError("Cannot subscribe: the client is closed");
     const map = this.#host.topology();
     let node: ClusterNode | undefined;
     let key: string;
@@ -379,9 +380,6 @@ export class ClusterPubSub implements ClusterSubscriptionHost, AsyncDisposable {
   }
 
   #closeIfIdle(link: Link): void {
-    if (link.key === CLASSIC && !this.#closing.signal.aborted) {
-      if (link.names.size > 0 || link.unsubscribing.size > 0) return;
-    }
     if (link.names.size > 0 || link.unsubscribing.size > 0 || link.lost) return;
     if (this.#links.get(link.key) === link) this.#links.delete(link.key);
     void this.#closeLink(link);
@@ -397,13 +395,17 @@ export class ClusterPubSub implements ClusterSubscriptionHost, AsyncDisposable {
   /** Subscribes every orphan again at its current node; one loop at a time. */
   #reconcile(): void {
     if (this.#reconciling !== undefined) return;
-    this.#reconciling = this.#reconcileLoop().finally(() => this.#reconciling = undefined);
+    this.#reconciling = this.#reconcileLoop().finally(() => {
+      this.#reconciling = undefined;
+      // An orphan that arrived as the loop was ending.
+      if (this.#orphans.size > 0 && !this.#closing.signal.aborted) this.#reconcile();
+    });
   }
 
   async #reconcileLoop(): Promise<void> {
     const signal = this.#closing.signal;
     for (let attempt = 0; this.#orphans.size > 0 && !signal.aborted; attempt++) {
-      await this.#host.refresh();
+      await this.#host.refresh().catch(() => {});
       if (signal.aborted) return;
       await Promise.all([...this.#orphans].map(async (entry) => {
         if (entry.listeners.size === 0) {

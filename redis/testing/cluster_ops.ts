@@ -10,9 +10,6 @@ import { callSocket } from "./_call.ts";
 import type { RedisCluster, RedisClusterNode } from "./cluster.ts";
 import { type RedisServer, ServerStartError, startServer } from "./server.ts";
 
-/** A node of a cluster: one from {@linkcode RedisCluster.nodes} or from {@linkcode addClusterNode}. */
-type AnyNode = RedisClusterNode;
-
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -382,7 +379,10 @@ export async function addClusterNode(
  * await removeClusterNode(cluster, added);
  * ```
  */
-export async function removeClusterNode(cluster: RedisCluster, node: AnyNode): Promise<void> {
+export async function removeClusterNode(
+  cluster: RedisCluster,
+  node: RedisClusterNode,
+): Promise<void> {
   const via = cluster.nodes.find((other) => other.id !== node.id) ?? cluster.nodes[0]!;
   await redisCli(cluster, [
     "--cluster",
@@ -532,8 +532,9 @@ export interface PromotionWatch extends AsyncDisposable {
  */
 export async function watchPromotion(
   cluster: RedisCluster,
-  master: AnyNode,
-  options: { intervalMs?: number; timeoutMs?: number; extraNodes?: readonly AnyNode[] } = {},
+  master: RedisClusterNode,
+  options: { intervalMs?: number; timeoutMs?: number; extraNodes?: readonly RedisClusterNode[] } =
+    {},
 ): Promise<PromotionWatch> {
   const all = [...cluster.nodes, ...(options.extraNodes ?? [])];
   const map = await clusterMap(all.filter((node) => node.id !== master.id));

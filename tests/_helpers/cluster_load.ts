@@ -49,6 +49,11 @@ export class SequenceLoad {
   #running: Promise<void>[] = [];
   #stopped = false;
   #watches: { since: number; writers: Set<number>; resolve(at: number): void }[] = [];
+  /**
+   * Called with the writer and time (epoch ms) of each write the server answered (acknowledged
+   * or not: after a failover the new master may have no replica for `WAIT` yet), when set.
+   */
+  onReply: ((writer: number, at: number) => void) | undefined = undefined;
   /** Acknowledged writes per writer (for throughput). */
   ackCount = 0;
   errorCount = 0;
@@ -71,18 +76,30 @@ export class SequenceLoad {
     for (let w = 0; w < this.writers; w++) this.#running.push(this.#loop(w));
   }
 
-  /** Stops the writers after their write in flight; resolves once each has stopped. */
-  async stop(): Promise<void> {
+  /**
+   * Stops the writers after their write in flight; resolves once each has stopped, or after
+   * `timeoutMs`, with how many writers were still waiting for a write then (hung).
+   */
+  async stop(timeoutMs = Infinity): Promise<number> {
     this.#stopped = true;
-    await Promise.all(this.#running);
+    let pending = this.#running.length;
+    const all = Promise.all(this.#running.map((loop) => loop.then(() => void pending--)));
     this.#running = [];
+    if (timeoutMs === Infinity) {
+      await all;
+      return 0;
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([all, new Promise((resolve) => timer = setTimeout(resolve, timeoutMs))]);
+    clearTimeout(timer);
+    return pending;
   }
 
   /**
-   * Resolves with the time (epoch ms) of the first acknowledgement, after `since`, of a write
-   * by one of `writers`.
+   * Resolves with the time (epoch ms) of the first write by one of `writers` that the server
+   * answered after `since` (acknowledged or not).
    */
-  firstAckAfter(since: number, writers: Iterable<number>): Promise<number> {
+  firstReplyAfter(since: number, writers: Iterable<number>): Promise<number> {
     return new Promise((resolve) => {
       this.#watches.push({ since, writers: new Set(writers), resolve });
     });
@@ -97,10 +114,10 @@ export class SequenceLoad {
         if (acked) {
           this.#acked[writer]!.add(seq);
           this.ackCount++;
-          if (this.#watches.length > 0) this.#ack(writer);
         } else {
           this.#unacked[writer]!.add(seq);
         }
+        if (this.#watches.length > 0 || this.onReply !== undefined) this.#replied(writer);
       } catch (error) {
         this.#failed[writer]!.add(seq);
         this.errorCount++;
@@ -114,8 +131,9 @@ export class SequenceLoad {
     }
   }
 
-  #ack(writer: number): void {
+  #replied(writer: number): void {
     const at = performance.timeOrigin + performance.now();
+    this.onReply?.(writer, at);
     this.#watches = this.#watches.filter((watch) => {
       if (at <= watch.since || !watch.writers.has(writer)) return true;
       watch.resolve(at);
