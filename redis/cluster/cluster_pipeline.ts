@@ -13,8 +13,8 @@ interface Send {
   readonly options: CommandOptions | undefined;
   readonly slot: number | undefined;
   readonly readonly: boolean;
-  resolve?: (value: unknown) => void;
-  reject?: (error: unknown) => void;
+  /** Its reply, once sent. */
+  promise: Promise<unknown> | undefined;
 }
 
 interface Entry {
@@ -173,13 +173,14 @@ export class ClusterPipeline extends RedisCommands {
     const core = this.#core;
     const entries = this.#entries;
     this.#entries = [];
-    const promises: Promise<unknown>[] = new Array(entries.length);
     const groups = new Map<string, { node: NodeTarget; sends: Send[] }>();
-    // Queues one send on its node's part, or sends it on its own when no node serves it now.
-    const queue = (send: Send): Promise<unknown> => {
+    // Each entry: its one send, the sends of its parts, or its promise when sent on its own.
+    const plan: (Send | Send[] | Promise<unknown>)[] = new Array(entries.length);
+    const queue = (send: Send): Send => {
       const node = core.nodeFor(send.slot, send.readonly);
       if (node === undefined) {
-        return core.dispatch(send.argv, send.options, send.slot, send.readonly);
+        send.promise = core.dispatch(send.argv, send.options, send.slot, send.readonly);
+        return send;
       }
       let group = groups.get(node.address);
       if (group === undefined) {
@@ -187,30 +188,38 @@ export class ClusterPipeline extends RedisCommands {
         groups.set(node.address, group);
       }
       group.sends.push(send);
-      return new Promise((resolve, reject) => {
-        send.resolve = resolve;
-        send.reject = reject;
-      });
+      return send;
     };
     for (let i = 0; i < entries.length; i++) {
       const { route, argv, options } = entries[i]!;
       if (route instanceof Error) {
-        promises[i] = Promise.reject(route);
+        plan[i] = Promise.reject(route);
       } else if (route.kind === "slot" || route.kind === "any") {
         const slot = route.kind === "slot" ? route.slot : undefined;
-        promises[i] = queue({ argv, options, slot, readonly: route.readonly });
+        plan[i] = queue({ argv, options, slot, readonly: route.readonly, promise: undefined });
       } else if (route.kind === "split") {
-        const parts = route.parts.map((part) =>
-          queue({ argv: part.argv, options, slot: part.slot, readonly: route.readonly })
-        );
-        promises[i] = Promise.all(parts).then((replies) =>
-          reassemble(route.parts, replies, route.response)
+        plan[i] = route.parts.map((part) =>
+          queue({
+            argv: part.argv,
+            options,
+            slot: part.slot,
+            readonly: route.readonly,
+            promise: undefined,
+          })
         );
       } else {
-        promises[i] = core.send(argv, options);
+        plan[i] = core.send(argv, options);
       }
     }
     for (const [address, group] of groups) this.#sendGroup(address, group.node, group.sends);
+    const promises = plan.map((step, i): Promise<unknown> => {
+      if (step instanceof Promise) return step;
+      if (!Array.isArray(step)) return step.promise!;
+      const route = entries[i]!.route as Route & { kind: "split" };
+      return Promise.all(step.map((send) => send.promise!)).then((replies) =>
+        reassemble(route.parts, replies, route.response)
+      );
+    });
     const settled = await Promise.allSettled(promises);
     return settled.map((result, i) => {
       const entry = entries[i]!;
@@ -228,18 +237,19 @@ export class ClusterPipeline extends RedisCommands {
     const core = this.#core;
     const recover = (send: Send) => (error: unknown) =>
       core.recover(error, send.argv, send.options, send.slot, send.readonly, address, undefined);
-    const settle = (send: Send, promise: Promise<unknown>) =>
-      promise.catch(recover(send)).then(send.resolve, send.reject);
     const ready = core.pool.ready(address);
     if (ready === undefined) {
       const opening = Promise.resolve(core.pool.get(node));
       for (const send of sends) {
-        settle(send, opening.then((client) => client.sendCommand(send.argv, send.options)));
+        send.promise = opening.then((client) => client.sendCommand(send.argv, send.options))
+          .catch(recover(send));
       }
       return;
     }
     const batch = ready.pipeline();
-    for (const send of sends) settle(send, batch.sendCommand(send.argv, send.options));
+    for (const send of sends) {
+      send.promise = batch.sendCommand(send.argv, send.options).catch(recover(send));
+    }
     batch.exec().catch(() => {});
   }
 }
