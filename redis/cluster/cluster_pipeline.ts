@@ -246,10 +246,9 @@ export class ClusterPipeline extends RedisCommands {
       }
       return;
     }
-    const batch = ready.pipeline();
+    // Sent in one synchronous loop, they leave together (auto-pipelining), in order.
     for (const send of sends) {
-      send.promise = batch.sendCommand(send.argv, send.options).catch(recover(send));
+      send.promise = ready.sendCommand(send.argv, send.options).catch(recover(send));
     }
-    batch.exec().catch(() => {});
   }
 }
