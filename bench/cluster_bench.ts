@@ -20,8 +20,10 @@
  *   acknowledged only when a `WAIT 1 200` on the same node connection saw a replica have it;
  *   kill -9 of the master serving the most writers, 3 times per contender (the victim restarts
  *   and rejoins as a replica between kills). Recovery = the first write to that shard answered
- *   after the kill minus the moment a raw monitor (ROLE polled every 5 ms on the replica) saw
- *   the promotion; also total (first ack − kill), errors, lost and duplicated numbers.
+ *   after the promotion (acknowledged or not: the new master has no replica for `WAIT` until the
+ *   victim rejoins) minus the moment a raw monitor (ROLE polled every 5 ms on the replica) saw
+ *   the promotion; also total (that write − kill), errors the application saw, lost and
+ *   duplicated sequence numbers, and writers whose write never settled (hung, after 15 s).
  *
  * Writes `bench/out/cluster.json` and prints the tables with the issue's targets.
  *
