@@ -95,6 +95,8 @@ export class ClusterCore {
   readonly events: EventTarget = new EventTarget();
   readonly abort: AbortController = new AbortController();
   readonly crossSlot: CrossSlotMode;
+  /** The node connections' `keyPrefix`, if any: keys are hashed with it, as the server sees them. */
+  readonly prefix: string;
   #options: ClusterClientOptions;
   #seeds: ClusterAddress[];
   #map: SlotMap | undefined;
@@ -119,6 +121,8 @@ export class ClusterCore {
     this.#options = options;
     this.#seeds = options.nodes.map(parseSeed);
     this.crossSlot = options.crossSlot ?? "split";
+    const prefix = (options.node as { keyPrefix?: unknown } | undefined)?.keyPrefix;
+    this.prefix = typeof prefix === "string" ? prefix : "";
     if (!["split", "split-all", "error"].includes(this.crossSlot)) {
       throw new TypeError(`Invalid crossSlot "${String(this.crossSlot)}"`);
     }
@@ -339,7 +343,7 @@ export class ClusterCore {
     }
     let route: Route;
     try {
-      route = routeCommand(argv, options?.key, this.crossSlot);
+      route = routeCommand(argv, options?.key, this.crossSlot, this.prefix);
     } catch (error) {
       return Promise.reject(error);
     }

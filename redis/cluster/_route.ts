@@ -79,8 +79,18 @@ function describe(key: RedisArgument): string | Uint8Array {
   return typeof key === "string" || key instanceof Uint8Array ? key : String(key);
 }
 
-function slotOf(key: RedisArgument): number {
-  return keySlot(typeof key === "string" || key instanceof Uint8Array ? key : String(key));
+const encoder = new TextEncoder();
+
+// The slot of a key as the server sees it: after the client's keyPrefix, if any.
+function slotOf(key: RedisArgument, prefix: string): number {
+  const own = typeof key === "string" || key instanceof Uint8Array ? key : String(key);
+  if (prefix === "") return keySlot(own);
+  if (typeof own === "string") return keySlot(prefix + own);
+  const head = encoder.encode(prefix);
+  const bytes = new Uint8Array(head.length + own.length);
+  bytes.set(head);
+  bytes.set(own, head.length);
+  return keySlot(bytes);
 }
 
 /**
@@ -95,10 +105,11 @@ export function routeCommand(
   argv: readonly RedisArgument[],
   routingKey: RedisArgument | undefined,
   crossSlot: CrossSlotMode,
+  prefix = "",
 ): Route {
   const kind = classify(argv);
   const readonly = kind.readonly;
-  if (routingKey !== undefined) return { kind: "slot", slot: slotOf(routingKey), readonly };
+  if (routingKey !== undefined) return { kind: "slot", slot: slotOf(routingKey, prefix), readonly };
   const positions = keyPositions(argv);
   const command = kind.command;
   if (positions.length === 0) {
@@ -108,10 +119,10 @@ export function routeCommand(
     if (request === "all_nodes") return { kind: "all", nodes: "nodes", response };
     return { kind: "any", readonly };
   }
-  const first = slotOf(argv[positions[0]!]!);
+  const first = slotOf(argv[positions[0]!]!, prefix);
   let same = true;
   for (let i = 1; i < positions.length && same; i++) {
-    same = slotOf(argv[positions[i]!]!) === first;
+    same = slotOf(argv[positions[i]!]!, prefix) === first;
   }
   if (same) return { kind: "slot", slot: first, readonly };
   const name = command?.name ?? "";
@@ -121,13 +132,13 @@ export function routeCommand(
     const keys = positions.map((i) => describe(argv[i]!));
     throw new CrossSlotError(
       `Keys of ${String(argv[0]).toUpperCase()} hash to different slots: ` +
-        keys.map((key, i) => `${String(key)} (${slotOf(argv[positions[i]!]!)})`).join(", "),
-      { keys, slots: positions.map((i) => slotOf(argv[i]!)) },
+        keys.map((key, i) => `${String(key)} (${slotOf(argv[positions[i]!]!, prefix)})`).join(", "),
+      { keys, slots: positions.map((i) => slotOf(argv[i]!, prefix)) },
     );
   }
   return {
     kind: "split",
-    parts: splitBySlot(argv, positions),
+    parts: splitBySlot(argv, positions, prefix),
     response: policiesOf(kind).response,
     readonly,
   };
@@ -137,13 +148,17 @@ export function routeCommand(
  * Splits a multi-key command by slot: each key takes the arguments after it up to the next key
  * (`MSET k v`), and what comes before the first key starts every part.
  */
-function splitBySlot(argv: readonly RedisArgument[], positions: readonly number[]): SplitPart[] {
+function splitBySlot(
+  argv: readonly RedisArgument[],
+  positions: readonly number[],
+  prefix: string,
+): SplitPart[] {
   const head = argv.slice(0, positions[0]);
   const parts = new Map<number, { slot: number; argv: RedisArgument[]; keyIndexes: number[] }>();
   for (let k = 0; k < positions.length; k++) {
     const start = positions[k]!;
     const end = positions[k + 1] ?? argv.length;
-    const slot = slotOf(argv[start]!);
+    const slot = slotOf(argv[start]!, prefix);
     let part = parts.get(slot);
     if (part === undefined) {
       part = { slot, argv: [...head], keyIndexes: [] };
@@ -156,14 +171,17 @@ function splitBySlot(argv: readonly RedisArgument[], positions: readonly number[
 }
 
 /** The slot shared by every key of `argvs`, `undefined` without keys. */
-export function commonSlot(argvs: readonly (readonly RedisArgument[])[]): number | undefined {
+export function commonSlot(
+  argvs: readonly (readonly RedisArgument[])[],
+  prefix = "",
+): number | undefined {
   let slot: number | undefined;
   const keys: (string | Uint8Array)[] = [];
   const slots: number[] = [];
   let crossed = false;
   for (const argv of argvs) {
     for (const i of keyPositions(argv)) {
-      const s = slotOf(argv[i]!);
+      const s = slotOf(argv[i]!, prefix);
       keys.push(describe(argv[i]!));
       slots.push(s);
       if (slot === undefined) slot = s;
@@ -181,6 +199,6 @@ export function commonSlot(argvs: readonly (readonly RedisArgument[])[]): number
 }
 
 /** The slot of a key. */
-export function slotOfKey(key: RedisArgument): number {
-  return slotOf(key);
+export function slotOfKey(key: RedisArgument, prefix = ""): number {
+  return slotOf(key, prefix);
 }

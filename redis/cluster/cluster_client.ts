@@ -315,7 +315,7 @@ export class ClusterClient extends RedisCommands implements AsyncDisposable {
    * ```
    */
   async withSlot<R>(key: RedisArgument, fn: (node: RedisClient) => Promise<R> | R): Promise<R> {
-    const master = this.#core.nodeFor(slotOfKey(key), false);
+    const master = this.#core.nodeFor(slotOfKey(key, this.#core.prefix), false);
     if (master === undefined) {
       throw new ConnectionClosedError(`No master serves the slot of "${String(key)}"`);
     }

@@ -137,7 +137,7 @@ export class ClusterPipeline extends RedisCommands {
     }
     let route: Route | Error;
     try {
-      route = routeCommand(argv, options?.key, this.#core.crossSlot);
+      route = routeCommand(argv, options?.key, this.#core.crossSlot, this.#core.prefix);
     } catch (error) {
       route = error as Error;
     }

@@ -123,9 +123,9 @@ export class ClusterTransaction extends RedisCommands {
       return Promise.reject(new TypeError("Cannot add a command: the transaction was executed"));
     }
     try {
-      const slot = commonSlot([argv]);
+      const slot = commonSlot([argv], this.#core.prefix);
       if (slot !== undefined && this.#slot !== undefined && slot !== this.#slot) {
-        commonSlot([...this.#members.map((m) => m.argv), argv]);
+        commonSlot([...this.#members.map((m) => m.argv), argv], this.#core.prefix);
       }
       this.#slot ??= slot;
     } catch (error) {

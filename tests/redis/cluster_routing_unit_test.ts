@@ -196,3 +196,20 @@ Deno.test("mapAddress maps by record or function and leaves other addresses alon
   );
   assert.throws(() => mapAddress({ "a:1": "nonsense" }, { host: "a", port: 1 }), TypeError);
 });
+
+Deno.test("routeCommand hashes keys with the node connections' keyPrefix, as the server sees them", () => {
+  assert.deepEqual(routeCommand(["GET", "k"], undefined, "split", "app:"), {
+    kind: "slot",
+    slot: keySlot("app:k"),
+    readonly: true,
+  });
+  const bytes = routeCommand(["GET", new Uint8Array([0x6b])], undefined, "split", "app:");
+  assert.ok(bytes.kind === "slot" && bytes.slot === keySlot("app:k"));
+  // A hash tag in the prefix pins every key to one slot: nothing to split.
+  assert.deepEqual(routeCommand(["MGET", "a", "b"], undefined, "split", "{app}:"), {
+    kind: "slot",
+    slot: keySlot("app"),
+    readonly: true,
+  });
+  assert.equal(routeCommand(["WAIT", "1", "0"], "a", "split", "{app}:").kind, "slot");
+});
