@@ -118,6 +118,10 @@ export class NodePool {
   async open(target: NodeTarget, extra: RedisClientOptions = {}): Promise<RedisClient> {
     if (this.#closed) throw new TypeError("The cluster client is closed");
     const client = await this.#connect(target, extra);
+    if (this.#closed) {
+      await client.close();
+      throw new TypeError("The cluster client is closed");
+    }
     this.#dedicated.add(client);
     client.finished.then(() => this.#dedicated.delete(client));
     return client;
