@@ -3,6 +3,7 @@
 // the reply latency measured on it for `readFrom: "nearest"`.
 
 import { RedisClient } from "../client/client.ts";
+import { ConnectionClosedError } from "../errors.ts";
 import type { RedisClientOptions } from "../client/options.ts";
 import type { TransportTlsOptions } from "../transport/types.ts";
 import { formatAddress } from "./_parse_topology.ts";
@@ -116,11 +117,11 @@ export class NodePool {
 
   /** Opens a connection of the caller's own to a node (ready, `READONLY` sent to a replica). */
   async open(target: NodeTarget, extra: RedisClientOptions = {}): Promise<RedisClient> {
-    if (this.#closed) throw new TypeError("The cluster client is closed");
+    if (this.#closed) throw new ConnectionClosedError("The cluster client is closed");
     const client = await this.#connect(target, extra);
     if (this.#closed) {
       await client.close();
-      throw new TypeError("The cluster client is closed");
+      throw new ConnectionClosedError("The cluster client is closed");
     }
     this.#dedicated.add(client);
     client.finished.then(() => this.#dedicated.delete(client));
