@@ -214,7 +214,11 @@ export class NodePool {
     };
     const tls = base.tls;
     if (tls !== undefined && tls !== false) {
-      const servername = this.#options.tlsServername ?? target.hostname;
+      // The announced name: the node's hostname, else the announced host unless it is an IP.
+      const named = /^[\d.]+$/.test(target.host) || target.host.includes(":")
+        ? undefined
+        : target.host;
+      const servername = this.#options.tlsServername ?? target.hostname ?? named;
       const own: TransportTlsOptions = tls === true ? {} : { ...tls };
       if (servername !== undefined && own.servername === undefined) own.servername = servername;
       options.tls = own;
