@@ -151,8 +151,9 @@ async function redisBenchmark(port: number, extra: string[]): Promise<number | u
       stderr: "null",
     }).output();
     if (!success) return undefined;
-    const rates = new TextDecoder().decode(stdout).split("\n").slice(1)
-      .filter((line) => line.trim() !== "")
+    // In cluster mode the CSV follows a list of the masters: keep the rows after its header.
+    const rates = new TextDecoder().decode(stdout).split("\n")
+      .filter((line) => line.startsWith('"') && !line.startsWith('"test"'))
       .map((line) => Number(JSON.parse(`[${line}]`)[1]));
     if (rates.length === 0 || rates.some((rate) => !(rate > 0))) return undefined;
     return rates.reduce((a, b) => a + b, 0) / rates.length;
