@@ -52,7 +52,26 @@ export * from "./resp/mod.ts";
 export * from "./transport/mod.ts";
 export * from "./client/mod.ts";
 export * from "./observe/mod.ts";
-export * from "./cluster/mod.ts";
+// Cluster: the client, its errors and events, slots and the topology snapshot (the refresh
+// scheduler and the reply parsers stay internal).
+export * from "./cluster/slot.ts";
+export * from "./cluster/errors.ts";
+export * from "./cluster/types.ts";
+export * from "./cluster/cluster_client.ts";
+export * from "./cluster/cluster_pipeline.ts";
+export * from "./cluster/cluster_transaction.ts";
+export * from "./cluster/cluster_subscription.ts";
+export type { ClusterCommandOptions } from "./cluster/_core.ts";
+export {
+  type ClusterNode,
+  type NodeHealth,
+  type Shard,
+  type ShardInit,
+  SlotMap,
+  type TopologyOrigin,
+} from "./cluster/topology.ts";
+export type { Redirect } from "./cluster/redirect.ts";
+export type { RefreshSchedulerOptions } from "./cluster/refresh.ts";
 export * from "./sentinel/mod.ts";
 export * from "./pool/mod.ts";
 export type { PubSubKind } from "./context/types.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { RedisError } from "../errors.ts";
+import { OutcomeUnknownError, RedisError } from "../errors.ts";
 
 /**
  * Options for {@linkcode CrossSlotError}.
@@ -318,3 +318,117 @@ export class ClusterDownError extends RedisError {
  * ```
  */
 export class InvalidTopologyError extends RedisError {}
+
+/**
+ * Options for {@linkcode ClusterOutcomeUnknownError}.
+ *
+ * @example
+ * ```ts
+ * import type { ClusterOutcomeUnknownErrorOptions } from "./mod.ts";
+ *
+ * const options: ClusterOutcomeUnknownErrorOptions = {
+ *   command: "INCR",
+ *   node: "127.0.0.1:7000",
+ *   slot: 12182,
+ * };
+ * ```
+ */
+export interface ClusterOutcomeUnknownErrorOptions extends ErrorOptions {
+  /** The command's name, as it was sent. */
+  command: string;
+  /** The node it was written to, `host:port` as announced. */
+  node: string;
+  /** Its slot; `undefined` for a keyless command. */
+  slot: number | undefined;
+}
+
+/**
+ * A write reached a cluster node whose connection was then lost before the reply came: it may
+ * have been applied, or not. The cluster client never sends it again on its own (unlike clients
+ * that re-send and may apply a write twice). It is an `OutcomeUnknownError` that also names the
+ * node and the slot.
+ *
+ * @example
+ * ```ts
+ * import { ClusterOutcomeUnknownError } from "./mod.ts";
+ * import { OutcomeUnknownError } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const error = new ClusterOutcomeUnknownError("Lost", {
+ *   command: "INCR",
+ *   node: "127.0.0.1:7000",
+ *   slot: 5,
+ * });
+ * assert.ok(error instanceof OutcomeUnknownError);
+ * assert.equal(error.node, "127.0.0.1:7000");
+ * ```
+ */
+export class ClusterOutcomeUnknownError extends OutcomeUnknownError {
+  /** The node it was written to, `host:port` as announced. */
+  readonly node: string;
+  /** Its slot; `undefined` for a keyless command. */
+  readonly slot: number | undefined;
+
+  /**
+   * Makes the error.
+   *
+   * @param message What was lost, where.
+   * @param options The command, the node, the slot and the `cause`.
+   *
+   * @example
+   * ```ts
+   * import { ClusterOutcomeUnknownError } from "./mod.ts";
+   * import assert from "node:assert/strict";
+   *
+   * const error = new ClusterOutcomeUnknownError("Lost", { command: "SET", node: "n:1", slot: 0 });
+   * assert.equal(error.name, "ClusterOutcomeUnknownError");
+   * ```
+   */
+  constructor(message: string, options: ClusterOutcomeUnknownErrorOptions) {
+    super(message, options);
+    this.node = options.node;
+    this.slot = options.slot;
+  }
+}
+
+/**
+ * A cluster node could not be reached. `announced` is the address the cluster gave for it,
+ * `address` the one connected to (after `mapAddress`); `cause` is the connect error.
+ *
+ * @example
+ * ```ts
+ * import { NodeUnreachableError } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const error = new NodeUnreachableError("10.0.0.5:6379", "127.0.0.1:17000", new Error("refused"));
+ * assert.match(error.message, /10\.0\.0\.5:6379/);
+ * ```
+ */
+export class NodeUnreachableError extends RedisError {
+  /** The address the cluster announced. */
+  readonly announced: string;
+  /** The address connected to. */
+  readonly address: string;
+
+  /**
+   * Makes the error.
+   *
+   * @param announced The announced address.
+   * @param address The address connected to.
+   * @param cause The connect error.
+   *
+   * @example
+   * ```ts
+   * import { NodeUnreachableError } from "./mod.ts";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(new NodeUnreachableError("a:1", "a:1", undefined).address, "a:1");
+   * ```
+   */
+  constructor(announced: string, address: string, cause: unknown) {
+    const via = announced === address ? "" : ` (announced as ${announced})`;
+    super(`Cannot connect to cluster node ${address}${via}`, { cause });
+    this.announced = announced;
+    this.address = address;
+  }
+}

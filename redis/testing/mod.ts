@@ -25,4 +25,5 @@
 export * from "./server.ts";
 export type { TlsFiles } from "./_tls.ts";
 export * from "./cluster.ts";
+export * from "./cluster_ops.ts";
 export * from "./sentinel.ts";

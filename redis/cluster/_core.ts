@@ -1,0 +1,558 @@
+// The engine of a cluster client: the slot map and its refreshes, the node connections, and the
+// loop that sends one command to its node and follows the cluster's answers (MOVED, ASK,
+// TRYAGAIN, CLUSTERDOWN, READONLY, LOADING, a lost connection) until its deadline.
+
+import type { RedisClient } from "../client/client.ts";
+import type { CommandOptions } from "../commands/command_sender.ts";
+import { ConnectionClosedError, OutcomeUnknownError, ReplyError } from "../errors.ts";
+import { ConnectError } from "../transport/errors.ts";
+import type { RedisArgument, RespValue } from "../resp/types.ts";
+import { NodePool, type NodeTarget } from "./_nodes.ts";
+import { formatAddress } from "./_parse_topology.ts";
+import { reassemble, reduceReplies } from "./_reduce.ts";
+import { type CrossSlotMode, type Route, routeCommand } from "./_route.ts";
+import { chooseReader, type ReaderState } from "./_read_from.ts";
+import {
+  ClusterDownError,
+  ClusterOutcomeUnknownError,
+  type NodeFailure,
+  NodeUnreachableError,
+  TopologyRefreshError,
+} from "./errors.ts";
+import { type Redirect, RedirectTracker } from "./redirect.ts";
+import type { RefreshReason } from "./refresh.ts";
+import { RefreshDriver } from "./refresh_driver.ts";
+import {
+  type ClusterNode,
+  parseClusterShards,
+  parseClusterSlots,
+  type SlotMap,
+} from "./topology.ts";
+import {
+  type ClusterAddress,
+  type ClusterClientOptions,
+  ClusterEvent,
+  type ClusterEventType,
+} from "./types.ts";
+
+/** Per-command options of a cluster client. */
+export interface ClusterCommandOptions extends CommandOptions {
+  /** Route a keyless command (`WAIT`, `PING`…) to the master of this key's slot. */
+  key?: RedisArgument;
+}
+
+const DEFAULT_DEADLINE_MS = 5000;
+
+// Waits `ms`, or less when the client closes or `wake` settles (a new slot map).
+function delay(ms: number, signal: AbortSignal, wake: Promise<void>): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      clearTimeout(id);
+      signal.removeEventListener("abort", finish);
+      resolve();
+    };
+    const id = setTimeout(finish, ms);
+    signal.addEventListener("abort", finish);
+    wake.then(finish);
+  });
+}
+
+function parseSeed(seed: string | ClusterAddress): ClusterAddress {
+  if (typeof seed !== "string") {
+    if (typeof seed?.host !== "string" || !Number.isInteger(seed.port)) {
+      throw new TypeError(`Invalid seed node "${JSON.stringify(seed)}"`);
+    }
+    return { host: seed.host, port: seed.port };
+  }
+  let text = seed;
+  const scheme = /^rediss?:\/\//.exec(text);
+  if (scheme !== null) {
+    const url = new URL(text);
+    return { host: url.hostname.replace(/^\[|\]$/g, ""), port: Number(url.port || 6379) };
+  }
+  text = text.trim();
+  const colon = text.lastIndexOf(":");
+  const port = Number(text.slice(colon + 1));
+  let host = colon === -1 ? "" : text.slice(0, colon);
+  if (host.startsWith("[") && host.endsWith("]")) host = host.slice(1, -1);
+  if (host === "" || !(Number.isInteger(port) && port > 0 && port < 65536)) {
+    throw new TypeError(`Invalid seed node "${seed}": expected "host:port"`);
+  }
+  return { host, port };
+}
+
+function commandName(argv: readonly RedisArgument[]): string {
+  return String(argv[0]).toUpperCase();
+}
+
+/** The engine of one cluster client. */
+export class ClusterCore {
+  readonly pool: NodePool;
+  readonly events: EventTarget = new EventTarget();
+  readonly abort: AbortController = new AbortController();
+  readonly crossSlot: CrossSlotMode;
+  /** The node connections' `keyPrefix`, if any: keys are hashed with it, as the server sees them. */
+  readonly prefix: string;
+  #options: ClusterClientOptions;
+  #seeds: ClusterAddress[];
+  #map: SlotMap | undefined;
+  #driver: RefreshDriver | undefined;
+  #reader: ReaderState;
+  #down = new Map<string, number>();
+  #rr = 0;
+  #deadlineMs: number;
+  #maxRedirects: number;
+  #tls: boolean;
+  #refreshes = 0;
+  #waiters: { after: number; resolve: () => void }[] = [];
+  // Settles when the slot map changes: commands waiting to retry go at once.
+  #changed = Promise.withResolvers<void>();
+  protocol: 2 | 3 = 3;
+
+  constructor(options: ClusterClientOptions) {
+    if (typeof options !== "object" || options === null || !Array.isArray(options.nodes)) {
+      throw new TypeError("connectCluster needs options with a nodes array");
+    }
+    if (options.nodes.length === 0) throw new TypeError("connectCluster needs at least one seed");
+    this.#options = options;
+    this.#seeds = options.nodes.map(parseSeed);
+    this.crossSlot = options.crossSlot ?? "split";
+    const prefix = (options.node as { keyPrefix?: unknown } | undefined)?.keyPrefix;
+    this.prefix = typeof prefix === "string" ? prefix : "";
+    if (!["split", "split-all", "error"].includes(this.crossSlot)) {
+      throw new TypeError(`Invalid crossSlot "${String(this.crossSlot)}"`);
+    }
+    this.#deadlineMs = options.retryDeadlineMs ?? DEFAULT_DEADLINE_MS;
+    this.#maxRedirects = options.maxRedirects ?? 16;
+    this.#tls = options.node?.tls !== undefined && options.node.tls !== false;
+    this.#reader = {
+      readFrom: options.readFrom ?? "primary",
+      maxLagBytes: options.maxReplicaLagBytes,
+      rr: 0,
+      excluded: new Map(),
+      latency: (address) => this.pool.latency(address),
+      inflight: (address) => this.pool.inflight(address),
+    };
+    this.pool = new NodePool({
+      node: options.node,
+      mapAddress: options.mapAddress,
+      tlsServername: options.tlsServername,
+      onDown: (address, error) => this.nodeDown(address, error),
+    });
+  }
+
+  get closed(): boolean {
+    return this.abort.signal.aborted;
+  }
+
+  /** How many topology refreshes ran (ok or not). */
+  get refreshes(): number {
+    return this.#refreshes;
+  }
+
+  topology(): SlotMap {
+    if (this.#map === undefined) {
+      throw new ConnectionClosedError("The cluster client is not connected");
+    }
+    return this.#map;
+  }
+
+  emit(type: ClusterEventType, init: ConstructorParameters<typeof ClusterEvent>[1]): void {
+    this.events.dispatchEvent(new ClusterEvent(type, init));
+  }
+
+  /** Reads the first topology from the seeds and starts the refresh driver. */
+  async connect(): Promise<void> {
+    if (this.#map !== undefined) return;
+    await this.#fetch();
+    this.#driver = new RefreshDriver({
+      ...this.#options.refresh,
+      refresh: () => this.#fetch(),
+      onError: (error) => this.emit("error", { error: error as Error }),
+    });
+  }
+
+  trigger(reason: RefreshReason, node?: string): void {
+    this.#driver?.trigger(reason, node);
+  }
+
+  /** Triggers a refresh and waits until one that started after this call has finished. */
+  refresh(): Promise<void> {
+    if (this.#driver === undefined || this.closed) return Promise.resolve();
+    const after = this.#refreshes;
+    const done = new Promise<void>((resolve) => this.#waiters.push({ after, resolve }));
+    this.#driver.trigger("manual");
+    return done;
+  }
+
+  /** Follows a MOVED: the slot's new owner goes in the map at once; a refresh follows. */
+  moved(redirect: Redirect, from: string): void {
+    if (this.#map !== undefined) {
+      this.#map = this.#map.withSlotMoved(redirect.slot, redirect.host, redirect.port);
+    }
+    this.emit("redirect", { redirect, node: from });
+    this.trigger("moved", from);
+  }
+
+  #wake(): void {
+    this.#changed.resolve();
+    this.#changed = Promise.withResolvers<void>();
+  }
+
+  #settleWaiters(started: number): void {
+    const waiting = this.#waiters;
+    this.#waiters = [];
+    for (const waiter of waiting) {
+      if (waiter.after < started || this.closed) waiter.resolve();
+      else this.#waiters.push(waiter);
+    }
+  }
+
+  nodeDown(address: string, error: Error): void {
+    if (this.closed) return;
+    this.#down.set(address, performance.now());
+    this.emit("error", { error, node: address });
+    this.#driver?.nodeDown(address);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.abort.abort();
+    this.#driver?.close();
+    this.#settleWaiters(Infinity);
+    this.#wake();
+    await this.pool.close();
+  }
+
+  destroy(): void {
+    this.abort.abort();
+    this.#driver?.close();
+    this.#settleWaiters(Infinity);
+    this.pool.destroy();
+  }
+
+  async #fetch(): Promise<boolean> {
+    const started = ++this.#refreshes;
+    try {
+      return await this.#fetchOnce();
+    } finally {
+      this.#settleWaiters(started);
+    }
+  }
+
+  async #fetchOnce(): Promise<boolean> {
+    const failures: NodeFailure[] = [];
+    for (const target of this.#sources()) {
+      if (this.closed) break;
+      const address = formatAddress(target.host, target.port);
+      try {
+        const client = await this.pool.get(target);
+        const map = await this.#read(client, target);
+        if (map.assignedSlots === 0) throw new Error("The node serves no slots");
+        this.#install(map);
+        return true;
+      } catch (error) {
+        failures.push({ node: address, cause: error });
+      }
+    }
+    throw new TopologyRefreshError(
+      `Cannot read the cluster topology from ${
+        failures.map((f) => f.node).join(", ") || "any node"
+      }`,
+      { failures },
+    );
+  }
+
+  // Where to read the topology: up to 3 known nodes not taken for down (random order), then
+  // the seeds.
+  #sources(): NodeTarget[] {
+    const known = (this.#map?.nodes ?? []).filter((node) =>
+      node.health === "online" && !this.#down.has(node.address)
+    );
+    for (let i = known.length - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1));
+      [known[i], known[j]] = [known[j]!, known[i]!];
+    }
+    const ready = known.filter((node) => this.pool.ready(node.address) !== undefined);
+    const rest = known.filter((node) => this.pool.ready(node.address) === undefined);
+    const targets: NodeTarget[] = [...ready, ...rest].slice(0, 3).map((node) => ({
+      host: node.host,
+      port: Number(node.address.slice(node.address.lastIndexOf(":") + 1)),
+      hostname: node.hostname,
+      role: node.role,
+    }));
+    return [...targets, ...this.#seeds.map((seed) => ({ ...seed, seed: true }))];
+  }
+
+  async #read(client: RedisClient, origin: ClusterAddress): Promise<SlotMap> {
+    this.protocol = client.protocol;
+    const where = { host: origin.host, port: origin.port, tls: this.#tls };
+    try {
+      return parseClusterShards(await client.sendCommand(["CLUSTER", "SHARDS"]), where);
+    } catch (error) {
+      if (!(error instanceof ReplyError) || error.code !== "ERR") throw error;
+      return parseClusterSlots(await client.sendCommand(["CLUSTER", "SLOTS"]), where);
+    }
+  }
+
+  #install(map: SlotMap): void {
+    const previous = this.#map;
+    this.#map = map;
+    const addresses = new Set(map.nodes.map((node) => node.address));
+    for (const node of map.nodes) {
+      if (node.health === "online") this.#down.delete(node.address);
+    }
+    this.pool.retain(addresses);
+    const changed = previous === undefined
+      ? Array.from({ length: 16384 }, (_, i) => i).filter((slot) => map.masterOf(slot))
+      : previous.differingSlots(map);
+    if (previous === undefined || changed.length > 0) {
+      this.#wake();
+      this.emit("topology", { topology: map, previous, changedSlots: changed });
+    }
+  }
+
+  /** The node that serves `slot` (a random master for `undefined`). */
+  nodeFor(slot: number | undefined, readonly: boolean): ClusterNode | undefined {
+    const map = this.#map;
+    if (map === undefined) return undefined;
+    if (slot === undefined) {
+      const masters = map.shards.flatMap((shard) =>
+        shard.master !== undefined && !this.#down.has(shard.master.address) ? [shard.master] : []
+      );
+      if (masters.length === 0) return map.shards.find((shard) => shard.master)?.master;
+      return masters[this.#rr++ % masters.length];
+    }
+    if (!readonly || this.#reader.readFrom === "primary") return map.masterOf(slot);
+    const shard = map.shardOf(slot);
+    if (shard === undefined) return undefined;
+    return chooseReader(this.#reader, slot, shard, this.#down);
+  }
+
+  /** Sends one routed command and follows the cluster's answers. */
+  send<T = RespValue>(
+    argv: readonly RedisArgument[],
+    options: ClusterCommandOptions | undefined,
+  ): Promise<T> {
+    if (this.closed) {
+      return Promise.reject(new ConnectionClosedError("The cluster client is closed"));
+    }
+    let route: Route;
+    try {
+      route = routeCommand(argv, options?.key, this.crossSlot, this.prefix);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const own = options?.key === undefined ? options : withoutKey(options);
+    switch (route.kind) {
+      case "slot":
+        return this.dispatch<T>(argv, own, route.slot, route.readonly);
+      case "any":
+        return this.dispatch<T>(argv, own, undefined, route.readonly);
+      case "split":
+        return Promise.all(
+          route.parts.map((part) => this.dispatch(part.argv, own, part.slot, route.readonly)),
+        ).then((replies) => reassemble(route.parts, replies, route.response) as T);
+      case "all":
+        return this.#fanOut<T>(argv, own, route.nodes, route.response);
+    }
+  }
+
+  async #fanOut<T>(
+    argv: readonly RedisArgument[],
+    options: CommandOptions | undefined,
+    which: "shards" | "nodes",
+    response: Parameters<typeof reduceReplies>[1],
+  ): Promise<T> {
+    const map = this.topology();
+    const nodes = which === "shards"
+      ? map.shards.flatMap((shard) => shard.master ? [shard.master] : [])
+      : map.nodes.filter((node) => node.health === "online");
+    const results = await Promise.allSettled(
+      nodes.map(async (node) => {
+        const client = await this.pool.get(targetOf(node));
+        return client.sendCommand(argv, options);
+      }),
+    );
+    return reduceReplies(results, response) as T;
+  }
+
+  /** Sends a command for `slot` (a random master when `undefined`), following redirects. */
+  dispatch<T>(
+    argv: readonly RedisArgument[],
+    options: CommandOptions | undefined,
+    slot: number | undefined,
+    readonly: boolean,
+  ): Promise<T> {
+    const node = this.nodeFor(slot, readonly);
+    if (node !== undefined) {
+      const client = this.pool.ready(node.address);
+      if (client !== undefined) {
+        let sent = client.sendCommand<T>(argv, options);
+        if (this.#reader.readFrom === "nearest") sent = this.pool.track(node.address, sent);
+        return sent.catch((error) =>
+          this.recover<T>(error, argv, options, slot, readonly, node.address, undefined)
+        );
+      }
+    }
+    return this.#loop<T>(argv, options, slot, readonly, undefined);
+  }
+
+  /**
+   * Continues a command after `error` came back from `address`: redirects, retries, or the
+   * final error. `tracker` carries the command's history when it has one already.
+   */
+  recover<T>(
+    error: unknown,
+    argv: readonly RedisArgument[],
+    options: CommandOptions | undefined,
+    slot: number | undefined,
+    readonly: boolean,
+    address: string,
+    state: RetryState | undefined,
+  ): Promise<T> {
+    const own = state ?? this.#state(options);
+    return this.#loop<T>(argv, options, slot, readonly, { error, address, state: own });
+  }
+
+  #state(options: CommandOptions | undefined): RetryState {
+    return {
+      tracker: new RedirectTracker({ maxRedirects: this.#maxRedirects }),
+      deadline: performance.now() + (options?.timeoutMs ?? this.#deadlineMs),
+      ask: undefined,
+      attempts: 0,
+    };
+  }
+
+  async #loop<T>(
+    argv: readonly RedisArgument[],
+    options: CommandOptions | undefined,
+    slot: number | undefined,
+    readonly: boolean,
+    failed: { error: unknown; address: string; state: RetryState } | undefined,
+  ): Promise<T> {
+    const state = failed?.state ?? this.#state(options);
+    let pending = failed;
+    for (;;) {
+      if (pending !== undefined) {
+        const wait = this.#decide(pending.error, argv, slot, readonly, pending.address, state);
+        if (wait > 0) await delay(wait, this.abort.signal, this.#changed.promise);
+        pending = undefined;
+      }
+      if (this.closed) throw new ConnectionClosedError("The cluster client is closed");
+      const ask = state.ask;
+      state.ask = undefined;
+      const node = ask === undefined ? this.nodeFor(slot, readonly) : undefined;
+      const target: NodeTarget | undefined = ask ?? (node && targetOf(node));
+      if (target === undefined) {
+        pending = {
+          error: new ClusterDownError(`No node serves slot ${slot}`, { attempts: state.attempts }),
+          address: "",
+          state,
+        };
+        continue;
+      }
+      const address = formatAddress(target.host, target.port);
+      try {
+        state.attempts++;
+        const client = await this.pool.get(target);
+        if (ask === undefined) return await client.sendCommand<T>(argv, options);
+        const batch = client.pipeline();
+        batch.sendCommand(["ASKING"]).catch(() => {});
+        const reply = batch.sendCommand<T>(argv, options);
+        batch.exec().catch(() => {});
+        return await reply;
+      } catch (error) {
+        pending = { error, address, state };
+      }
+    }
+  }
+
+  // Decides what follows an error: throws the final error, or returns how long to wait.
+  #decide(
+    error: unknown,
+    argv: readonly RedisArgument[],
+    slot: number | undefined,
+    readonly: boolean,
+    address: string,
+    state: RetryState,
+  ): number {
+    const now = performance.now();
+    if (this.closed) throw error;
+    if (error instanceof ReplyError) {
+      const [host, port] = splitHostPort(address);
+      const decision = state.tracker.decide(error, { host, port }, now, state.deadline);
+      switch (decision.kind) {
+        case "fail":
+          throw decision.error;
+        case "moved":
+          this.moved(decision.redirect, address);
+          return decision.delayMs;
+        case "ask":
+          this.emit("redirect", { redirect: decision.redirect, node: address });
+          state.ask = { host: decision.redirect.host, port: decision.redirect.port };
+          return decision.delayMs;
+        case "retry":
+          if (decision.refresh) {
+            this.trigger(decision.reason === "TRYAGAIN" ? "retry" : "cluster-down", address);
+          }
+          return decision.delayMs;
+        case "reroute":
+          if (decision.reason === "LOADING") this.#reader.excluded.set(address, now + 1000);
+          if (decision.refresh) this.trigger("readonly", address);
+          return Math.max(decision.delayMs, decision.refresh ? 20 : 0);
+      }
+    }
+    const written = error instanceof OutcomeUnknownError;
+    if (written && !readonly) {
+      throw new ClusterOutcomeUnknownError(
+        `The connection to ${address} was lost after ${commandName(argv)} was sent` +
+          (slot === undefined ? "" : ` (slot ${slot})`) + ": it may or may not have been applied",
+        { command: commandName(argv), node: address, slot, cause: error },
+      );
+    }
+    const lost = error instanceof ConnectionClosedError || error instanceof ConnectError ||
+      error instanceof NodeUnreachableError || error instanceof ClusterDownError;
+    if (!lost) throw error;
+    if (now >= state.deadline) throw error;
+    if (address !== "" && !(error instanceof ClusterDownError)) {
+      this.#reader.excluded.set(address, now + 1000);
+      this.trigger("node-down", address);
+    } else {
+      this.trigger("uncovered");
+    }
+    state.retries = (state.retries ?? 0) + 1;
+    return Math.min(100, 10 * 2 ** Math.min(state.retries - 1, 5));
+  }
+}
+
+/** A command's history across its attempts. */
+export interface RetryState {
+  tracker: RedirectTracker;
+  deadline: number;
+  ask: ClusterAddress | undefined;
+  attempts: number;
+  retries?: number;
+}
+
+function withoutKey(options: ClusterCommandOptions): CommandOptions {
+  const { key: _key, ...rest } = options;
+  return rest;
+}
+
+function splitHostPort(address: string): [string, number] {
+  const colon = address.lastIndexOf(":");
+  let host = address.slice(0, colon);
+  if (host.startsWith("[")) host = host.slice(1, -1);
+  return [host, Number(address.slice(colon + 1))];
+}
+
+/** What the pool needs to connect to a topology node. */
+export function targetOf(node: ClusterNode): NodeTarget {
+  const [host, port] = splitHostPort(node.address);
+  return { host, port, hostname: node.hostname, role: node.role };
+}
