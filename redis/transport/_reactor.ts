@@ -3,7 +3,7 @@
 // idle connection; that pool runs 32 such calls at once in Deno 2.9, and file system calls share
 // it.) While any socket waits for readiness, one wait is in flight; when none does, none is.
 
-import { type NativeLibrary } from "../../native/mod.ts";
+import type { NativeLibrary } from "../../native/mod.ts";
 import { SOCKET_HANGUP, type SocketPoller } from "../../native/sockets.ts";
 
 type ReadyHandler = (events: number) => void;

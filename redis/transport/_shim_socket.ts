@@ -6,7 +6,7 @@
 // wait in flight can still report it.
 
 import type { IoSource } from "../../loop/types.ts";
-import { type NativeLibrary } from "../../native/mod.ts";
+import type { NativeLibrary } from "../../native/mod.ts";
 import {
   SOCKET_HANGUP,
   SOCKET_READABLE,

@@ -1,11 +1,6 @@
 // Shared by the dmover tests: the backends every suite runs over, random data, a bitwise CRC-32C
 // written independently of both implementations, and a deadline so that nothing hangs.
-import {
-  type DmoverBackend,
-  type DmoverBuffer,
-  type DmoverIovec,
-  type DmoverKernel,
-} from "../../dmover/mod.ts";
+import type { DmoverBackend, DmoverBuffer, DmoverIovec, DmoverKernel } from "../../dmover/mod.ts";
 import {
   createNativeAsyncBackend,
   createWorkerBackend,

@@ -3,7 +3,7 @@
 // anything is sent, and spread values of a one-or-many parameter are all sent (never dropped).
 
 import assert from "node:assert/strict";
-import { type RedisArgument, type RespValue } from "../../redis/mod.ts";
+import type { RedisArgument, RespValue } from "../../redis/mod.ts";
 import { RedisCommands } from "../../redis/commands/mod.ts";
 import type { CommandOptions } from "../../redis/commands/command_sender.ts";
 import { METHOD_CHECKS } from "../../redis/commands/_method_checks.ts";

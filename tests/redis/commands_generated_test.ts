@@ -4,7 +4,7 @@
 // INFO says, and the committed files are exactly what the generator makes today.
 
 import assert from "node:assert/strict";
-import { type RedisArgument, type RespValue } from "../../redis/mod.ts";
+import type { RedisArgument, RespValue } from "../../redis/mod.ts";
 import { commandSpec, GeneratedCommands, RedisCommands } from "../../redis/commands/mod.ts";
 import type { CommandOptions } from "../../redis/commands/command_sender.ts";
 import { CATALOG, CATALOG_VERSION } from "../../redis/commands/_catalog.ts";

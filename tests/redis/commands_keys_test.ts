@@ -2,7 +2,7 @@
 // command with keys and argument lists generated from its grammar.
 
 import assert from "node:assert/strict";
-import { type RespValue } from "../../redis/mod.ts";
+import type { RespValue } from "../../redis/mod.ts";
 import { catalogCommands, keyPositions, keys } from "../../redis/commands/mod.ts";
 import { ReplyError } from "../../redis/errors.ts";
 import { startRedisServer } from "../_helpers/redis_server.ts";
