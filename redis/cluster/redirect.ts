@@ -131,6 +131,9 @@ export type ClusterAction =
   | { readonly kind: "reroute"; readonly reason: "READONLY" | "LOADING"; readonly refresh: boolean }
   | { readonly kind: "fail" };
 
+/** How a demoted master refuses WAIT (an `ERR` reply, not `READONLY`). */
+const REPLICA_WAIT = /WAIT cannot be used with replica instances/;
+
 /**
  * Maps an error reply from a cluster node to the action it calls for (see
  * {@linkcode ClusterAction} for the table).
@@ -169,6 +172,13 @@ export function classifyClusterError(reply: ReplyError, origin: ReplyOrigin): Cl
       return { kind: "reroute", reason: "READONLY", refresh: true };
     case "LOADING":
       return { kind: "reroute", reason: "LOADING", refresh: false };
+    case "ERR":
+      // A demoted master refuses WAIT as a replica would: like READONLY, the node is no longer
+      // the key's master, so refresh and send it (routed by its key) to the new one.
+      if (REPLICA_WAIT.test(reply.message)) {
+        return { kind: "reroute", reason: "READONLY", refresh: true };
+      }
+      return { kind: "fail" };
     default:
       return { kind: "fail" };
   }

@@ -106,6 +106,16 @@ Deno.test("classifyClusterError maps each cluster reply to its action", () => {
     ["CROSSSLOT Keys in request don't hash to the same slot", { kind: "fail" }],
     ["WRONGTYPE Operation against a key holding the wrong kind of value", { kind: "fail" }],
     ["ERR unknown command 'FOO'", { kind: "fail" }],
+    [
+      "ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 " +
+      "if a replica is configured to be writable (which is not the default) writes to replicas " +
+      "are just local and are not propagated.",
+      {
+        kind: "reroute",
+        reason: "READONLY",
+        refresh: true,
+      },
+    ],
   ];
   for (const [text, expected] of table) {
     assert.deepEqual(classifyClusterError(new ReplyError(text), origin), expected, text);
