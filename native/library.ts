@@ -440,7 +440,7 @@ export class NativeLibrary {
    * }
    * ```
    *
-   * @ignore Internal: the Redis transport's socket primitive, not a public API.
+   * @ignore Internal (the Redis transport's).
    */
   socketConnect(
     target: SocketTarget,
@@ -460,19 +460,7 @@ export class NativeLibrary {
    * @throws {TypeError} When `into` is not a live Uint8Array.
    * @throws {RangeError} When `fd` is not a descriptor number.
    *
-   * @example
-   * ```ts ignore
-   * import { nativeStatus } from "@dray/dray/native";
-   * import { SOCKET_WOULD_BLOCK } from "./sockets.ts";
-   *
-   * const status = nativeStatus();
-   * if (status.available) {
-   *   const n = status.library.socketRead(fd, new Uint8Array(65536));
-   *   if (n === SOCKET_WOULD_BLOCK) await status.library.socketWait(fd, 1, 1000);
-   * }
-   * ```
-   *
-   * @ignore Internal: the Redis transport's socket primitive, not a public API.
+   * @ignore Internal (the Redis transport's).
    */
   socketRead(fd: number, into: Uint8Array): number {
     return sockets.socketRead(this.#symbols, fd, into);
@@ -488,15 +476,7 @@ export class NativeLibrary {
    * @throws {TypeError} When `bytes` is not a live Uint8Array.
    * @throws {RangeError} When `fd` is not a descriptor number.
    *
-   * @example
-   * ```ts ignore
-   * import { nativeStatus } from "@dray/dray/native";
-   *
-   * const status = nativeStatus();
-   * if (status.available) status.library.socketWrite(fd, new TextEncoder().encode("PING\r\n"));
-   * ```
-   *
-   * @ignore Internal: the Redis transport's socket primitive, not a public API.
+   * @ignore Internal (the Redis transport's).
    */
   socketWrite(fd: number, bytes: Uint8Array): number {
     return sockets.socketWrite(this.#symbols, fd, bytes);
@@ -513,16 +493,7 @@ export class NativeLibrary {
    * timeout, or a negative shim code.
    * @throws {RangeError} When `fd`, `events` or `timeoutMs` is out of range.
    *
-   * @example
-   * ```ts ignore
-   * import { nativeStatus } from "@dray/dray/native";
-   * import { SOCKET_READABLE } from "./sockets.ts";
-   *
-   * const status = nativeStatus();
-   * if (status.available) await status.library.socketWait(fd, SOCKET_READABLE, 1000);
-   * ```
-   *
-   * @ignore Internal: the Redis transport's socket primitive, not a public API.
+   * @ignore Internal (the Redis transport's).
    */
   socketWait(fd: number, events: number, timeoutMs: number): Promise<number> {
     return sockets.socketWait(this.#symbols, fd, events, timeoutMs);
@@ -537,15 +508,7 @@ export class NativeLibrary {
    * @returns 0, or a negative shim code.
    * @throws {RangeError} When `fd` is not a descriptor number or `how` is none of the three.
    *
-   * @example
-   * ```ts ignore
-   * import { nativeStatus } from "@dray/dray/native";
-   *
-   * const status = nativeStatus();
-   * if (status.available) status.library.socketShutdown(fd, "write");
-   * ```
-   *
-   * @ignore Internal: the Redis transport's socket primitive, not a public API.
+   * @ignore Internal (the Redis transport's).
    */
   socketShutdown(fd: number, how: "read" | "write" | "both" = "both"): number {
     return sockets.socketShutdown(this.#symbols, fd, how);
@@ -567,7 +530,7 @@ export class NativeLibrary {
    * poller?.close();
    * ```
    *
-   * @ignore Internal: the Redis transport's socket primitive, not a public API.
+   * @ignore Internal (the Redis transport's).
    */
   socketPoller(): SocketPoller | undefined {
     return sockets.openPoller(this.#symbols);
@@ -593,7 +556,7 @@ export class NativeLibrary {
    * }
    * ```
    *
-   * @ignore Internal: the Redis transport's socket primitive, not a public API.
+   * @ignore Internal (the Redis transport's).
    */
   socketClose(fd: number): number {
     return sockets.socketClose(this.#symbols, fd);

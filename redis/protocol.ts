@@ -7,8 +7,7 @@
  *
  * @example The handshake, then one command
  * ```ts
- * import { Context, type ContextEntry } from "@dray/dray/redis/protocol";
- * import type { RespValue } from "@dray/dray/redis";
+ * import { Context, type ContextEntry, type RespValue } from "@dray/dray/redis/protocol";
  * import assert from "node:assert/strict";
  *
  * const replies: RespValue[] = [];
@@ -29,3 +28,4 @@
  */
 export * from "./context/mod.ts";
 export { Connection, type ConnectionOptions } from "./client/connection.ts";
+export type { RedisArgument, RespValue } from "./resp/types.ts";

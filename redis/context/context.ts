@@ -13,25 +13,22 @@ import type {
 
 /**
  * One Redis connection's protocol engine, pure: no I/O, no timers, no promises. It holds the
- * RESP reader and writer, the reply FIFO, the handshake and the connection's state, and talks to
- * the world through two small interfaces: a {@linkcode ContextSink} that hears what happened to
- * each command, and a {@linkcode ContextIo} that an adapter maps onto a transport and a loop.
+ * reader, writer, reply FIFO, handshake and state, and talks to the world through a
+ * {@linkcode ContextSink} (what happened to each command) and a {@linkcode ContextIo}.
  * Bytes go in with {@linkcode Context.feed} and out with {@linkcode Context.take}.
  *
  * The semantics are hiredis's `async.c`, with its defects fixed:
  *
- * - **FIFO.** Each reply answers the oldest command waiting (a {@linkcode Ring}, O(1) at both
- *   ends). An error reply is that command's reply; it never shifts the others.
- * - **Handshake first.** Commands submitted while `connecting` or `handshaking` wait, unencoded
- *   and in order, until the {@linkcode Handshake} succeeds; a failed handshake fails them all.
+ * - **FIFO.** Each reply answers the oldest command waiting (a {@linkcode Ring}); an error reply
+ *   is that command's reply. **Handshake first**: commands wait, unencoded and in order, until
+ *   the {@linkcode Handshake} succeeds; a failed handshake fails them all.
  * - **Bounded write buffer.** Commands are encoded as they come while the encoded bytes not yet
  *   taken stay under `maxBufferedBytes`; later ones wait unencoded and are encoded as
  *   {@linkcode Context.take} drains the buffer. Everything submitted in one tick leaves in one
  *   buffer when it fits.
- * - **Close versus destroy.** {@linkcode Context.close} stops accepting commands and ends the
- *   connection cleanly once every accepted command has its reply; {@linkcode Context.destroy}
- *   fails everything pending at once. Either, called while the context is delivering replies
- *   (from a sink or push handler), takes effect when that delivery returns, as in hiredis.
+ * - **Close versus destroy.** {@linkcode Context.close} ends cleanly once every accepted command
+ *   has its reply; {@linkcode Context.destroy} fails everything pending at once (either takes
+ *   effect after a delivery in progress returns, as in hiredis).
  * - **The first error wins.** The connection fails once, and every pending command (written or
  *   not) fails with that one error: a `ProtocolError` from the reader; a reply that arrives with
  *   no command waiting (a `ProtocolError`, or, for an error reply such as `-ERR max number of
@@ -61,8 +58,7 @@ import type {
  *
  * @example Driving a connection with bytes, no server
  * ```ts
- * import { type RespValue } from "@dray/dray/redis";
- * import { Context, type ContextEntry } from "@dray/dray/redis/protocol";
+ * import { Context, type ContextEntry, type RespValue } from "@dray/dray/redis/protocol";
  * import assert from "node:assert/strict";
  *
  * const replies: RespValue[] = [];
