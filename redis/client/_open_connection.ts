@@ -67,6 +67,11 @@ export async function openConnection(
     connection.attach(transport);
     if (role !== "side" && open) {
       state.transport = transport;
+      // A connector that chooses the server (no host, port or path in the options: Sentinel):
+      // later messages name where it went.
+      if (state.resolved.connectorChooses) {
+        state.resolved.address = addressOf(transport.remoteAddr);
+      }
       state.opened.add(connection);
       state.emit("connect");
     }
@@ -79,4 +84,11 @@ export async function openConnection(
     timer?.cancel();
     userSignal?.removeEventListener("abort", onAbort);
   }
+}
+
+/** `host:port` (IPv6 in brackets) or the socket path. */
+function addressOf(remote: Deno.NetAddr | Deno.UnixAddr): string {
+  if (!("hostname" in remote)) return remote.path;
+  const host = remote.hostname.includes(":") ? `[${remote.hostname}]` : remote.hostname;
+  return `${host}:${remote.port}`;
 }

@@ -36,6 +36,8 @@ export interface ResolvedOptions {
   handshake: HandshakeOptions;
   /** Where the connection goes, for messages. */
   address: string;
+  /** Whether a connector chooses the server (no host, port or path given): `address` follows it. */
+  connectorChooses: boolean;
   /** Opens each connection's transport (`connectTransport` unless given). */
   connector: Connector;
   connectTimeoutMs: number;
@@ -184,8 +186,13 @@ export function resolveOptions(options: RedisClientOptions): ResolvedOptions {
   }
 
   let address: string;
+  const connectorChooses = options.connector !== undefined && transport.path === undefined &&
+    transport.hostname === undefined && transport.port === undefined;
   if (transport.path !== undefined) address = transport.path;
-  else {
+  else if (connectorChooses) {
+    // A connector that chooses the server (Sentinel): named once a transport says where.
+    address = "the server the connector chooses";
+  } else {
     const host = transport.hostname ?? "127.0.0.1";
     address = `${host.includes(":") && !host.startsWith("[") ? `[${host}]` : host}:${
       transport.port ?? 6379
@@ -208,6 +215,7 @@ export function resolveOptions(options: RedisClientOptions): ResolvedOptions {
     transport,
     handshake,
     address,
+    connectorChooses,
     connector,
     connectTimeoutMs: checkTimeout(
       "connectTimeoutMs",

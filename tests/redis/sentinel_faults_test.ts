@@ -100,6 +100,8 @@ Deno.test("SentinelClient reads from a ROLE-checked replica with readFrom replic
     maxReplicaLagBytes: 1_000_000,
   });
   await client.set("k", "v");
+  // The client names the master its connector chose, not a default host.
+  assert.ok(Deno.inspect(client).includes(`address: "${client.master}"`), Deno.inspect(client));
   assert.equal(await client.wait(2, 5000), 2);
   assert.equal(await client.get("k"), "v");
   const replicaPort = (client.replica!.transport!.remoteAddr as Deno.NetAddr).port;
