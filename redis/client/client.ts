@@ -3,6 +3,7 @@
 // MONITOR, select and duplicate. The work is done by its ClientEngine (_engine.ts).
 
 import type { CommandOptions } from "../commands/command_sender.ts";
+import { connectOrClose } from "./_connect_or_close.ts";
 import { ENGINE } from "./_core.ts";
 import { BaseClient } from "./client_base.ts";
 import type { CloseOptions } from "./client_types.ts";
@@ -449,15 +450,8 @@ export class RedisClient extends BaseClient implements AsyncDisposable {
    * assert.equal(await blocking.clientGetname(), "blocking");
    * ```
    */
-  async duplicate(overrides: RedisClientOptions = {}): Promise<RedisClient> {
-    const client = new RedisClient({ ...this[ENGINE].state.options, ...overrides });
-    try {
-      await client.connect();
-    } catch (error) {
-      await client.close();
-      throw error;
-    }
-    return client;
+  duplicate(overrides: RedisClientOptions = {}): Promise<RedisClient> {
+    return connectOrClose(new RedisClient({ ...this[ENGINE].state.options, ...overrides }));
   }
 
   /**

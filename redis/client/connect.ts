@@ -1,4 +1,5 @@
 // connect(): makes a RedisClient and connects it, closing it again when that fails.
+import { connectOrClose } from "./_connect_or_close.ts";
 import { RedisClient } from "./client.ts";
 import type { RedisClientOptions } from "./options.ts";
 // [observe] REDIS_URL when no server is named (redis/observe/)
@@ -61,12 +62,5 @@ export async function connect(
   const merged: RedisClientOptions = typeof urlOrOptions === "string"
     ? { ...options, url: urlOrOptions }
     : withEnvironmentUrl({ ...urlOrOptions }); // [observe] REDIS_URL when no server is named
-  const client = new RedisClient(merged);
-  try {
-    await client.connect();
-  } catch (error) {
-    await client.close();
-    throw error;
-  }
-  return client;
+  return connectOrClose(new RedisClient(merged));
 }

@@ -1,3 +1,4 @@
+import { connectOrClose } from "../client/_connect_or_close.ts";
 import type { RedisClient } from "../client/client.ts";
 import type { RedisClientOptions } from "../client/options.ts";
 import { RedisCommands } from "../commands/redis_commands.ts";
@@ -585,12 +586,5 @@ export class ClusterClient extends RedisCommands implements AsyncDisposable {
  * ```
  */
 export async function connectCluster(options: ClusterClientOptions): Promise<ClusterClient> {
-  const client = new ClusterClient(options);
-  try {
-    await client.connect();
-  } catch (error) {
-    await client.close();
-    throw error;
-  }
-  return client;
+  return connectOrClose(new ClusterClient(options));
 }

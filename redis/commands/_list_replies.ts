@@ -21,7 +21,7 @@ export function mpopArgv(
   command: string,
   timeout: number | undefined,
   keys: OneOrMany<RedisArgument>,
-  end: ListEnd,
+  end: ListEnd | "MIN" | "MAX",
   options: PopOptions | undefined,
 ): RedisArgument[] {
   const argv: RedisArgument[] = [command];

@@ -9,7 +9,6 @@ import type {
   ZCombineOptions,
   ZRangeOptions,
 } from "./sorted_set_types.ts";
-import type { PopOptions } from "./list_types.ts";
 
 export function rangeReply(
   withScores: boolean | undefined,
@@ -49,21 +48,5 @@ export function combineArgv(
   if (options?.weights !== undefined) argv.push("WEIGHTS", ...options.weights);
   if (options?.aggregate !== undefined) argv.push("AGGREGATE", options.aggregate);
   if (destination === undefined && options?.withScores) argv.push("WITHSCORES");
-  return argv;
-}
-
-export function mpopArgv(
-  command: string,
-  timeout: number | undefined,
-  keys: OneOrMany<RedisArgument>,
-  which: "MIN" | "MAX",
-  options: PopOptions | undefined,
-): RedisArgument[] {
-  const argv: RedisArgument[] = [command];
-  if (timeout !== undefined) argv.push(timeout);
-  argv.push(count(keys));
-  pushAll(argv, keys);
-  argv.push(which);
-  if (options?.count !== undefined) argv.push("COUNT", options.count);
   return argv;
 }

@@ -1,6 +1,7 @@
 import { type CommandOptions, CommandSender } from "./command_sender.ts";
 import { pushAll, scored } from "./_replies.ts";
-import { keyedScored, keyedScoredMembers, mpopArgv } from "./_sorted_set_replies.ts";
+import { mpopArgv } from "./_list_replies.ts";
+import { keyedScored, keyedScoredMembers } from "./_sorted_set_replies.ts";
 import type { RedisArgument, RespValue } from "../resp/types.ts";
 import type { BulkString, NoOptions, OneOrMany, ScoredMember } from "./types.ts";
 import type { KeyedScoredMember, KeyedScoredMembers } from "./sorted_set_types.ts";

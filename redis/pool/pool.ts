@@ -4,6 +4,7 @@
 // on acquire (status, a PING after an idle spell) and on release (status, nothing pending, no
 // subscription; an UNWATCH queued ahead of the next user).
 
+import { connectOrClose } from "../client/_connect_or_close.ts";
 import { RedisClient } from "../client/client.ts";
 import type { RedisClientOptions } from "../client/options.ts";
 import { PoolClosedError, PoolTimeoutError } from "./errors.ts";
@@ -482,13 +483,7 @@ export class Pool implements AsyncDisposable {
       let client: RedisClient;
       if (this.#options.factory !== undefined) client = await this.#options.factory();
       else {
-        client = new RedisClient(this.#options.connection ?? {});
-        try {
-          await client.connect();
-        } catch (error) {
-          await client.close();
-          throw error;
-        }
+        client = await connectOrClose(new RedisClient(this.#options.connection ?? {}));
       }
       this.#all.add(client);
       client.finished.then(() => this.#all.delete(client));
