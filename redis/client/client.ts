@@ -450,8 +450,8 @@ export class RedisClient extends BaseClient implements AsyncDisposable {
    * assert.equal(await blocking.clientGetname(), "blocking");
    * ```
    */
-  duplicate(overrides: RedisClientOptions = {}): Promise<RedisClient> {
-    return connectOrClose(new RedisClient({ ...this[ENGINE].state.options, ...overrides }));
+  async duplicate(overrides: RedisClientOptions = {}): Promise<RedisClient> {
+    return await connectOrClose(new RedisClient({ ...this[ENGINE].state.options, ...overrides }));
   }
 
   /**

@@ -62,5 +62,5 @@ export async function connect(
   const merged: RedisClientOptions = typeof urlOrOptions === "string"
     ? { ...options, url: urlOrOptions }
     : withEnvironmentUrl({ ...urlOrOptions }); // [observe] REDIS_URL when no server is named
-  return connectOrClose(new RedisClient(merged));
+  return await connectOrClose(new RedisClient(merged));
 }

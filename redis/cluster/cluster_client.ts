@@ -586,5 +586,5 @@ export class ClusterClient extends RedisCommands implements AsyncDisposable {
  * ```
  */
 export async function connectCluster(options: ClusterClientOptions): Promise<ClusterClient> {
-  return connectOrClose(new ClusterClient(options));
+  return await connectOrClose(new ClusterClient(options));
 }
