@@ -384,6 +384,28 @@ export abstract class HashCommands extends CommandSender {
   }
 
   /**
+   * `HMSET key field value [field value ...]`: sets fields (deprecated since Redis 4.0.0 in favour
+   * of `HSET`, which also counts what it added).
+   *
+   * @param key The key.
+   * @param fields The fields and values: a record, a `Map` or pairs (at least one).
+   * @param options Buffers, timeout, abort signal.
+   * @returns `"OK"`.
+   *
+   * @example From a record
+   * ```ts ignore
+   * assert.equal(await redis.hmset("user:1", { name: "ada" }), "OK");
+   * ```
+   */
+  hmset(key: RedisArgument, fields: Entries, options?: CommandOptions): Promise<"OK"> {
+    const argv: RedisArgument[] = ["HMSET", key];
+    if (pushEntries(argv, fields) === 0) {
+      return Promise.reject(new TypeError("hmset() needs at least one field"));
+    }
+    return this.sendCommand<"OK">(argv, options);
+  }
+
+  /**
    * `HSETNX key field value`: sets a field unless it exists.
    *
    * @param key The key.

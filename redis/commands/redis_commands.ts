@@ -6,6 +6,9 @@ import type { XClaimMoreOptions, XClaimReply } from "./stream_types.ts";
 import type { BulkString, NoOptions, OneOrMany, Spread } from "./types.ts";
 import { type CommandOptions, CommandSender } from "./command_sender.ts";
 import { GeneratedCommands } from "./_generated.ts";
+import { AdminCommands } from "./admin.ts";
+import { BitmapCommands } from "./bitmaps.ts";
+import { GeoCommands } from "./geo.ts";
 import { HashCommands } from "./hashes.ts";
 import { KeyCommands } from "./keys.ts";
 import { ListCommands } from "./lists.ts";
@@ -99,11 +102,13 @@ export interface RedisCommands
     SortedSetRangeCommands,
     SortedSetPopCommands,
     SortedSetLegacyRangeCommands,
-    SortedSetLegacyRangeCommands,
     StreamCommands,
     StreamGroupCommands,
     ScriptingCommands,
-    ServerCommands {}
+    ServerCommands,
+    BitmapCommands,
+    GeoCommands,
+    AdminCommands {}
 
 /** The command families, in the order their methods are listed. */
 const FAMILIES = [
@@ -121,6 +126,9 @@ const FAMILIES = [
   StreamGroupCommands,
   ScriptingCommands,
   ServerCommands,
+  BitmapCommands,
+  GeoCommands,
+  AdminCommands,
   GeneratedCommands,
 ];
 
