@@ -261,7 +261,7 @@ export abstract class HashCommands extends CommandSender {
    *
    * @typeParam O The options' type, which decides between strings and bytes.
    * @param key The key.
-   * @param fields The fields.
+   * @param fields One field or a list of fields.
    * @param options Buffers, timeout, abort signal.
    * @returns A value per field, `null` where it does not exist.
    *
@@ -273,7 +273,7 @@ export abstract class HashCommands extends CommandSender {
    */
   hmget<O extends CommandOptions = NoOptions>(
     key: RedisArgument,
-    fields: readonly RedisArgument[],
+    fields: OneOrMany<RedisArgument>,
     options?: O,
   ): Promise<(BulkString<O> | null)[]> {
     return this.sendCommand<RespValue>(pushAll(["HMGET", key], fields), options).then(

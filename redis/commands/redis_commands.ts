@@ -165,6 +165,26 @@ export interface RedisCommands {
   unlink(...keys: Spread<RedisArgument, CommandOptions>): Promise<number>;
   /** `unlink` with its values as one array. */
   unlink(keys: OneOrMany<RedisArgument>, options?: CommandOptions): Promise<number>;
+  /** `mget` with its keys spread: the values, then maybe the options. */
+  mget<O extends CommandOptions = NoOptions>(
+    ...keys: Spread<RedisArgument, O>
+  ): Promise<(BulkString<O> | null)[]>;
+  /** `mget` with its values as one array. */
+  mget<O extends CommandOptions = NoOptions>(
+    keys: OneOrMany<RedisArgument>,
+    options?: O,
+  ): Promise<(BulkString<O> | null)[]>;
+  /** `hmget` with its fields spread: the values, then maybe the options. */
+  hmget<O extends CommandOptions = NoOptions>(
+    key: RedisArgument,
+    ...fields: Spread<RedisArgument, O>
+  ): Promise<(BulkString<O> | null)[]>;
+  /** `hmget` with its values as one array. */
+  hmget<O extends CommandOptions = NoOptions>(
+    key: RedisArgument,
+    fields: OneOrMany<RedisArgument>,
+    options?: O,
+  ): Promise<(BulkString<O> | null)[]>;
   /** `hdel` with its fields spread: the values, then maybe the options. */
   hdel(key: RedisArgument, ...fields: Spread<RedisArgument, CommandOptions>): Promise<number>;
   /** `hdel` with its values as one array. */

@@ -324,7 +324,7 @@ Deno.test("RedisCommands cluster slot methods run on a cluster node, in RESP2 an
   }
 });
 
-Deno.test("RedisCommands moduleLoadex sends its blocks and gets the server's refusal for a missing file", async () => {
+Deno.test("RedisCommands moduleLoadex, moduleLoad and moduleUnload send their arguments and get the server's refusal without a module", async () => {
   await using server = await startRedisServer({ args: ["--enable-module-command", "yes"] });
   await using redis = await openSender(server.port, 3);
   await assert.rejects(
@@ -341,4 +341,19 @@ Deno.test("RedisCommands moduleLoadex sends its blocks and gets the server's ref
     "ARGS",
     "x",
   ]);
+  await assert.rejects(redis.moduleLoad("/nonexistent/dray.so", "a", ["b"]), {
+    name: "ReplyError",
+    message: /Error loading the extension/,
+  });
+  assert.deepEqual(redis.sent.at(-1)!.map(String), [
+    "MODULE",
+    "LOAD",
+    "/nonexistent/dray.so",
+    "a",
+    "b",
+  ]);
+  await assert.rejects(redis.moduleUnload("dray"), {
+    name: "ReplyError",
+    message: /no such module/,
+  });
 });
