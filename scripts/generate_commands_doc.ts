@@ -182,12 +182,15 @@ transaction, when the batch runs).
 - **Generated methods** take the grammar's required leading values as parameters; when the rest
   of the grammar is optional modifiers (tokens, a token with a value, a choice among tokens, a
   token with a block of values) they are keys of the options object, in camel case and named by
-  their token (\`restore(key, 0, dump, { replace: true, idletime: 5 })\`, \`functionFlush({ mode:
-  "SYNC" })\`); a run of one value is a rest parameter that takes values and arrays alike
-  (\`watch("a", "b")\`, \`pfadd("hll", ["x", "y"])\`), optionally ending with \`CommandOptions\`.
-  Every richer grammar is written by hand with options and block objects (\`geoadd(key, [{
-  longitude, latitude, member }], { nx: true })\`, \`bitfield(key, [{ operation: "INCRBY", … }])\`,
-  \`clusterSetslot(slot, { importing: id })\`).
+  their token: \`restore(key, 0, dump, { replace: true, idletime: 5 })\`,
+  \`functionFlush({ mode: "SYNC" })\`. A run of one value is a rest parameter that takes values
+  and arrays alike, optionally ending with \`CommandOptions\`: \`watch("a", "b")\`,
+  \`pfadd("hll", ["x", "y"])\`.
+- **Hand-written methods** (the families) take an options object, and block objects where the
+  grammar has blocks or choices: \`geoadd(key, [{ longitude, latitude, member }], { nx: true })\`,
+  \`geosearch(key, { member }, { radius, unit }, { withDist: true })\`,
+  \`bitfield(key, [{ operation: "INCRBY", encoding: "u8", offset: 0, increment: 1 }])\`,
+  \`clusterSetslot(slot, { importing: nodeId })\`, \`clientKill({ id })\`.
 - **Scripts**: \`eval<T>\`, \`evalsha<T>\`, \`fcall<T>\` and \`runScript<T>\` return what the
   caller declares; \`defineScript(name, { lua, keys, readOnly?, decode? })\` makes a named script
   whose \`decode\` types and checks its reply, run with \`script.run(redis, ...keysThenArgs)\` or
