@@ -96,7 +96,6 @@ export type {
   ClientTrackingOptions,
   ClusterShard,
   ClusterSlotRange,
-  CommandArguments,
   CommandDocsEntry,
   CommandInfoEntry,
   CommandListOptions,

@@ -5,7 +5,7 @@ import type { CommandOptions, CommandSender } from "./command_sender.ts";
 import type { OneOrMany, Spread } from "./types.ts";
 import { classify } from "./classify.ts";
 
-/** Whether the last element of `CommandArguments` is the options object. */
+/** Whether the last element of a rest of arguments is the options object. */
 function isOptions(
   value: OneOrMany<RedisArgument> | CommandOptions,
 ): value is CommandOptions {
