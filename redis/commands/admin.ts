@@ -34,7 +34,9 @@ export interface AclLogOptions extends CommandOptions {
  * ```
  */
 export type AclLogReply<O> = "reset" extends keyof O
-  ? O[Extract<"reset", keyof O>] extends true ? "OK" : AclLogEntry[] | "OK"
+  ? O[Extract<"reset", keyof O>] extends true ? "OK"
+  : O[Extract<"reset", keyof O>] extends false | undefined ? AclLogEntry[]
+  : AclLogEntry[] | "OK"
   : AclLogEntry[];
 
 /**

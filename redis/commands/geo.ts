@@ -145,7 +145,7 @@ export interface GeoRadiusOptions extends GeoSearchOptions {
 
 /**
  * What `georadius`/`georadiusbymember` resolve to: the members, or with `store`/`storeDist` how
- * many were stored.
+ * many were stored (either, when the options' type does not say).
  *
  * @typeParam O The options type of the call.
  *
@@ -156,8 +156,10 @@ export interface GeoRadiusOptions extends GeoSearchOptions {
  * const found: GeoRadiusReply<{ withDist: true }> = [{ member: "a", distance: 1 }];
  * ```
  */
-export type GeoRadiusReply<O> = "store" extends keyof O ? number
-  : "storeDist" extends keyof O ? number
+export type GeoRadiusReply<O> = O extends { store: RedisArgument } | { storeDist: RedisArgument }
+  ? number
+  : "store" extends keyof O ? GeoMember[] | number
+  : "storeDist" extends keyof O ? GeoMember[] | number
   : GeoMember[];
 
 const UNITS = ["M", "KM", "FT", "MI"] as const;

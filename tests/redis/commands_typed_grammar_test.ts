@@ -6,7 +6,16 @@
 
 import assert from "node:assert/strict";
 import type { RedisArgument, RespValue } from "../../redis/mod.ts";
-import { GeneratedCommands, RedisCommands } from "../../redis/commands/mod.ts";
+import {
+  type AclLogEntry,
+  type AclLogOptions,
+  type AclLogReply,
+  GeneratedCommands,
+  type GeoMember,
+  type GeoRadiusOptions,
+  type GeoRadiusReply,
+  RedisCommands,
+} from "../../redis/commands/mod.ts";
 import type { CommandOptions } from "../../redis/commands/command_sender.ts";
 import { METHOD_CHECKS } from "../../redis/commands/_method_checks.ts";
 import { startRedisServer } from "../_helpers/redis_server.ts";
@@ -25,6 +34,25 @@ class Recorder extends RedisCommands {
 }
 
 type AnyMethod = (...args: unknown[]) => Promise<unknown>;
+
+/** `true` exactly when `A` and `B` are the same type. */
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true
+  : false;
+
+Deno.test("GeoRadiusReply and AclLogReply follow the options' type", () => {
+  const checks: true[] = [
+    true as Equal<GeoRadiusReply<{ store: "k" }>, number>,
+    true as Equal<GeoRadiusReply<{ storeDist: "k"; count: 2 }>, number>,
+    true as Equal<GeoRadiusReply<{ withDist: true }>, GeoMember[]>,
+    true as Equal<GeoRadiusReply<Record<never, never>>, GeoMember[]>,
+    true as Equal<GeoRadiusReply<GeoRadiusOptions>, GeoMember[] | number>,
+    true as Equal<AclLogReply<{ reset: true }>, "OK">,
+    true as Equal<AclLogReply<{ count: 1 }>, AclLogEntry[]>,
+    true as Equal<AclLogReply<{ reset: false }>, AclLogEntry[]>,
+    true as Equal<AclLogReply<AclLogOptions>, AclLogEntry[] | "OK">,
+  ];
+  assert.equal(checks.length, 9);
+});
 
 /** The argv each call sends, as text. */
 async function sent(call: (r: Recorder) => Promise<unknown>): Promise<string[]> {
