@@ -84,8 +84,15 @@ export interface Signature {
   parameters: Parameter[];
   /** Expressions that follow the command name in argv (tokens as literals, then parameters). */
   argv: string[];
-  /** Whether the rest of the grammar is taken as `...args: CommandArguments`. */
+  /**
+   * Whether the rest of the grammar is "more of the same value" (`key [key ...]`), taken as a
+   * rest parameter of values or arrays of values (`...keys`), optionally followed by options.
+   */
   rest: boolean;
+  /** The rest parameter's name (`keys` for `key [key ...]`), when `rest` is set. */
+  restName?: string;
+  /** The grammar the rest parameter stands for. */
+  restDoc?: string;
   /** The optional modifiers after the typed parameters, as keys of the options object. */
   options: OptionField[];
   /** A last optional value without a token (`ACL CAT [categoryname]`), as a last parameter. */
@@ -197,6 +204,19 @@ function optionFields(args: ArgumentDoc[], used: Set<string>): OptionField[] | u
   return out;
 }
 
+/** A run of the same value (`key [key ...]`) as a rest parameter named for its values. */
+function restOf(
+  arg: ArgumentDoc,
+  unique: (name: string) => string,
+): { rest: true; restName: string; restDoc: string } {
+  const name = camel(arg.name);
+  return {
+    rest: true,
+    restName: unique(name.endsWith("s") ? `${name}List` : `${name}s`),
+    restDoc: `\`${syntax(arg)}\` (${arg.type})`,
+  };
+}
+
 /**
  * The leading part of the grammar becomes typed parameters, as long as each argument is
  * required and is one value (with its token, if any) or a choice among tokens; the first
@@ -224,14 +244,14 @@ export function signature(command: CommandDoc): Signature {
     if (isOptional(arg)) break;
     if (room() < (arg.token === undefined ? 1 : 2)) break;
     if (SIMPLE_TYPES.has(arg.type)) {
+      if (isMultiple(arg) && arg.token === undefined && i === args.length - 1) {
+        return { parameters, argv, options: [], ...restOf(arg, unique) };
+      }
       if (arg.token !== undefined) argv.push(JSON.stringify(arg.token));
       const name = unique(camel(arg.name));
       parameters.push({ name, type: "RedisArgument", doc: `\`${syntax(arg)}\` (${arg.type})` });
       argv.push(name);
-      if (isMultiple(arg)) {
-        i++;
-        return { parameters, argv, rest: true, options: [] };
-      }
+      if (isMultiple(arg)) break;
       continue;
     }
     if (isTokenChoice(arg) && !isMultiple(arg)) {
@@ -247,6 +267,14 @@ export function signature(command: CommandDoc): Signature {
       continue;
     }
     break;
+  }
+  // The last argument is an optional run of the same value (`[element [element ...]]`).
+  const tail = args[i];
+  if (
+    i === args.length - 1 && tail !== undefined && isMultiple(tail) &&
+    SIMPLE_TYPES.has(tail.type) && tail.token === undefined
+  ) {
+    return { parameters, argv, options: [], ...restOf(tail, unique) };
   }
   // The arity has the last word: COMMAND DOCS leaves some grammars out (COMMAND GETKEYS).
   const fixed = words + argv.length;

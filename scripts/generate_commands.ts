@@ -59,14 +59,12 @@ const RETURN_TYPES: Record<ReplyKind, string> = {
   dbln: "number | null",
   data: "BulkString<O> | null",
   aclUser: "AclUser | null",
-  aclLog: 'AclLogEntry[] | "OK"',
   trackingInfo: "TrackingInfo",
   rows: "Record<string, DocumentValue>[]",
   clusterShards: "ClusterShard[]",
   clusterSlots: "ClusterSlotRange[]",
   commandDocs: "Record<string, CommandDocsEntry>",
   commandInfo: "(CommandInfoEntry | null)[]",
-  keysWithFlags: "KeyWithFlags[]",
   functionList: "FunctionLibrary[]",
   functionStats: "FunctionStats",
   latencyHistogram: "LatencyHistogram",
@@ -77,11 +75,7 @@ const RETURN_TYPES: Record<ReplyKind, string> = {
   slowlog: "SlowlogEntry[]",
   counts: "Record<string, number>",
   positions: "([longitude: number, latitude: number] | null)[]",
-  geoMembers: "GeoMember[]",
-  geoMembersOrCount: "GeoMember[] | number",
   lcs: "string | number | LcsMatches",
-  integersOrNull: "(number | null)[]",
-  any: "RespValue",
 };
 
 const RETURN_DOCS: Record<ReplyKind, string> = {
@@ -96,14 +90,12 @@ const RETURN_DOCS: Record<ReplyKind, string> = {
   dbln: "The number, or `null`.",
   data: "The value (bytes with `returnBuffers`), or `null`.",
   aclUser: "The user's rules, or `null` when there is no such user.",
-  aclLog: 'The entries, or `"OK"` after `RESET`.',
   trackingInfo: "The connection's tracking state.",
   rows: "One object of fields per row.",
   clusterShards: "The shards.",
   clusterSlots: "The slot ranges with their nodes.",
   commandDocs: "The docs, by command name.",
   commandInfo: "One entry per name asked for, `null` for an unknown one.",
-  keysWithFlags: "The keys with their flags.",
   functionList: "The libraries.",
   functionStats: "The running function and the engines' counts.",
   latencyHistogram: "The histograms, by command.",
@@ -114,12 +106,7 @@ const RETURN_DOCS: Record<ReplyKind, string> = {
   slowlog: "The entries, newest first.",
   counts: "The number of subscribers, by channel.",
   positions: "A position per member, `null` for a missing one.",
-  geoMembers: "The members, with what `WITH\u2026` asked for.",
-  geoMembersOrCount:
-    "The members, with what `WITH\u2026` asked for; with `STORE`/`STOREDIST` the number stored.",
   lcs: "The subsequence; its length with `LEN`; the matches with `IDX`.",
-  integersOrNull: "One integer per `GET`/`SET`/`INCRBY`, `null` where `OVERFLOW FAIL` refused.",
-  any: "The server's reply, as sent (a debugging or replication internal).",
 };
 
 function commandWords(name: string): string[] {
@@ -184,9 +171,16 @@ function method(command: CommandDoc): string {
   for (const parameter of [...sig.parameters, ...(sig.optional ? [sig.optional] : [])]) {
     paragraph(`@param ${parameter.name} ${parameter.doc}.`, "  ");
   }
+  const name = methodName(command.name);
+  if (sig.rest && sig.restName === undefined) {
+    throw new Error(
+      `${name}: its grammar is more than a run of one value; write it by hand or exclude it`,
+    );
+  }
   if (sig.rest) {
     paragraph(
-      "@param args The rest of the grammar, in order, optionally followed by `CommandOptions`.",
+      `@param ${sig.restName} ${sig.restDoc}: values or arrays of values, optionally followed ` +
+        "by `CommandOptions`.",
       "  ",
     );
   } else if (sig.options.length > 0) {
@@ -195,7 +189,6 @@ function method(command: CommandDoc): string {
   } else {
     lines.push(` * @param options Buffers, timeout, abort signal.`);
   }
-  const name = methodName(command.name);
   const kind = REPLY_KINDS.get(name);
   if (kind === undefined) throw new Error(`${name} has no reply kind in _reply_kinds.ts`);
   if (kind === "data" && sig.rest) throw new Error(`${name}: a data reply needs a fixed arity`);
@@ -213,7 +206,7 @@ function method(command: CommandDoc): string {
   const fields = sig.options.map((field) => `${field.key}?: ${field.type}`).join("; ");
   parameters.push(
     sig.rest
-      ? "...args: CommandArguments"
+      ? `...${sig.restName}: Spread<OneOrMany<RedisArgument>, CommandOptions>`
       : `options?: ${
         kind === "data" ? "O" : fields === "" ? "CommandOptions" : `CommandOptions & { ${fields} }`
       }`,
@@ -222,7 +215,7 @@ function method(command: CommandDoc): string {
   const type = RETURN_TYPES[kind];
   const body: string[] = [];
   let send = sig.rest
-    ? `sendArguments(this, ${head}, args)`
+    ? `sendArguments(this, ${head}, ${sig.restName})`
     : `this.sendCommand<RespValue>(${head}, options)`;
   if (sig.options.length > 0 || sig.optional) {
     body.push(`const argv: RedisArgument[] = ${head};`);
@@ -232,9 +225,7 @@ function method(command: CommandDoc): string {
     for (const field of sig.options) body.push(field.push);
     send = "this.sendCommand<RespValue>(argv, options)";
   }
-  body.push(
-    kind === "any" ? `return ${send};` : `return ${send}.then(REPLY.${kind}) as Promise<${type}>;`,
-  );
+  body.push(`return ${send}.then(REPLY.${kind}) as Promise<${type}>;`);
   lines.push(`${name}${generic}(${parameters.join(", ")}): Promise<${type}> {`);
   for (const statement of body) lines.push(`  ${statement}`);
   lines.push(`}`);
@@ -253,6 +244,22 @@ function sendImports(methods: string[]): string {
   return ["block", "choice", "sendArguments"].filter((name) =>
     new RegExp(`[^A-Za-z]${name}\\(`).test(all)
   ).join(", ");
+}
+
+const NOT_DOCUMENTS = new Set(["BulkString", "OK", "Record"]);
+
+/** The document reply types the methods name, one per line. */
+function documentImports(methods: string[]): string {
+  const all = methods.join("\n");
+  const names = new Set<string>();
+  for (const type of Object.values(RETURN_TYPES)) {
+    for (const name of type.match(/\b[A-Z][A-Za-z]+\b/g) ?? []) {
+      if (!NOT_DOCUMENTS.has(name) && new RegExp(`\\b${name}\\b`).test(all)) {
+        names.add(name);
+      }
+    }
+  }
+  return [...names].sort().map((name) => `  ${name},`).join("\n");
 }
 
 /**
@@ -279,27 +286,9 @@ import type { RedisArgument, RespValue } from "../resp/types.ts";
 import { type CommandOptions, CommandSender } from "./command_sender.ts";
 import { REPLY } from "./_reply_shapes.ts";
 import { ${sendImports(methods)} } from "./_send.ts";
-import type { BulkString, CommandArguments, NoOptions } from "./types.ts";
+import type { BulkString, NoOptions, OneOrMany, Spread } from "./types.ts";
 import type {
-  AclLogEntry,
-  AclUser,
-  ClusterShard,
-  ClusterSlotRange,
-  CommandDocsEntry,
-  CommandInfoEntry,
-  DocumentValue,
-  FunctionLibrary,
-  FunctionStats,
-  GeoMember,
-  KeyWithFlags,
-  LatencyHistogram,
-  LatencyLatest,
-  LatencySample,
-  LcsMatches,
-  MemoryStats,
-  RoleReply,
-  SlowlogEntry,
-  TrackingInfo,
+${documentImports(methods)}
 } from "./reply_documents.ts";
 
 /**
@@ -307,12 +296,12 @@ import type {
  * method nor a place in the exclusion list (\`redis/commands/_lists.ts\`), generated from the
  * server's own \`COMMAND DOCS\`. The typed leading parameters are the grammar's required
  * single values; optional modifiers after them (tokens, a token with a value, a choice among
- * tokens, a token with a block) are keys of the options object; any other rest of the grammar
- * goes into \`...args\` in the order the server reads it, optionally followed by a
- * \`CommandOptions\` object. Replies are typed
- * and normalised to one shape in RESP2 and RESP3 by the kind declared in
- * \`redis/commands/_reply_kinds.ts\` (document replies get interfaces of their own); three
- * debugging and replication internals stay \`RespValue\`.
+ * tokens, a token with a block) are keys of the options object; a run of one value (\`key
+ * [key ...]\`) is a rest parameter that takes values and arrays of values alike (\`watch("a",
+ * "b")\`, \`watch(["a", "b"])\`), optionally followed by a \`CommandOptions\` object. Every
+ * grammar richer than that has a hand-written method. Replies are typed and normalised to one
+ * shape in RESP2 and RESP3 by the kind declared in \`redis/commands/_reply_kinds.ts\` (document
+ * replies get interfaces of their own).
  *
  * @example Calling generated methods through any sender
  * \`\`\`ts

@@ -10,7 +10,6 @@
 import { CATALOG, CATALOG_VERSION } from "../redis/commands/_catalog.ts";
 import { EXCLUDED_COMMANDS } from "../redis/commands/_lists.ts";
 import { methodName } from "../redis/commands/_naming.ts";
-import { OPEN_REPLY_REASONS } from "../redis/commands/_reply_kinds.ts";
 import { format } from "./generate_commands.ts";
 
 /** The families' classes, as `deno doc` names them. */
@@ -29,6 +28,9 @@ const FAMILIES = [
   "StreamGroupCommands",
   "ScriptingCommands",
   "ServerCommands",
+  "BitmapCommands",
+  "GeoCommands",
+  "AdminCommands",
   "GeneratedCommands",
 ];
 
@@ -148,7 +150,6 @@ export async function renderDoc(): Promise<string> {
   const helpers = [...all].filter(([name]) => !used.has(name)).map(([name, method]) =>
     `| \`${name}\` | \`${cell(method.reply)}\` | ${method.family} |`
   );
-  const open = Object.entries(OPEN_REPLY_REASONS).map(([, reason]) => `- ${reason}`);
   const typed = [...used].length;
   return `# Commands
 
@@ -181,17 +182,21 @@ transaction, when the batch runs).
 - **Generated methods** take the grammar's required leading values as parameters; when the rest
   of the grammar is optional modifiers (tokens, a token with a value, a choice among tokens, a
   token with a block of values) they are keys of the options object, in camel case and named by
-  their token (\`restore(key, 0, dump, { replace: true, idletime: 5 })\`, \`functionFlush({ mode:
-  "SYNC" })\`); otherwise the rest of the grammar is \`...args\` in the server's order, optionally
-  ending with \`CommandOptions\`. Hand-written ones (the families) take an options object.
+  their token: \`restore(key, 0, dump, { replace: true, idletime: 5 })\`,
+  \`functionFlush({ mode: "SYNC" })\`. A run of one value is a rest parameter that takes values
+  and arrays alike, optionally ending with \`CommandOptions\`: \`watch("a", "b")\`,
+  \`pfadd("hll", ["x", "y"])\`.
+- **Hand-written methods** (the families) take an options object, and block objects where the
+  grammar has blocks or choices: \`geoadd(key, [{ longitude, latitude, member }], { nx: true })\`,
+  \`geosearch(key, { member }, { radius, unit }, { withDist: true })\`,
+  \`bitfield(key, [{ operation: "INCRBY", encoding: "u8", offset: 0, increment: 1 }])\`,
+  \`clusterSetslot(slot, { importing: nodeId })\`, \`clientKill({ id })\`.
 - **Scripts**: \`eval<T>\`, \`evalsha<T>\`, \`fcall<T>\` and \`runScript<T>\` return what the
   caller declares; \`defineScript(name, { lua, keys, readOnly?, decode? })\` makes a named script
   whose \`decode\` types and checks its reply, run with \`script.run(redis, ...keysThenArgs)\` or
   as a named method with \`withScripts(redis, [script]).name(...)\` on a client, a pipeline or a
   transaction (\`EVALSHA\` with the \`NOSCRIPT\` → \`EVAL\` fallback on a client, \`EVAL\` in a
-  batch).
-- **Open replies** (\`RespValue\`): besides what scripts return,
-${open.map((line) => `  ${line}`).join("\n")}.
+  batch). They are the only replies left open (\`RespValue\` unless declared).
 
 ## By group
 

@@ -26,6 +26,9 @@ const FAMILIES = [
   "StreamGroupCommands",
   "ScriptingCommands",
   "ServerCommands",
+  "BitmapCommands",
+  "GeoCommands",
+  "AdminCommands",
   "RedisCommands",
 ];
 

@@ -122,6 +122,14 @@ class PipelineRun implements Settle {
  * only awaits `exec()` never gets an unhandled rejection. Per-command `timeoutMs` and `signal`
  * start when `exec()` is called.
  *
+ * **Typed commands.** A pipeline has exactly `RedisClient`'s command methods, with the same
+ * parameters and the same types (a compile-time test over every method keeps them equal). Here
+ * each returns its queued form: the promise of the command's own reply, decoded as on the client
+ * (`hgetall` an object, `incr` a number…), which settles when `exec()` runs; awaiting it before
+ * `exec()` waits for `exec()`. Once queued, it never surfaces as an unhandled rejection. A call
+ * its run-time argument checks refuse is not queued: its promise rejects at once with a
+ * `TypeError`, and `exec()` runs the others.
+ *
  * @example Errors stay in their place
  * ```ts ignore
  * import { connect, ReplyError } from "@dray/dray/redis";

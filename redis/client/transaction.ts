@@ -184,6 +184,14 @@ class TransactionRun implements Settle {
  * leave the block): give them to `exec()`. Promises of the commands are marked as handled when
  * they reject, so a caller that only awaits `exec()` never gets an unhandled rejection.
  *
+ * **Typed commands.** A transaction has exactly `RedisClient`'s command methods, with the same
+ * parameters and the same types (a compile-time test over every method keeps them equal). Here
+ * each returns its queued form: the promise of the command's own reply, decoded as on the client
+ * (`hgetall` an object, `incr` a number…), which settles when `exec()` runs (with the element of
+ * EXEC's reply, or the error that element, the queueing or a failed `WATCH` gave it). Once
+ * queued, it never surfaces as an unhandled rejection. A call its run-time argument checks refuse
+ * is not queued: its promise rejects at once with a `TypeError`.
+ *
  * @example A transaction with an error inside EXEC
  * ```ts ignore
  * import { connect, ReplyError } from "@dray/dray/redis";

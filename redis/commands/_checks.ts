@@ -73,7 +73,7 @@ function checkOptions(
   }
 }
 
-/** A generated method: typed leading parameters, then Redis arguments, then maybe options. */
+/** A generated method: typed leading parameters, then values or arrays, then maybe options. */
 function checkRest(name: string, row: Row, args: unknown[]): void {
   const kinds = row[0];
   const n = kinds.length;
@@ -87,7 +87,8 @@ function checkRest(name: string, row: Row, args: unknown[]): void {
     end--;
   }
   for (let i = 0; i < end; i++) {
-    const kind = i < n ? kinds[i]! : "arg";
+    // The rest is a run of one value: values, or arrays of values.
+    const kind = i < n ? kinds[i]! : "many";
     if (!fits(kind === "any" ? "arg" : kind, args[i])) {
       throw new TypeError(
         `Argument ${i + 1} of ${name}() must be ${KIND_NAMES[kind === "any" ? "arg" : kind]}, ` +

@@ -5,9 +5,8 @@ import type { RedisArgument, RespValue } from "../resp/types.ts";
 import { type CommandOptions, CommandSender } from "./command_sender.ts";
 import { REPLY } from "./_reply_shapes.ts";
 import { choice, sendArguments } from "./_send.ts";
-import type { BulkString, CommandArguments, NoOptions } from "./types.ts";
+import type { BulkString, NoOptions, OneOrMany, Spread } from "./types.ts";
 import type {
-  AclLogEntry,
   AclUser,
   ClusterShard,
   ClusterSlotRange,
@@ -16,8 +15,6 @@ import type {
   DocumentValue,
   FunctionLibrary,
   FunctionStats,
-  GeoMember,
-  KeyWithFlags,
   LatencyHistogram,
   LatencyLatest,
   LatencySample,
@@ -33,12 +30,12 @@ import type {
  * method nor a place in the exclusion list (`redis/commands/_lists.ts`), generated from the
  * server's own `COMMAND DOCS`. The typed leading parameters are the grammar's required
  * single values; optional modifiers after them (tokens, a token with a value, a choice among
- * tokens, a token with a block) are keys of the options object; any other rest of the grammar
- * goes into `...args` in the order the server reads it, optionally followed by a
- * `CommandOptions` object. Replies are typed
- * and normalised to one shape in RESP2 and RESP3 by the kind declared in
- * `redis/commands/_reply_kinds.ts` (document replies get interfaces of their own); three
- * debugging and replication internals stay `RespValue`.
+ * tokens, a token with a block) are keys of the options object; a run of one value (`key
+ * [key ...]`) is a rest parameter that takes values and arrays of values alike (`watch("a",
+ * "b")`, `watch(["a", "b"])`), optionally followed by a `CommandOptions` object. Every
+ * grammar richer than that has a hand-written method. Replies are typed and normalised to one
+ * shape in RESP2 and RESP3 by the kind declared in `redis/commands/_reply_kinds.ts` (document
+ * replies get interfaces of their own).
  *
  * @example Calling generated methods through any sender
  * ```ts
@@ -91,14 +88,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Complexity: O(1) amortized time considering the typical user.
    * - Group: server; flags: admin, noscript, loading, stale
    *
-   * @param username `username [username ...]` (string).
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
+   * @param usernames `username [username ...]` (string): values or arrays of values, optionally
+   *   followed by `CommandOptions`.
    * @returns The integer reply (a RangeError past 2^53).
    */
-  aclDeluser(username: RedisArgument, ...args: CommandArguments): Promise<number> {
-    return sendArguments(this, ["ACL", "DELUSER", username], args).then(REPLY.int) as Promise<
-      number
-    >;
+  aclDeluser(...usernames: Spread<OneOrMany<RedisArgument>, CommandOptions>): Promise<number> {
+    return sendArguments(this, ["ACL", "DELUSER"], usernames).then(REPLY.int) as Promise<number>;
   }
 
   /**
@@ -112,13 +107,14 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param username `username` (string).
    * @param command `command` (string).
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
+   * @param args `[arg [arg ...]]` (string): values or arrays of values, optionally followed by
+   *   `CommandOptions`.
    * @returns The reply as text.
    */
   aclDryrun(
     username: RedisArgument,
     command: RedisArgument,
-    ...args: CommandArguments
+    ...args: Spread<OneOrMany<RedisArgument>, CommandOptions>
   ): Promise<string> {
     return sendArguments(this, ["ACL", "DRYRUN", username, command], args).then(
       REPLY.str,
@@ -217,24 +213,6 @@ export abstract class GeneratedCommands extends CommandSender {
   }
 
   /**
-   * List latest events denied because of ACLs in place.
-   *
-   * `ACL LOG [count | RESET]`
-   *
-   * - Since: Redis 6.0.0
-   * - Complexity: O(N) with N being the number of entries shown.
-   * - Group: server; flags: admin, noscript, loading, stale
-   *
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The entries, or `"OK"` after `RESET`.
-   */
-  aclLog(...args: CommandArguments): Promise<AclLogEntry[] | "OK"> {
-    return sendArguments(this, ["ACL", "LOG"], args).then(REPLY.aclLog) as Promise<
-      AclLogEntry[] | "OK"
-    >;
-  }
-
-  /**
    * Save the current ACL rules in the configured ACL file.
    *
    * `ACL SAVE`
@@ -260,11 +238,15 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: admin, noscript, loading, stale
    *
    * @param username `username` (string).
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
+   * @param rules `[rule [rule ...]]` (string): values or arrays of values, optionally followed
+   *   by `CommandOptions`.
    * @returns `"OK"`.
    */
-  aclSetuser(username: RedisArgument, ...args: CommandArguments): Promise<"OK"> {
-    return sendArguments(this, ["ACL", "SETUSER", username], args).then(REPLY.ok) as Promise<"OK">;
+  aclSetuser(
+    username: RedisArgument,
+    ...rules: Spread<OneOrMany<RedisArgument>, CommandOptions>
+  ): Promise<"OK"> {
+    return sendArguments(this, ["ACL", "SETUSER", username], rules).then(REPLY.ok) as Promise<"OK">;
   }
 
   /**
@@ -356,61 +338,6 @@ export abstract class GeneratedCommands extends CommandSender {
   }
 
   /**
-   * Count set bits in a string.
-   *
-   * `BITCOUNT key [start end [BYTE | BIT]]`
-   *
-   * - Since: Redis 2.6.0
-   * - Complexity: O(N)
-   * - Group: bitmap; flags: readonly
-   *
-   * @param key `key` (key).
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The integer reply (a RangeError past 2^53).
-   */
-  bitcount(key: RedisArgument, ...args: CommandArguments): Promise<number> {
-    return sendArguments(this, ["BITCOUNT", key], args).then(REPLY.int) as Promise<number>;
-  }
-
-  /**
-   * Perform arbitrary bitfield integer operations on strings.
-   *
-   * `BITFIELD key [<GET encoding offset> | <[OVERFLOW <WRAP | SAT | FAIL>] <<SET encoding offset value> | <INCRBY encoding offset increment>>> [<GET encoding offset> | <[OVERFLOW <WRAP | SAT | FAIL>] <<SET encoding offset value> | <INCRBY encoding offset increment>>> ...]]`
-   *
-   * - Since: Redis 3.2.0
-   * - Complexity: O(1) for each subcommand specified
-   * - Group: bitmap; flags: write, denyoom
-   *
-   * @param key `key` (key).
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns One integer per `GET`/`SET`/`INCRBY`, `null` where `OVERFLOW FAIL` refused.
-   */
-  bitfield(key: RedisArgument, ...args: CommandArguments): Promise<(number | null)[]> {
-    return sendArguments(this, ["BITFIELD", key], args).then(REPLY.integersOrNull) as Promise<
-      (number | null)[]
-    >;
-  }
-
-  /**
-   * Perform arbitrary bitfield integer operations on strings. Read-only variant of BITFIELD.
-   *
-   * `BITFIELD_RO key [GET encoding offset [GET encoding offset ...]]`
-   *
-   * - Since: Redis 6.0.0
-   * - Complexity: O(1) for each subcommand specified
-   * - Group: bitmap; flags: readonly, fast
-   *
-   * @param key `key` (key).
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns One integer per `GET`/`SET`/`INCRBY`, `null` where `OVERFLOW FAIL` refused.
-   */
-  bitfieldRo(key: RedisArgument, ...args: CommandArguments): Promise<(number | null)[]> {
-    return sendArguments(this, ["BITFIELD_RO", key], args).then(REPLY.integersOrNull) as Promise<
-      (number | null)[]
-    >;
-  }
-
-  /**
    * Perform bitwise operations between strings.
    *
    * `BITOP operation destkey key [key ...]`
@@ -421,37 +348,18 @@ export abstract class GeneratedCommands extends CommandSender {
    *
    * @param operation `operation` (string).
    * @param destkey `destkey` (key).
-   * @param key `key [key ...]` (key).
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
+   * @param keys `key [key ...]` (key): values or arrays of values, optionally followed by
+   *   `CommandOptions`.
    * @returns The integer reply (a RangeError past 2^53).
    */
   bitop(
     operation: RedisArgument,
     destkey: RedisArgument,
-    key: RedisArgument,
-    ...args: CommandArguments
+    ...keys: Spread<OneOrMany<RedisArgument>, CommandOptions>
   ): Promise<number> {
-    return sendArguments(this, ["BITOP", operation, destkey, key], args).then(REPLY.int) as Promise<
+    return sendArguments(this, ["BITOP", operation, destkey], keys).then(REPLY.int) as Promise<
       number
     >;
-  }
-
-  /**
-   * Find first bit set or clear in a string.
-   *
-   * `BITPOS key bit [start [end [BYTE | BIT]]]`
-   *
-   * - Since: Redis 2.8.7
-   * - Complexity: O(N)
-   * - Group: bitmap; flags: readonly
-   *
-   * @param key `key` (key).
-   * @param bit `bit` (integer).
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The integer reply (a RangeError past 2^53).
-   */
-  bitpos(key: RedisArgument, bit: RedisArgument, ...args: CommandArguments): Promise<number> {
-    return sendArguments(this, ["BITPOS", key, bit], args).then(REPLY.int) as Promise<number>;
   }
 
   /**
@@ -592,22 +500,6 @@ export abstract class GeneratedCommands extends CommandSender {
   }
 
   /**
-   * Get the list of client connections.
-   *
-   * `CLIENT LIST [TYPE <NORMAL | MASTER | REPLICA | PUBSUB>] [ID client-id [client-id ...]]`
-   *
-   * - Since: Redis 2.4.0
-   * - Complexity: O(N) where N is the number of client connections
-   * - Group: connection; flags: admin, noscript, loading, stale
-   *
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The reply as text.
-   */
-  clientList(...args: CommandArguments): Promise<string> {
-    return sendArguments(this, ["CLIENT", "LIST"], args).then(REPLY.str) as Promise<string>;
-  }
-
-  /**
    * Set client eviction mode for the current connection.
    *
    * `CLIENT NO-EVICT <ON | OFF>`
@@ -665,25 +557,6 @@ export abstract class GeneratedCommands extends CommandSender {
     return this.sendCommand<RespValue>(["CLIENT", "SETNAME", connectionName], options).then(
       REPLY.ok,
     ) as Promise<"OK">;
-  }
-
-  /**
-   * Enable or disable server assisted client side caching support.
-   *
-   * `CLIENT TRACKING <ON | OFF> [REDIRECT client-id] [PREFIX prefix [PREFIX prefix ...]] [BCAST] [OPTIN] [OPTOUT] [NOLOOP]`
-   *
-   * - Since: Redis 6.0.0
-   * - Complexity: O(1). Some options may introduce additional complexity.
-   * - Group: connection; flags: noscript, loading, stale
-   *
-   * @param status `<ON | OFF>`.
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns `"OK"`.
-   */
-  clientTracking(status: "ON" | "OFF", ...args: CommandArguments): Promise<"OK"> {
-    return sendArguments(this, ["CLIENT", "TRACKING", status], args).then(REPLY.ok) as Promise<
-      "OK"
-    >;
   }
 
   /**
@@ -753,29 +626,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Complexity: O(N) where N is the total number of hash slot arguments
    * - Group: cluster; flags: admin, stale, no_async_loading
    *
-   * @param slot `slot [slot ...]` (integer).
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
+   * @param slots `slot [slot ...]` (integer): values or arrays of values, optionally followed by
+   *   `CommandOptions`.
    * @returns `"OK"`.
    */
-  clusterAddslots(slot: RedisArgument, ...args: CommandArguments): Promise<"OK"> {
-    return sendArguments(this, ["CLUSTER", "ADDSLOTS", slot], args).then(REPLY.ok) as Promise<"OK">;
-  }
-
-  /**
-   * Assign new hash slots to receiving node.
-   *
-   * `CLUSTER ADDSLOTSRANGE start-slot end-slot [start-slot end-slot ...]`
-   *
-   * - Since: Redis 7.0.0
-   * - Complexity: O(N) where N is the total number of the slots between the start slot and end
-   *   slot arguments.
-   * - Group: cluster; flags: admin, stale, no_async_loading
-   *
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns `"OK"`.
-   */
-  clusterAddslotsrange(...args: CommandArguments): Promise<"OK"> {
-    return sendArguments(this, ["CLUSTER", "ADDSLOTSRANGE"], args).then(REPLY.ok) as Promise<"OK">;
+  clusterAddslots(...slots: Spread<OneOrMany<RedisArgument>, CommandOptions>): Promise<"OK"> {
+    return sendArguments(this, ["CLUSTER", "ADDSLOTS"], slots).then(REPLY.ok) as Promise<"OK">;
   }
 
   /**
@@ -843,29 +699,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Complexity: O(N) where N is the total number of hash slot arguments
    * - Group: cluster; flags: admin, stale, no_async_loading
    *
-   * @param slot `slot [slot ...]` (integer).
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
+   * @param slots `slot [slot ...]` (integer): values or arrays of values, optionally followed by
+   *   `CommandOptions`.
    * @returns `"OK"`.
    */
-  clusterDelslots(slot: RedisArgument, ...args: CommandArguments): Promise<"OK"> {
-    return sendArguments(this, ["CLUSTER", "DELSLOTS", slot], args).then(REPLY.ok) as Promise<"OK">;
-  }
-
-  /**
-   * Set hash slots as unbound in receiving node.
-   *
-   * `CLUSTER DELSLOTSRANGE start-slot end-slot [start-slot end-slot ...]`
-   *
-   * - Since: Redis 7.0.0
-   * - Complexity: O(N) where N is the total number of the slots between the start slot and end
-   *   slot arguments.
-   * - Group: cluster; flags: admin, stale, no_async_loading
-   *
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns `"OK"`.
-   */
-  clusterDelslotsrange(...args: CommandArguments): Promise<"OK"> {
-    return sendArguments(this, ["CLUSTER", "DELSLOTSRANGE"], args).then(REPLY.ok) as Promise<"OK">;
+  clusterDelslots(...slots: Spread<OneOrMany<RedisArgument>, CommandOptions>): Promise<"OK"> {
+    return sendArguments(this, ["CLUSTER", "DELSLOTS"], slots).then(REPLY.ok) as Promise<"OK">;
   }
 
   /**
@@ -1177,23 +1016,6 @@ export abstract class GeneratedCommands extends CommandSender {
   }
 
   /**
-   * Bind a hash slot to a specific node.
-   *
-   * `CLUSTER SETSLOT slot <IMPORTING node-id | MIGRATING node-id | NODE node-id | STABLE>`
-   *
-   * - Since: Redis 3.0.0
-   * - Complexity: O(1)
-   * - Group: cluster; flags: admin, stale, no_async_loading
-   *
-   * @param slot `slot` (integer).
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns `"OK"`.
-   */
-  clusterSetslot(slot: RedisArgument, ...args: CommandArguments): Promise<"OK"> {
-    return sendArguments(this, ["CLUSTER", "SETSLOT", slot], args).then(REPLY.ok) as Promise<"OK">;
-  }
-
-  /**
    * Get array of cluster slots to node mappings.
    *
    * `CLUSTER SHARDS`
@@ -1277,51 +1099,16 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Complexity: O(N) where N is the number of commands to look up
    * - Group: server; flags: loading, stale
    *
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
+   * @param commandNames `[command-name [command-name ...]]` (string): values or arrays of
+   *   values, optionally followed by `CommandOptions`.
    * @returns The docs, by command name.
    */
-  commandDocs(...args: CommandArguments): Promise<Record<string, CommandDocsEntry>> {
-    return sendArguments(this, ["COMMAND", "DOCS"], args).then(REPLY.commandDocs) as Promise<
-      Record<string, CommandDocsEntry>
-    >;
-  }
-
-  /**
-   * Extract keys given a full Redis command.
-   *
-   * `COMMAND GETKEYS`
-   *
-   * `COMMAND DOCS` gives no grammar for its arguments.
-   *
-   * - Since: Redis 2.8.13
-   * - Complexity: O(N) where N is the number of arguments to the command
-   * - Group: server; flags: loading, stale
-   *
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The reply's items as text.
-   */
-  commandGetkeys(...args: CommandArguments): Promise<string[]> {
-    return sendArguments(this, ["COMMAND", "GETKEYS"], args).then(REPLY.strs) as Promise<string[]>;
-  }
-
-  /**
-   * Extract keys and access flags given a full Redis command.
-   *
-   * `COMMAND GETKEYSANDFLAGS`
-   *
-   * `COMMAND DOCS` gives no grammar for its arguments.
-   *
-   * - Since: Redis 7.0.0
-   * - Complexity: O(N) where N is the number of arguments to the command
-   * - Group: server; flags: loading, stale
-   *
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The keys with their flags.
-   */
-  commandGetkeysandflags(...args: CommandArguments): Promise<KeyWithFlags[]> {
-    return sendArguments(this, ["COMMAND", "GETKEYSANDFLAGS"], args).then(
-      REPLY.keysWithFlags,
-    ) as Promise<KeyWithFlags[]>;
+  commandDocs(
+    ...commandNames: Spread<OneOrMany<RedisArgument>, CommandOptions>
+  ): Promise<Record<string, CommandDocsEntry>> {
+    return sendArguments(this, ["COMMAND", "DOCS"], commandNames).then(
+      REPLY.commandDocs,
+    ) as Promise<Record<string, CommandDocsEntry>>;
   }
 
   /**
@@ -1351,29 +1138,16 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Complexity: O(N) where N is the number of commands to look up
    * - Group: server; flags: loading, stale
    *
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
+   * @param commandNames `[command-name [command-name ...]]` (string): values or arrays of
+   *   values, optionally followed by `CommandOptions`.
    * @returns One entry per name asked for, `null` for an unknown one.
    */
-  commandInfo(...args: CommandArguments): Promise<(CommandInfoEntry | null)[]> {
-    return sendArguments(this, ["COMMAND", "INFO"], args).then(REPLY.commandInfo) as Promise<
-      (CommandInfoEntry | null)[]
-    >;
-  }
-
-  /**
-   * Get an array of Redis command names.
-   *
-   * `COMMAND LIST [FILTERBY <MODULE module-name | ACLCAT category | PATTERN pattern>]`
-   *
-   * - Since: Redis 7.0.0
-   * - Complexity: O(N) where N is the total number of Redis commands
-   * - Group: server; flags: loading, stale
-   *
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The reply's items as text.
-   */
-  commandList(...args: CommandArguments): Promise<string[]> {
-    return sendArguments(this, ["COMMAND", "LIST"], args).then(REPLY.strs) as Promise<string[]>;
+  commandInfo(
+    ...commandNames: Spread<OneOrMany<RedisArgument>, CommandOptions>
+  ): Promise<(CommandInfoEntry | null)[]> {
+    return sendArguments(this, ["COMMAND", "INFO"], commandNames).then(
+      REPLY.commandInfo,
+    ) as Promise<(CommandInfoEntry | null)[]>;
   }
 
   /**
@@ -1431,24 +1205,6 @@ export abstract class GeneratedCommands extends CommandSender {
   }
 
   /**
-   * A container for debugging commands.
-   *
-   * `DEBUG`
-   *
-   * `COMMAND DOCS` gives no grammar for its arguments.
-   *
-   * - Since: Redis 1.0.0
-   * - Complexity: Depends on subcommand.
-   * - Group: server; flags: admin, noscript, loading, stale
-   *
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply, as sent (a debugging or replication internal).
-   */
-  debug(...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["DEBUG"], args);
-  }
-
-  /**
    * Return a serialized version of the value stored at the specified key.
    *
    * `DUMP key`
@@ -1470,22 +1226,6 @@ export abstract class GeneratedCommands extends CommandSender {
     return this.sendCommand<RespValue>(["DUMP", key], options).then(REPLY.data) as Promise<
       BulkString<O> | null
     >;
-  }
-
-  /**
-   * Start a coordinated failover between this server and one of its replicas.
-   *
-   * `FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT milliseconds]`
-   *
-   * - Since: Redis 6.2.0
-   * - Complexity: O(1)
-   * - Group: server; flags: admin, noscript, stale
-   *
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns `"OK"`.
-   */
-  failover(...args: CommandArguments): Promise<"OK"> {
-    return sendArguments(this, ["FAILOVER"], args).then(REPLY.ok) as Promise<"OK">;
   }
 
   /**
@@ -1646,24 +1386,6 @@ export abstract class GeneratedCommands extends CommandSender {
   }
 
   /**
-   * Add one or more geospatial items in the geospatial index represented using a sorted set.
-   *
-   * `GEOADD key [NX | XX] [CH] longitude latitude member [longitude latitude member ...]`
-   *
-   * - Since: Redis 3.2.0
-   * - Complexity: O(log(N)) for each item added, where N is the number of elements in the sorted
-   *   set.
-   * - Group: geo; flags: write, denyoom
-   *
-   * @param key `key` (key).
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The integer reply (a RangeError past 2^53).
-   */
-  geoadd(key: RedisArgument, ...args: CommandArguments): Promise<number> {
-    return sendArguments(this, ["GEOADD", key], args).then(REPLY.int) as Promise<number>;
-  }
-
-  /**
    * Returns the distance between two members of a geospatial index.
    *
    * `GEODIST key member1 member2 [M | KM | FT | MI]`
@@ -1702,11 +1424,15 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: geo; flags: readonly
    *
    * @param key `key` (key).
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
+   * @param members `member [member ...]` (string): values or arrays of values, optionally
+   *   followed by `CommandOptions`.
    * @returns The reply's items as text, `null` for a missing one.
    */
-  geohash(key: RedisArgument, ...args: CommandArguments): Promise<(string | null)[]> {
-    return sendArguments(this, ["GEOHASH", key], args).then(REPLY.bulks) as Promise<
+  geohash(
+    key: RedisArgument,
+    ...members: Spread<OneOrMany<RedisArgument>, CommandOptions>
+  ): Promise<(string | null)[]> {
+    return sendArguments(this, ["GEOHASH", key], members).then(REPLY.bulks) as Promise<
       (string | null)[]
     >;
   }
@@ -1721,192 +1447,17 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: geo; flags: readonly
    *
    * @param key `key` (key).
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
+   * @param members `member [member ...]` (string): values or arrays of values, optionally
+   *   followed by `CommandOptions`.
    * @returns A position per member, `null` for a missing one.
    */
   geopos(
     key: RedisArgument,
-    ...args: CommandArguments
+    ...members: Spread<OneOrMany<RedisArgument>, CommandOptions>
   ): Promise<([longitude: number, latitude: number] | null)[]> {
-    return sendArguments(this, ["GEOPOS", key], args).then(REPLY.positions) as Promise<
+    return sendArguments(this, ["GEOPOS", key], members).then(REPLY.positions) as Promise<
       ([longitude: number, latitude: number] | null)[]
     >;
-  }
-
-  /**
-   * Query a sorted set representing a geospatial index to fetch members matching a given maximum
-   * distance from a point.
-   *
-   * `GEORADIUS key longitude latitude radius <M | KM | FT | MI> [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC | DESC] [STORE key] [STOREDIST key]`
-   *
-   * - Since: Redis 3.2.0
-   * - Complexity: O(N+log(M)) where N is the number of elements inside the bounding box of the
-   *   circular area delimited by center and radius and M is the number of items inside the index.
-   * - Group: geo; flags: write, denyoom, movablekeys
-   *
-   * @param key `key` (key).
-   * @param longitude `longitude` (double).
-   * @param latitude `latitude` (double).
-   * @param radius `radius` (double).
-   * @param unit `<M | KM | FT | MI>`.
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The members, with what `WITH…` asked for; with `STORE`/`STOREDIST` the number stored.
-   * @deprecated Since Redis 6.2.0: replaced by `GEOSEARCH` and `GEOSEARCHSTORE` with the
-   *   `BYRADIUS` argument.
-   */
-  georadius(
-    key: RedisArgument,
-    longitude: RedisArgument,
-    latitude: RedisArgument,
-    radius: RedisArgument,
-    unit: "M" | "KM" | "FT" | "MI",
-    ...args: CommandArguments
-  ): Promise<GeoMember[] | number> {
-    return sendArguments(this, ["GEORADIUS", key, longitude, latitude, radius, unit], args).then(
-      REPLY.geoMembersOrCount,
-    ) as Promise<GeoMember[] | number>;
-  }
-
-  /**
-   * A read-only variant for GEORADIUS.
-   *
-   * `GEORADIUS_RO key longitude latitude radius <M | KM | FT | MI> [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC | DESC]`
-   *
-   * - Since: Redis 3.2.10
-   * - Complexity: O(N+log(M)) where N is the number of elements inside the bounding box of the
-   *   circular area delimited by center and radius and M is the number of items inside the index.
-   * - Group: geo; flags: readonly
-   *
-   * @param key `key` (key).
-   * @param longitude `longitude` (double).
-   * @param latitude `latitude` (double).
-   * @param radius `radius` (double).
-   * @param unit `<M | KM | FT | MI>`.
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The members, with what `WITH…` asked for.
-   * @deprecated Since Redis 6.2.0: replaced by `GEOSEARCH` with the `BYRADIUS` argument.
-   */
-  georadiusRo(
-    key: RedisArgument,
-    longitude: RedisArgument,
-    latitude: RedisArgument,
-    radius: RedisArgument,
-    unit: "M" | "KM" | "FT" | "MI",
-    ...args: CommandArguments
-  ): Promise<GeoMember[]> {
-    return sendArguments(this, ["GEORADIUS_RO", key, longitude, latitude, radius, unit], args).then(
-      REPLY.geoMembers,
-    ) as Promise<GeoMember[]>;
-  }
-
-  /**
-   * Query a sorted set representing a geospatial index to fetch members matching a given maximum
-   * distance from a member.
-   *
-   * `GEORADIUSBYMEMBER key member radius <M | KM | FT | MI> [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC | DESC] [STORE key] [STOREDIST key]`
-   *
-   * - Since: Redis 3.2.0
-   * - Complexity: O(N+log(M)) where N is the number of elements inside the bounding box of the
-   *   circular area delimited by center and radius and M is the number of items inside the index.
-   * - Group: geo; flags: write, denyoom, movablekeys
-   *
-   * @param key `key` (key).
-   * @param member `member` (string).
-   * @param radius `radius` (double).
-   * @param unit `<M | KM | FT | MI>`.
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The members, with what `WITH…` asked for; with `STORE`/`STOREDIST` the number stored.
-   * @deprecated Since Redis 6.2.0: replaced by `GEOSEARCH` and `GEOSEARCHSTORE` with the
-   *   `BYRADIUS` and `FROMMEMBER` arguments.
-   */
-  georadiusbymember(
-    key: RedisArgument,
-    member: RedisArgument,
-    radius: RedisArgument,
-    unit: "M" | "KM" | "FT" | "MI",
-    ...args: CommandArguments
-  ): Promise<GeoMember[] | number> {
-    return sendArguments(this, ["GEORADIUSBYMEMBER", key, member, radius, unit], args).then(
-      REPLY.geoMembersOrCount,
-    ) as Promise<GeoMember[] | number>;
-  }
-
-  /**
-   * A read-only variant for GEORADIUSBYMEMBER.
-   *
-   * `GEORADIUSBYMEMBER_RO key member radius <M | KM | FT | MI> [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC | DESC]`
-   *
-   * - Since: Redis 3.2.10
-   * - Complexity: O(N+log(M)) where N is the number of elements inside the bounding box of the
-   *   circular area delimited by center and radius and M is the number of items inside the index.
-   * - Group: geo; flags: readonly
-   *
-   * @param key `key` (key).
-   * @param member `member` (string).
-   * @param radius `radius` (double).
-   * @param unit `<M | KM | FT | MI>`.
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The members, with what `WITH…` asked for.
-   * @deprecated Since Redis 6.2.0: replaced by `GEOSEARCH` with the `BYRADIUS` and `FROMMEMBER`
-   *   arguments.
-   */
-  georadiusbymemberRo(
-    key: RedisArgument,
-    member: RedisArgument,
-    radius: RedisArgument,
-    unit: "M" | "KM" | "FT" | "MI",
-    ...args: CommandArguments
-  ): Promise<GeoMember[]> {
-    return sendArguments(this, ["GEORADIUSBYMEMBER_RO", key, member, radius, unit], args).then(
-      REPLY.geoMembers,
-    ) as Promise<GeoMember[]>;
-  }
-
-  /**
-   * Query a sorted set representing a geospatial index to fetch members inside an area of a box
-   * or a circle.
-   *
-   * `GEOSEARCH key <FROMMEMBER member | <FROMLONLAT longitude latitude>> <<BYRADIUS radius <M | KM | FT | MI>> | <BYBOX width height <M | KM | FT | MI>>> [ASC | DESC] [COUNT count [ANY]] [WITHCOORD] [WITHDIST] [WITHHASH]`
-   *
-   * - Since: Redis 6.2.0
-   * - Complexity: O(N+log(M)) where N is the number of elements in the grid-aligned bounding box
-   *   area around the shape provided as the filter and M is the number of items inside the shape
-   * - Group: geo; flags: readonly
-   *
-   * @param key `key` (key).
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The members, with what `WITH…` asked for.
-   */
-  geosearch(key: RedisArgument, ...args: CommandArguments): Promise<GeoMember[]> {
-    return sendArguments(this, ["GEOSEARCH", key], args).then(REPLY.geoMembers) as Promise<
-      GeoMember[]
-    >;
-  }
-
-  /**
-   * Query a sorted set representing a geospatial index to fetch members inside an area of a box
-   * or a circle, and store the result in another key.
-   *
-   * `GEOSEARCHSTORE destination source <FROMMEMBER member | <FROMLONLAT longitude latitude>> <<BYRADIUS radius <M | KM | FT | MI>> | <BYBOX width height <M | KM | FT | MI>>> [ASC | DESC] [COUNT count [ANY]] [STOREDIST]`
-   *
-   * - Since: Redis 6.2.0
-   * - Complexity: O(N+log(M)) where N is the number of elements in the grid-aligned bounding box
-   *   area around the shape provided as the filter and M is the number of items inside the shape
-   * - Group: geo; flags: write, denyoom
-   *
-   * @param destination `destination` (key).
-   * @param source `source` (key).
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The integer reply (a RangeError past 2^53).
-   */
-  geosearchstore(
-    destination: RedisArgument,
-    source: RedisArgument,
-    ...args: CommandArguments
-  ): Promise<number> {
-    return sendArguments(this, ["GEOSEARCHSTORE", destination, source], args).then(
-      REPLY.int,
-    ) as Promise<number>;
   }
 
   /**
@@ -1952,24 +1503,6 @@ export abstract class GeneratedCommands extends CommandSender {
     return this.sendCommand<RespValue>(["GETSET", key, value], options).then(REPLY.data) as Promise<
       BulkString<O> | null
     >;
-  }
-
-  /**
-   * Set multiple hash fields to multiple values.
-   *
-   * `HMSET key field value [field value ...]`
-   *
-   * - Since: Redis 2.0.0
-   * - Complexity: O(N) where N is the number of fields being set.
-   * - Group: hash; flags: write, denyoom, fast
-   *
-   * @param key `key` (key).
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns `"OK"`.
-   * @deprecated Since Redis 4.0.0: replaced by `HSET` with multiple field-value pairs.
-   */
-  hmset(key: RedisArgument, ...args: CommandArguments): Promise<"OK"> {
-    return sendArguments(this, ["HMSET", key], args).then(REPLY.ok) as Promise<"OK">;
   }
 
   /**
@@ -2053,11 +1586,14 @@ export abstract class GeneratedCommands extends CommandSender {
    *   retrieved.
    * - Group: server; flags: admin, noscript, loading, stale
    *
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
+   * @param commands `[command [command ...]]` (string): values or arrays of values, optionally
+   *   followed by `CommandOptions`.
    * @returns The histograms, by command.
    */
-  latencyHistogram(...args: CommandArguments): Promise<LatencyHistogram> {
-    return sendArguments(this, ["LATENCY", "HISTOGRAM"], args).then(
+  latencyHistogram(
+    ...commands: Spread<OneOrMany<RedisArgument>, CommandOptions>
+  ): Promise<LatencyHistogram> {
+    return sendArguments(this, ["LATENCY", "HISTOGRAM"], commands).then(
       REPLY.latencyHistogram,
     ) as Promise<LatencyHistogram>;
   }
@@ -2108,11 +1644,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Complexity: O(1)
    * - Group: server; flags: admin, noscript, loading, stale
    *
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
+   * @param events `[event [event ...]]` (string): values or arrays of values, optionally
+   *   followed by `CommandOptions`.
    * @returns The integer reply (a RangeError past 2^53).
    */
-  latencyReset(...args: CommandArguments): Promise<number> {
-    return sendArguments(this, ["LATENCY", "RESET"], args).then(REPLY.int) as Promise<number>;
+  latencyReset(...events: Spread<OneOrMany<RedisArgument>, CommandOptions>): Promise<number> {
+    return sendArguments(this, ["LATENCY", "RESET"], events).then(REPLY.int) as Promise<number>;
   }
 
   /**
@@ -2280,26 +1817,6 @@ export abstract class GeneratedCommands extends CommandSender {
   }
 
   /**
-   * Atomically transfer a key from a Redis instance to another one.
-   *
-   * `MIGRATE host port <key | > destination-db timeout [COPY] [REPLACE] [[AUTH password] | [AUTH2 username password]] [KEYS key [key ...]]`
-   *
-   * - Since: Redis 2.6.0
-   * - Complexity: This command actually executes a DUMP+DEL in the source instance, and a
-   *   RESTORE in the target instance. See the pages of these commands for time complexity. Also an
-   *   O(N) data transfer between the two instances is performed.
-   * - Group: generic; flags: write, movablekeys
-   *
-   * @param host `host` (string).
-   * @param port `port` (integer).
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The reply as text.
-   */
-  migrate(host: RedisArgument, port: RedisArgument, ...args: CommandArguments): Promise<string> {
-    return sendArguments(this, ["MIGRATE", host, port], args).then(REPLY.str) as Promise<string>;
-  }
-
-  /**
    * Show helpful text about the different subcommands.
    *
    * `MODULE HELP`
@@ -2345,28 +1862,15 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: server; flags: admin, noscript, no_async_loading
    *
    * @param path `path` (string).
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
+   * @param args `[arg [arg ...]]` (string): values or arrays of values, optionally followed by
+   *   `CommandOptions`.
    * @returns `"OK"`.
    */
-  moduleLoad(path: RedisArgument, ...args: CommandArguments): Promise<"OK"> {
+  moduleLoad(
+    path: RedisArgument,
+    ...args: Spread<OneOrMany<RedisArgument>, CommandOptions>
+  ): Promise<"OK"> {
     return sendArguments(this, ["MODULE", "LOAD", path], args).then(REPLY.ok) as Promise<"OK">;
-  }
-
-  /**
-   * Load a module with extended parameters.
-   *
-   * `MODULE LOADEX path [CONFIG name value [CONFIG name value ...]] [ARGS arg [arg ...]]`
-   *
-   * - Since: Redis 7.0.0
-   * - Complexity: O(1)
-   * - Group: server; flags: admin, noscript, no_async_loading
-   *
-   * @param path `path` (string).
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns `"OK"`.
-   */
-  moduleLoadex(path: RedisArgument, ...args: CommandArguments): Promise<"OK"> {
-    return sendArguments(this, ["MODULE", "LOADEX", path], args).then(REPLY.ok) as Promise<"OK">;
   }
 
   /**
@@ -2512,11 +2016,15 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: hyperloglog; flags: write, denyoom, fast
    *
    * @param key `key` (key).
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
+   * @param elements `[element [element ...]]` (string): values or arrays of values, optionally
+   *   followed by `CommandOptions`.
    * @returns Whether the server answered 1.
    */
-  pfadd(key: RedisArgument, ...args: CommandArguments): Promise<boolean> {
-    return sendArguments(this, ["PFADD", key], args).then(REPLY.bool) as Promise<boolean>;
+  pfadd(
+    key: RedisArgument,
+    ...elements: Spread<OneOrMany<RedisArgument>, CommandOptions>
+  ): Promise<boolean> {
+    return sendArguments(this, ["PFADD", key], elements).then(REPLY.bool) as Promise<boolean>;
   }
 
   /**
@@ -2530,34 +2038,12 @@ export abstract class GeneratedCommands extends CommandSender {
    *   multiple keys.
    * - Group: hyperloglog; flags: readonly
    *
-   * @param key `key [key ...]` (key).
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
+   * @param keys `key [key ...]` (key): values or arrays of values, optionally followed by
+   *   `CommandOptions`.
    * @returns The integer reply (a RangeError past 2^53).
    */
-  pfcount(key: RedisArgument, ...args: CommandArguments): Promise<number> {
-    return sendArguments(this, ["PFCOUNT", key], args).then(REPLY.int) as Promise<number>;
-  }
-
-  /**
-   * Internal commands for debugging HyperLogLog values.
-   *
-   * `PFDEBUG subcommand key`
-   *
-   * - Since: Redis 2.8.9
-   * - Complexity: N/A
-   * - Group: hyperloglog; flags: write, denyoom, admin
-   *
-   * @param subcommand `subcommand` (string).
-   * @param key `key` (key).
-   * @param options Buffers, timeout, abort signal.
-   * @returns The server's reply, as sent (a debugging or replication internal).
-   */
-  pfdebug(
-    subcommand: RedisArgument,
-    key: RedisArgument,
-    options?: CommandOptions,
-  ): Promise<RespValue> {
-    return this.sendCommand<RespValue>(["PFDEBUG", subcommand, key], options);
+  pfcount(...keys: Spread<OneOrMany<RedisArgument>, CommandOptions>): Promise<number> {
+    return sendArguments(this, ["PFCOUNT"], keys).then(REPLY.int) as Promise<number>;
   }
 
   /**
@@ -2570,11 +2056,15 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Group: hyperloglog; flags: write, denyoom
    *
    * @param destkey `destkey` (key).
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
+   * @param sourcekeys `sourcekey [sourcekey ...]` (key): values or arrays of values, optionally
+   *   followed by `CommandOptions`.
    * @returns `"OK"`.
    */
-  pfmerge(destkey: RedisArgument, ...args: CommandArguments): Promise<"OK"> {
-    return sendArguments(this, ["PFMERGE", destkey], args).then(REPLY.ok) as Promise<"OK">;
+  pfmerge(
+    destkey: RedisArgument,
+    ...sourcekeys: Spread<OneOrMany<RedisArgument>, CommandOptions>
+  ): Promise<"OK"> {
+    return sendArguments(this, ["PFMERGE", destkey], sourcekeys).then(REPLY.ok) as Promise<"OK">;
   }
 
   /**
@@ -2709,11 +2199,14 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Complexity: O(N) for the NUMSUB subcommand, where N is the number of requested channels
    * - Group: pubsub; flags: pubsub, loading, stale
    *
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
+   * @param channels `[channel [channel ...]]` (string): values or arrays of values, optionally
+   *   followed by `CommandOptions`.
    * @returns The number of subscribers, by channel.
    */
-  pubsubNumsub(...args: CommandArguments): Promise<Record<string, number>> {
-    return sendArguments(this, ["PUBSUB", "NUMSUB"], args).then(REPLY.counts) as Promise<
+  pubsubNumsub(
+    ...channels: Spread<OneOrMany<RedisArgument>, CommandOptions>
+  ): Promise<Record<string, number>> {
+    return sendArguments(this, ["PUBSUB", "NUMSUB"], channels).then(REPLY.counts) as Promise<
       Record<string, number>
     >;
   }
@@ -2748,13 +2241,16 @@ export abstract class GeneratedCommands extends CommandSender {
    *   channels
    * - Group: pubsub; flags: pubsub, loading, stale
    *
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
+   * @param shardchannels `[shardchannel [shardchannel ...]]` (string): values or arrays of
+   *   values, optionally followed by `CommandOptions`.
    * @returns The number of subscribers, by channel.
    */
-  pubsubShardnumsub(...args: CommandArguments): Promise<Record<string, number>> {
-    return sendArguments(this, ["PUBSUB", "SHARDNUMSUB"], args).then(REPLY.counts) as Promise<
-      Record<string, number>
-    >;
+  pubsubShardnumsub(
+    ...shardchannels: Spread<OneOrMany<RedisArgument>, CommandOptions>
+  ): Promise<Record<string, number>> {
+    return sendArguments(this, ["PUBSUB", "SHARDNUMSUB"], shardchannels).then(
+      REPLY.counts,
+    ) as Promise<Record<string, number>>;
   }
 
   /**
@@ -2787,40 +2283,6 @@ export abstract class GeneratedCommands extends CommandSender {
    */
   readwrite(options?: CommandOptions): Promise<"OK"> {
     return this.sendCommand<RespValue>(["READWRITE"], options).then(REPLY.ok) as Promise<"OK">;
-  }
-
-  /**
-   * An internal command for configuring the replication stream.
-   *
-   * `REPLCONF`
-   *
-   * `COMMAND DOCS` gives no grammar for its arguments.
-   *
-   * - Since: Redis 3.0.0
-   * - Complexity: O(1)
-   * - Group: server; flags: admin, noscript, loading, stale, allow_busy
-   *
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The server's reply, as sent (a debugging or replication internal).
-   */
-  replconf(...args: CommandArguments): Promise<RespValue> {
-    return sendArguments(this, ["REPLCONF"], args);
-  }
-
-  /**
-   * Make the server a replica of another instance, or promote it as master.
-   *
-   * `REPLICAOF <<host port> | <NO ONE>>`
-   *
-   * - Since: Redis 5.0.0
-   * - Complexity: O(1)
-   * - Group: server; flags: admin, noscript, stale, no_async_loading
-   *
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The reply as text.
-   */
-  replicaof(...args: CommandArguments): Promise<string> {
-    return sendArguments(this, ["REPLICAOF"], args).then(REPLY.str) as Promise<string>;
   }
 
   /**
@@ -3095,23 +2557,6 @@ export abstract class GeneratedCommands extends CommandSender {
   }
 
   /**
-   * Make the server a replica of another instance, or promote it as master.
-   *
-   * `SLAVEOF <<host port> | <NO ONE>>`
-   *
-   * - Since: Redis 1.0.0
-   * - Complexity: O(1)
-   * - Group: server; flags: admin, noscript, stale, no_async_loading
-   *
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
-   * @returns The reply as text.
-   * @deprecated Since Redis 5.0.0: replaced by `REPLICAOF`.
-   */
-  slaveof(...args: CommandArguments): Promise<string> {
-    return sendArguments(this, ["SLAVEOF"], args).then(REPLY.str) as Promise<string>;
-  }
-
-  /**
    * Get the slow log's entries.
    *
    * `SLOWLOG GET [count]`
@@ -3327,12 +2772,12 @@ export abstract class GeneratedCommands extends CommandSender {
    * - Complexity: O(1) for every key.
    * - Group: transactions; flags: noscript, loading, stale, fast, allow_busy
    *
-   * @param key `key [key ...]` (key).
-   * @param args The rest of the grammar, in order, optionally followed by `CommandOptions`.
+   * @param keys `key [key ...]` (key): values or arrays of values, optionally followed by
+   *   `CommandOptions`.
    * @returns `"OK"`.
    */
-  watch(key: RedisArgument, ...args: CommandArguments): Promise<"OK"> {
-    return sendArguments(this, ["WATCH", key], args).then(REPLY.ok) as Promise<"OK">;
+  watch(...keys: Spread<OneOrMany<RedisArgument>, CommandOptions>): Promise<"OK"> {
+    return sendArguments(this, ["WATCH"], keys).then(REPLY.ok) as Promise<"OK">;
   }
 
   /**

@@ -26,6 +26,17 @@ export const EXCLUDED_COMMANDS: ReadonlyMap<string, string> = new Map([
   ["script|debug", "YES and SYNC turn the next EVAL into an interactive Lua debugging session"],
   ["sync", "turns the connection into a replication stream"],
   ["psync", "turns the connection into a replication stream"],
+  ["replconf", "replication handshake between servers: refused from a normal client's flow"],
+  [
+    "debug",
+    "debugging internals (SEGFAULT, RELOAD, SLEEP…) whose reply depends on the subcommand; " +
+    "send it with sendCommand",
+  ],
+  [
+    "pfdebug",
+    "HyperLogLog debugging internals whose reply depends on the subcommand; send it with " +
+    "sendCommand",
+  ],
 ]);
 
 /** Commands whose method is written by hand (with options objects and normalised replies). */
@@ -182,6 +193,35 @@ export const HAND_WRITTEN_COMMANDS: ReadonlySet<string> = new Set([
   "xreadgroup",
   "xrevrange",
   "xtrim",
+  // bitmaps (bitmaps.ts)
+  "bitcount",
+  "bitfield",
+  "bitfield_ro",
+  "bitpos",
+  // geo (geo.ts)
+  "geoadd",
+  "georadius",
+  "georadius_ro",
+  "georadiusbymember",
+  "georadiusbymember_ro",
+  "geosearch",
+  "geosearchstore",
+  // server administration (admin.ts)
+  "acl|log",
+  "client|list",
+  "client|tracking",
+  "cluster|addslotsrange",
+  "cluster|delslotsrange",
+  "cluster|setslot",
+  "command|getkeys",
+  "command|getkeysandflags",
+  "command|list",
+  "failover",
+  "migrate",
+  "module|loadex",
+  "replicaof",
+  "slaveof",
+  "hmset",
   // scripting
   "eval",
   "eval_ro",

@@ -9,7 +9,6 @@
 //   intn   number | null                 bool   boolean (an integer 0 or 1)
 //   dbln   number | null (a double)      data   BulkString<O> | null (user data: bytes with
 //                                               returnBuffers; fixed-arity commands only)
-//   any    RespValue: debugging and replication internals (left open)
 //
 // and one kind per document reply (`aclUser`, `role`, `slowlog`, …): a type of its own in
 // reply_documents.ts and a decoder in _reply_documents.ts.
@@ -27,14 +26,12 @@ export type ReplyKind =
   | "dbln"
   | "data"
   | "aclUser"
-  | "aclLog"
   | "trackingInfo"
   | "rows"
   | "clusterShards"
   | "clusterSlots"
   | "commandDocs"
   | "commandInfo"
-  | "keysWithFlags"
   | "functionList"
   | "functionStats"
   | "latencyHistogram"
@@ -45,47 +42,39 @@ export type ReplyKind =
   | "slowlog"
   | "counts"
   | "positions"
-  | "geoMembers"
-  | "geoMembersOrCount"
-  | "lcs"
-  | "integersOrNull"
-  | "any";
+  | "lcs";
 
 const KINDS: Record<ReplyKind, string> = {
   ok: "aclLoad aclSave aclSetuser asking clientCaching clientNoEvict clientPause clientSetname " +
-    "clientTracking clientUnpause clusterAddslots clusterAddslotsrange clusterDelslots " +
-    "clusterDelslotsrange clusterFailover clusterFlushslots clusterForget clusterMeet " +
-    "clusterReplicate clusterReset clusterSaveconfig clusterSetConfigEpoch clusterSetslot " +
-    "configResetstat configRewrite failover functionDelete functionFlush functionKill " +
-    "functionRestore hmset memoryPurge moduleLoad moduleLoadex moduleUnload pfmerge pfselftest " +
-    "psetex readonly readwrite restore restoreAsking save scriptKill setex slowlogReset swapdb " +
-    "unwatch watch xsetid shutdown",
-  str: "aclDryrun aclGenpass aclWhoami bgrewriteaof bgsave clientInfo clientList " +
-    "clusterBumpepoch clusterInfo clusterMyid clusterNodes latencyDoctor latencyGraph lolwut " +
-    "memoryDoctor memoryMallocStats migrate replicaof slaveof",
+    "clientUnpause clusterAddslots clusterDelslots clusterFailover clusterFlushslots " +
+    "clusterForget clusterMeet clusterReplicate clusterReset clusterSaveconfig " +
+    "clusterSetConfigEpoch configResetstat configRewrite functionDelete functionFlush " +
+    "functionKill functionRestore memoryPurge moduleLoad moduleUnload pfmerge pfselftest " +
+    "psetex readonly readwrite restore restoreAsking save scriptKill setex slowlogReset " +
+    "swapdb unwatch watch xsetid shutdown",
+  str: "aclDryrun aclGenpass aclWhoami bgrewriteaof bgsave clientInfo clusterBumpepoch " +
+    "clusterInfo clusterMyid clusterNodes latencyDoctor latencyGraph lolwut memoryDoctor " +
+    "memoryMallocStats",
   bulk: "clientGetname objectEncoding",
   strs: "aclCat aclHelp aclList aclUsers clientHelp clusterGetkeysinslot clusterHelp " +
-    "clusterReplicas clusterSlaves commandGetkeys commandHelp commandList configHelp " +
-    "functionHelp latencyHelp memoryHelp moduleHelp objectHelp pubsubChannels pubsubHelp " +
-    "pubsubShardchannels scriptHelp slowlogHelp time xgroupHelp xinfoHelp",
+    "clusterReplicas clusterSlaves commandHelp configHelp functionHelp latencyHelp memoryHelp " +
+    "moduleHelp objectHelp pubsubChannels pubsubHelp pubsubShardchannels scriptHelp " +
+    "slowlogHelp time xgroupHelp xinfoHelp",
   bulks: "geohash",
-  int: "aclDeluser bitcount bitop bitpos clientGetredir clientId clusterCountFailureReports " +
-    "clusterCountkeysinslot clusterKeyslot commandCount geoadd geosearchstore getbit lastsave " +
-    "latencyReset pfcount publish pubsubNumpat setbit " +
-    "slowlogLen spublish wait",
+  int: "aclDeluser bitop clientGetredir clientId clusterCountFailureReports " +
+    "clusterCountkeysinslot clusterKeyslot commandCount getbit lastsave latencyReset pfcount " +
+    "publish pubsubNumpat setbit slowlogLen spublish wait",
   intn: "memoryUsage objectFreq objectIdletime objectRefcount",
   bool: "clientUnblock move pfadd setnx",
   dbln: "geodist",
   data: "brpoplpush dump functionDump getset rpoplpush substr",
   aclUser: "aclGetuser",
-  aclLog: "aclLog",
   trackingInfo: "clientTrackinginfo",
   rows: "clusterLinks moduleList",
   clusterShards: "clusterShards",
   clusterSlots: "clusterSlots",
   commandDocs: "commandDocs",
   commandInfo: "commandInfo",
-  keysWithFlags: "commandGetkeysandflags",
   functionList: "functionList",
   functionStats: "functionStats",
   latencyHistogram: "latencyHistogram",
@@ -96,17 +85,7 @@ const KINDS: Record<ReplyKind, string> = {
   slowlog: "slowlogGet",
   counts: "pubsubNumsub pubsubShardnumsub",
   positions: "geopos",
-  geoMembers: "geosearch georadiusRo georadiusbymemberRo",
-  geoMembersOrCount: "georadius georadiusbymember",
   lcs: "lcs",
-  integersOrNull: "bitfield bitfieldRo",
-  any: "debug pfdebug replconf",
-};
-
-/** Why the `any` replies stay open. */
-export const OPEN_REPLY_REASONS: Readonly<Record<string, string>> = {
-  internal: "debugging and replication internals whose reply depends on the subcommand and is " +
-    "not documented as an interface: debug pfdebug replconf",
 };
 
 /** The reply kind of each generated method, by method name. */

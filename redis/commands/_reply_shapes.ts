@@ -41,10 +41,6 @@ function data(value: RespValue): string | Uint8Array | null {
   throw unexpected("a bulk string", value);
 }
 
-function any(value: RespValue): RespValue {
-  return value;
-}
-
 /** The normaliser of each reply kind. */
 export const REPLY: { readonly [K in ReplyKind]: (value: RespValue) => unknown } = {
   ok,
@@ -58,14 +54,12 @@ export const REPLY: { readonly [K in ReplyKind]: (value: RespValue) => unknown }
   dbln: scoreOrNull,
   data,
   aclUser: documents.aclUser,
-  aclLog: documents.aclLog,
   trackingInfo: documents.trackingInfo,
   rows: documents.rows,
   clusterShards: documents.clusterShards,
   clusterSlots: documents.clusterSlots,
   commandDocs: documents.commandDocs,
   commandInfo: documents.commandInfo,
-  keysWithFlags: documents.keysWithFlags,
   functionList: documents.functionList,
   functionStats: documents.functionStats,
   latencyHistogram: documents.latencyHistogram,
@@ -76,9 +70,5 @@ export const REPLY: { readonly [K in ReplyKind]: (value: RespValue) => unknown }
   slowlog: documents.slowlog,
   counts: documents.counts,
   positions: documents.positions,
-  geoMembers: documents.geoMembers,
-  geoMembersOrCount: documents.geoMembersOrCount,
   lcs: documents.lcs,
-  integersOrNull: documents.integersOrNull,
-  any,
 };

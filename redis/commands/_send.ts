@@ -2,28 +2,34 @@
 
 import type { RedisArgument, RespValue } from "../resp/types.ts";
 import type { CommandOptions, CommandSender } from "./command_sender.ts";
-import type { CommandArguments } from "./types.ts";
+import type { OneOrMany, Spread } from "./types.ts";
 import { classify } from "./classify.ts";
 
-/** Whether the last element of `CommandArguments` is the options object. */
-function isOptions(value: RedisArgument | CommandOptions): value is CommandOptions {
-  return typeof value === "object" && !ArrayBuffer.isView(value);
+/** Whether the last element of a rest of arguments is the options object. */
+function isOptions(
+  value: OneOrMany<RedisArgument> | CommandOptions,
+): value is CommandOptions {
+  return typeof value === "object" && !ArrayBuffer.isView(value) && !Array.isArray(value);
 }
 
 /**
- * Sends `head` followed by `args`, taking a trailing options object off `args`. `head` is a fresh
- * array owned by the caller; it becomes the argv.
+ * Sends `head` followed by `args` (values, or arrays of values spread in place), taking a trailing
+ * options object off `args`. `head` is a fresh array owned by the caller; it becomes the argv.
  */
 export function sendArguments(
   sender: CommandSender,
   head: RedisArgument[],
-  args: CommandArguments,
+  args: Spread<OneOrMany<RedisArgument>, CommandOptions>,
 ): Promise<RespValue> {
   const n = args.length;
   const last = n === 0 ? undefined : args[n - 1]!;
   const options = last !== undefined && isOptions(last) ? last : undefined;
   const end = options === undefined ? n : n - 1;
-  for (let i = 0; i < end; i++) head.push(args[i] as RedisArgument);
+  for (let i = 0; i < end; i++) {
+    const arg = args[i] as OneOrMany<RedisArgument>;
+    if (Array.isArray(arg)) head.push(...arg);
+    else head.push(arg as RedisArgument);
+  }
   const arity = classify(head).command?.arity;
   if (arity !== undefined && (arity > 0 ? head.length !== arity : head.length < -arity)) {
     const words = arity > 0 ? `exactly ${arity}` : `at least ${-arity}`;

@@ -261,7 +261,7 @@ export abstract class HashCommands extends CommandSender {
    *
    * @typeParam O The options' type, which decides between strings and bytes.
    * @param key The key.
-   * @param fields The fields.
+   * @param fields One field or a list of fields.
    * @param options Buffers, timeout, abort signal.
    * @returns A value per field, `null` where it does not exist.
    *
@@ -273,7 +273,7 @@ export abstract class HashCommands extends CommandSender {
    */
   hmget<O extends CommandOptions = NoOptions>(
     key: RedisArgument,
-    fields: readonly RedisArgument[],
+    fields: OneOrMany<RedisArgument>,
     options?: O,
   ): Promise<(BulkString<O> | null)[]> {
     return this.sendCommand<RespValue>(pushAll(["HMGET", key], fields), options).then(
@@ -381,6 +381,28 @@ export abstract class HashCommands extends CommandSender {
     const argv: RedisArgument[] = ["HSET", key];
     pushEntries(argv, fields);
     return this.sendCommand<number>(argv, options);
+  }
+
+  /**
+   * `HMSET key field value [field value ...]`: sets fields (deprecated since Redis 4.0.0 in favour
+   * of `HSET`, which also counts what it added).
+   *
+   * @param key The key.
+   * @param fields The fields and values: a record, a `Map` or pairs (at least one).
+   * @param options Buffers, timeout, abort signal.
+   * @returns `"OK"`.
+   *
+   * @example From a record
+   * ```ts ignore
+   * assert.equal(await redis.hmset("user:1", { name: "ada" }), "OK");
+   * ```
+   */
+  hmset(key: RedisArgument, fields: Entries, options?: CommandOptions): Promise<"OK"> {
+    const argv: RedisArgument[] = ["HMSET", key];
+    if (pushEntries(argv, fields) === 0) {
+      return Promise.reject(new TypeError("hmset() needs at least one field"));
+    }
+    return this.sendCommand<"OK">(argv, options);
   }
 
   /**

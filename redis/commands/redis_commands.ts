@@ -6,6 +6,9 @@ import type { XClaimMoreOptions, XClaimReply } from "./stream_types.ts";
 import type { BulkString, NoOptions, OneOrMany, Spread } from "./types.ts";
 import { type CommandOptions, CommandSender } from "./command_sender.ts";
 import { GeneratedCommands } from "./_generated.ts";
+import { AdminCommands } from "./admin.ts";
+import { BitmapCommands } from "./bitmaps.ts";
+import { GeoCommands } from "./geo.ts";
 import { HashCommands } from "./hashes.ts";
 import { KeyCommands } from "./keys.ts";
 import { ListCommands } from "./lists.ts";
@@ -99,11 +102,13 @@ export interface RedisCommands
     SortedSetRangeCommands,
     SortedSetPopCommands,
     SortedSetLegacyRangeCommands,
-    SortedSetLegacyRangeCommands,
     StreamCommands,
     StreamGroupCommands,
     ScriptingCommands,
-    ServerCommands {}
+    ServerCommands,
+    BitmapCommands,
+    GeoCommands,
+    AdminCommands {}
 
 /** The command families, in the order their methods are listed. */
 const FAMILIES = [
@@ -121,6 +126,9 @@ const FAMILIES = [
   StreamGroupCommands,
   ScriptingCommands,
   ServerCommands,
+  BitmapCommands,
+  GeoCommands,
+  AdminCommands,
   GeneratedCommands,
 ];
 
@@ -157,6 +165,26 @@ export interface RedisCommands {
   unlink(...keys: Spread<RedisArgument, CommandOptions>): Promise<number>;
   /** `unlink` with its values as one array. */
   unlink(keys: OneOrMany<RedisArgument>, options?: CommandOptions): Promise<number>;
+  /** `mget` with its keys spread: the values, then maybe the options. */
+  mget<O extends CommandOptions = NoOptions>(
+    ...keys: Spread<RedisArgument, O>
+  ): Promise<(BulkString<O> | null)[]>;
+  /** `mget` with its values as one array. */
+  mget<O extends CommandOptions = NoOptions>(
+    keys: OneOrMany<RedisArgument>,
+    options?: O,
+  ): Promise<(BulkString<O> | null)[]>;
+  /** `hmget` with its fields spread: the values, then maybe the options. */
+  hmget<O extends CommandOptions = NoOptions>(
+    key: RedisArgument,
+    ...fields: Spread<RedisArgument, O>
+  ): Promise<(BulkString<O> | null)[]>;
+  /** `hmget` with its values as one array. */
+  hmget<O extends CommandOptions = NoOptions>(
+    key: RedisArgument,
+    fields: OneOrMany<RedisArgument>,
+    options?: O,
+  ): Promise<(BulkString<O> | null)[]>;
   /** `hdel` with its fields spread: the values, then maybe the options. */
   hdel(key: RedisArgument, ...fields: Spread<RedisArgument, CommandOptions>): Promise<number>;
   /** `hdel` with its values as one array. */

@@ -1,7 +1,14 @@
 import type { RedisArgument, RespValue } from "../resp/types.ts";
 import { type CommandOptions, CommandSender } from "./command_sender.ts";
 import { array, bool, integer, pushAll, pushEntries, score } from "./_replies.ts";
-import type { BulkString, Entries, IntegerOptions, IntegerReply, NoOptions } from "./types.ts";
+import type {
+  BulkString,
+  Entries,
+  IntegerOptions,
+  IntegerReply,
+  NoOptions,
+  OneOrMany,
+} from "./types.ts";
 
 /**
  * The expiry options shared by `SET` and `GETEX`: at most one of them.
@@ -341,7 +348,7 @@ export abstract class StringCommands extends CommandSender {
    * `MGET key [key ...]`: the values of several strings.
    *
    * @typeParam O The options' type, which decides between strings and bytes.
-   * @param keys The keys.
+   * @param keys One key or a list of keys.
    * @param options Buffers, timeout, abort signal.
    * @returns A value per key, `null` where the key does not exist or holds another type.
    *
@@ -352,7 +359,7 @@ export abstract class StringCommands extends CommandSender {
    * ```
    */
   mget<O extends CommandOptions = NoOptions>(
-    keys: readonly RedisArgument[],
+    keys: OneOrMany<RedisArgument>,
     options?: O,
   ): Promise<(BulkString<O> | null)[]> {
     return this.sendCommand<RespValue>(pushAll(["MGET"], keys), options).then(array) as Promise<

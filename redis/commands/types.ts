@@ -2,23 +2,6 @@ import type { RedisArgument } from "../resp/types.ts";
 import type { CommandOptions } from "./command_sender.ts";
 
 /**
- * The trailing arguments of a generated command method: the rest of the command's grammar as the
- * server reads it (tokens and values in order), optionally followed by one
- * {@linkcode CommandOptions} object. An argument is never a plain object, so the last element is
- * taken as the options exactly when it is one.
- *
- * @example Tokens, then options
- * ```ts
- * import type { CommandArguments } from "@dray/dray/redis";
- * import assert from "node:assert/strict";
- *
- * const args: CommandArguments = ["ID", 42, { timeoutMs: 500 }];
- * assert.equal(args.length, 3);
- * ```
- */
-export type CommandArguments = RedisArgument[] | [...RedisArgument[], CommandOptions];
-
-/**
  * The options type a typed method assumes when it is called without options: bulk strings are
  * decoded as text.
  *

@@ -160,7 +160,7 @@ Deno.test("RedisCommands methods refuse values of the wrong type before sending"
   }
 });
 
-Deno.test("RedisClient del and lpush take spread values and arrays alike, and lose none", async () => {
+Deno.test("RedisClient del, lpush, mget and hmget take spread values and arrays alike, and lose none", async () => {
   await using server = await startRedisServer();
   await using redis = await openSender(server.port, 3);
   const call = redis as unknown as Record<string, AnyMethod>;
@@ -172,6 +172,12 @@ Deno.test("RedisClient del and lpush take spread values and arrays alike, and lo
   assert.equal(await redis.sadd("s", "m1", "m2", { timeoutMs: 1000 }), 2);
   assert.deepEqual((await redis.sinter("s", "s", { returnBuffers: false })).sort(), ["m1", "m2"]);
   assert.equal(await redis.scard("s"), 2);
+  await redis.mset({ a: "1", b: "2" });
+  assert.deepEqual(await redis.mget("a", "b", "nope"), ["1", "2", null]);
+  assert.deepEqual(await redis.mget(["a", "b"], { returnBuffers: false }), ["1", "2"]);
+  await redis.hset("h", { f: "1", g: "2" });
+  assert.deepEqual(await redis.hmget("h", "f", "g"), ["1", "2"]);
+  assert.deepEqual(await redis.hmget("h", ["g", "x"]), ["2", null]);
   await assert.rejects(call.get!.call(redis, "a", "b") as Promise<unknown>, TypeError);
 });
 

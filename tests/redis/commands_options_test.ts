@@ -20,8 +20,14 @@ Deno.test("GeneratedCommands take the grammar's modifiers as options and send th
   assert.deepEqual(redis.sent[0]!.slice(4).map(String), ["REPLACE", "IDLETIME", "5"]);
   assert.equal(await redis.lcs("src", "copy", { len: true }), 1);
   assert.equal(await redis.functionFlush({ mode: "SYNC" }), "OK");
-  assert.equal(await redis.geoadd("g", 13.361389, 38.115556, "Palermo"), 1);
-  assert.equal(await redis.geoadd("g", 15.087269, 37.502669, "Catania"), 1);
+  assert.equal(
+    await redis.geoadd("g", { longitude: 13.361389, latitude: 38.115556, member: "Palermo" }),
+    1,
+  );
+  assert.equal(
+    await redis.geoadd("g", [{ longitude: 15.087269, latitude: 37.502669, member: "Catania" }]),
+    1,
+  );
   const km = await redis.geodist("g", "Palermo", "Catania", { unit: "KM" });
   assert.ok(km !== null && km > 166 && km < 167);
   // A last optional value without a token is a last optional parameter.
