@@ -1,5 +1,6 @@
 import type { CommandOptions } from "../commands/command_sender.ts";
 import { RedisCommands } from "../commands/redis_commands.ts";
+import { REFUSED } from "../commands/_checks.ts";
 import { checkArgv } from "../context/_argv.ts";
 import { AbortError, ProtocolError, ReplyError, WatchError } from "../errors.ts";
 import type { RedisArgument, RespValue } from "../resp/types.ts";
@@ -276,6 +277,11 @@ export class Transaction extends RedisCommands {
    */
   override get batched(): boolean {
     return true;
+  }
+
+  /** A typed call refused before it was queued fails the whole transaction (see `exec()`). */
+  [REFUSED](error: unknown): void {
+    if (!this.#executed) this.#poison ??= error as TypeError;
   }
 
   /**

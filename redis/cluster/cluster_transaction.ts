@@ -1,5 +1,6 @@
 import type { CommandOptions } from "../commands/command_sender.ts";
 import { RedisCommands } from "../commands/redis_commands.ts";
+import { REFUSED } from "../commands/_checks.ts";
 import { ConnectionClosedError, OutcomeUnknownError, ReplyError } from "../errors.ts";
 import type { RedisArgument, RespValue } from "../resp/types.ts";
 import { type ClusterCore, targetOf } from "./_core.ts";
@@ -97,6 +98,11 @@ export class ClusterTransaction extends RedisCommands {
    */
   get length(): number {
     return this.#members.length;
+  }
+
+  /** A typed call refused before it was queued fails the whole transaction (see `exec()`). */
+  [REFUSED](error: unknown): void {
+    if (!this.#executed) this.#error ??= error as Error;
   }
 
   /**

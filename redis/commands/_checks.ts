@@ -160,6 +160,24 @@ export function checkCall(name: string, row: Row, args: unknown[]): unknown[] {
 
 type Method = (this: unknown, ...args: unknown[]) => unknown;
 
+/**
+ * The hook a sender may have to hear of a call the checks (or the method itself) refused before
+ * anything was queued: a transaction then fails as a whole, as the server aborts EXEC when a
+ * command fails to queue.
+ */
+export const REFUSED: unique symbol = Symbol("dray.refused");
+
+/** A sender with the {@linkcode REFUSED} hook. */
+interface RefusalListener {
+  [REFUSED]?: (error: unknown) => void;
+}
+
+/** Tells the sender of a refused call, and returns the rejection. */
+function refuse(sender: unknown, error: unknown): Promise<never> {
+  (sender as RefusalListener | undefined)?.[REFUSED]?.(error);
+  return Promise.reject(error);
+}
+
 function ignore(): void {}
 
 function lookup(proto: object, name: string): Method | undefined {
@@ -193,14 +211,14 @@ export function installChecks(proto: object): void {
         try {
           call = checkCall(name, row, args);
         } catch (error) {
-          return Promise.reject(error);
+          return refuse(this, error);
         }
         let result: unknown;
         try {
           result = method.apply(this, call);
         } catch (error) {
           // A value the method itself refuses (an option outside its tokens): a rejection too.
-          return Promise.reject(error);
+          return refuse(this, error);
         }
         // In a pipeline or transaction an error reply is delivered as an element of exec()'s
         // result: the method's own promise (derived from the queued one) must not also surface

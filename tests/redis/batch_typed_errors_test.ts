@@ -32,3 +32,33 @@ Deno.test("Transaction typed methods leave an error reply to exec() without an u
   await assert.rejects(awaited, ReplyError); // the promise still rejects for whoever awaits it
   await new Promise((resolve) => setTimeout(resolve, 50));
 });
+
+Deno.test("Transaction fails as a whole when a typed call in it is refused before it is queued", async () => {
+  await using server = await startServer();
+  await using redis = await connect(server.url);
+  const transaction = redis.multi();
+  const set = transaction.set("applied", "1");
+  // From plain JavaScript: one argument too many, refused before anything is queued.
+  const refused = (transaction.get as (...args: unknown[]) => Promise<unknown>)("a", "b");
+  await assert.rejects(refused, TypeError);
+  await assert.rejects(transaction.exec(), TypeError);
+  await assert.rejects(set, TypeError);
+  assert.equal(await redis.exists("applied"), 0, "nothing of the transaction ran");
+  // An option the method itself refuses counts too.
+  const second = redis.multi();
+  second.set("applied", "1");
+  const bad = (second.set as (...args: unknown[]) => Promise<unknown>)("k", "v", { nope: 1 });
+  await assert.rejects(bad, TypeError);
+  await assert.rejects(second.exec(), TypeError);
+  assert.equal(await redis.exists("applied"), 0);
+});
+
+Deno.test("Pipeline runs the rest when a typed call in it is refused", async () => {
+  await using server = await startServer();
+  await using redis = await connect(server.url);
+  const pipeline = redis.pipeline();
+  pipeline.set("applied", "1");
+  const refused = (pipeline.get as (...args: unknown[]) => Promise<unknown>)("a", "b");
+  await assert.rejects(refused, TypeError);
+  assert.deepEqual(await pipeline.exec(), ["OK"]);
+});

@@ -116,6 +116,13 @@ Deno.test("ClusterClient routes, batches, splits and fans out on a real cluster"
     });
     await assert.rejects(bad.exec(), CrossSlotError);
     assert.equal(await cluster.exists("{a}x"), 0);
+    // A typed call refused before it is queued (from plain JavaScript) fails it as a whole too.
+    const refused = cluster.multi();
+    refused.set("{a}x", "1");
+    const extra = (refused.get as (...args: unknown[]) => Promise<unknown>)("{a}x", "more");
+    await assert.rejects(extra, TypeError);
+    await assert.rejects(refused.exec(), TypeError);
+    assert.equal(await cluster.exists("{a}x"), 0);
   });
 
   await t.step("withSlot pins WATCH/MULTI/EXEC to the slot's master", async () => {
