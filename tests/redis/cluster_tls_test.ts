@@ -44,7 +44,9 @@ Deno.test("ClusterClient verifies each node's own certificate with its announced
   // Every node is known by its own hostname, distinct from every other's.
   const names = new Map(servers.nodes.map((node) => [node.port, node.hostname]));
   assert.equal(new Set(names.values()).size, servers.nodes.length);
-  for (const node of cluster.topology().nodes) assert.equal(node.hostname, names.get(node.tlsPort!));
+  for (const node of cluster.topology().nodes) {
+    assert.equal(node.hostname, names.get(node.tlsPort!));
+  }
   // Commands reach all 3 masters: each key lives on its own master, read back over its socket.
   const batch = cluster.pipeline();
   for (const key of keys) batch.set(key, key);
