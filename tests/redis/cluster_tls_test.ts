@@ -29,66 +29,66 @@ function assertTlsFailure(error: unknown, port: number): true {
   return true;
 }
 
-Deno.test("ClusterClient verifies each node's own certificate with its announced hostname as SNI", async () => {
+Deno.test("ClusterClient speaks TLS to a cluster with one certificate per node", async (t) => {
   await using servers = await startCluster({ tls: { perNode: true } });
   const ca = servers.tls!.caPem;
   const seed = servers.nodes.find((node) => node.hostname === "localhost")!;
-  const masters = masterPorts(servers);
-  const keys = await Promise.all(masters.map((port) => keyOn(servers, port, `tls${port}:`)));
 
-  await using cluster = await connectCluster({
-    nodes: [{ host: "localhost", port: seed.port }],
-    node: { tls: { caCerts: [ca] } },
-    mapAddress: toLoopback,
+  await t.step("it verifies each node by its announced hostname as SNI", async () => {
+    const masters = masterPorts(servers);
+    const keys = await Promise.all(masters.map((port) => keyOn(servers, port, `tls${port}:`)));
+
+    await using cluster = await connectCluster({
+      nodes: [{ host: "localhost", port: seed.port }],
+      node: { tls: { caCerts: [ca] } },
+      mapAddress: toLoopback,
+    });
+    // Every node is known by its own hostname, distinct from every other's.
+    const names = new Map(servers.nodes.map((node) => [node.port, node.hostname]));
+    assert.equal(new Set(names.values()).size, servers.nodes.length);
+    for (const node of cluster.topology().nodes) {
+      assert.equal(node.hostname, names.get(node.tlsPort!));
+    }
+    // Commands reach all 3 masters: each key lives on its own master, read back over its socket.
+    const batch = cluster.pipeline();
+    for (const key of keys) batch.set(key, key);
+    await batch.exec();
+    assert.deepEqual(await cluster.mget(keys), keys);
+    for (const [i, port] of masters.entries()) {
+      assert.equal(await servers.call(port, ["GET", keys[i]!]), keys[i]);
+    }
+
+    // One name for every node verifies the node it names and no other: the error is typed, and
+    // the command settles at its retry deadline rather than hanging.
+    await using oneName = await connectCluster({
+      nodes: [{ host: "localhost", port: seed.port }],
+      node: { tls: { caCerts: [ca] } },
+      mapAddress: toLoopback,
+      tlsServername: "localhost",
+      retryDeadlineMs: 200,
+    });
+    for (const [i, port] of masters.entries()) {
+      if (port === seed.port) assert.equal(await oneName.get(keys[i]!), keys[i]);
+      else await assert.rejects(oneName.get(keys[i]!), (error) => assertTlsFailure(error, port));
+    }
   });
-  // Every node is known by its own hostname, distinct from every other's.
-  const names = new Map(servers.nodes.map((node) => [node.port, node.hostname]));
-  assert.equal(new Set(names.values()).size, servers.nodes.length);
-  for (const node of cluster.topology().nodes) {
-    assert.equal(node.hostname, names.get(node.tlsPort!));
-  }
-  // Commands reach all 3 masters: each key lives on its own master, read back over its socket.
-  const batch = cluster.pipeline();
-  for (const key of keys) batch.set(key, key);
-  await batch.exec();
-  assert.deepEqual(await cluster.mget(keys), keys);
-  for (const [i, port] of masters.entries()) {
-    assert.equal(await servers.call(port, ["GET", keys[i]!]), keys[i]);
-  }
 
-  // One name for every node verifies the node it names and no other: the error is typed, and
-  // the command settles at its retry deadline rather than hanging.
-  await using oneName = await connectCluster({
-    nodes: [{ host: "localhost", port: seed.port }],
-    node: { tls: { caCerts: [ca] } },
-    mapAddress: toLoopback,
-    tlsServername: "localhost",
-    retryDeadlineMs: 200,
+  await t.step("connectCluster rejects a node it cannot verify with a typed error", async () => {
+    const cases: Omit<ClusterClientOptions, "nodes">[] = [
+      // The right CA, a name the certificate does not hold.
+      { node: { tls: { caCerts: [ca] } }, tlsServername: "node-9.localhost" },
+      // The right name, no CA: the certificate's issuer is unknown.
+      { node: { tls: true } },
+    ];
+    for (const options of cases) {
+      await assert.rejects(
+        connectCluster({ nodes: [{ host: "localhost", port: seed.port }], ...options }),
+        (error) => {
+          assert.ok(error instanceof TopologyRefreshError, `${error}`);
+          assert.equal(error.failures.length, 1);
+          return assertTlsFailure(error.failures[0]!.cause, seed.port);
+        },
+      );
+    }
   });
-  for (const [i, port] of masters.entries()) {
-    if (port === seed.port) assert.equal(await oneName.get(keys[i]!), keys[i]);
-    else await assert.rejects(oneName.get(keys[i]!), (error) => assertTlsFailure(error, port));
-  }
-});
-
-Deno.test("connectCluster rejects a node it cannot verify with a typed error naming it", async () => {
-  await using servers = await startCluster({ tls: { perNode: true } });
-  const ca = servers.tls!.caPem;
-  const seed = servers.nodes.find((node) => node.hostname === "localhost")!;
-  const cases: Omit<ClusterClientOptions, "nodes">[] = [
-    // The right CA, a name the certificate does not hold.
-    { node: { tls: { caCerts: [ca] } }, tlsServername: "node-9.localhost" },
-    // The right name, no CA: the certificate's issuer is unknown.
-    { node: { tls: true } },
-  ];
-  for (const options of cases) {
-    await assert.rejects(
-      connectCluster({ nodes: [{ host: "localhost", port: seed.port }], ...options }),
-      (error) => {
-        assert.ok(error instanceof TopologyRefreshError, `${error}`);
-        assert.equal(error.failures.length, 1);
-        return assertTlsFailure(error.failures[0]!.cause, seed.port);
-      },
-    );
-  }
 });
