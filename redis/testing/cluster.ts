@@ -74,7 +74,9 @@ export interface StartClusterOptions {
  * The hostnames need not resolve: the nodes listen on `127.0.0.1`, so connect with a
  * `mapAddress` that sends every announced hostname there. By default node 0 (in start order, see
  * {@linkcode RedisClusterNode.hostname}) is `localhost`, which resolves, so a client can take it
- * as its seed by name; the others are `node-<i>.localhost`.
+ * as its seed by name; the others are `node-<i>.localhost`. Addresses by IP (`cluster.seeds`,
+ * `node.url`) do not verify. A node that {@linkcode addClusterNode} adds serves the first node's
+ * certificate and announces no hostname.
  *
  * @example Certificates for `a.test`, `b.test` and `c.test`
  * ```ts
