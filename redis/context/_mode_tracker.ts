@@ -453,23 +453,26 @@ export class ModeTracker<E extends ContextEntry> {
     const what = CONFIRMATION_NAMES[frame - F_SUBSCRIBE]!;
     const shown = key === undefined ? "null" : `"${preview(key)}"`;
     const call = this.#calls.peek();
-    if (
-      call === undefined || head !== call.entry || !written || call.kind !== kind ||
-      call.subscribe !== subscribe
-    ) {
-      if (
-        frame === F_SUNSUBSCRIBE && key !== undefined && this.#confirmed.sets[K_SHARD].has(key)
-      ) {
-        // The server dropped a shard channel on its own (its slot moved to another node).
-        this.#confirmed.sets[K_SHARD].delete(key);
+    const atHead = call !== undefined && head === call.entry && written && call.kind === kind &&
+      call.subscribe === subscribe;
+    if (frame === F_SUNSUBSCRIBE && !(atHead && this.#answers(call, key))) {
+      // Not the confirmation the head call waits for: the server's own. A shard channel we hold
+      // and did not ask to leave was dropped (its slot moved to another node). One we do not hold
+      // (or a null name) is the server's answer to an unsubscribe that its own drop of the same
+      // channel, identical on the wire, already answered.
+      const shards = this.#confirmed.sets[K_SHARD];
+      if (key !== undefined && shards.has(key)) {
+        shards.delete(key);
         this.#reproject();
         this.#update();
         const handler = this.#sink.unsubscribed;
         if (handler !== undefined) {
           guard(() => handler.call(this.#sink, undefined, "shard", key, count));
         }
-        return CONSUMED;
       }
+      return CONSUMED;
+    }
+    if (!atHead) {
       throw this.#protocolError(
         `A ${what} confirmation for ${shown} while ` +
           (call === undefined
@@ -518,6 +521,16 @@ export class ModeTracker<E extends ContextEntry> {
       if (handler !== undefined) guard(() => handler.call(sink, entry, KINDS[kind]!, key, count));
     }
     return done ? count : CONSUMED;
+  }
+
+  /**
+   * Whether a shard unsubscribe frame for `key` answers `call`, an SUNSUBSCRIBE at the head: its
+   * next name, or, for SUNSUBSCRIBE without names, a channel held (or null once none is).
+   */
+  #answers(call: PubSubCall<E>, key: string | undefined): boolean {
+    if (call.keys.length > 0) return key === call.keys[call.received];
+    const set = this.#confirmed.sets[K_SHARD];
+    return key === undefined ? set.size === 0 && call.received === 0 : set.has(key);
   }
 
   /** RESET ran: no subscriptions, no MONITOR, RESP2. */

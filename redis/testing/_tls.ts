@@ -1,4 +1,5 @@
-// A throwaway certificate authority and a server certificate for localhost, made with `openssl`.
+// Throwaway certificates made with `openssl`: a certificate authority, and server certificates
+// it signs (for localhost, or for the names asked).
 
 /**
  * The TLS material of a server started with `tls`: the CA certificate and the server's files.
@@ -36,13 +37,21 @@ async function openssl(dir: string, args: string[]): Promise<void> {
   }
 }
 
-/** Makes a CA and a server certificate signed by it in `dir`, valid for two days. */
-export async function makeTlsFiles(dir: string): Promise<TlsFiles> {
-  const key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+/** A throwaway certificate authority: its certificate (file and PEM) and its key's file. */
+export interface CertificateAuthority {
+  readonly caPem: string;
+  readonly caFile: string;
+  readonly caKeyFile: string;
+}
+
+const KEY = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+
+/** Makes a CA in `dir` (`ca.crt`, `ca.key`), valid for two days. */
+export async function makeCertificateAuthority(dir: string): Promise<CertificateAuthority> {
   await openssl(dir, [
     "req",
     "-x509",
-    ...key,
+    ...KEY,
     "-keyout",
     "ca.key",
     "-out",
@@ -52,41 +61,74 @@ export async function makeTlsFiles(dir: string): Promise<TlsFiles> {
     "-subj",
     "/CN=dray throwaway CA",
   ]);
+  return {
+    caPem: await Deno.readTextFile(`${dir}/ca.crt`),
+    caFile: `${dir}/ca.crt`,
+    caKeyFile: `${dir}/ca.key`,
+  };
+}
+
+/**
+ * Makes a server certificate signed by `ca` in `dir` (`<name>.crt`, `<name>.key`), valid for two
+ * days, whose subject alternative names are exactly `dns` and `ips`.
+ */
+export async function makeServerCertificate(
+  dir: string,
+  ca: CertificateAuthority,
+  names: { name: string; dns: readonly string[]; ips?: readonly string[] },
+): Promise<TlsFiles> {
+  const { name } = names;
   await openssl(dir, [
     "req",
-    ...key,
+    ...KEY,
     "-keyout",
-    "server.key",
+    `${name}.key`,
     "-out",
-    "server.csr",
+    `${name}.csr`,
     "-subj",
-    "/CN=localhost",
+    `/CN=${names.dns[0] ?? name}`,
   ]);
+  const alt = [
+    ...names.dns.map((dns) => `DNS:${dns}`),
+    ...(names.ips ?? []).map((ip) => `IP:${ip}`),
+  ];
   await Deno.writeTextFile(
-    `${dir}/server.ext`,
-    "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\nbasicConstraints=CA:FALSE\n",
+    `${dir}/${name}.ext`,
+    `subjectAltName=${alt.join(",")}\nbasicConstraints=CA:FALSE\n`,
   );
   await openssl(dir, [
     "x509",
     "-req",
     "-in",
-    "server.csr",
+    `${name}.csr`,
     "-CA",
-    "ca.crt",
+    ca.caFile,
     "-CAkey",
-    "ca.key",
-    "-CAcreateserial",
+    ca.caKeyFile,
+    // A random serial rather than a serial file, so certificates can be signed side by side.
+    "-set_serial",
+    `0x${crypto.randomUUID().replaceAll("-", "")}`,
     "-out",
-    "server.crt",
+    `${name}.crt`,
     "-days",
     "2",
     "-extfile",
-    "server.ext",
+    `${name}.ext`,
   ]);
   return {
-    caPem: await Deno.readTextFile(`${dir}/ca.crt`),
-    caFile: `${dir}/ca.crt`,
-    certFile: `${dir}/server.crt`,
-    keyFile: `${dir}/server.key`,
+    caPem: ca.caPem,
+    caFile: ca.caFile,
+    certFile: `${dir}/${name}.crt`,
+    keyFile: `${dir}/${name}.key`,
   };
+}
+
+/** Makes a CA and a server certificate signed by it in `dir`, valid for two days. */
+export async function makeTlsFiles(dir: string): Promise<TlsFiles> {
+  const ca = await makeCertificateAuthority(dir);
+  return await makeServerCertificate(dir, ca, {
+    name: "server",
+    dns: ["localhost"],
+    ips: ["127.0.0.1", "::1"],
+  });
 }

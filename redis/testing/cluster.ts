@@ -8,7 +8,13 @@ import type { RedisArgument, RespValue } from "../resp/types.ts";
 import { ReplyError } from "../errors.ts";
 import { parseClusterShards } from "../cluster/topology.ts";
 import { callSocket } from "./_call.ts";
-import { makeTlsFiles, type TlsFiles } from "./_tls.ts";
+import {
+  type CertificateAuthority,
+  makeCertificateAuthority,
+  makeServerCertificate,
+  makeTlsFiles,
+  type TlsFiles,
+} from "./_tls.ts";
 import {
   type RedisServer,
   ServerStartError,
@@ -45,15 +51,51 @@ export interface StartClusterOptions {
   /**
    * Serve TLS only, the cluster bus and replication included: `true` makes one throwaway CA and
    * certificate with `openssl` for every node (its PEM is in {@linkcode RedisCluster.tls}), or give
-   * your own files. Clients do not need certificates.
+   * your own files; `{ perNode: true }` makes a throwaway CA and one certificate per node that
+   * names only that node's announced hostname (see {@linkcode ClusterNodeTlsOptions}). Clients do
+   * not need certificates.
    */
-  tls?: boolean | ServerTlsFiles;
+  tls?: boolean | ServerTlsFiles | ClusterNodeTlsOptions;
   /** Extra configuration for every node, as in {@linkcode StartServerOptions.config}. */
   config?: Record<string, string | number>;
   /** Extra `redis-server` arguments for every node, as in {@linkcode StartServerOptions.args}. */
   args?: string[];
   /** How long the whole start may take, in ms (default 30000). */
   startTimeoutMs?: number;
+}
+
+/**
+ * One certificate per node for {@linkcode StartClusterOptions.tls}: each node announces a hostname
+ * of its own (`cluster-announce-hostname`, with `cluster-preferred-endpoint-type hostname`, so
+ * `CLUSTER SHARDS`, `CLUSTER SLOTS` and redirects name it) and serves a certificate, signed by
+ * one throwaway CA, whose only subject alternative name is that hostname: a client verifies a
+ * node only when it sends that node's announced hostname as the TLS server name.
+ *
+ * The hostnames need not resolve: the nodes listen on `127.0.0.1`, so connect with a
+ * `mapAddress` that sends every announced hostname there. By default node 0 (in start order, see
+ * {@linkcode RedisClusterNode.hostname}) is `localhost`, which resolves, so a client can take it
+ * as its seed by name; the others are `node-<i>.localhost`. Addresses by IP (`cluster.seeds`,
+ * `node.url`) do not verify. A node that {@linkcode addClusterNode} adds serves the first node's
+ * certificate and announces no hostname.
+ *
+ * @example Certificates for `a.test`, `b.test` and `c.test`
+ * ```ts
+ * import type { ClusterNodeTlsOptions } from "@dray/dray/redis/testing";
+ *
+ * const tls: ClusterNodeTlsOptions = {
+ *   perNode: true,
+ *   hostname: (index) => `${"abc"[index]}.test`,
+ * };
+ * ```
+ */
+export interface ClusterNodeTlsOptions {
+  /** One certificate per node. */
+  perNode: true;
+  /**
+   * Node `index`'s hostname (0-based, in start order); default `localhost` for node 0 and
+   * `node-<index>.localhost` for the others. Each must be a distinct valid hostname.
+   */
+  hostname?: (index: number) => string;
 }
 
 /**
@@ -75,6 +117,10 @@ export interface RedisClusterNode extends RedisServer {
   readonly id: string;
   /** Its role when the cluster was created; failovers may have changed it since. */
   readonly initialRole: "master" | "replica";
+  /**
+   * The hostname it announces, the only name in its certificate, with `tls: { perNode: true }`.
+   */
+  readonly hostname?: string;
 }
 
 /**
@@ -99,7 +145,11 @@ export interface RedisCluster extends AsyncDisposable {
   readonly seeds: readonly { host: string; port: number }[];
   /** The temp dir holding every node's dir (and the throwaway CA with `tls: true`). */
   readonly dir: string;
-  /** The TLS material every node serves, when `tls` is on. */
+  /**
+   * The TLS material every node serves, when `tls` is on. With `tls: { perNode: true }` the CA is
+   * every node's, the certificate and key the first started node's (each node's own are in its
+   * `tls`).
+   */
   readonly tls: TlsFiles | undefined;
   /**
    * Sends one command to the node on `port` on a fresh connection (its unix socket, after `AUTH`
@@ -266,6 +316,33 @@ async function waitHealthy(
   throw new ServerStartError(`The cluster was not healthy in time: ${last}`);
 }
 
+// A throwaway CA and, for each of `count` nodes, a certificate naming only its hostname.
+async function nodeCertificates(
+  dir: string,
+  count: number,
+  options: ClusterNodeTlsOptions,
+): Promise<{ hostname: string; files: TlsFiles }[]> {
+  const hostnames = Array.from(
+    { length: count },
+    (_, i) => options.hostname?.(i) ?? (i === 0 ? "localhost" : `node-${i}.localhost`),
+  );
+  for (const [i, hostname] of hostnames.entries()) {
+    if (
+      typeof hostname !== "string" || !/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(hostname)
+    ) {
+      throw new TypeError(`Cannot use '${hostname}' as node ${i}'s hostname: not a valid hostname`);
+    }
+    if (hostnames.indexOf(hostname) !== i) {
+      throw new RangeError(`Cannot give the hostname '${hostname}' to two nodes`);
+    }
+  }
+  const ca: CertificateAuthority = await makeCertificateAuthority(dir);
+  return await Promise.all(hostnames.map(async (hostname, i) => ({
+    hostname,
+    files: await makeServerCertificate(dir, ca, { name: `node-${i}`, dns: [hostname] }),
+  })));
+}
+
 /**
  * Starts a throwaway Redis Cluster: `masters × (1 + replicasPerMaster)` servers from
  * {@linkcode startServer}, each with `cluster-enabled yes` on a free port whose bus port (+10000)
@@ -317,8 +394,16 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<R
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   };
   try {
-    const tls = options.tls === true ? await makeTlsFiles(dir) : options.tls || undefined;
-    const nodeOptions: StartServerOptions = {
+    const count = masters * (1 + replicas);
+    const option = options.tls;
+    const perNode = typeof option === "object" && "perNode" in option ? option : undefined;
+    const tls: ServerTlsFiles | undefined = option === true
+      ? await makeTlsFiles(dir)
+      : typeof option === "object" && !("perNode" in option)
+      ? option
+      : undefined;
+    const own = perNode === undefined ? undefined : await nodeCertificates(dir, count, perNode);
+    const nodeOptions = (index: number): StartServerOptions => ({
       config: {
         "cluster-enabled": "yes",
         "cluster-config-file": "nodes.conf",
@@ -328,18 +413,24 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<R
         // second instead of ten.
         "repl-ping-replica-period": 1,
         ...(password === undefined ? {} : { masterauth: password }),
-        ...(tls === undefined ? {} : { "tls-cluster": "yes", "tls-replication": "yes" }),
+        ...(tls === undefined && own === undefined
+          ? {}
+          : { "tls-cluster": "yes", "tls-replication": "yes" }),
+        ...(own === undefined ? {} : {
+          "cluster-announce-hostname": own[index]!.hostname,
+          "cluster-preferred-endpoint-type": "hostname",
+        }),
         ...options.config,
       },
       ...(password === undefined ? {} : { password }),
       ...(tls === undefined ? {} : { tls }),
+      ...(own === undefined ? {} : { tls: own[index]!.files }),
       ...(options.args === undefined ? {} : { args: options.args }),
-    };
+    });
     // Started side by side; every start is awaited, so none is left running when one fails.
     const taken = new Set<number>();
-    const count = masters * (1 + replicas);
     const started = await Promise.allSettled(
-      Array.from({ length: count }, () => startNode(dir, taken, nodeOptions, deadline)),
+      Array.from({ length: count }, (_, i) => startNode(dir, taken, nodeOptions(i), deadline)),
     );
     for (const result of started) if (result.status === "fulfilled") servers.push(result.value);
     const failed = started.find((result) => result.status === "rejected");
@@ -348,7 +439,13 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<R
     await createCluster(servers, replicas, { password, tls: files, deadline });
     const roles = await waitHealthy(servers, masters * replicas, password, deadline);
     const nodes: RedisClusterNode[] = servers
-      .map((server, i) => Object.assign(server, roles[i]!))
+      .map((server, i) =>
+        Object.assign(
+          server,
+          roles[i]!,
+          own === undefined ? {} : { hostname: own[i]!.hostname },
+        )
+      )
       .sort((a, b) =>
         a.initialRole === b.initialRole ? a.port - b.port : a.initialRole === "master" ? -1 : 1
       );

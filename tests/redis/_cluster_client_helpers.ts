@@ -13,10 +13,15 @@ export async function ownerPort(
   askPort = servers.nodes[0]!.port,
 ): Promise<number> {
   const reply = await servers.call(askPort, ["CLUSTER", "SHARDS"]);
-  const map = parseClusterShards(reply, { host: "127.0.0.1", port: askPort });
+  const map = parseClusterShards(reply, {
+    host: "127.0.0.1",
+    port: askPort,
+    tls: servers.tls !== undefined,
+  });
   const master = map.masterOf(slot);
-  if (master?.port === undefined) throw new Error(`No master for slot ${slot}`);
-  return master.port;
+  const port = servers.tls === undefined ? master?.port : master?.tlsPort;
+  if (port === undefined) throw new Error(`No master for slot ${slot}`);
+  return port;
 }
 
 /** The ports of the masters, as created. */
@@ -116,10 +121,15 @@ export async function callsOf(
 export async function keyOn(servers: RedisCluster, port: number, prefix: string): Promise<string> {
   const askPort = servers.nodes[0]!.port;
   const reply = await servers.call(askPort, ["CLUSTER", "SHARDS"]);
-  const map = parseClusterShards(reply, { host: "127.0.0.1", port: askPort });
+  const map = parseClusterShards(reply, {
+    host: "127.0.0.1",
+    port: askPort,
+    tls: servers.tls !== undefined,
+  });
   for (let i = 0; i < 10_000; i++) {
     const key = `${prefix}${i}`;
-    if (map.masterOf(keySlot(key))?.port === port) return key;
+    const master = map.masterOf(keySlot(key));
+    if ((servers.tls === undefined ? master?.port : master?.tlsPort) === port) return key;
   }
   throw new Error(`No key found for ${port}`);
 }

@@ -1,7 +1,8 @@
 // ClusterClient following a real cluster's answers: MOVED, ASK and TRYAGAIN produced by hand
 // with CLUSTER SETSLOT IMPORTING/MIGRATING and MIGRATE; a write whose connection dies after it
 // was sent (never re-sent) beside a read that is retried; announced addresses that nothing
-// listens on (NAT) reached through mapAddress; TLS with the announced hostname as SNI.
+// listens on (NAT) reached through mapAddress. TLS with the announced hostname as SNI is in
+// cluster_tls_test.ts.
 
 import assert from "node:assert/strict";
 import {
@@ -270,39 +271,4 @@ Deno.test("ClusterClient reaches announced addresses nothing listens on through 
     assert.ok(announced.some((port) => error.announced === `127.0.0.1:${port}`));
     return true;
   });
-});
-
-Deno.test("ClusterClient speaks TLS to every node with the announced hostname as SNI", async () => {
-  await using servers = await startCluster({
-    tls: true,
-    config: {
-      "cluster-announce-hostname": "localhost",
-      "cluster-preferred-endpoint-type": "hostname",
-    },
-  });
-  const ca = servers.tls!.caPem;
-  await using cluster = await connectCluster({
-    nodes: servers.seeds,
-    node: { tls: { caCerts: [ca] } },
-    // The certificates name "localhost"; the nodes listen on 127.0.0.1 only.
-    mapAddress: ({ port }) => ({ host: "127.0.0.1", port }),
-  });
-  assert.ok(cluster.topology().nodes.every((node) => node.hostname === "localhost"));
-  const keys = Array.from({ length: 30 }, (_, i) => `tls:${i}`);
-  const batch = cluster.pipeline();
-  for (const key of keys) batch.set(key, key);
-  await batch.exec();
-  assert.deepEqual(await cluster.mget(keys), keys);
-  // A wrong server name fails verification, and the error names the node.
-  await using wrong = await connectCluster({
-    nodes: servers.seeds,
-    node: { tls: { caCerts: [ca] } },
-    mapAddress: ({ port }) => ({ host: "127.0.0.1", port }),
-    tlsServername: "not-the-name.test",
-    retryDeadlineMs: 100,
-  }).catch((error) => {
-    assert.match(String(error?.failures?.[0]?.node), /:\d+$/);
-    return undefined;
-  });
-  assert.equal(wrong, undefined);
 });

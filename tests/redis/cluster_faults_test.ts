@@ -6,8 +6,10 @@
 // the benchmark's business (bench:cluster); here only outcomes are asserted.
 
 import assert from "node:assert/strict";
+import diagnostics from "node:diagnostics_channel";
 import { connectCluster } from "../../redis/mod.ts";
-import { OutcomeUnknownError } from "../../redis/errors.ts";
+import { ConnectionClosedError, OutcomeUnknownError } from "../../redis/errors.ts";
+import { COMMAND_CHANNEL, type CommandTraceContext } from "../../redis/mod.ts";
 import type { ClusterClient } from "../../redis/cluster/cluster_client.ts";
 import type { ClusterEvent } from "../../redis/cluster/types.ts";
 import { keySlot } from "../../redis/cluster/slot.ts";
@@ -16,7 +18,6 @@ import {
   callNode,
   clusterMap,
   failover,
-  freezeNode,
   rebalance,
   type RedisCluster,
   type RedisClusterNode,
@@ -162,7 +163,51 @@ Deno.test("ClusterClient follows a graceful CLUSTER FAILOVER under load with not
   assert.equal(report.errors, 0, `errors: ${JSON.stringify(report.errorKinds)}`);
 });
 
-Deno.test("ClusterClient keeps other shards going while a master hangs, and leaves it once back", async () => {
+interface Sent {
+  readonly command: string;
+  readonly port: number | undefined;
+  /** When the node connection started it (epoch ms). */
+  readonly at: number;
+  /** The error it settled with, if any. */
+  error?: unknown;
+}
+
+/**
+ * Every command the node connections of this isolate start, with the server's port, from the
+ * command tracing channel (`start`, and `asyncEnd` for how it settled).
+ */
+function recordCommands(): { sent: Sent[] } & Disposable {
+  const start = diagnostics.channel(`tracing:${COMMAND_CHANNEL}:start`);
+  const end = diagnostics.channel(`tracing:${COMMAND_CHANNEL}:asyncEnd`);
+  const sent: Sent[] = [];
+  const byContext = new WeakMap<CommandTraceContext, Sent>();
+  const onStart = (message: unknown): void => {
+    const context = message as CommandTraceContext;
+    const record = { command: context.command, port: context.serverPort, at: now() };
+    byContext.set(context, record);
+    sent.push(record);
+  };
+  const onEnd = (message: unknown): void => {
+    const context = message as CommandTraceContext;
+    const record = byContext.get(context);
+    if (record !== undefined && context.error !== undefined) record.error = context.error;
+  };
+  start.subscribe(onStart);
+  end.subscribe(onEnd);
+  return {
+    sent,
+    [Symbol.dispose]: () => {
+      start.unsubscribe(onStart);
+      end.unsubscribe(onEnd);
+    },
+  };
+}
+
+function now(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+Deno.test("ClusterClient keeps other shards going while a master hangs 6 s, and writes nothing to it once replaced", async () => {
   await using cluster = await startCluster({
     masters: 3,
     replicasPerMaster: 1,
@@ -172,38 +217,69 @@ Deno.test("ClusterClient keeps other shards going while a master hangs, and leav
   const map = await clusterMap(cluster.nodes);
   const frozen = busiestMaster(cluster, map);
   const affected = writersOn(map, frozen.id);
+  const others = Array.from({ length: WRITERS }, (_, w) => w).filter((w) => !affected.has(w));
   const load = new SequenceLoad(WRITERS, waitPush(client));
+  const replies: { writer: number; at: number }[] = [];
+  load.onReply = (writer, at) => void replies.push({ writer, at });
+  using recorder = recordCommands();
   load.start();
   await delay(200);
   await using watch = await watchPromotion(cluster, frozen);
-  const frozenAt = performance.timeOrigin + performance.now();
-  const othersBefore = load.ackCount;
-  const freezing = freezeNode(frozen, 3500);
-  const promotion = await watch.promoted;
-  // Other shards took writes while it hung.
-  assert.ok(load.ackCount > othersBefore);
-  await load.firstReplyAfter(promotion.at, affected);
-  await freezing; // SIGCONT: it comes back and learns it is a replica now
-  await delay(500);
-  await load.stop();
-  const report = load.verify(await readLists(cluster.nodes));
-  assert.deepEqual(
-    { lost: report.lost, duplicated: report.duplicated },
-    { lost: 0, duplicated: 0 },
-    JSON.stringify(report),
-  );
-  for (const error of load.errorSamples) {
-    // A WAIT routed by key to the old master right after SIGCONT is refused as a replica's
-    // ("ERR WAIT cannot be used with replica instances"): it is rerouted like READONLY, so the
-    // only errors are the writes in flight when the master froze.
-    assert.ok(error instanceof OutcomeUnknownError, `${error.name}: ${error.message}`);
+  const frozenAt = now();
+  frozen.kill("SIGSTOP");
+  let thawedAt = Infinity;
+  try {
+    const promotion = await watch.promoted;
+    await delay(frozenAt + 6000 - now());
+    thawedAt = now();
+    frozen.kill("SIGCONT"); // it comes back and learns it is a replica now
+    await load.firstReplyAfter(thawedAt, affected);
+    await waitClusterStable(cluster.nodes);
+    await delay(300);
+    await load.stop();
+
+    const report = load.verify(await readLists(cluster.nodes));
+    assert.deepEqual(
+      { lost: report.lost, duplicated: report.duplicated },
+      { lost: 0, duplicated: 0 },
+      JSON.stringify(report),
+    );
+    // Other shards were unaffected: every one of their writers was answered while the master
+    // hung, before and after the promotion, and none of them saw an error.
+    for (const [from, to] of [[frozenAt, promotion.at], [promotion.at, thawedAt]]) {
+      const answered = new Set(
+        replies.filter((r) => r.at > from! && r.at < to!).map((r) => r.writer),
+      );
+      assert.deepEqual(
+        others.filter((w) => !answered.has(w)),
+        [],
+        "writers of other shards stalled",
+      );
+    }
+    // The only errors are writes in flight to the hung master (their outcome is unknown).
+    for (const error of load.errorSamples) {
+      assert.ok(error instanceof OutcomeUnknownError, `${error.name}: ${error.message}`);
+    }
+    assert.ok(load.errorTimes.every((at) => at > frozenAt));
+    // No write reached the old master once its replica was promoted, counted per server port on
+    // the command tracing channel, which every node connection publishes to. A command rejected
+    // with a plain ConnectionClosedError was never written (queued behind the handshake of a
+    // connection opened while the node hung, then taken for dead); every RPUSH that was written
+    // to it after the promotion (once back, on such a connection) it refused with MOVED.
+    const old = recorder.sent.filter((c) => c.port === frozen.port);
+    assert.ok(old.some((c) => c.at < frozenAt));
+    const written = old.filter((c) =>
+      c.at > promotion.at &&
+      !(c.error instanceof ConnectionClosedError && !(c.error instanceof OutcomeUnknownError))
+    );
+    for (const write of written.filter((c) => c.command === "RPUSH")) {
+      assert.match(String(write.error), /^ReplyError: MOVED /);
+    }
+    assert.equal((await clusterMap(cluster.nodes)).nodeById(frozen.id)?.role, "replica");
+  } finally {
+    if (thawedAt === Infinity) frozen.kill("SIGCONT");
+    await load.stop();
   }
-  // Errors only came from the hung shard, and only while it hung.
-  assert.ok(load.errorTimes.every((at) => at > frozenAt));
-  assert.equal(
-    (await clusterMap(cluster.nodes)).nodeById(frozen.id)?.role,
-    "replica",
-  );
 });
 
 Deno.test("ClusterClient carries on through add-node, rebalance and del-node", async () => {

@@ -204,6 +204,105 @@ Deno.test("ModeTracker.frame handles RESP3 pushes, bare unsubscribes and dropped
   assert.equal(rig.modes.special, false);
 });
 
+Deno.test("ModeTracker tells the server's SUNSUBSCRIBE from the answer to its own, exactly", () => {
+  // Each case: shard channels held, then SUNSUBSCRIBE calls queued (their names; [] for all),
+  // then frames (name and count) in the order the server sends them, each with what it routes
+  // to (a count answers the head call, CONSUMED answers nobody) and who unsubscribed the
+  // channel ("ours": the call at the head, "server": on its own, nothing: no event).
+  type Step = [name: string | null, count: number, routed: number | "consumed", by?: string];
+  const table: [string, string[], string[][], Step[]][] = [
+    ["another channel dropped while ours is pending", ["a", "b"], [["a"]], [
+      ["b", 1, "consumed", "server"],
+      ["a", 0, 0, "ours"],
+    ]],
+    ["another channel dropped between two of our names", ["a", "b", "c"], [["a", "c"]], [
+      ["a", 2, "consumed", "ours"],
+      ["b", 1, "consumed", "server"],
+      ["c", 0, 0, "ours"],
+    ]],
+    [
+      "our channel dropped by the server first: the drop answers, our own reply is absorbed",
+      [
+        "a",
+        "b",
+      ],
+      [["a"]],
+      [
+        ["a", 1, 1, "ours"],
+        ["a", 1, "consumed"],
+        ["b", 0, "consumed", "server"],
+      ],
+    ],
+    ["a later call's channel dropped first: calls are answered in order", ["a", "b"], [["a"], [
+      "b",
+    ]], [
+      ["b", 1, "consumed", "server"],
+      ["a", 0, 0, "ours"],
+      ["b", 0, 0, "ours"],
+    ]],
+    ["the first call's channel dropped first, then both answers", ["a", "b"], [["a"], ["b"]], [
+      ["a", 1, 1, "ours"],
+      ["a", 1, "consumed"],
+      ["b", 0, 0, "ours"],
+    ]],
+    ["SUNSUBSCRIBE of all: a drop before it counts among its answers", ["a", "b"], [[]], [
+      ["b", 1, "consumed", "ours"],
+      ["a", 0, 0, "ours"],
+    ]],
+    [
+      "SUNSUBSCRIBE of all after the server dropped the last: the null answer is absorbed",
+      [
+        "a",
+      ],
+      [[]],
+      [
+        ["a", 0, 0, "ours"],
+        [null, 0, "consumed"],
+      ],
+    ],
+  ];
+  for (const protocol of [2, 3] as const) {
+    for (const [what, held, calls, steps] of table) {
+      const rig = new Rig(protocol);
+      rig.call("s", "shard", held);
+      const send = (frame: RespValue[]): Routed =>
+        protocol === 2 ? rig.route(frame) : rig.push(frame);
+      for (const [i, name] of held.entries()) send(confirmation("ssubscribe", name, i + 1));
+      const entries = calls.map((names, i) => rig.call(`u${i}`, "shard", names, false));
+      for (const [name, count, routed, by] of steps) {
+        const before = rig.events.length;
+        const head = rig.inflight.peek();
+        const frame = confirmation("sunsubscribe", name, count);
+        const got = send(frame);
+        const label = `${what} (RESP${protocol}): ${name}`;
+        assert.equal(got, routed === "consumed" ? CONSUMED : routed, label);
+        const event = by === undefined
+          ? []
+          : [["unsub", by === "ours" ? head!.name : undefined, "shard", name, count]];
+        assert.deepEqual(rig.events.slice(before), event, label);
+      }
+      assert.equal(rig.inflight.length, 0, what);
+      assert.ok(entries.length > 0);
+      assert.equal(rig.modes.mode, "normal", what);
+      assert.equal(rig.modes.special, false, what);
+    }
+  }
+});
+
+Deno.test("ModeTracker still refuses a confirmation that answers nobody, but for SUNSUBSCRIBE", () => {
+  for (const what of ["subscribe", "ssubscribe", "unsubscribe", "punsubscribe"]) {
+    const rig = new Rig(3);
+    assert.throws(
+      () => rig.push(confirmation(what, "x", 0)),
+      (e) => e instanceof ProtocolError && /no subscribe or unsubscribe command/.test(e.message),
+      what,
+    );
+  }
+  const rig = new Rig(3);
+  assert.equal(rig.push(confirmation("sunsubscribe", "x", 0)), CONSUMED);
+  assert.deepEqual(rig.events, []);
+});
+
 Deno.test("ModeTracker.route fails frames that make no sense with a ProtocolError", () => {
   const table: [string, RespValue, RegExp][] = [
     ["a message of 2 elements", [bytes("message"), bytes("a")], /3 elements/],
