@@ -9,7 +9,9 @@ import { ConnectError } from "../transport/errors.ts";
 import type { RedisArgument, RespValue } from "../resp/types.ts";
 import { NodePool, type NodeTarget } from "./_nodes.ts";
 import { formatAddress } from "./_parse_topology.ts";
-import { reassemble, reduceReplies } from "./_reduce.ts";
+import { reduceReplies, SplitReply } from "./_reduce.ts";
+import { type BatchItem, sendBatch } from "./_node_batch.ts";
+import { classify } from "../commands/classify.ts";
 import { type CrossSlotMode, type Route, routeCommand } from "./_route.ts";
 import { chooseReader, type ReaderState } from "./_read_from.ts";
 import {
@@ -147,6 +149,11 @@ export class ClusterCore {
 
   get closed(): boolean {
     return this.abort.signal.aborted;
+  }
+
+  /** Whether reads are spread by measured latency (`readFrom: "nearest"`): each is measured. */
+  get measuresReaders(): boolean {
+    return this.#reader.readFrom === "nearest";
   }
 
   /** How many topology refreshes ran (ok or not). */
@@ -354,12 +361,37 @@ export class ClusterCore {
       case "any":
         return this.dispatch<T>(argv, own, undefined, route.readonly);
       case "split":
-        return Promise.all(
-          route.parts.map((part) => this.dispatch(part.argv, own, part.slot, route.readonly)),
-        ).then((replies) => reassemble(route.parts, replies, route.response) as T);
+        return this.#split(route, own) as Promise<T>;
       case "all":
         return this.#fanOut<T>(argv, own, route.nodes, route.response);
     }
+  }
+
+  // The parts of a split command, each node's parts as one block; the reply put together in place.
+  #split(
+    route: Route & { kind: "split" },
+    options: CommandOptions | undefined,
+  ): Promise<RespValue> {
+    const parts = route.parts;
+    let keys = 0;
+    for (let p = 0; p < parts.length; p++) keys += parts[p]!.keyIndexes.length;
+    const reply = new SplitReply(parts, route.response, keys);
+    const kind = classify(parts[0]!.argv);
+    const items: BatchItem[] = new Array(parts.length);
+    for (let p = 0; p < parts.length; p++) {
+      const part = parts[p]!;
+      items[p] = {
+        argv: part.argv,
+        options,
+        slot: part.slot,
+        readonly: route.readonly,
+        kind,
+        sink: reply,
+        at: p,
+      };
+    }
+    sendBatch(this, items);
+    return reply.promise;
   }
 
   async #fanOut<T>(
