@@ -8,7 +8,7 @@ import { ConnectionClosedError, OutcomeUnknownError, ReplyError } from "../error
 import { ConnectError } from "../transport/errors.ts";
 import type { RedisArgument, RespValue } from "../resp/types.ts";
 import { NodePool, type NodeTarget } from "./_nodes.ts";
-import { formatAddress } from "./_parse_topology.ts";
+import { formatAddress, parseSeed, splitHostPort } from "./_parse_topology.ts";
 import { reduceReplies, SplitReply } from "./_reduce.ts";
 import { type BatchItem, sendBatch } from "./_node_batch.ts";
 import { classify } from "../commands/classify.ts";
@@ -24,6 +24,7 @@ import {
 import { type Redirect, RedirectTracker } from "./redirect.ts";
 import type { RefreshReason } from "./refresh.ts";
 import { RefreshDriver } from "./refresh_driver.ts";
+import { RetryPark } from "./_retry_park.ts";
 import {
   type ClusterNode,
   parseClusterShards,
@@ -44,48 +45,6 @@ export interface ClusterCommandOptions extends CommandOptions {
 }
 
 const DEFAULT_DEADLINE_MS = 5000;
-
-// Waits `ms`, or less when the client closes or `wake` settles (a new slot map).
-function delay(ms: number, signal: AbortSignal, wake: Promise<void>): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    let done = false;
-    const finish = () => {
-      if (done) return;
-      done = true;
-      clearTimeout(id);
-      signal.removeEventListener("abort", finish);
-      resolve();
-    };
-    const id = setTimeout(finish, ms);
-    signal.addEventListener("abort", finish);
-    wake.then(finish);
-  });
-}
-
-function parseSeed(seed: string | ClusterAddress): ClusterAddress {
-  if (typeof seed !== "string") {
-    if (typeof seed?.host !== "string" || !Number.isInteger(seed.port)) {
-      throw new TypeError(`Invalid seed node "${JSON.stringify(seed)}"`);
-    }
-    return { host: seed.host, port: seed.port };
-  }
-  let text = seed;
-  const scheme = /^rediss?:\/\//.exec(text);
-  if (scheme !== null) {
-    const url = new URL(text);
-    return { host: url.hostname.replace(/^\[|\]$/g, ""), port: Number(url.port || 6379) };
-  }
-  text = text.trim();
-  const colon = text.lastIndexOf(":");
-  const port = Number(text.slice(colon + 1));
-  let host = colon === -1 ? "" : text.slice(0, colon);
-  if (host.startsWith("[") && host.endsWith("]")) host = host.slice(1, -1);
-  if (host === "" || !(Number.isInteger(port) && port > 0 && port < 65536)) {
-    throw new TypeError(`Invalid seed node "${seed}": expected "host:port"`);
-  }
-  return { host, port };
-}
 
 function commandName(argv: readonly RedisArgument[]): string {
   return String(argv[0]).toUpperCase();
@@ -110,9 +69,12 @@ export class ClusterCore {
   #maxRedirects: number;
   #tls: boolean;
   #refreshes = 0;
+  // How many slot maps with a change were installed; how many commands wait for a shard.
+  #changes = 0;
+  #shardWaiters = 0;
   #waiters: { after: number; resolve: () => void }[] = [];
-  // Settles when the slot map changes: commands waiting to retry go at once.
-  #changed = Promise.withResolvers<void>();
+  // Commands waiting to retry: they go at once, in issue order, when the slot map changes.
+  #park = new RetryPark();
   protocol: 2 | 3 = 3;
 
   constructor(options: ClusterClientOptions) {
@@ -206,8 +168,7 @@ export class ClusterCore {
   }
 
   #wake(): void {
-    this.#changed.resolve();
-    this.#changed = Promise.withResolvers<void>();
+    this.#park.wake();
   }
 
   #settleWaiters(started: number): void {
@@ -244,10 +205,16 @@ export class ClusterCore {
 
   async #fetch(): Promise<boolean> {
     const started = ++this.#refreshes;
+    const changes = this.#changes;
     try {
       return await this.#fetchOnce();
     } finally {
       this.#settleWaiters(started);
+      // Commands still wait for a shard that is down and this refresh saw no new owner: look
+      // again after the short gap, until the map changes (or they give up).
+      if (this.#shardWaiters > 0 && this.#changes === changes && !this.closed) {
+        this.trigger("shard-down");
+      }
     }
   }
 
@@ -284,9 +251,16 @@ export class ClusterCore {
       const j = Math.floor(Math.random() * (i + 1));
       [known[i], known[j]] = [known[j]!, known[i]!];
     }
-    const ready = known.filter((node) => this.pool.ready(node.address) !== undefined);
-    const rest = known.filter((node) => this.pool.ready(node.address) === undefined);
-    const targets: NodeTarget[] = [...ready, ...rest].slice(0, 3).map((node) => ({
+    // The replicas of a master taken for down first: the one promoted knows it before anyone.
+    const heirs = new Set<string>();
+    for (const shard of this.#map?.shards ?? []) {
+      if (shard.master === undefined || !this.#down.has(shard.master.address)) continue;
+      for (const replica of shard.replicas) heirs.add(replica.address);
+    }
+    const rank = (node: ClusterNode): number =>
+      (heirs.has(node.address) ? 0 : 2) + (this.pool.ready(node.address) !== undefined ? 0 : 1);
+    known.sort((a, b) => rank(a) - rank(b));
+    const targets: NodeTarget[] = known.slice(0, 3).map((node) => ({
       host: node.host,
       port: Number(node.address.slice(node.address.lastIndexOf(":") + 1)),
       hostname: node.hostname,
@@ -318,6 +292,7 @@ export class ClusterCore {
       ? Array.from({ length: 16384 }, (_, i) => i).filter((slot) => map.masterOf(slot))
       : previous.differingSlots(map);
     if (previous === undefined || changed.length > 0) {
+      this.#changes++;
       this.#wake();
       this.emit("topology", { topology: map, previous, changedSlots: changed });
     }
@@ -457,6 +432,7 @@ export class ClusterCore {
       deadline: performance.now() + (options?.timeoutMs ?? this.#deadlineMs),
       ask: undefined,
       attempts: 0,
+      seq: this.#park.next(),
     };
   }
 
@@ -471,8 +447,18 @@ export class ClusterCore {
     let pending = failed;
     for (;;) {
       if (pending !== undefined) {
+        state.shardDown = false;
         const wait = this.#decide(pending.error, argv, slot, readonly, pending.address, state);
-        if (wait > 0) await delay(wait, this.abort.signal, this.#changed.promise);
+        if (wait > 0) {
+          // Waiting for a shard that is down keeps the refreshes at the short gap (see #fetch).
+          const counted = state.shardDown;
+          if (counted) this.#shardWaiters++;
+          try {
+            await this.#park.pause(wait, state.seq, this.abort.signal);
+          } finally {
+            if (counted) this.#shardWaiters--;
+          }
+        }
         pending = undefined;
       }
       if (this.closed) throw new ConnectionClosedError("The cluster client is closed");
@@ -530,7 +516,10 @@ export class ClusterCore {
           return decision.delayMs;
         case "retry":
           if (decision.refresh) {
-            this.trigger(decision.reason === "TRYAGAIN" ? "retry" : "cluster-down", address);
+            // CLUSTERDOWN/MASTERDOWN: a failover may be under way; look again soon.
+            const down = decision.reason !== "TRYAGAIN";
+            state.shardDown = down;
+            this.trigger(down ? "shard-down" : "retry", address);
           }
           return decision.delayMs;
         case "reroute":
@@ -551,11 +540,14 @@ export class ClusterCore {
       error instanceof NodeUnreachableError || error instanceof ClusterDownError;
     if (!lost) throw error;
     if (now >= state.deadline) throw error;
+    // The command waits for its slot's master: refreshed at the short gap until the map
+    // changes (a failover's new master), which sends it again at once.
+    state.shardDown = slot !== undefined;
     if (address !== "" && !(error instanceof ClusterDownError)) {
       this.#reader.excluded.set(address, now + 1000);
-      this.trigger("node-down", address);
+      this.trigger(slot === undefined ? "node-down" : "shard-down", address);
     } else {
-      this.trigger("uncovered");
+      this.trigger(slot === undefined ? "uncovered" : "shard-down");
     }
     state.retries = (state.retries ?? 0) + 1;
     return Math.min(100, 10 * 2 ** Math.min(state.retries - 1, 5));
@@ -568,19 +560,16 @@ export interface RetryState {
   deadline: number;
   ask: ClusterAddress | undefined;
   attempts: number;
+  /** Its place in the issue order, for going again in order after a new slot map. */
+  seq: number;
   retries?: number;
+  /** Its last wait is for a shard that is down (an unreachable master, `CLUSTERDOWN`). */
+  shardDown?: boolean;
 }
 
 function withoutKey(options: ClusterCommandOptions): CommandOptions {
   const { key: _key, ...rest } = options;
   return rest;
-}
-
-function splitHostPort(address: string): [string, number] {
-  const colon = address.lastIndexOf(":");
-  let host = address.slice(0, colon);
-  if (host.startsWith("[")) host = host.slice(1, -1);
-  return [host, Number(address.slice(colon + 1))];
 }
 
 /** What the pool needs to connect to a topology node. */
