@@ -108,7 +108,10 @@ export async function recoverySeries(
       hung: stop.hung as number,
     };
     out.push(row);
-    log(`(${kind === "kill" ? "g" : "h"}) round ${round + 1}: ${JSON.stringify(row)}`);
+    log(
+      `(${kind === "kill" ? "g" : "h"}) round ${round + 1}: ${JSON.stringify(row)} ` +
+        JSON.stringify(report.errorKinds),
+    );
     if (kind === "kill") {
       // The victim comes back as a replica of its old replica.
       await victim.restart();

@@ -387,7 +387,7 @@ export class RefreshScheduler {
   // The earliest start of the pending refresh.
   #due(): number {
     let gap = this.#minGap;
-    if (this.#reasons.has("shard-down")) {
+    if (this.#reasons.has("shard-down") && this.#lastStart !== -Infinity) {
       if (this.#downGapOf !== this.#lastStart) {
         this.#downGapOf = this.#lastStart;
         this.#downGapNow = Math.min(
