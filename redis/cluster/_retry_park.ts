@@ -10,7 +10,7 @@ interface Parked {
 
 /** The waiting room of a cluster client's retries. */
 export class RetryPark {
-  #parked: Parked[] = [];
+  #parked = new Set<Parked>();
   #issued = 0;
 
   /** A number for a command's place in the issue order (the first time it fails). */
@@ -20,7 +20,7 @@ export class RetryPark {
 
   /** How many commands wait. */
   get size(): number {
-    return this.#parked.length;
+    return this.#parked.size;
   }
 
   /** Waits `ms`, or less when `signal` aborts or {@linkcode RetryPark.wake} is called. */
@@ -34,22 +34,20 @@ export class RetryPark {
         done = true;
         clearTimeout(id);
         signal.removeEventListener("abort", finish);
-        const at = this.#parked.indexOf(parked);
-        if (at !== -1) this.#parked.splice(at, 1);
+        this.#parked.delete(parked);
         resolve();
       };
       const id = setTimeout(finish, ms);
       signal.addEventListener("abort", finish);
-      this.#parked.push(parked);
+      this.#parked.add(parked);
     });
   }
 
   /** Ends every wait now, the earliest issued command first. */
   wake(): void {
-    const parked = this.#parked;
-    if (parked.length === 0) return;
-    this.#parked = [];
-    parked.sort((a, b) => a.seq - b.seq);
+    if (this.#parked.size === 0) return;
+    const parked = [...this.#parked].sort((a, b) => a.seq - b.seq);
+    this.#parked = new Set();
     for (const { finish } of parked) finish();
   }
 }
