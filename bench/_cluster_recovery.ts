@@ -1,7 +1,8 @@
 // The recovery series of bench/cluster_bench.ts, dray only: (g) kill -9 of a master, (h) a
 // graceful `CLUSTER FAILOVER`, each `rounds` times on 3 masters + 3 replicas under 50 writers.
 // Recovery of a round = the first write to the failed shard answered after the promotion − the
-// moment a raw monitor (ROLE polled every 5 ms on the replica) saw the promotion. For (g) each
+// moment a raw monitor (ROLE polled every 5 ms on the replica) saw the promotion (0 when the
+// write was answered before the monitor's next poll saw it). For (g) each
 // write is an RPUSH followed by `WAIT 1 200` on the same connection and counts as acknowledged
 // only when WAIT saw a replica have it; "the write answered" is the RPUSH's own reply (the new
 // master has no replica for WAIT until the victim rejoins, so every WAIT after the promotion
@@ -94,13 +95,18 @@ export async function recoverySeries(
     else await failover(heir);
     const promotion = await watch.promoted;
     await delay(kind === "kill" ? 1000 : 500);
-    const stop = await ask({ loadStop: { after: promotion.at } });
+    // After a kill the old master answers nothing more, so any write answered on the shard from
+    // 100 ms after the kill on came from the new master: counted even when it came before the
+    // monitor's next ROLE poll saw the promotion (recovery 0). After a graceful failover the old
+    // master answers until the switch: only writes after the promotion count.
+    const after = kind === "kill" ? faultAt + 100 : promotion.at;
+    const stop = await ask({ loadStop: { after } });
     const live = cluster.nodes.filter((node) => kind === "failover" || node !== victim);
     const lists = await readLists(live, prefix);
     const { report } = await ask({ verify: lists }) as unknown as { report: LoadReport };
     const answered = (kind === "kill" ? stop.writtenAt : stop.recoveredAt) as number | null;
     const row: RecoveryRound = {
-      recovery: answered === null ? Infinity : Math.round(answered - promotion.at),
+      recovery: answered === null ? Infinity : Math.max(0, Math.round(answered - promotion.at)),
       promotion: Math.round(promotion.at - faultAt),
       errors: report.errors,
       lost: report.lost,

@@ -445,11 +445,14 @@ export class ClusterCore {
   ): Promise<T> {
     const state = failed?.state ?? this.#state(options);
     let pending = failed;
+    // The slot map the last attempt was routed with (-1: not known here).
+    let routedWith = -1;
     for (;;) {
       if (pending !== undefined) {
         state.shardDown = false;
         const wait = this.#decide(pending.error, argv, slot, readonly, pending.address, state);
-        if (wait > 0) {
+        // A new map came while the attempt was under way: what the wait was for has happened.
+        if (wait > 0 && (routedWith === -1 || routedWith === this.#changes)) {
           // Waiting for a shard that is down keeps the refreshes at the short gap (see #fetch).
           const counted = state.shardDown;
           if (counted) this.#shardWaiters++;
@@ -475,6 +478,7 @@ export class ClusterCore {
         continue;
       }
       const address = formatAddress(target.host, target.port);
+      routedWith = this.#changes;
       try {
         state.attempts++;
         const client = await this.pool.get(target);
