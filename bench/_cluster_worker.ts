@@ -41,6 +41,11 @@ interface Runner {
   /** (d): the values of `keys`, in order. */
   mget(keys: string[]): Promise<unknown[]>;
   push(wait: boolean): Push;
+  /**
+   * Where the runner reports the moment a write itself (the RPUSH, not the WAIT after it) was
+   * answered, when it can tell them apart (dray); set by the worker.
+   */
+  written?: ((key: string) => void) | undefined;
   close(): Promise<void>;
 }
 
@@ -53,7 +58,7 @@ function check(ok: boolean, what: string): void {
 async function drayRunner(setup: Setup): Promise<Runner> {
   const { connectCluster } = await import("../redis/mod.ts");
   const client = await connectCluster({ nodes: setup.seeds });
-  return {
+  const runner: Runner = {
     set: (key, value) => client.set(key, value),
     get: (key) => client.get(key),
     async pipeline(keys) {
@@ -66,8 +71,10 @@ async function drayRunner(setup: Setup): Promise<Runner> {
     push: (wait) =>
       wait
         ? async (key, value) => {
+          const write = client.rpush(key, value);
+          write.then(() => runner.written?.(key), () => {});
           const [pushed, replicas] = await Promise.all([
-            client.rpush(key, value),
+            write,
             client.sendCommand<number>(["WAIT", "1", "200"], { key }),
           ]);
           return pushed > 0 && replicas >= 1;
@@ -75,6 +82,7 @@ async function drayRunner(setup: Setup): Promise<Runner> {
         : async (key, value) => (await client.rpush(key, value)) > 0,
     close: () => client.close(),
   };
+  return runner;
 }
 
 async function ioredisRunner(setup: Setup, autoPipelining: boolean): Promise<Runner> {
@@ -199,8 +207,10 @@ async function run(runner: Runner, scenario: "a" | "b" | "c" | "d"): Promise<num
 let runner: Runner | undefined;
 let load: SequenceLoad | undefined;
 let loadStarted = 0;
-// When (epoch ms) the server answered the armed writers' writes since the kill.
+// When (epoch ms) the server answered the armed writers' writes since the kill; `armedWrites`:
+// the writes themselves (the RPUSH without its WAIT), where the runner can tell.
 let armed: number[] | undefined;
+let armedWrites: number[] | undefined;
 
 self.onmessage = async (event: MessageEvent<Message>) => {
   const message = event.data;
@@ -220,6 +230,7 @@ self.onmessage = async (event: MessageEvent<Message>) => {
       load = new SequenceLoad(writers, runner!.push(wait), prefix);
       loadStarted = performance.now();
       armed = undefined;
+      armedWrites = undefined;
       load.start();
       self.postMessage({ ok: true });
     } else if ("arm" in message) {
@@ -229,6 +240,13 @@ self.onmessage = async (event: MessageEvent<Message>) => {
       armed = times;
       load!.onReply = (writer, at) => {
         if (at > since && watched.has(writer) && times.length < 1_000_000) times.push(at);
+      };
+      const writes: number[] = [];
+      armedWrites = writes;
+      runner!.written = (key) => {
+        const at = performance.timeOrigin + performance.now();
+        const writer = Number(/\{(\d+)\}$/.exec(key)?.[1]);
+        if (at > since && watched.has(writer) && writes.length < 1_000_000) writes.push(at);
       };
       self.postMessage({ ok: true });
     } else if ("loadStop" in message) {
@@ -241,11 +259,20 @@ self.onmessage = async (event: MessageEvent<Message>) => {
         waited += 20;
       }
       const recovered = first();
+      const written = armedWrites?.find((at) => at > after);
       load!.onReply = undefined;
+      runner!.written = undefined;
+      armedWrites = undefined;
       const seconds = (performance.now() - loadStarted) / 1000;
       // A client whose writes never settle is reported (hung writers), not waited for.
       const hung = await load!.stop(15_000);
-      self.postMessage({ seconds, acks: load!.ackCount, recoveredAt: recovered ?? null, hung });
+      self.postMessage({
+        seconds,
+        acks: load!.ackCount,
+        recoveredAt: recovered ?? null,
+        writtenAt: written ?? null,
+        hung,
+      });
     } else if ("verify" in message) {
       const samples = [...new Set(load!.errorSamples.map((e) => `${e.name}: ${e.message}`))];
       self.postMessage({

@@ -8,8 +8,10 @@ import { ConnectionClosedError, OutcomeUnknownError, ReplyError } from "../error
 import { ConnectError } from "../transport/errors.ts";
 import type { RedisArgument, RespValue } from "../resp/types.ts";
 import { NodePool, type NodeTarget } from "./_nodes.ts";
-import { formatAddress } from "./_parse_topology.ts";
-import { reassemble, reduceReplies } from "./_reduce.ts";
+import { formatAddress, parseSeed, splitHostPort } from "./_parse_topology.ts";
+import { reduceReplies, SplitReply } from "./_reduce.ts";
+import { type BatchItem, sendBatch } from "./_node_batch.ts";
+import { classify } from "../commands/classify.ts";
 import { type CrossSlotMode, type Route, routeCommand } from "./_route.ts";
 import { chooseReader, type ReaderState } from "./_read_from.ts";
 import {
@@ -22,6 +24,7 @@ import {
 import { type Redirect, RedirectTracker } from "./redirect.ts";
 import type { RefreshReason } from "./refresh.ts";
 import { RefreshDriver } from "./refresh_driver.ts";
+import { RetryPark } from "./_retry_park.ts";
 import {
   type ClusterNode,
   parseClusterShards,
@@ -42,48 +45,6 @@ export interface ClusterCommandOptions extends CommandOptions {
 }
 
 const DEFAULT_DEADLINE_MS = 5000;
-
-// Waits `ms`, or less when the client closes or `wake` settles (a new slot map).
-function delay(ms: number, signal: AbortSignal, wake: Promise<void>): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    let done = false;
-    const finish = () => {
-      if (done) return;
-      done = true;
-      clearTimeout(id);
-      signal.removeEventListener("abort", finish);
-      resolve();
-    };
-    const id = setTimeout(finish, ms);
-    signal.addEventListener("abort", finish);
-    wake.then(finish);
-  });
-}
-
-function parseSeed(seed: string | ClusterAddress): ClusterAddress {
-  if (typeof seed !== "string") {
-    if (typeof seed?.host !== "string" || !Number.isInteger(seed.port)) {
-      throw new TypeError(`Invalid seed node "${JSON.stringify(seed)}"`);
-    }
-    return { host: seed.host, port: seed.port };
-  }
-  let text = seed;
-  const scheme = /^rediss?:\/\//.exec(text);
-  if (scheme !== null) {
-    const url = new URL(text);
-    return { host: url.hostname.replace(/^\[|\]$/g, ""), port: Number(url.port || 6379) };
-  }
-  text = text.trim();
-  const colon = text.lastIndexOf(":");
-  const port = Number(text.slice(colon + 1));
-  let host = colon === -1 ? "" : text.slice(0, colon);
-  if (host.startsWith("[") && host.endsWith("]")) host = host.slice(1, -1);
-  if (host === "" || !(Number.isInteger(port) && port > 0 && port < 65536)) {
-    throw new TypeError(`Invalid seed node "${seed}": expected "host:port"`);
-  }
-  return { host, port };
-}
 
 function commandName(argv: readonly RedisArgument[]): string {
   return String(argv[0]).toUpperCase();
@@ -108,9 +69,12 @@ export class ClusterCore {
   #maxRedirects: number;
   #tls: boolean;
   #refreshes = 0;
+  // How many slot maps with a change were installed; how many commands wait for a shard.
+  #changes = 0;
+  #shardWaiters = 0;
   #waiters: { after: number; resolve: () => void }[] = [];
-  // Settles when the slot map changes: commands waiting to retry go at once.
-  #changed = Promise.withResolvers<void>();
+  // Commands waiting to retry: they go at once, in issue order, when the slot map changes.
+  #park = new RetryPark();
   protocol: 2 | 3 = 3;
 
   constructor(options: ClusterClientOptions) {
@@ -147,6 +111,11 @@ export class ClusterCore {
 
   get closed(): boolean {
     return this.abort.signal.aborted;
+  }
+
+  /** Whether reads are spread by measured latency (`readFrom: "nearest"`): each is measured. */
+  get measuresReaders(): boolean {
+    return this.#reader.readFrom === "nearest";
   }
 
   /** How many topology refreshes ran (ok or not). */
@@ -199,8 +168,7 @@ export class ClusterCore {
   }
 
   #wake(): void {
-    this.#changed.resolve();
-    this.#changed = Promise.withResolvers<void>();
+    this.#park.wake();
   }
 
   #settleWaiters(started: number): void {
@@ -237,10 +205,16 @@ export class ClusterCore {
 
   async #fetch(): Promise<boolean> {
     const started = ++this.#refreshes;
+    const changes = this.#changes;
     try {
       return await this.#fetchOnce();
     } finally {
       this.#settleWaiters(started);
+      // Commands still wait for a shard that is down and this refresh saw no new owner: look
+      // again after the short gap, until the map changes (or they give up).
+      if (this.#shardWaiters > 0 && this.#changes === changes && !this.closed) {
+        this.trigger("shard-down");
+      }
     }
   }
 
@@ -277,9 +251,16 @@ export class ClusterCore {
       const j = Math.floor(Math.random() * (i + 1));
       [known[i], known[j]] = [known[j]!, known[i]!];
     }
-    const ready = known.filter((node) => this.pool.ready(node.address) !== undefined);
-    const rest = known.filter((node) => this.pool.ready(node.address) === undefined);
-    const targets: NodeTarget[] = [...ready, ...rest].slice(0, 3).map((node) => ({
+    // The replicas of a master taken for down first: the one promoted knows it before anyone.
+    const heirs = new Set<string>();
+    for (const shard of this.#map?.shards ?? []) {
+      if (shard.master === undefined || !this.#down.has(shard.master.address)) continue;
+      for (const replica of shard.replicas) heirs.add(replica.address);
+    }
+    const rank = (node: ClusterNode): number =>
+      (heirs.has(node.address) ? 0 : 2) + (this.pool.ready(node.address) !== undefined ? 0 : 1);
+    known.sort((a, b) => rank(a) - rank(b));
+    const targets: NodeTarget[] = known.slice(0, 3).map((node) => ({
       host: node.host,
       port: Number(node.address.slice(node.address.lastIndexOf(":") + 1)),
       hostname: node.hostname,
@@ -311,6 +292,7 @@ export class ClusterCore {
       ? Array.from({ length: 16384 }, (_, i) => i).filter((slot) => map.masterOf(slot))
       : previous.differingSlots(map);
     if (previous === undefined || changed.length > 0) {
+      this.#changes++;
       this.#wake();
       this.emit("topology", { topology: map, previous, changedSlots: changed });
     }
@@ -354,12 +336,37 @@ export class ClusterCore {
       case "any":
         return this.dispatch<T>(argv, own, undefined, route.readonly);
       case "split":
-        return Promise.all(
-          route.parts.map((part) => this.dispatch(part.argv, own, part.slot, route.readonly)),
-        ).then((replies) => reassemble(route.parts, replies, route.response) as T);
+        return this.#split(route, own) as Promise<T>;
       case "all":
         return this.#fanOut<T>(argv, own, route.nodes, route.response);
     }
+  }
+
+  // The parts of a split command, each node's parts as one block; the reply put together in place.
+  #split(
+    route: Route & { kind: "split" },
+    options: CommandOptions | undefined,
+  ): Promise<RespValue> {
+    const parts = route.parts;
+    let keys = 0;
+    for (let p = 0; p < parts.length; p++) keys += parts[p]!.keyIndexes.length;
+    const reply = new SplitReply(parts, route.response, keys);
+    const kind = classify(parts[0]!.argv);
+    const items: BatchItem[] = new Array(parts.length);
+    for (let p = 0; p < parts.length; p++) {
+      const part = parts[p]!;
+      items[p] = {
+        argv: part.argv,
+        options,
+        slot: part.slot,
+        readonly: route.readonly,
+        kind,
+        sink: reply,
+        at: p,
+      };
+    }
+    sendBatch(this, items);
+    return reply.promise;
   }
 
   async #fanOut<T>(
@@ -425,6 +432,7 @@ export class ClusterCore {
       deadline: performance.now() + (options?.timeoutMs ?? this.#deadlineMs),
       ask: undefined,
       attempts: 0,
+      seq: this.#park.next(),
     };
   }
 
@@ -437,10 +445,23 @@ export class ClusterCore {
   ): Promise<T> {
     const state = failed?.state ?? this.#state(options);
     let pending = failed;
+    // The slot map the last attempt was routed with (-1: not known here).
+    let routedWith = -1;
     for (;;) {
       if (pending !== undefined) {
+        state.shardDown = false;
         const wait = this.#decide(pending.error, argv, slot, readonly, pending.address, state);
-        if (wait > 0) await delay(wait, this.abort.signal, this.#changed.promise);
+        // A new map came while the attempt was under way: what the wait was for has happened.
+        if (wait > 0 && (routedWith === -1 || routedWith === this.#changes)) {
+          // Waiting for a shard that is down keeps the refreshes at the short gap (see #fetch).
+          const counted = state.shardDown;
+          if (counted) this.#shardWaiters++;
+          try {
+            await this.#park.pause(wait, state.seq, this.abort.signal);
+          } finally {
+            if (counted) this.#shardWaiters--;
+          }
+        }
         pending = undefined;
       }
       if (this.closed) throw new ConnectionClosedError("The cluster client is closed");
@@ -457,6 +478,7 @@ export class ClusterCore {
         continue;
       }
       const address = formatAddress(target.host, target.port);
+      routedWith = this.#changes;
       try {
         state.attempts++;
         const client = await this.pool.get(target);
@@ -498,7 +520,10 @@ export class ClusterCore {
           return decision.delayMs;
         case "retry":
           if (decision.refresh) {
-            this.trigger(decision.reason === "TRYAGAIN" ? "retry" : "cluster-down", address);
+            // CLUSTERDOWN/MASTERDOWN: a failover may be under way; look again soon.
+            const down = decision.reason !== "TRYAGAIN";
+            state.shardDown = down;
+            this.trigger(down ? "shard-down" : "retry", address);
           }
           return decision.delayMs;
         case "reroute":
@@ -519,11 +544,14 @@ export class ClusterCore {
       error instanceof NodeUnreachableError || error instanceof ClusterDownError;
     if (!lost) throw error;
     if (now >= state.deadline) throw error;
+    // The command waits for its slot's master: refreshed at the short gap until the map
+    // changes (a failover's new master), which sends it again at once.
+    state.shardDown = slot !== undefined;
     if (address !== "" && !(error instanceof ClusterDownError)) {
       this.#reader.excluded.set(address, now + 1000);
-      this.trigger("node-down", address);
+      this.trigger(slot === undefined ? "node-down" : "shard-down", address);
     } else {
-      this.trigger("uncovered");
+      this.trigger(slot === undefined ? "uncovered" : "shard-down");
     }
     state.retries = (state.retries ?? 0) + 1;
     return Math.min(100, 10 * 2 ** Math.min(state.retries - 1, 5));
@@ -536,19 +564,16 @@ export interface RetryState {
   deadline: number;
   ask: ClusterAddress | undefined;
   attempts: number;
+  /** Its place in the issue order, for going again in order after a new slot map. */
+  seq: number;
   retries?: number;
+  /** Its last wait is for a shard that is down (an unreachable master, `CLUSTERDOWN`). */
+  shardDown?: boolean;
 }
 
 function withoutKey(options: ClusterCommandOptions): CommandOptions {
   const { key: _key, ...rest } = options;
   return rest;
-}
-
-function splitHostPort(address: string): [string, number] {
-  const colon = address.lastIndexOf(":");
-  let host = address.slice(0, colon);
-  if (host.startsWith("[")) host = host.slice(1, -1);
-  return [host, Number(address.slice(colon + 1))];
 }
 
 /** What the pool needs to connect to a topology node. */

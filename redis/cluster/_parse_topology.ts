@@ -13,6 +13,7 @@ import {
   slotAt,
 } from "./_reply_fields.ts";
 import type { ClusterNode, NodeHealth, TopologyOrigin } from "./topology.ts";
+import type { ClusterAddress } from "./types.ts";
 
 /** One shard as read: its slot ranges (inclusive pairs) and its nodes, masters first. */
 export interface ParsedShard {
@@ -183,4 +184,37 @@ function slotsNode(
       health: "online",
     },
   };
+}
+
+/** A seed as given (`"host:port"`, a `redis://` URL or `{ host, port }`), checked. */
+export function parseSeed(seed: string | ClusterAddress): ClusterAddress {
+  if (typeof seed !== "string") {
+    if (typeof seed?.host !== "string" || !Number.isInteger(seed.port)) {
+      throw new TypeError(`Invalid seed node "${JSON.stringify(seed)}"`);
+    }
+    return { host: seed.host, port: seed.port };
+  }
+  let text = seed;
+  const scheme = /^rediss?:\/\//.exec(text);
+  if (scheme !== null) {
+    const url = new URL(text);
+    return { host: url.hostname.replace(/^\[|\]$/g, ""), port: Number(url.port || 6379) };
+  }
+  text = text.trim();
+  const colon = text.lastIndexOf(":");
+  const port = Number(text.slice(colon + 1));
+  let host = colon === -1 ? "" : text.slice(0, colon);
+  if (host.startsWith("[") && host.endsWith("]")) host = host.slice(1, -1);
+  if (host === "" || !(Number.isInteger(port) && port > 0 && port < 65536)) {
+    throw new TypeError(`Invalid seed node "${seed}": expected "host:port"`);
+  }
+  return { host, port };
+}
+
+/** `host:port` (brackets around an IPv6 host) split in two. */
+export function splitHostPort(address: string): [string, number] {
+  const colon = address.lastIndexOf(":");
+  let host = address.slice(0, colon);
+  if (host.startsWith("[")) host = host.slice(1, -1);
+  return [host, Number(address.slice(colon + 1))];
 }

@@ -99,3 +99,71 @@ export function reassemble(
   }
   return out as RespValue;
 }
+
+/**
+ * The reply of a command split by slot, put together as its parts' replies arrive: `MGET`'s
+ * values go straight to their places in one array, counts are summed; one promise for the
+ * whole command, which rejects with the first part that fails for good.
+ */
+export class SplitReply {
+  readonly promise: Promise<RespValue>;
+  #parts: readonly SplitPart[];
+  #policy: ResponsePolicy;
+  #left: number;
+  #out: unknown[] | undefined;
+  #total: number | bigint = 0;
+  #first: unknown = undefined;
+  #done = false;
+  #resolve!: (value: RespValue) => void;
+  #reject!: (error: unknown) => void;
+
+  constructor(parts: readonly SplitPart[], policy: ResponsePolicy, keys: number) {
+    this.#parts = parts;
+    this.#policy = policy;
+    this.#left = parts.length;
+    this.#out = policy === "agg_sum" || policy === "all_succeeded"
+      ? undefined
+      : new Array(keys).fill(null);
+    this.promise = new Promise<RespValue>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+  }
+
+  /** Part `at` was answered. */
+  settled(at: number, value: unknown): void {
+    if (this.#done) return;
+    const out = this.#out;
+    if (out !== undefined) {
+      if (!Array.isArray(value)) {
+        return this.failed(
+          at,
+          new TypeError("Cannot reassemble a split reply that is not an array"),
+        );
+      }
+      const indexes = this.#parts[at]!.keyIndexes;
+      for (let i = 0; i < indexes.length; i++) out[indexes[i]!] = value[i];
+    } else if (this.#policy === "agg_sum") {
+      const n = num(value);
+      const total = this.#total;
+      this.#total = typeof total === "bigint" || typeof n === "bigint"
+        ? BigInt(total) + BigInt(n)
+        : total + n;
+    } else if (this.#first === undefined) {
+      this.#first = value;
+    }
+    if (--this.#left === 0) {
+      this.#done = true;
+      this.#resolve(
+        (out ?? (this.#policy === "agg_sum" ? this.#total : this.#first)) as RespValue,
+      );
+    }
+  }
+
+  /** Part `at` failed for good: the command rejects (once). */
+  failed(_at: number, error: unknown): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#reject(error);
+  }
+}

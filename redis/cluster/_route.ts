@@ -119,10 +119,15 @@ export function routeCommand(
     if (request === "all_nodes") return { kind: "all", nodes: "nodes", response };
     return { kind: "any", readonly };
   }
-  const first = slotOf(argv[positions[0]!]!, prefix);
+  if (positions.length === 1) {
+    return { kind: "slot", slot: slotOf(argv[positions[0]!]!, prefix), readonly };
+  }
+  const slots = new Array<number>(positions.length);
+  const first = slots[0] = slotOf(argv[positions[0]!]!, prefix);
   let same = true;
-  for (let i = 1; i < positions.length && same; i++) {
-    same = slotOf(argv[positions[i]!]!, prefix) === first;
+  for (let i = 1; i < positions.length; i++) {
+    const slot = slots[i] = slotOf(argv[positions[i]!]!, prefix);
+    if (slot !== first) same = false;
   }
   if (same) return { kind: "slot", slot: first, readonly };
   const name = command?.name ?? "";
@@ -132,17 +137,23 @@ export function routeCommand(
     const keys = positions.map((i) => describe(argv[i]!));
     throw new CrossSlotError(
       `Keys of ${String(argv[0]).toUpperCase()} hash to different slots: ` +
-        keys.map((key, i) => `${String(key)} (${slotOf(argv[positions[i]!]!, prefix)})`).join(", "),
-      { keys, slots: positions.map((i) => slotOf(argv[i]!, prefix)) },
+        keys.map((key, i) => `${String(key)} (${slots[i]})`).join(", "),
+      { keys, slots },
     );
   }
   return {
     kind: "split",
-    parts: splitBySlot(argv, positions, prefix),
+    parts: splitBySlot(argv, positions, slots),
     response: policiesOf(kind).response,
     readonly,
   };
 }
+
+// Which part of the split under way holds each slot: valid where `stamps` has the split's
+// number (no map to make or clear per split).
+const partOfSlot = new Int32Array(16384);
+const stamps = new Uint32Array(16384);
+let stamp = 0;
 
 /**
  * Splits a multi-key command by slot: each key takes the arguments after it up to the next key
@@ -151,23 +162,31 @@ export function routeCommand(
 function splitBySlot(
   argv: readonly RedisArgument[],
   positions: readonly number[],
-  prefix: string,
+  slots: readonly number[],
 ): SplitPart[] {
   const head = argv.slice(0, positions[0]);
-  const parts = new Map<number, { slot: number; argv: RedisArgument[]; keyIndexes: number[] }>();
+  const parts: SplitPart[] = [];
+  if (++stamp === 0x100000000) {
+    stamps.fill(0);
+    stamp = 1;
+  }
   for (let k = 0; k < positions.length; k++) {
     const start = positions[k]!;
     const end = positions[k + 1] ?? argv.length;
-    const slot = slotOf(argv[start]!, prefix);
-    let part = parts.get(slot);
-    if (part === undefined) {
-      part = { slot, argv: [...head], keyIndexes: [] };
-      parts.set(slot, part);
+    const slot = slots[k]!;
+    let part: SplitPart;
+    if (stamps[slot] === stamp) {
+      part = parts[partOfSlot[slot]!]!;
+    } else {
+      stamps[slot] = stamp;
+      partOfSlot[slot] = parts.length;
+      part = { slot, argv: head.slice(), keyIndexes: [] };
+      parts.push(part);
     }
     for (let i = start; i < end; i++) part.argv.push(argv[i]!);
     part.keyIndexes.push(k);
   }
-  return [...parts.values()];
+  return parts;
 }
 
 /** The slot shared by every key of `argvs`, `undefined` without keys. */

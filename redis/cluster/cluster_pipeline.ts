@@ -1,34 +1,95 @@
 import type { PipelineResult } from "../client/pipeline.ts";
+import { classify, type CommandClass } from "../commands/classify.ts";
+import type { CommandOptions } from "../commands/command_sender.ts";
 import { RedisCommands } from "../commands/redis_commands.ts";
 import type { RedisArgument, RespValue } from "../resp/types.ts";
 import type { ClusterCommandOptions, ClusterCore } from "./_core.ts";
+import { type BatchItem, type ReplySink, sendBatch } from "./_node_batch.ts";
+import { SplitReply } from "./_reduce.ts";
 import { type Route, routeCommand } from "./_route.ts";
-import { targetOf } from "./_core.ts";
-import type { NodeTarget } from "./_nodes.ts";
-import { reassemble } from "./_reduce.ts";
-import type { CommandOptions } from "../commands/command_sender.ts";
 
-interface Send {
-  readonly argv: readonly RedisArgument[];
-  readonly options: CommandOptions | undefined;
-  readonly slot: number | undefined;
-  readonly readonly: boolean;
-  /** Its reply, once sent. */
-  promise: Promise<unknown> | undefined;
-}
-
-interface Entry {
+// A queued command: its route, its promise's resolving functions, and (once exec() runs) what
+// the batch needs to send it: the entry is its own batch item.
+class Entry implements BatchItem {
   readonly argv: readonly RedisArgument[];
   readonly options: CommandOptions | undefined;
   readonly route: Route | Error;
-  resolve(value: unknown): void;
-  reject(error: unknown): void;
+  readonly slot: number | undefined;
+  readonly readonly: boolean;
+  readonly kind: CommandClass;
+  readonly promise: Promise<unknown>;
+  sink: ReplySink = NO_SINK;
+  at = 0;
+  resolve: (value: unknown) => void = noop;
+  reject: (error: unknown) => void = noop;
+
+  constructor(
+    argv: readonly RedisArgument[],
+    options: CommandOptions | undefined,
+    route: Route | Error,
+  ) {
+    this.argv = argv;
+    this.options = options;
+    this.route = route;
+    this.slot = route instanceof Error || route.kind !== "slot" ? undefined : route.slot;
+    this.readonly = !(route instanceof Error) && route.kind !== "all" && route.readonly;
+    this.kind = classify(argv);
+    capturing = this;
+    this.promise = new Promise(capture);
+    capturing = undefined;
+  }
+}
+
+function noop(): void {}
+
+const NO_SINK: ReplySink = { settled: noop, failed: noop };
+
+// The entry whose promise is being made: its resolving functions go into it (no closure each).
+let capturing: Entry | undefined;
+
+function capture(resolve: (value: unknown) => void, reject: (error: unknown) => void): void {
+  capturing!.resolve = resolve;
+  capturing!.reject = reject;
 }
 
 function stripKey(options: ClusterCommandOptions | undefined): CommandOptions | undefined {
   if (options?.key === undefined) return options;
   const { key: _key, ...rest } = options;
   return rest;
+}
+
+// One exec(): each command's reply lands at its index as it arrives; exec() resolves when the
+// last one has.
+class PipelineRun implements ReplySink {
+  readonly results: PipelineResult[];
+  readonly promise: Promise<PipelineResult[]>;
+  #entries: readonly Entry[];
+  #left: number;
+  #resolve!: (results: PipelineResult[]) => void;
+
+  constructor(entries: readonly Entry[]) {
+    this.#entries = entries;
+    this.#left = entries.length;
+    this.results = new Array(entries.length).fill(null);
+    this.promise = new Promise((resolve) => this.#resolve = resolve);
+  }
+
+  settled(at: number, value: unknown): void {
+    this.#entries[at]!.resolve(value);
+    this.#record(at, value as RespValue);
+  }
+
+  failed(at: number, error: unknown): void {
+    const entry = this.#entries[at]!;
+    entry.promise.catch(noop); // a caller who only awaits exec() gets no unhandled rejection
+    entry.reject(error);
+    this.#record(at, error instanceof Error ? error : new Error(String(error)));
+  }
+
+  #record(at: number, value: PipelineResult): void {
+    this.results[at] = value;
+    if (--this.#left === 0) this.#resolve(this.results);
+  }
 }
 
 /**
@@ -141,15 +202,9 @@ export class ClusterPipeline extends RedisCommands {
     } catch (error) {
       route = error as Error;
     }
-    let resolve!: (value: unknown) => void;
-    let reject!: (error: unknown) => void;
-    const promise = new Promise<T>((res, rej) => {
-      resolve = res as (value: unknown) => void;
-      reject = rej;
-    });
-    promise.catch(() => {});
-    this.#entries.push({ argv: argv.slice(), options: stripKey(options), route, resolve, reject });
-    return promise;
+    const entry = new Entry(argv.slice(), stripKey(options), route);
+    this.#entries.push(entry);
+    return entry.promise as Promise<T>;
   }
 
   /**
@@ -165,90 +220,55 @@ export class ClusterPipeline extends RedisCommands {
    * console.log(await batch.exec()); // ["OK", "1"]
    * ```
    */
-  async exec(): Promise<PipelineResult[]> {
+  exec(): Promise<PipelineResult[]> {
     if (this.#executed) {
-      throw new TypeError("Cannot execute: the pipeline was executed already");
+      return Promise.reject(new TypeError("Cannot execute: the pipeline was executed already"));
     }
     this.#executed = true;
     const core = this.#core;
     const entries = this.#entries;
     this.#entries = [];
-    const groups = new Map<string, { node: NodeTarget; sends: Send[] }>();
-    // Each entry: its one send, the sends of its parts, or its promise when sent on its own.
-    const plan: (Send | Send[] | Promise<unknown>)[] = new Array(entries.length);
-    const queue = (send: Send): Send => {
-      const node = core.nodeFor(send.slot, send.readonly);
-      if (node === undefined) {
-        send.promise = core.dispatch(send.argv, send.options, send.slot, send.readonly);
-        return send;
-      }
-      let group = groups.get(node.address);
-      if (group === undefined) {
-        group = { node: targetOf(node), sends: [] };
-        groups.set(node.address, group);
-      }
-      group.sends.push(send);
-      return send;
-    };
+    const run = new PipelineRun(entries);
+    if (entries.length === 0) return Promise.resolve(run.results);
+    const items: BatchItem[] = [];
+    const later: (() => void)[] = [];
     for (let i = 0; i < entries.length; i++) {
-      const { route, argv, options } = entries[i]!;
+      const entry = entries[i]!;
+      const { route, argv, options } = entry;
       if (route instanceof Error) {
-        plan[i] = Promise.reject(route);
+        later.push(() => run.failed(i, route));
       } else if (route.kind === "slot" || route.kind === "any") {
-        const slot = route.kind === "slot" ? route.slot : undefined;
-        plan[i] = queue({ argv, options, slot, readonly: route.readonly, promise: undefined });
+        entry.sink = run;
+        entry.at = i;
+        items.push(entry);
       } else if (route.kind === "split") {
-        plan[i] = route.parts.map((part) =>
-          queue({
+        // Its parts are queued on their nodes in order with the rest; its reply is put together.
+        let keys = 0;
+        for (const part of route.parts) keys += part.keyIndexes.length;
+        const reply = new SplitReply(route.parts, route.response, keys);
+        const kind = entry.kind;
+        for (let p = 0; p < route.parts.length; p++) {
+          const part = route.parts[p]!;
+          items.push({
             argv: part.argv,
             options,
             slot: part.slot,
             readonly: route.readonly,
-            promise: undefined,
-          })
-        );
+            kind,
+            sink: reply,
+            at: p,
+          });
+        }
+        reply.promise.then((value) => run.settled(i, value), (error) => run.failed(i, error));
       } else {
-        plan[i] = core.send(argv, options);
+        core.send(argv, options).then(
+          (value) => run.settled(i, value),
+          (error) => run.failed(i, error),
+        );
       }
     }
-    for (const [address, group] of groups) this.#sendGroup(address, group.node, group.sends);
-    const promises = plan.map((step, i): Promise<unknown> => {
-      if (step instanceof Promise) return step;
-      if (!Array.isArray(step)) return step.promise!;
-      const route = entries[i]!.route as Route & { kind: "split" };
-      return Promise.all(step.map((send) => send.promise!)).then((replies) =>
-        reassemble(route.parts, replies, route.response)
-      );
-    });
-    const settled = await Promise.allSettled(promises);
-    return settled.map((result, i) => {
-      const entry = entries[i]!;
-      if (result.status === "fulfilled") {
-        entry.resolve(result.value);
-        return result.value as RespValue;
-      }
-      entry.reject(result.reason);
-      return result.reason instanceof Error ? result.reason : new Error(String(result.reason));
-    });
-  }
-
-  // One node's part: one pipeline on its connection, each failure recovered on its own.
-  #sendGroup(address: string, node: NodeTarget, sends: readonly Send[]): void {
-    const core = this.#core;
-    const recover = (send: Send) => (error: unknown) =>
-      core.recover(error, send.argv, send.options, send.slot, send.readonly, address, undefined);
-    const ready = core.pool.ready(address);
-    if (ready === undefined) {
-      const opening = Promise.resolve(core.pool.get(node));
-      for (const send of sends) {
-        send.promise = opening.then((client) => client.sendCommand(send.argv, send.options))
-          .catch(recover(send));
-      }
-      return;
-    }
-    // Sent in one synchronous loop, they leave together (auto-pipelining), in order.
-    for (const send of sends) {
-      send.promise = ready.sendCommand(send.argv, send.options).catch(recover(send));
-    }
+    sendBatch(core, items);
+    for (const fail of later) fail();
+    return run.promise;
   }
 }

@@ -19,6 +19,8 @@
  * - `cluster-down`: a `CLUSTERDOWN` or `MASTERDOWN` reply;
  * - `readonly`: a `READONLY` reply (a master was demoted);
  * - `uncovered`: a command's slot has no known master;
+ * - `shard-down`: commands wait for a shard whose master is unreachable (or `CLUSTERDOWN`):
+ *   refreshed at the short `downGapMs` until the map changes;
  * - `sunsubscribe`: the server moved a sharded channel's slot away;
  * - `retry`: the previous refresh failed;
  * - `manual`: asked for by the user.
@@ -39,6 +41,7 @@ export type RefreshReason =
   | "cluster-down"
   | "readonly"
   | "uncovered"
+  | "shard-down"
   | "sunsubscribe"
   | "retry"
   | "manual";
@@ -52,6 +55,7 @@ export type RefreshReason =
  *
  * const options: RefreshSchedulerOptions = {
  *   minGapMs: 100,
+ *   downGapMs: 20,
  *   maxBackoffMs: 2000,
  *   periodicMs: 30_000,
  *   jitter: 0.2,
@@ -61,6 +65,12 @@ export type RefreshReason =
 export interface RefreshSchedulerOptions {
   /** The least time between the starts of two refreshes, in ms (default 100). */
   minGapMs?: number;
+  /**
+   * The gap instead while commands wait for a shard that is down (`shard-down`): a failover's
+   * new master is seen this soon after it is promoted (default 20, ± `jitter`; at most
+   * `minGapMs`).
+   */
+  downGapMs?: number;
   /**
    * While refreshes fail, the next waits `minGapMs · 2^failures` after the failure, capped at
    * this many ms (default 2000).
@@ -123,7 +133,8 @@ export interface RefreshStep {
  *   trailing refresh follows, however many triggers came.
  * - At least `minGapMs` between two starts; triggers inside the gap are coalesced into one refresh
  *   at its end. A node's dropped or refused connection is such a trigger: immediate, subject to
- *   the gap.
+ *   the gap. While a `shard-down` trigger is pending (commands wait for an unreachable master),
+ *   the gap is `downGapMs` (± `jitter`) instead, so a new master is found soon after a failover.
  * - After a failed refresh another is due `minGapMs · 2^failures` (capped at `maxBackoffMs`)
  *   after the failure.
  * - A periodic refresh `periodicMs` ± `jitter` after each refresh ends.
@@ -144,6 +155,10 @@ export interface RefreshStep {
  */
 export class RefreshScheduler {
   #minGap: number;
+  #downGap: number;
+  // The down gap with its jitter, drawn once per start (`#downGapOf` is that start's time).
+  #downGapNow: number;
+  #downGapOf = NaN;
   #maxBackoff: number;
   #periodic: number;
   #jitter: number;
@@ -180,6 +195,11 @@ export class RefreshScheduler {
     this.#jitter = nonNegative(options.jitter ?? 0.2, "jitter");
     if (this.#jitter > 1) throw new RangeError(`jitter must be in 0..1, got ${this.#jitter}`);
     this.#random = options.random ?? Math.random;
+    this.#downGap = Math.min(
+      nonNegative(options.downGapMs ?? 20, "downGapMs"),
+      this.#minGap,
+    );
+    this.#downGapNow = this.#downGap;
     this.#nextPeriodic = this.#periodicFrom(now);
   }
 
@@ -366,7 +386,18 @@ export class RefreshScheduler {
 
   // The earliest start of the pending refresh.
   #due(): number {
-    const gap = this.#lastStart + this.#minGap;
+    let gap = this.#minGap;
+    if (this.#reasons.has("shard-down") && this.#lastStart !== -Infinity) {
+      if (this.#downGapOf !== this.#lastStart) {
+        this.#downGapOf = this.#lastStart;
+        this.#downGapNow = Math.min(
+          this.#minGap,
+          this.#downGap * (1 + this.#jitter * (2 * this.#random() - 1)),
+        );
+      }
+      gap = this.#downGapNow;
+    }
+    gap += this.#lastStart;
     if (this.#failures === 0) return gap;
     const backoff = Math.min(this.#maxBackoff, this.#minGap * 2 ** Math.min(this.#failures, 30));
     return Math.max(gap, this.#lastFailure + backoff);

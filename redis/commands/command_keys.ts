@@ -146,15 +146,17 @@ function standIns(args: readonly CatalogArgument[], index: number, into: Set<str
   }
 }
 
-const standInCache = new Map<string, Set<string>>();
+// Per command, per key spec: found once (keyed by the row itself, so a lookup makes nothing).
+const standInCache = new WeakMap<CatalogCommand, Set<string>[]>();
 
 function standInsOf(command: CatalogCommand, index: number): Set<string> {
-  const id = `${command.name} ${index}`;
-  let set = standInCache.get(id);
+  let sets = standInCache.get(command);
+  if (sets === undefined) standInCache.set(command, sets = []);
+  let set = sets[index];
   if (set === undefined) {
     set = new Set();
     standIns(command.arguments, index, set);
-    standInCache.set(id, set);
+    sets[index] = set;
   }
   return set;
 }
