@@ -5,11 +5,13 @@ import type { DmoverFunction } from "./functions.ts";
 import { modelSpeed, xorArity } from "./_model.ts";
 import { catalogRow, type ResultKind } from "./_catalog.ts";
 import { trustedOps } from "../native/_trusted.ts";
+import { lengthOf } from "../native/_checks.ts";
 import { overlaps } from "./_validate.ts";
 import { forEachPiece, walkChunks } from "./_walk.ts";
 import type { DmoverBuffer, DmoverRequest } from "./types.ts";
 import { type ArgsKind, MAX_MEMORIES, OpTable } from "./_op_table.ts";
 import { OP } from "../native/_dmover_ops.ts";
+import { registerDirect } from "./_direct.ts";
 
 const U32_MAX = 0xffff_ffff;
 
@@ -53,7 +55,7 @@ export function createNativeBackend(library: NativeLibrary): DmoverBackend {
   const lib = library;
   // The checked wrappers stand in for a library object the loader did not make.
   const trusted = trustedOps(library) ?? {
-    crc32c: (view: Uint8Array, seed: number): number => lib.crc32c(view, 0, view.length, seed),
+    crc32c: (view: Uint8Array, seed: number): number => lib.crc32c(view, 0, lengthOf(view), seed),
     copy: (dst: Uint8Array, src: Uint8Array, n: number): void => lib.copy(dst, 0, src, 0, n),
     op: (table: Uint32Array, memories: readonly Uint8Array[], words: number): void =>
       lib.dmoverOp(table, memories, words),
@@ -239,7 +241,7 @@ export function createNativeBackend(library: NativeLibrary): DmoverBackend {
     ...opKernels,
   };
 
-  return Object.freeze({
+  const backend: DmoverBackend = Object.freeze({
     name: "native",
     synchronous: true,
     speed(fn: DmoverFunction, length: number): number {
@@ -252,4 +254,10 @@ export function createNativeBackend(library: NativeLibrary): DmoverBackend {
       return Object.hasOwn(kernels, fn.name) ? kernels[fn.name] : undefined;
     },
   });
+  registerDirect(backend, {
+    crc32c: (view: Uint8Array, _length: number, seed: number): number => trusted.crc32c(view, seed),
+    copy: (dst: Uint8Array, src: Uint8Array, length: number): void =>
+      trusted.copy(dst, src, length),
+  });
+  return backend;
 }

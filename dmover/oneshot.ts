@@ -4,6 +4,11 @@ import { HelperSite } from "./_registry.ts";
 import { checkedRequest, checkOneShot } from "./_validate.ts";
 import { emptyResult } from "./_catalog.ts";
 import type { DmoverBuffer, DmoverRequest } from "./types.ts";
+import { isUint8Array, lengthOf } from "../native/_checks.ts";
+
+const U32_MAX = 0xffff_ffff;
+// The default options, one object for every call (a literal default would be made per call).
+const DEFAULTS: OneShotOptions = Object.freeze({});
 
 /**
  * Options for the one-shot helpers.
@@ -94,8 +99,17 @@ function run(
 export function copy(
   output: DmoverBuffer,
   input: DmoverBuffer,
-  options: OneShotOptions = {},
+  options: OneShotOptions = DEFAULTS,
 ): void {
+  // Two whole views of one length: straight to the chosen backend's direct copy (see _direct.ts).
+  if (isUint8Array(output) && isUint8Array(input)) {
+    const n = lengthOf(output);
+    if (n !== 0 && n === lengthOf(input) && n <= U32_MAX) {
+      const chooser = COPY.chooser(options.backend);
+      const direct = chooser.directs[chooser.pick(n)];
+      if (direct !== undefined) return direct.copy(output, input, n);
+    }
+  }
   run("copy", COPY, { id: 0, output, inputs: [input] }, options);
 }
 
@@ -116,7 +130,7 @@ export function copy(
  * assert.deepEqual(arena, new Uint8Array([9, 0, 0, 9]));
  * ```
  */
-export function zero(output: DmoverBuffer, options: OneShotOptions = {}): void {
+export function zero(output: DmoverBuffer, options: OneShotOptions = DEFAULTS): void {
   run("zero", ZERO, { id: 0, output }, options);
 }
 
@@ -139,7 +153,11 @@ export function zero(output: DmoverBuffer, options: OneShotOptions = {}): void {
  * assert.deepEqual(bytes, new Uint8Array([0x7f, 0x7f, 0x7f]));
  * ```
  */
-export function fill8(output: DmoverBuffer, value: number, options: OneShotOptions = {}): void {
+export function fill8(
+  output: DmoverBuffer,
+  value: number,
+  options: OneShotOptions = DEFAULTS,
+): void {
   run("fill8", FILL8, { id: 0, output, immediate: value }, options);
 }
 
@@ -170,7 +188,7 @@ export function fill8(output: DmoverBuffer, value: number, options: OneShotOptio
 export function xor(
   output: DmoverBuffer,
   inputs: readonly DmoverBuffer[],
-  options: OneShotOptions = {},
+  options: OneShotOptions = DEFAULTS,
 ): void {
   const n = Array.isArray(inputs) ? inputs.length : -1;
   if (n < 2 || n > 32) {
@@ -206,8 +224,17 @@ export function xor(
 export function crc32c(
   bytes: DmoverBuffer,
   seed: number = 0,
-  options: OneShotOptions = {},
+  options: OneShotOptions = DEFAULTS,
 ): number {
+  // A whole view and a uint32 seed: straight to the chosen backend's direct CRC (see _direct.ts).
+  if (isUint8Array(bytes) && seed >>> 0 === seed) {
+    const n = lengthOf(bytes);
+    if (n !== 0 && n <= U32_MAX) {
+      const chooser = CRC32C.chooser(options.backend);
+      const direct = chooser.directs[chooser.pick(n)];
+      if (direct !== undefined) return direct.crc32c(bytes, n, seed >>> 0);
+    }
+  }
   return run("crc32c", CRC32C, { id: 0, inputs: [bytes], immediate: seed }, options)!;
 }
 
@@ -230,7 +257,11 @@ export function crc32c(
  * assert.equal(compare(new Uint8Array([1, 2, 3]), new Uint8Array([1, 9, 3])), 1);
  * ```
  */
-export function compare(a: DmoverBuffer, b: DmoverBuffer, options: OneShotOptions = {}): number {
+export function compare(
+  a: DmoverBuffer,
+  b: DmoverBuffer,
+  options: OneShotOptions = DEFAULTS,
+): number {
   return run("compare", "compare", { id: 0, inputs: [a, b] }, options)!;
 }
 
@@ -276,7 +307,7 @@ function patternImmediate(pattern: number | bigint | Uint8Array): number | bigin
 export function comparePattern(
   bytes: DmoverBuffer,
   pattern: number | bigint | Uint8Array,
-  options: OneShotOptions = {},
+  options: OneShotOptions = DEFAULTS,
 ): number {
   const immediate = patternImmediate(pattern);
   return run("comparePattern", "compare-pattern", { id: 0, inputs: [bytes], immediate }, options)!;
@@ -307,7 +338,7 @@ export function copyCrc32c(
   output: DmoverBuffer,
   input: DmoverBuffer,
   seed: number = 0,
-  options: OneShotOptions = {},
+  options: OneShotOptions = DEFAULTS,
 ): number {
   return run(
     "copyCrc32c",
@@ -339,7 +370,7 @@ export function copyCrc32c(
 export function dualcast(
   outputs: readonly [DmoverBuffer, DmoverBuffer],
   input: DmoverBuffer,
-  options: OneShotOptions = {},
+  options: OneShotOptions = DEFAULTS,
 ): void {
   run("dualcast", "dualcast", { id: 0, outputs, inputs: [input] }, options);
 }
@@ -367,7 +398,10 @@ export function dualcast(
  * assert.equal(xorCheck([...data, parity]), 1);
  * ```
  */
-export function xorCheck(inputs: readonly DmoverBuffer[], options: OneShotOptions = {}): number {
+export function xorCheck(
+  inputs: readonly DmoverBuffer[],
+  options: OneShotOptions = DEFAULTS,
+): number {
   return run("xorCheck", "xor-check", { id: 0, inputs }, options)!;
 }
 
@@ -394,7 +428,7 @@ export function xorCheck(inputs: readonly DmoverBuffer[], options: OneShotOption
 export function pq(
   outputs: readonly [DmoverBuffer, DmoverBuffer],
   data: readonly DmoverBuffer[],
-  options: OneShotOptions = {},
+  options: OneShotOptions = DEFAULTS,
 ): void {
   run("pq", "pq", { id: 0, outputs, inputs: data }, options);
 }
@@ -426,7 +460,7 @@ export function pq(
 export function pqRecover(
   outputs: readonly [DmoverBuffer, DmoverBuffer],
   stripe: readonly (DmoverBuffer | undefined)[],
-  options: OneShotOptions = {},
+  options: OneShotOptions = DEFAULTS,
 ): void {
   if (!Array.isArray(stripe)) {
     throw new DmoverError("EINVAL", `Cannot run 'pqRecover' with stripe '${typeof stripe}'`);

@@ -17,6 +17,7 @@ import {
   tsXorCheck,
 } from "./_ts_ops.ts";
 import type { DmoverBuffer, DmoverRequest } from "./types.ts";
+import { registerDirect } from "./_direct.ts";
 
 const ZEROS: readonly number[] = Object.freeze([0, 0, 0, 0, 0, 0, 0, 0]);
 
@@ -172,5 +173,20 @@ export const tsBackend: DmoverBackend = Object.freeze({
     }
     const n = xorArity(fn.name);
     return n === 0 ? undefined : xorKernels[n];
+  },
+});
+
+// TypedArray.prototype.set as it was when this module loaded: the direct copy calls it on the
+// caller's view, whose own properties (or a subclass) must not stand in for it.
+const SET = Object.getPrototypeOf(Uint8Array.prototype).set as (
+  this: Uint8Array,
+  source: Uint8Array,
+) => void;
+
+registerDirect(tsBackend, {
+  crc32c: (view: Uint8Array, length: number, seed: number): number =>
+    crc32cUpdate(seed, view, 0, length),
+  copy(dst: Uint8Array, src: Uint8Array): void {
+    SET.call(dst, src); // memmove, as `copy` above
   },
 });

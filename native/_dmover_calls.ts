@@ -27,7 +27,7 @@ export function noKernels(entry: string): never {
 
 /** Whether every dmover entry point is in the library. */
 export function hasKernels(y: ShimSymbols): boolean {
-  return y.dray_crc32c_impl !== null && y.dray_crc32c !== null &&
+  return y.dray_crc32c_impl !== null && y.dray_crc32c !== null && y.dray_crc32c_span !== null &&
     y.dray_xor2 !== null && y.dray_xor3 !== null && y.dray_xor4 !== null &&
     y.dray_xor5 !== null && y.dray_xor6 !== null && y.dray_xor7 !== null &&
     y.dray_xor8 !== null && y.dray_isa !== null && y.dray_op4 !== null &&
@@ -371,7 +371,6 @@ export function crc32c(
   length: number,
   seed: number,
 ): number {
-  const table = SCRATCH;
   if (
     !(length > 0 && length >>> 0 === length && isUint8Array(src) &&
       offset >>> 0 === offset && lengthOf(src) - offset >= length && lengthOf(src) <= U32_MAX &&
@@ -395,15 +394,12 @@ export function crc32c(
       return crc;
     }
   }
-  table[0] = seed;
-  table[1] = 1;
-  table[2] = offset;
-  table[3] = length;
-  const f = y.dray_crc32c;
+  const f = y.dray_crc32c_span;
   if (f === null) noKernels("crc32c");
-  const rc = f(table, 4, src, lengthOf(src));
-  if (rc !== DRAY_OK) fail("crc32c", rc);
-  return table[0]!;
+  // One buffer parameter, no table: the CRC, or a negative code.
+  const crc = f(src, lengthOf(src), offset >>> 0, length >>> 0, seed >>> 0);
+  if (crc < 0) fail("crc32c", crc);
+  return crc;
 }
 
 /** The scatter/gather CRC-32C; see NativeLibrary.crc32cv. */

@@ -32,21 +32,16 @@ const ops = new WeakMap<object, TrustedOps>();
 
 /** Makes the trusted calls of a loaded library; NativeLibrary's constructor calls it. */
 export function registerTrusted(library: object, symbols: ShimSymbols): void {
-  const table = new Uint32Array(4);
-  const crc = symbols.dray_crc32c;
+  const crc = symbols.dray_crc32c_span;
   const copy = symbols.dray_copy;
   const op4 = symbols.dray_op4;
   const op12 = symbols.dray_op12;
   ops.set(library, {
     crc32c(view: Uint8Array, seed: number): number {
       const n = lengthOf(view);
-      table[0] = seed;
-      table[1] = 1;
-      table[2] = 0;
-      table[3] = n;
-      const rc = crc === null || n > U32_MAX ? -1 : crc(table, 4, view, n);
-      if (rc !== 0) refused("crc32c", rc);
-      return table[0]!;
+      const result = crc === null || n > U32_MAX ? -1 : crc(view, n, 0, n, seed);
+      if (result < 0) refused("crc32c", result);
+      return result;
     },
     copy(dst: Uint8Array, src: Uint8Array, length: number): void {
       const rc = length > U32_MAX

@@ -1623,6 +1623,20 @@ DRAY_EXPORT int32_t dray_crc32c(uint32_t *tab, uint32_t tab_words, const uint8_t
   return DRAY_OK;
 }
 
+/*
+ * CRC-32C of src[off, off + len), continuing seed (as dray_crc32c): the common one-span case
+ * without a table, so that a call costs one buffer parameter and no table copy. Returns the CRC
+ * (0 to 2^32 - 1) as a double, or a negative code (DRAY_ERANGE, DRAY_EFAULT) for a span outside
+ * the buffer: a double carries both exactly, and FFI returns it on its fast path.
+ */
+DRAY_EXPORT double dray_crc32c_span(const uint8_t *src, uint32_t src_cap, uint32_t off,
+                                    uint32_t len, uint32_t seed) {
+  int rc = dray_span_ok(src, src_cap, off, len);
+  if (rc != DRAY_OK) return (double)rc;
+  if (len == 0) return (double)seed;
+  return (double)(uint32_t)~dray_crc_update(~seed, src + off, len);
+}
+
 /* -- the generic entry point: every function over up to 34 sides in up to 12 memories -- */
 
 /*

@@ -77,6 +77,34 @@ for (
       assert.equal(crc32c(new Uint8Array(0), 12345, options), 12345); // the CRC of nothing is the seed
     },
   });
+
+  Deno.test({
+    name: `copy and crc32c (${name}) read whole views by their internal slots, not their properties`,
+    ignore,
+    fn() {
+      class Liar extends Uint8Array {
+        override get length(): number {
+          return 1;
+        }
+        override set(): void {
+          throw new Error("an own set was called");
+        }
+      }
+      const bytes = randomBytes(3000, 9);
+      const liar = new Liar(3000);
+      liar.fill(0);
+      copy(liar, bytes, options);
+      assert.deepEqual(new Uint8Array(liar.buffer), bytes);
+      assert.equal(crc32c(liar, 7, options), bitwiseCrc32c(bytes, 7));
+      const arena = randomBytes(70, 4);
+      const expected = arena.slice();
+      expected.copyWithin(1, 0, 64);
+      copy(arena.subarray(1, 65), arena.subarray(0, 64), options); // memmove, forwards
+      assert.deepEqual(arena, expected);
+      assert.throws(() => crc32c(bytes, 2 ** 32, options), isCode("EINVAL"));
+      assert.throws(() => copy(bytes.subarray(1), bytes, options), isCode("EINVAL"));
+    },
+  });
 }
 
 for (

@@ -401,6 +401,24 @@ static void run_crc32c(void) {
   span_free(&src);
 }
 
+static void run_crc32c_span(void) {
+  span src;
+  span_new(&src, pick_size(), 1);
+  src.off = pick_off(src.cap);
+  src.len = pick_len(src.off <= src.cap ? src.cap - src.off : 0, src.off);
+  uint32_t seed = chance(30) ? 0 : rnd();
+  int code = span_code(&src);
+  double got = dray_crc32c_span(src.ptr, src.cap, src.off, src.len, seed);
+  if (code == DRAY_OK) {
+    CHECK(got == (double)bitwise_crc32c(seed, src.shadow + src.off, src.len),
+          "dray_crc32c_span: wrong CRC");
+  } else {
+    CHECK(got == (double)code, "dray_crc32c_span: wrong code");
+  }
+  span_check(&src, NULL, "dray_crc32c_span src");
+  span_free(&src);
+}
+
 #define XOR_ARGS(k) sp[k].ptr, sp[k].cap
 static int32_t call_xor(uint32_t n, const uint32_t *tab, uint32_t words, span *d, const span *sp) {
   switch (n) {
@@ -1438,6 +1456,7 @@ static const entry ENTRIES[] = {
     {"dray_fill", run_fill, 3000},
     {"dray_crc32c_impl", run_crc_impl, 1},
     {"dray_crc32c", run_crc32c, 3000},
+    {"dray_crc32c_span", run_crc32c_span, 3000},
     {"dray_xor2", run_xor2, 1500},
     {"dray_xor3", run_xor3, 1000},
     {"dray_xor4", run_xor4, 800},
