@@ -60,6 +60,11 @@ export class Chooser {
   readonly kernels: readonly DmoverKernel[];
   /** Each backend's direct ops (built-in backends only; see _direct.ts). */
   readonly directs: readonly (DirectOps | undefined)[];
+  /**
+   * Whether each backend's kernel may be given validation's scratch trusted form: a built-in
+   * synchronous backend, which neither keeps a request nor checks others while it runs.
+   */
+  readonly scratchSafe: readonly boolean[];
   readonly generation: number;
   #byOctave = new Int8Array(OCTAVES);
   // For an octave marked -1: lengths where the winner changes, and the winner from each on.
@@ -89,6 +94,7 @@ export class Chooser {
     this.backends = backends;
     this.kernels = kernels;
     this.directs = directs;
+    this.scratchSafe = backends.map((b, i) => b.synchronous && directs[i] !== undefined);
     this.generation = gen;
     for (let k = 0; k < OCTAVES; k++) {
       const low = 2 ** k;

@@ -311,15 +311,48 @@ export interface CheckedRequest {
   readonly fence: boolean | undefined;
 }
 
-// The trusted form of the request checked last, and its length.
-let checked: CheckedRequest | undefined;
+// The trusted form of the request checked last: one object and one array per count of outputs
+// and of inputs, overwritten by every check, so that a request that runs at once allocates nothing
+// here. Whoever keeps a request past the next check takes a copy (keepChecked).
+const scratch = {
+  id: 0,
+  output: undefined as DmoverBuffer | undefined,
+  outputs: undefined as readonly DmoverBuffer[] | undefined,
+  inputs: undefined as readonly DmoverBuffer[] | undefined,
+  immediate: undefined as number | bigint | undefined,
+  dependsOn: undefined as number | undefined,
+  fence: undefined as boolean | undefined,
+};
+const inputArrays: DmoverBuffer[][] = [];
+const outputArrays: DmoverBuffer[][] = [];
+
+function arrayOf(arrays: DmoverBuffer[][], n: number): DmoverBuffer[] {
+  return arrays[n] ??= new Array(n);
+}
 
 /**
  * The trusted form of the request the last successful checkRequest or checkOneShot validated, as
- * the DmoverRequest backends take.
+ * the DmoverRequest backends take. It is overwritten by the next check: a caller that keeps it
+ * (a request waiting for another, an asynchronous or registered backend, which may check requests
+ * of its own while it runs) keeps {@linkcode keepChecked}'s copy instead.
  */
 export function checkedRequest(): DmoverRequest {
-  return checked as unknown as DmoverRequest;
+  return scratch as unknown as DmoverRequest;
+}
+
+/** A frozen copy of a trusted form (from checkedRequest), which no later check changes. */
+export function keepChecked(request: DmoverRequest): DmoverRequest {
+  if (request !== (scratch as unknown as DmoverRequest)) return request;
+  const kept: CheckedRequest = {
+    id: scratch.id,
+    output: scratch.output,
+    outputs: scratch.outputs === undefined ? undefined : Object.freeze(scratch.outputs.slice()),
+    inputs: scratch.inputs === undefined ? undefined : Object.freeze(scratch.inputs.slice()),
+    immediate: scratch.immediate,
+    dependsOn: scratch.dependsOn,
+    fence: scratch.fence,
+  };
+  return Object.freeze(kept) as unknown as DmoverRequest;
 }
 
 /**
@@ -384,7 +417,7 @@ function check(fn: DmoverFunction, request: DmoverRequest): number {
         }'`,
       );
     }
-    checkedOutputs = new Array(outs);
+    checkedOutputs = arrayOf(outputArrays, outs);
     for (let k = 0; k < outs; k++) {
       const total = bufferLength(outputs![k], -1 - k);
       checkedOutputs[k] = checkedSide;
@@ -415,7 +448,7 @@ function check(fn: DmoverFunction, request: DmoverRequest): number {
         }, got '${describe(inputs)}'`,
       );
     }
-    checkedInputs = new Array(n);
+    checkedInputs = arrayOf(inputArrays, n);
     for (let i = 0; i < n; i++) {
       const total = bufferLength(inputs![i], i);
       checkedInputs[i] = checkedSide;
@@ -501,20 +534,22 @@ function check(fn: DmoverFunction, request: DmoverRequest): number {
   if (fence !== undefined && typeof fence !== "boolean") {
     throw invalid(`Cannot ${verb()} ${subject()}: fence '${describe(fence)}' is not a boolean`);
   }
-  const trusted: CheckedRequest = {
-    id,
-    output: checkedOutput,
-    outputs: checkedOutputs,
-    inputs: checkedInputs ?? (inputs === undefined ? undefined : NO_BUFFERS),
-    immediate: immediate as number | bigint | undefined,
-    dependsOn,
-    fence,
-  };
+  const trusted = scratch;
+  trusted.id = id;
+  trusted.output = checkedOutput;
+  trusted.outputs = checkedOutputs;
+  trusted.inputs = checkedInputs ?? (inputs === undefined ? undefined : NO_BUFFERS);
+  trusted.immediate = immediate as number | bigint | undefined;
+  trusted.dependsOn = dependsOn;
+  trusted.fence = fence;
   if (fn.check !== undefined) {
-    const why = fn.check(trusted as unknown as DmoverRequest, length);
+    // A registered function's own check gets a copy, which stays the trusted form: the check may
+    // run other checks (a one-shot helper) that overwrite the scratch.
+    const kept = keepChecked(trusted as unknown as DmoverRequest) as unknown as CheckedRequest;
+    const why = fn.check(kept as unknown as DmoverRequest, length);
     if (why !== undefined) throw invalid(`Cannot ${verb()} ${subject()}: ${why}`);
+    Object.assign(trusted, kept);
   }
-  checked = trusted;
   return length;
 }
 

@@ -1,7 +1,7 @@
 import type { DmoverBackend } from "./backend.ts";
 import { DmoverError } from "./errors.ts";
 import { HelperSite } from "./_registry.ts";
-import { checkedRequest, checkOneShot } from "./_validate.ts";
+import { checkedRequest, checkOneShot, keepChecked } from "./_validate.ts";
 import { emptyResult } from "./_catalog.ts";
 import type { DmoverBuffer, DmoverRequest } from "./types.ts";
 import { isUint8Array, lengthOf } from "../native/_checks.ts";
@@ -51,19 +51,22 @@ const XOR_SITES = ["", "", "xor2", "xor3", "xor4", "xor5", "xor6", "xor7", "xor8
 function run(
   helper: string,
   where: HelperSite | string,
-  request: DmoverRequest,
+  given: DmoverRequest,
   options: OneShotOptions,
 ): number | undefined {
   const at = typeof where === "string" ? site(where) : where;
   const fn = at.fn;
-  const length = checkOneShot(helper, fn, request);
-  const trusted = checkedRequest();
+  // The chooser first: making one asks backends (maybe a registered one's code) for their kernels.
   const chooser = at.chooser(options.backend);
+  const length = checkOneShot(helper, fn, given);
+  const trusted = checkedRequest();
   if (length === 0) return emptyResult(fn, trusted);
-  const kernel = chooser.kernels[chooser.pick(length)]!;
+  const index = chooser.pick(length);
+  const kernel = chooser.kernels[index]!;
+  const request = chooser.scratchSafe[index] ? trusted : keepChecked(trusted);
   let result;
   try {
-    result = kernel(trusted, length);
+    result = kernel(request, length);
   } catch (error) {
     if (error instanceof DmoverError) throw error;
     throw new DmoverError("EIO", `Cannot run '${helper}': the backend failed (${error})`, {

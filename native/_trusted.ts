@@ -39,7 +39,8 @@ export function registerTrusted(library: object, symbols: ShimSymbols): void {
   ops.set(library, {
     crc32c(view: Uint8Array, seed: number): number {
       const n = lengthOf(view);
-      const result = crc === null || n > U32_MAX ? -1 : crc(view, n, 0, n, seed);
+      // `>>> 0`: FFI refuses -0 for a u32 on its slow path (see _checks.ts).
+      const result = crc === null || n > U32_MAX ? -1 : crc(view, n, 0, n, seed >>> 0);
       if (result < 0) refused("crc32c", result);
       return result;
     },

@@ -79,7 +79,8 @@ for (
   });
 
   Deno.test({
-    name: `copy and crc32c (${name}) read whole views by their internal slots, not their properties`,
+    name:
+      `copy and crc32c (${name}) read whole views by their internal slots, not their properties`,
     ignore,
     fn() {
       class Liar extends Uint8Array {
