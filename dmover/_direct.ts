@@ -12,6 +12,8 @@ export interface DirectOps {
   crc32c(view: Uint8Array, length: number, seed: number): number;
   /** memmove of the whole of `src` into `dst`, both `length` bytes long. */
   copy(dst: Uint8Array, src: Uint8Array, length: number): void;
+  /** The xor of `n` (2 to 8) whole views into `dst`, all `length` bytes, none overlapping `dst`. */
+  xor(dst: Uint8Array, sources: readonly Uint8Array[], n: number, length: number): void;
 }
 
 const direct = new WeakMap<DmoverBackend, DirectOps>();

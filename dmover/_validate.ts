@@ -62,7 +62,7 @@ let several = false;
  * never read a view's own properties: see native/_checks.ts.) The constructor and one property
  * cost a few nanoseconds, where Object.getPrototypeOf and Object.hasOwn would cost tens.
  */
-function plainView(view: Uint8Array, n: number): Uint8Array {
+export function plainView(view: Uint8Array, n: number): Uint8Array {
   if (view.constructor === Uint8Array && view.length === n) return view;
   return new Uint8Array(bufferOf(view), byteOffsetOf(view), n);
 }
@@ -243,7 +243,8 @@ function byStart(a: Span, b: Span): number {
   return a.start - b.start;
 }
 
-function rangesMeet(a: Uint8Array, b: Uint8Array): boolean {
+/** Whether two views of one memory share a byte (by their internal slots). */
+export function rangesMeet(a: Uint8Array, b: Uint8Array): boolean {
   const x = byteOffsetOf(a);
   const y = byteOffsetOf(b);
   return x < y + lengthOf(b) && y < x + lengthOf(a);

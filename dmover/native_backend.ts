@@ -14,6 +14,7 @@ import { OP } from "../native/_dmover_ops.ts";
 import { registerDirect } from "./_direct.ts";
 
 const U32_MAX = 0xffff_ffff;
+const ZERO_OFFSETS: readonly number[] = Object.freeze([0, 0, 0, 0, 0, 0, 0, 0]);
 
 /**
  * Creates the backend that runs kernels in the native shim, vectorised for the CPU (AVX-512 or
@@ -59,6 +60,8 @@ export function createNativeBackend(library: NativeLibrary): DmoverBackend {
     copy: (dst: Uint8Array, src: Uint8Array, n: number): void => lib.copy(dst, 0, src, 0, n),
     op: (table: Uint32Array, memories: readonly Uint8Array[], words: number): void =>
       lib.dmoverOp(table, memories, words),
+    xor: (dst: Uint8Array, sources: readonly Uint8Array[], n: number, length: number): void =>
+      lib.xor(dst, 0, sources, ZERO_OFFSETS.slice(0, n), length),
   };
   // The one table every single-call request is built in (calls are synchronous: one serves).
   const table = new OpTable();
@@ -258,6 +261,8 @@ export function createNativeBackend(library: NativeLibrary): DmoverBackend {
     crc32c: (view: Uint8Array, _length: number, seed: number): number => trusted.crc32c(view, seed),
     copy: (dst: Uint8Array, src: Uint8Array, length: number): void =>
       trusted.copy(dst, src, length),
+    xor: (dst: Uint8Array, sources: readonly Uint8Array[], n: number, length: number): void =>
+      trusted.xor(dst, sources, n, length),
   });
   return backend;
 }

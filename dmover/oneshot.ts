@@ -1,10 +1,17 @@
 import type { DmoverBackend } from "./backend.ts";
 import { DmoverError } from "./errors.ts";
 import { HelperSite } from "./_registry.ts";
-import { checkedRequest, checkOneShot, keepChecked } from "./_validate.ts";
+import {
+  checkedRequest,
+  checkOneShot,
+  keepChecked,
+  plainView,
+  rangesMeet,
+  sameMemory,
+} from "./_validate.ts";
 import { emptyResult } from "./_catalog.ts";
 import type { DmoverBuffer, DmoverRequest } from "./types.ts";
-import { isUint8Array, lengthOf } from "../native/_checks.ts";
+import { bufferOf, isUint8Array, lengthOf } from "../native/_checks.ts";
 
 const U32_MAX = 0xffff_ffff;
 // The default options, one object for every call (a literal default would be made per call).
@@ -200,7 +207,48 @@ export function xor(
       `Cannot run 'xor' with '${n < 0 ? typeof inputs : n}' inputs: expected 2 to 32`,
     );
   }
-  run("xor", XOR_SITES[n] ?? "xor", { id: 0, output, inputs }, options);
+  if (n > 8 || !directXor(output, inputs, n, options)) {
+    run("xor", XOR_SITES[n] ?? "xor", { id: 0, output, inputs }, options);
+  }
+}
+
+// The sources of a direct xor: each input read once, as a plain view (see _validate.ts).
+const SOURCES: Uint8Array[][] = [];
+
+/**
+ * xor's common case: an output and 2 to 8 inputs, all whole views of one length, none of the
+ * inputs meeting the output. Runs the chosen backend's direct xor and returns true, or returns
+ * false (nothing done) for the validated path to handle, or refuse, the request.
+ */
+function directXor(
+  output: DmoverBuffer,
+  inputs: readonly DmoverBuffer[],
+  n: number,
+  options: OneShotOptions,
+): boolean {
+  // The chooser first: making one may run a registered backend's code, which could change inputs.
+  const chooser = XOR_SITES[n]!.chooser(options.backend);
+  if (!isUint8Array(output)) return false;
+  const length = lengthOf(output);
+  if (length === 0 || length > U32_MAX) return false;
+  const memory = bufferOf(output);
+  // An input shares an ArrayBuffer's memory only by being a view of that very object; two
+  // SharedArrayBuffer objects may be one memory (sameMemory tells).
+  const shared = memory instanceof SharedArrayBuffer;
+  const sources = SOURCES[n] ??= new Array(n);
+  for (let k = 0; k < n; k++) {
+    const input = inputs[k];
+    if (!isUint8Array(input) || lengthOf(input) !== length) return false;
+    const other = bufferOf(input);
+    if ((other === memory || (shared && sameMemory(memory, other))) && rangesMeet(output, input)) {
+      return false;
+    }
+    sources[k] = plainView(input, length);
+  }
+  const direct = chooser.directs[chooser.pick(length)];
+  if (direct === undefined) return false;
+  direct.xor(plainView(output, length), sources, n, length);
+  return true;
 }
 
 /**

@@ -189,4 +189,7 @@ registerDirect(tsBackend, {
   copy(dst: Uint8Array, src: Uint8Array): void {
     SET.call(dst, src); // memmove, as `copy` above
   },
+  xor(dst: Uint8Array, sources: readonly Uint8Array[], n: number, length: number): void {
+    xorInto(dst, 0, sources, ZEROS, 0, n, length);
+  },
 });

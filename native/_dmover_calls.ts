@@ -417,7 +417,11 @@ export function crc32cv(
   return table[0]!;
 }
 
-function xorCall(
+/**
+ * dray_xor2..dray_xor8 over an iovec table of n + 1 sides (words `w`), the capacities read
+ * through the intrinsic getter; throws for a non-zero code. Nothing else is checked here.
+ */
+export function xorCall(
   y: ShimSymbols,
   n: number,
   t: Uint32Array,

@@ -6,7 +6,7 @@
 
 import { lengthOf, U32_MAX } from "./_checks.ts";
 import type { ShimSymbols } from "./_symbols.ts";
-import { opCall } from "./_dmover_calls.ts";
+import { opCall, xorCall } from "./_dmover_calls.ts";
 
 /** The trusted calls: views of at most 4 GiB - 1 bytes, spans within them. */
 export interface TrustedOps {
@@ -14,6 +14,8 @@ export interface TrustedOps {
   crc32c(view: Uint8Array, seed: number): number;
   /** memmove of `length` bytes from the start of `src` to the start of `dst`. */
   copy(dst: Uint8Array, src: Uint8Array, length: number): void;
+  /** The xor of the first `length` bytes of 2 to 8 sources into `dst` (no overlap with them). */
+  xor(dst: Uint8Array, sources: readonly Uint8Array[], n: number, length: number): void;
   /**
    * The generic entry point (dray_op4 or dray_op12) over a table dmover built from a validated
    * request (see dmover/_op_table.ts) and 1 to 12 memories; results land in the table.
@@ -36,6 +38,7 @@ export function registerTrusted(library: object, symbols: ShimSymbols): void {
   const copy = symbols.dray_copy;
   const op4 = symbols.dray_op4;
   const op12 = symbols.dray_op12;
+  const xorTable = new Uint32Array(3 * 9);
   ops.set(library, {
     crc32c(view: Uint8Array, seed: number): number {
       const n = lengthOf(view);
@@ -49,6 +52,15 @@ export function registerTrusted(library: object, symbols: ShimSymbols): void {
         ? -1
         : copy(dst, lengthOf(dst), 0, src, lengthOf(src), 0, length >>> 0);
       if (rc !== 0) refused("copy", rc);
+    },
+    xor(dst: Uint8Array, sources: readonly Uint8Array[], n: number, length: number): void {
+      if (n < 2 || n > 8 || length > U32_MAX) refused(`xor${n}`, -1);
+      for (let k = 0; k <= n; k++) {
+        xorTable[3 * k] = 1;
+        xorTable[3 * k + 1] = 0;
+        xorTable[3 * k + 2] = length;
+      }
+      xorCall(symbols, n, xorTable, 3 * (n + 1), dst, sources); // C checks every span
     },
     op(table: Uint32Array, m: readonly Uint8Array[], words: number): void {
       const rc = op4 === null || op12 === null || m.length > 12

@@ -80,7 +80,7 @@ for (
 
   Deno.test({
     name:
-      `copy and crc32c (${name}) read whole views by their internal slots, not their properties`,
+      `copy, crc32c and xor (${name}) read whole views by their internal slots, not their properties`,
     ignore,
     fn() {
       class Liar extends Uint8Array {
@@ -104,6 +104,15 @@ for (
       assert.deepEqual(arena, expected);
       assert.throws(() => crc32c(bytes, 2 ** 32, options), isCode("EINVAL"));
       assert.throws(() => copy(bytes.subarray(1), bytes, options), isCode("EINVAL"));
+      const other = randomBytes(3000, 5);
+      const parity = new Uint8Array(3000);
+      xor(parity, [liar, other], options);
+      assert.deepEqual(parity, bytes.map((x, i) => x ^ other[i]!));
+      const shared = new Uint8Array(new SharedArrayBuffer(96));
+      const meets = () =>
+        xor(shared.subarray(0, 64), [shared.subarray(32), other.subarray(0, 64)], options);
+      assert.throws(meets, isCode("EINVAL"));
+      xor(shared.subarray(0, 32), [shared.subarray(32, 64), shared.subarray(64)], options); // apart
     },
   });
 }
