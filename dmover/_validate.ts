@@ -4,7 +4,7 @@
 // through their internal slots (native/_checks.ts), never their own properties, which can lie.
 
 import { DmoverError } from "./errors.ts";
-import type { DmoverFunction } from "./functions.ts";
+import { type DmoverFunction, isBuiltinFunction } from "./functions.ts";
 import type { DmoverBuffer, DmoverIovec, DmoverRequest } from "./types.ts";
 import {
   bufferOf,
@@ -296,6 +296,42 @@ export function overlaps(output: DmoverBuffer, input: DmoverBuffer): boolean {
   return false;
 }
 
+// The memory of each whole-view side of the request being checked (undefined for an iovec list or
+// an empty view) and whether it is a SharedArrayBuffer: scratch, refilled by every check.
+const outMemories: (ArrayBufferLike | undefined)[] = [];
+const outShared: boolean[] = [];
+const inMemories: (ArrayBufferLike | undefined)[] = [];
+const inShared: boolean[] = [];
+
+function noteMemory(
+  memories: (ArrayBufferLike | undefined)[],
+  shared: boolean[],
+  at: number,
+  side: DmoverBuffer,
+): void {
+  const memory = isUint8Array(side) && lengthOf(side) !== 0 ? bufferOf(side) : undefined;
+  memories[at] = memory;
+  shared[at] = memory instanceof SharedArrayBuffer;
+}
+
+/** overlaps() for two sides whose memories noteMemory recorded. */
+function sidesMeet(
+  a: DmoverBuffer,
+  aMemories: readonly (ArrayBufferLike | undefined)[],
+  aShared: readonly boolean[],
+  i: number,
+  b: DmoverBuffer,
+  bMemories: readonly (ArrayBufferLike | undefined)[],
+  bShared: readonly boolean[],
+  j: number,
+): boolean {
+  const x = aMemories[i];
+  const y = bMemories[j];
+  if (x === undefined || y === undefined) return overlaps(a, b);
+  const same = x === y || (aShared[i]! && bShared[j]! && sameMemory(x, y));
+  return same && rangesMeet(a as Uint8Array, b as Uint8Array);
+}
+
 /**
  * A request as validation left it: every property of the caller's request read once, every view
  * a plain one (see plainView), iovec lists copied and frozen, the immediate in its canonical form
@@ -462,36 +498,38 @@ function check(fn: DmoverFunction, request: DmoverRequest): number {
       }
     }
     if (fn.output && !fn.overlap && length > 0) {
-      if (outs === 1) {
-        const out = checkedOutput!;
-        // One ArrayBuffer lookup for a whole output.
-        const memory = isUint8Array(out) ? bufferOf(out) : undefined;
-        for (let i = 0; i < n; i++) {
-          const input = checkedInputs[i]!;
-          const meets = memory !== undefined && isUint8Array(input)
-            ? sameMemory(memory, bufferOf(input)) && rangesMeet(out as Uint8Array, input)
-            : overlaps(out, input);
-          if (meets) {
-            const what = `Cannot ${verb()} ${subject()}: input ${i} overlaps the output`;
-            throw invalid(`${what}, which '${fn.name}' does not allow`);
+      // Each side's memory read once (the costly getter), then compared pair by pair.
+      for (let i = 0; i < n; i++) noteMemory(inMemories, inShared, i, checkedInputs[i]!);
+      for (let k = 0; k < outs; k++) {
+        const out = outs === 1 ? checkedOutput! : checkedOutputs![k]!;
+        noteMemory(outMemories, outShared, k, out);
+        for (let j = 0; j < k; j++) {
+          if (
+            sidesMeet(
+              checkedOutputs![j]!,
+              outMemories,
+              outShared,
+              j,
+              out,
+              outMemories,
+              outShared,
+              k,
+            )
+          ) {
+            throw invalid(
+              `Cannot ${verb()} ${subject()}: output ${j} overlaps output ${k}, which '${fn.name}' does not allow`,
+            );
           }
         }
-      } else {
-        for (let k = 0; k < outs; k++) {
-          const out = checkedOutputs![k]!;
-          for (let j = k + 1; j < outs; j++) {
-            if (overlaps(out, checkedOutputs![j]!)) {
-              throw invalid(
-                `Cannot ${verb()} ${subject()}: output ${k} overlaps output ${j}, which '${fn.name}' does not allow`,
-              );
-            }
-          }
-          for (let i = 0; i < n; i++) {
-            if (overlaps(out, checkedInputs[i]!)) {
-              throw invalid(
-                `Cannot ${verb()} ${subject()}: input ${i} overlaps output ${k}, which '${fn.name}' does not allow`,
-              );
-            }
+        for (let i = 0; i < n; i++) {
+          if (
+            sidesMeet(out, outMemories, outShared, k, checkedInputs[i]!, inMemories, inShared, i)
+          ) {
+            throw invalid(
+              outs === 1
+                ? `Cannot ${verb()} ${subject()}: input ${i} overlaps the output, which '${fn.name}' does not allow`
+                : `Cannot ${verb()} ${subject()}: input ${i} overlaps output ${k}, which '${fn.name}' does not allow`,
+            );
           }
         }
       }
@@ -543,7 +581,10 @@ function check(fn: DmoverFunction, request: DmoverRequest): number {
   trusted.immediate = immediate as number | bigint | undefined;
   trusted.dependsOn = dependsOn;
   trusted.fence = fence;
-  if (fn.check !== undefined) {
+  if (fn.check !== undefined && isBuiltinFunction(fn)) {
+    const why = fn.check(trusted as unknown as DmoverRequest, length);
+    if (why !== undefined) throw invalid(`Cannot ${verb()} ${subject()}: ${why}`);
+  } else if (fn.check !== undefined) {
     // A registered function's own check gets a copy, which stays the trusted form: the check may
     // run other checks (a one-shot helper) that overwrite the scratch.
     const kept = keepChecked(trusted as unknown as DmoverRequest) as unknown as CheckedRequest;
