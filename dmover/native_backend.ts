@@ -6,7 +6,7 @@ import { modelSpeed, xorArity } from "./_model.ts";
 import { catalogRow, type ResultKind } from "./_catalog.ts";
 import { trustedOps } from "../native/_trusted.ts";
 import { lengthOf } from "../native/_checks.ts";
-import { overlaps } from "./_validate.ts";
+import { overlaps } from "./_overlap.ts";
 import { forEachPiece, walkChunks } from "./_walk.ts";
 import type { DmoverBuffer, DmoverRequest } from "./types.ts";
 import { type ArgsKind, MAX_MEMORIES, OpTable } from "./_op_table.ts";

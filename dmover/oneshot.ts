@@ -1,14 +1,8 @@
 import type { DmoverBackend } from "./backend.ts";
 import { DmoverError } from "./errors.ts";
 import { HelperSite } from "./_registry.ts";
-import {
-  checkedRequest,
-  checkOneShot,
-  keepChecked,
-  plainView,
-  rangesMeet,
-  sameMemory,
-} from "./_validate.ts";
+import { checkedRequest, checkOneShot, keepChecked, plainView } from "./_validate.ts";
+import { rangesMeet, sameMemory } from "./_overlap.ts";
 import { emptyResult } from "./_catalog.ts";
 import type { DmoverBuffer, DmoverRequest } from "./types.ts";
 import { bufferOf, isUint8Array, lengthOf } from "../native/_checks.ts";

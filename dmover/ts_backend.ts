@@ -4,7 +4,7 @@ import { modelSpeed, xorArity } from "./_model.ts";
 import { catalogRow } from "./_catalog.ts";
 import { crc32cUpdate } from "./_ts_crc32c.ts";
 import { xorInto } from "./_ts_xor.ts";
-import { overlaps } from "./_validate.ts";
+import { overlaps } from "./_overlap.ts";
 import { walkChunks } from "./_walk.ts";
 import {
   tsCompare,
