@@ -1085,6 +1085,32 @@ static int32_t dray_xor_table(uint32_t n, const uint32_t *tab, uint32_t tab_word
     ptrs[1 + k] = src[k];
     caps[1 + k] = src_cap[k];
   }
+  /*
+   * The common table, one pair of one length per side, without the private copy and the cursors:
+   * each word is read once, into locals (which are then the copy), and the checks run in the
+   * general path's order. Any other table takes the general path, which reads it afresh.
+   */
+  if (tab_words == 3 * (n + 1)) {
+    uint32_t off[1 + DRAY_XOR_MAX];
+    uint32_t len = tab[2];
+    uint32_t s = 0;
+    for (; s <= n; s++) {
+      uint32_t count = tab[3 * s], o = tab[3 * s + 1], l = tab[3 * s + 2];
+      if (count != 1 || l != len) break;
+      off[s] = o;
+    }
+    if (s > n) {
+      for (s = 0; s <= n; s++) {
+        int code = dray_span_ok(ptrs[s], caps[s], off[s], len);
+        if (code != DRAY_OK) return code;
+      }
+      if (len != 0) {
+        for (uint32_t k = 0; k < n; k++) in[k] = src[k] + off[1 + k];
+        dray_xor_chunk(dst + off[0], in, n, len);
+      }
+      return DRAY_OK;
+    }
+  }
   dray_tab_copy copy;
   int rc = dray_tab_take(&copy, tab, tab_words, (n + 1) * (1 + 2 * DRAY_IOV_MAX));
   if (rc == DRAY_OK) rc = dray_sides_parse(copy.words, copy.count, n + 1, ptrs, caps, cur, &remaining);
