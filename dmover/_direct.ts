@@ -1,7 +1,8 @@
 // The one-shot helpers' commonest case, run without building a request: whole Uint8Arrays (no
-// iovecs), a length from 1 to 2^32 - 1, a uint32 seed. The helper checks exactly that through the
-// intrinsic getters (native/_checks.ts) and then calls a built-in backend's direct op here, one
-// call into C or one TypedArray built-in. Everything else (iovecs, empty or detached views, bad
+// iovecs), a length from 1 to 2^32 - 1, a uint32 seed. The helper resolves its backend first, then
+// checks exactly that through the intrinsic getters (native/_checks.ts) and calls a built-in
+// backend's direct op here, one call into C or one TypedArray built-in, with no other code run in
+// between: the lengths it read are the views' lengths when the op runs. Everything else (iovecs, empty or detached views, bad
 // arguments, registered backends) takes the validated path of oneshot.ts, which gives the errors.
 
 import type { DmoverBackend } from "./backend.ts";

@@ -57,6 +57,8 @@ export function createNativeBackend(library: NativeLibrary): DmoverBackend {
   // The checked wrappers stand in for a library object the loader did not make.
   const trusted = trustedOps(library) ?? {
     crc32c: (view: Uint8Array, seed: number): number => lib.crc32c(view, 0, lengthOf(view), seed),
+    crc32cOf: (view: Uint8Array, length: number, seed: number): number =>
+      lib.crc32c(view, 0, length, seed),
     copy: (dst: Uint8Array, src: Uint8Array, n: number): void => lib.copy(dst, 0, src, 0, n),
     op: (table: Uint32Array, memories: readonly Uint8Array[], words: number): void =>
       lib.dmoverOp(table, memories, words),
@@ -260,7 +262,8 @@ export function createNativeBackend(library: NativeLibrary): DmoverBackend {
     },
   });
   registerDirect(backend, {
-    crc32c: (view: Uint8Array, _length: number, seed: number): number => trusted.crc32c(view, seed),
+    crc32c: (view: Uint8Array, length: number, seed: number): number =>
+      trusted.crc32cOf(view, length, seed),
     copy: (dst: Uint8Array, src: Uint8Array, length: number): void =>
       trusted.copy(dst, src, length),
     xor: (dst: Uint8Array, sources: readonly Uint8Array[], n: number, length: number): void =>

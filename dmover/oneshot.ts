@@ -107,9 +107,9 @@ export function copy(
 ): void {
   // Two whole views of one length: straight to the chosen backend's direct copy (see _direct.ts).
   if (isUint8Array(output) && isUint8Array(input)) {
+    const chooser = COPY.chooser(options.backend);
     const n = lengthOf(output);
     if (n !== 0 && n === lengthOf(input) && n <= U32_MAX) {
-      const chooser = COPY.chooser(options.backend);
       const direct = chooser.directs[chooser.pick(n)];
       if (direct !== undefined) return direct.copy(output, input, n);
     }
@@ -273,9 +273,9 @@ export function crc32c(
 ): number {
   // A whole view and a uint32 seed: straight to the chosen backend's direct CRC (see _direct.ts).
   if (isUint8Array(bytes) && seed >>> 0 === seed) {
+    const chooser = CRC32C.chooser(options.backend);
     const n = lengthOf(bytes);
     if (n !== 0 && n <= U32_MAX) {
-      const chooser = CRC32C.chooser(options.backend);
       const direct = chooser.directs[chooser.pick(n)];
       if (direct !== undefined) return direct.crc32c(bytes, n, seed >>> 0);
     }

@@ -12,6 +12,11 @@ import { opCall, xorCall } from "./_dmover_calls.ts";
 export interface TrustedOps {
   /** CRC-32C of the whole view, continuing `seed` (a uint32). */
   crc32c(view: Uint8Array, seed: number): number;
+  /**
+   * crc32c when the caller has just read the view's `length` through the intrinsic getter, with
+   * no other code run since (a one-shot helper): that length is the capacity C gets.
+   */
+  crc32cOf(view: Uint8Array, length: number, seed: number): number;
   /** memmove of `length` bytes from the start of `src` to the start of `dst`. */
   copy(dst: Uint8Array, src: Uint8Array, length: number): void;
   /** The xor of the first `length` bytes of 2 to 8 sources into `dst` (no overlap with them). */
@@ -44,6 +49,13 @@ export function registerTrusted(library: object, symbols: ShimSymbols): void {
       const n = lengthOf(view);
       // `>>> 0`: FFI refuses -0 for a u32 on its slow path (see _checks.ts).
       const result = crc === null || n > U32_MAX ? -1 : crc(view, n, 0, n, seed >>> 0);
+      if (result < 0) refused("crc32c", result);
+      return result;
+    },
+    crc32cOf(view: Uint8Array, length: number, seed: number): number {
+      const result = crc === null || length > U32_MAX
+        ? -1
+        : crc(view, length, 0, length, seed >>> 0);
       if (result < 0) refused("crc32c", result);
       return result;
     },
