@@ -64,34 +64,38 @@ export function opCall(
       lengthOf(d),
     );
   }
-  const p = (i: number): Uint8Array => m[i] ?? EMPTY;
+  // Each memory read once; a missing one is EMPTY with capacity 0, its length not read.
+  const n = m.length;
+  const a = m[0] ?? EMPTY, b = m[1] ?? EMPTY, c = m[2] ?? EMPTY, d = m[3] ?? EMPTY;
+  const e = m[4] ?? EMPTY, f = m[5] ?? EMPTY, g = m[6] ?? EMPTY, h = m[7] ?? EMPTY;
+  const i = m[8] ?? EMPTY, j = m[9] ?? EMPTY, k = m[10] ?? EMPTY, l = m[11] ?? EMPTY;
   return y.dray_op12!(
     table,
     words,
-    p(0),
-    lengthOf(p(0)),
-    p(1),
-    lengthOf(p(1)),
-    p(2),
-    lengthOf(p(2)),
-    p(3),
-    lengthOf(p(3)),
-    p(4),
-    lengthOf(p(4)),
-    p(5),
-    lengthOf(p(5)),
-    p(6),
-    lengthOf(p(6)),
-    p(7),
-    lengthOf(p(7)),
-    p(8),
-    lengthOf(p(8)),
-    p(9),
-    lengthOf(p(9)),
-    p(10),
-    lengthOf(p(10)),
-    p(11),
-    lengthOf(p(11)),
+    a,
+    lengthOf(a),
+    b,
+    lengthOf(b),
+    c,
+    lengthOf(c),
+    d,
+    lengthOf(d),
+    e,
+    lengthOf(e),
+    f,
+    n > 5 ? lengthOf(f) : 0,
+    g,
+    n > 6 ? lengthOf(g) : 0,
+    h,
+    n > 7 ? lengthOf(h) : 0,
+    i,
+    n > 8 ? lengthOf(i) : 0,
+    j,
+    n > 9 ? lengthOf(j) : 0,
+    k,
+    n > 10 ? lengthOf(k) : 0,
+    l,
+    n > 11 ? lengthOf(l) : 0,
   );
 }
 
