@@ -48,12 +48,30 @@ export function lostPositions(
   mask: number | bigint,
   survivors: number,
 ): [number, number] | undefined {
-  if (typeof mask === "number" && !Number.isSafeInteger(mask)) return undefined;
-  const m = typeof mask === "bigint" ? mask : BigInt(mask);
-  if (m < 0n || m >> BigInt(survivors + 2) !== 0n) return undefined;
-  const found: number[] = [];
-  for (let k = 0; k < survivors + 2; k++) if ((m >> BigInt(k)) & 1n) found.push(k);
-  return found.length === 2 ? [found[0]!, found[1]!] : undefined;
+  const top = survivors + 2; // at most 34 positions: every mask that names some is a safe number
+  let m: number;
+  if (typeof mask === "bigint") {
+    if (mask < 0n || mask >= 2n ** BigInt(top)) return undefined;
+    m = Number(mask);
+  } else {
+    if (!Number.isSafeInteger(mask) || mask < 0 || mask >= 2 ** top) return undefined;
+    m = mask;
+  }
+  // Numbers, not bigints, on this path (it runs for every pq-recover request): the two 32-bit
+  // halves, lowest set bit first.
+  const lo = m % 0x1_0000_0000;
+  let hi = (m - lo) / 0x1_0000_0000;
+  let w = lo;
+  let first = -1;
+  for (let base = 0; base < 64; base += 32, w = hi, hi = 0) {
+    while (w !== 0) {
+      const bit = 31 - Math.clz32(w & -w);
+      if (first >= 0) return w === (1 << bit) >>> 0 && hi === 0 ? [first, base + bit] : undefined;
+      first = base + bit;
+      w = (w & (w - 1)) >>> 0;
+    }
+  }
+  return undefined;
 }
 
 /** The constants of a recovery: see dray_op_run in native/shim.c, which computes the same. */

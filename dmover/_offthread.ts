@@ -25,7 +25,7 @@ import type { DmoverKernel } from "./backend.ts";
 import { DmoverError } from "./errors.ts";
 import type { DmoverFunction } from "./functions.ts";
 import { patternBytes } from "./_ts_ops.ts";
-import { overlaps } from "./_validate.ts";
+import { overlaps } from "./_overlap.ts";
 import type { DmoverBuffer, DmoverIovec, DmoverRequest } from "./types.ts";
 
 /** Runs one part of a request whose every side is a view (or iovecs) of SharedArrayBuffers. */

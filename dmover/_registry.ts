@@ -8,6 +8,7 @@ import { type DmoverFunction, getFunction } from "./functions.ts";
 import { createNativeBackend } from "./native_backend.ts";
 import { createNativeAsyncBackend } from "./native_async_backend.ts";
 import { tsBackend } from "./ts_backend.ts";
+import { type DirectOps, directOps } from "./_direct.ts";
 
 /** The registered backends, `ts` first once the built-ins have joined. */
 export const registry: DmoverBackend[] = [];
@@ -57,6 +58,13 @@ export class Chooser {
   readonly fn: DmoverFunction;
   readonly backends: readonly DmoverBackend[];
   readonly kernels: readonly DmoverKernel[];
+  /** Each backend's direct ops (built-in backends only; see _direct.ts). */
+  readonly directs: readonly (DirectOps | undefined)[];
+  /**
+   * Whether each backend's kernel may be given validation's scratch trusted form: a built-in
+   * synchronous backend, which neither keeps a request nor checks others while it runs.
+   */
+  readonly scratchSafe: readonly boolean[];
   readonly generation: number;
   #byOctave = new Int8Array(OCTAVES);
   // For an octave marked -1: lengths where the winner changes, and the winner from each on.
@@ -65,11 +73,13 @@ export class Chooser {
   constructor(fn: DmoverFunction, candidates: readonly DmoverBackend[], gen = -1) {
     const backends: DmoverBackend[] = [];
     const kernels: DmoverKernel[] = [];
+    const directs: (DirectOps | undefined)[] = [];
     for (const backend of candidates) {
       const kernel = backend.kernel(fn);
       if (kernel !== undefined) {
         backends.push(backend);
         kernels.push(kernel);
+        directs.push(directOps(backend));
       }
     }
     if (backends.length === 0) {
@@ -83,6 +93,8 @@ export class Chooser {
     this.fn = fn;
     this.backends = backends;
     this.kernels = kernels;
+    this.directs = directs;
+    this.scratchSafe = backends.map((b, i) => b.synchronous && directs[i] !== undefined);
     this.generation = gen;
     for (let k = 0; k < OCTAVES; k++) {
       const low = 2 ** k;
@@ -238,6 +250,11 @@ export class HelperSite {
     return this.#fn ??= getFunction(this.functionName);
   }
 
+  // The chooser of the last backend given by name, and the generation it was found in.
+  #named: Chooser | undefined;
+  #name: string | undefined;
+  #namedGeneration = -1;
+
   /** The chooser for a `backend` option, over synchronous backends only. */
   chooser(backend: string | DmoverBackend | undefined): Chooser {
     if (backend === undefined || backend === "auto") {
@@ -245,6 +262,12 @@ export class HelperSite {
       if (auto !== undefined && auto.generation === generation) return auto;
       return this.#auto = chooserFor(this.fn, true);
     }
-    return resolveBackend(this.fn, backend, true);
+    if (typeof backend !== "string") return resolveBackend(this.fn, backend, true);
+    if (backend === this.#name && this.#namedGeneration === generation) return this.#named!;
+    const chooser = resolveBackend(this.fn, backend, true);
+    this.#named = chooser;
+    this.#name = backend;
+    this.#namedGeneration = generation;
+    return chooser;
   }
 }

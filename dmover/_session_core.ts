@@ -8,7 +8,7 @@ import type { DmoverBackend, DmoverKernel } from "./backend.ts";
 import { DmoverError } from "./errors.ts";
 import { type DmoverFunction, getFunction } from "./functions.ts";
 import { type Chooser, resolveBackend } from "./_registry.ts";
-import { checkedRequest, checkRequest } from "./_validate.ts";
+import { checkedRequest, checkRequest, keepChecked } from "./_validate.ts";
 import { emptyResult } from "./_catalog.ts";
 import { Ring } from "./_ring.ts";
 import { afterAll, Dependencies, NONE, type Pending, type Prerequisites } from "./_dependencies.ts";
@@ -338,6 +338,7 @@ export class SessionCore {
       return;
     }
     // Wait: the request holds its slot and can itself be waited on.
+    const kept = keepChecked(request);
     const pending = this.#deps.track(id, seq);
     afterAll(before.wait, (anyFailed) => {
       if (anyFailed) {
@@ -345,7 +346,7 @@ export class SessionCore {
       } else if (this.#closed) {
         this.#finish(id, seq, undefined, undefined, pending); // closed meanwhile: never started
       } else {
-        this.#run(request, length, seq, pending);
+        this.#run(kept, length, seq, pending);
       }
     });
   }
@@ -357,10 +358,12 @@ export class SessionCore {
       this.#finish(id, seq, undefined, emptyResult(this.fn, request), pending);
       return;
     }
-    const kernel = this.#only ?? this.#kernels[this.chooser.pick(length)]!;
+    const chooser = this.chooser;
+    const index = this.#only === undefined ? chooser.pick(length) : 0;
+    const kernel = this.#kernels[index]!;
     let result: number | undefined | PromiseLike<number | undefined>;
     try {
-      result = kernel(request, length);
+      result = kernel(chooser.scratchSafe[index] ? request : keepChecked(request), length);
     } catch (error) {
       this.#finish(id, seq, asError(error), undefined, pending);
       return;

@@ -4,16 +4,10 @@
 // through their internal slots (native/_checks.ts), never their own properties, which can lie.
 
 import { DmoverError } from "./errors.ts";
-import type { DmoverFunction } from "./functions.ts";
+import { type DmoverFunction, isBuiltinFunction } from "./functions.ts";
 import type { DmoverBuffer, DmoverIovec, DmoverRequest } from "./types.ts";
-import {
-  bufferOf,
-  byteOffsetOf,
-  isDetached,
-  isSharedMemory,
-  isUint8Array,
-  lengthOf,
-} from "../native/_checks.ts";
+import { bufferOf, byteOffsetOf, isDetached, isUint8Array, lengthOf } from "../native/_checks.ts";
+import { noteMemory, sidesMeet } from "./_overlap.ts";
 
 /** The most iovecs one buffer may have (the IOV_MAX of dmover_io). */
 export const IOV_MAX = 1024;
@@ -62,7 +56,7 @@ let several = false;
  * never read a view's own properties: see native/_checks.ts.) The constructor and one property
  * cost a few nanoseconds, where Object.getPrototypeOf and Object.hasOwn would cost tens.
  */
-function plainView(view: Uint8Array, n: number): Uint8Array {
+export function plainView(view: Uint8Array, n: number): Uint8Array {
   if (view.constructor === Uint8Array && view.length === n) return view;
   return new Uint8Array(bufferOf(view), byteOffsetOf(view), n);
 }
@@ -153,147 +147,12 @@ function bufferLength(buffer: DmoverBuffer | undefined, which: number): number {
   return total;
 }
 
-// A span of memory by its ArrayBuffer and absolute byte range, for overlap checks.
-interface Span {
-  memory: ArrayBufferLike;
-  start: number;
-  end: number;
-}
-
-// Base addresses of SharedArrayBuffers, for telling whether two of them are one memory (a
-// SharedArrayBuffer posted to a worker and back is a new object over the same bytes).
-const bases = new WeakMap<SharedArrayBuffer, bigint | null>();
-
-function baseOf(memory: SharedArrayBuffer): bigint | null {
-  let base = bases.get(memory);
-  if (base === undefined) {
-    try {
-      base = Deno.UnsafePointer.value(Deno.UnsafePointer.of(memory as unknown as BufferSource));
-    } catch {
-      base = null; // no FFI permission: the address cannot be known
-    }
-    bases.set(memory, base);
-  }
-  return base;
-}
-
-/**
- * Whether two ArrayBuffers are the same memory: the same object, or two SharedArrayBuffer objects
- * over the same bytes. Without the FFI permission the address of a SharedArrayBuffer cannot be
- * read: two of the same size are then taken to be one memory (a false alarm refuses a request,
- * never lets an overlapping one through).
- */
-export function sameMemory(a: ArrayBufferLike, b: ArrayBufferLike): boolean {
-  if (a === b) return true;
-  if (!(a instanceof SharedArrayBuffer) || !(b instanceof SharedArrayBuffer)) return false;
-  if (!isSharedMemory(a) || !isSharedMemory(b)) return false;
-  const x = baseOf(a);
-  const y = baseOf(b);
-  if (x === null || y === null) return a.byteLength === b.byteLength;
-  return x === y;
-}
-
-function includesMemory(list: readonly ArrayBufferLike[], memory: ArrayBufferLike): number {
-  for (let i = 0; i < list.length; i++) if (sameMemory(list[i]!, memory)) return i;
-  return -1;
-}
-
-// The ArrayBuffers behind a buffer, without duplicates. Pieces usually repeat one view (an
-// arena), and the .buffer getter is the costly part, so a view equal to the previous one is skipped.
-function memoriesOf(buffer: DmoverBuffer): ArrayBufferLike[] {
-  if (isUint8Array(buffer)) return [bufferOf(buffer)];
-  const out: ArrayBufferLike[] = [];
-  let previous: Uint8Array | undefined;
-  for (const iov of buffer) {
-    const view = iov.buffer;
-    if (view === previous || iov.length === 0) continue;
-    previous = view;
-    const memory = bufferOf(view);
-    if (!out.includes(memory)) out.push(memory);
-  }
-  return out;
-}
-
-function spansIn(buffer: DmoverBuffer, memory: ArrayBufferLike, into: Span[]): void {
-  if (isUint8Array(buffer)) {
-    if (sameMemory(bufferOf(buffer), memory)) {
-      const start = byteOffsetOf(buffer);
-      into.push({ memory, start, end: start + lengthOf(buffer) });
-    }
-    return;
-  }
-  let previous: Uint8Array | undefined;
-  let shared = false;
-  let base = 0;
-  for (const iov of buffer) {
-    if (iov.length === 0) continue;
-    const view = iov.buffer;
-    if (view !== previous) {
-      previous = view;
-      shared = sameMemory(bufferOf(view), memory);
-      base = byteOffsetOf(view);
-    }
-    if (!shared) continue;
-    const start = base + iov.offset;
-    into.push({ memory, start, end: start + iov.length });
-  }
-}
-
-function byStart(a: Span, b: Span): number {
-  return a.start - b.start;
-}
-
-function rangesMeet(a: Uint8Array, b: Uint8Array): boolean {
-  const x = byteOffsetOf(a);
-  const y = byteOffsetOf(b);
-  return x < y + lengthOf(b) && y < x + lengthOf(a);
-}
-
-/**
- * Whether any byte of `input` is also a byte of `output` (views of one memory whose ranges meet).
- * Both must have passed bufferLength. Only memory both share is compared span by span, sorted, so
- * that two lists of 1024 iovecs cost O(n log n). Views are read through their internal slots.
- */
-export function overlaps(output: DmoverBuffer, input: DmoverBuffer): boolean {
-  if (isUint8Array(output) && isUint8Array(input)) {
-    if (lengthOf(output) === 0 || lengthOf(input) === 0) return false;
-    return sameMemory(bufferOf(output), bufferOf(input)) && rangesMeet(output, input);
-  }
-  const outMemories = memoriesOf(output);
-  for (const memory of memoriesOf(input)) {
-    if (includesMemory(outMemories, memory) < 0) continue;
-    const outs: Span[] = [];
-    const ins: Span[] = [];
-    spansIn(output, memory, outs);
-    spansIn(input, memory, ins);
-    if (outs.length * ins.length <= 64) {
-      for (const o of outs) {
-        for (const i of ins) if (o.start < i.end && i.start < o.end) return true;
-      }
-      continue;
-    }
-    // Sort the output's spans; for each input span, the last output span starting before its
-    // end meets it when any span up to there reaches past its start (a running maximum of ends).
-    outs.sort(byStart);
-    const maxEnd: number[] = [];
-    let reach = -1;
-    for (const o of outs) {
-      reach = Math.max(reach, o.end);
-      maxEnd.push(reach);
-    }
-    for (const i of ins) {
-      let lo = 0;
-      let hi = outs.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (outs[mid]!.start < i.end) lo = mid + 1;
-        else hi = mid;
-      }
-      if (lo > 0 && maxEnd[lo - 1]! > i.start) return true;
-    }
-  }
-  return false;
-}
+// The memory of each whole-view side of the request being checked (undefined for an iovec list or
+// an empty view) and whether it is a SharedArrayBuffer: scratch, refilled by every check.
+const outMemories: (ArrayBufferLike | undefined)[] = [];
+const outShared: boolean[] = [];
+const inMemories: (ArrayBufferLike | undefined)[] = [];
+const inShared: boolean[] = [];
 
 /**
  * A request as validation left it: every property of the caller's request read once, every view
@@ -311,15 +170,48 @@ export interface CheckedRequest {
   readonly fence: boolean | undefined;
 }
 
-// The trusted form of the request checked last, and its length.
-let checked: CheckedRequest | undefined;
+// The trusted form of the request checked last: one object and one array per count of outputs
+// and of inputs, overwritten by every check, so that a request that runs at once allocates nothing
+// here. Whoever keeps a request past the next check takes a copy (keepChecked).
+const scratch = {
+  id: 0,
+  output: undefined as DmoverBuffer | undefined,
+  outputs: undefined as readonly DmoverBuffer[] | undefined,
+  inputs: undefined as readonly DmoverBuffer[] | undefined,
+  immediate: undefined as number | bigint | undefined,
+  dependsOn: undefined as number | undefined,
+  fence: undefined as boolean | undefined,
+};
+const inputArrays: DmoverBuffer[][] = [];
+const outputArrays: DmoverBuffer[][] = [];
+
+function arrayOf(arrays: DmoverBuffer[][], n: number): DmoverBuffer[] {
+  return arrays[n] ??= new Array(n);
+}
 
 /**
  * The trusted form of the request the last successful checkRequest or checkOneShot validated, as
- * the DmoverRequest backends take.
+ * the DmoverRequest backends take. It is overwritten by the next check: a caller that keeps it
+ * (a request waiting for another, an asynchronous or registered backend, which may check requests
+ * of its own while it runs) keeps {@linkcode keepChecked}'s copy instead.
  */
 export function checkedRequest(): DmoverRequest {
-  return checked as unknown as DmoverRequest;
+  return scratch as unknown as DmoverRequest;
+}
+
+/** A frozen copy of a trusted form (from checkedRequest), which no later check changes. */
+export function keepChecked(request: DmoverRequest): DmoverRequest {
+  if (request !== (scratch as unknown as DmoverRequest)) return request;
+  const kept: CheckedRequest = {
+    id: scratch.id,
+    output: scratch.output,
+    outputs: scratch.outputs === undefined ? undefined : Object.freeze(scratch.outputs.slice()),
+    inputs: scratch.inputs === undefined ? undefined : Object.freeze(scratch.inputs.slice()),
+    immediate: scratch.immediate,
+    dependsOn: scratch.dependsOn,
+    fence: scratch.fence,
+  };
+  return Object.freeze(kept) as unknown as DmoverRequest;
 }
 
 /**
@@ -384,7 +276,7 @@ function check(fn: DmoverFunction, request: DmoverRequest): number {
         }'`,
       );
     }
-    checkedOutputs = new Array(outs);
+    checkedOutputs = arrayOf(outputArrays, outs);
     for (let k = 0; k < outs; k++) {
       const total = bufferLength(outputs![k], -1 - k);
       checkedOutputs[k] = checkedSide;
@@ -415,7 +307,7 @@ function check(fn: DmoverFunction, request: DmoverRequest): number {
         }, got '${describe(inputs)}'`,
       );
     }
-    checkedInputs = new Array(n);
+    checkedInputs = arrayOf(inputArrays, n);
     for (let i = 0; i < n; i++) {
       const total = bufferLength(inputs![i], i);
       checkedInputs[i] = checkedSide;
@@ -428,36 +320,38 @@ function check(fn: DmoverFunction, request: DmoverRequest): number {
       }
     }
     if (fn.output && !fn.overlap && length > 0) {
-      if (outs === 1) {
-        const out = checkedOutput!;
-        // One ArrayBuffer lookup for a whole output.
-        const memory = isUint8Array(out) ? bufferOf(out) : undefined;
-        for (let i = 0; i < n; i++) {
-          const input = checkedInputs[i]!;
-          const meets = memory !== undefined && isUint8Array(input)
-            ? sameMemory(memory, bufferOf(input)) && rangesMeet(out as Uint8Array, input)
-            : overlaps(out, input);
-          if (meets) {
-            const what = `Cannot ${verb()} ${subject()}: input ${i} overlaps the output`;
-            throw invalid(`${what}, which '${fn.name}' does not allow`);
+      // Each side's memory read once (the costly getter), then compared pair by pair.
+      for (let i = 0; i < n; i++) noteMemory(inMemories, inShared, i, checkedInputs[i]!);
+      for (let k = 0; k < outs; k++) {
+        const out = outs === 1 ? checkedOutput! : checkedOutputs![k]!;
+        noteMemory(outMemories, outShared, k, out);
+        for (let j = 0; j < k; j++) {
+          if (
+            sidesMeet(
+              checkedOutputs![j]!,
+              outMemories,
+              outShared,
+              j,
+              out,
+              outMemories,
+              outShared,
+              k,
+            )
+          ) {
+            throw invalid(
+              `Cannot ${verb()} ${subject()}: output ${j} overlaps output ${k}, which '${fn.name}' does not allow`,
+            );
           }
         }
-      } else {
-        for (let k = 0; k < outs; k++) {
-          const out = checkedOutputs![k]!;
-          for (let j = k + 1; j < outs; j++) {
-            if (overlaps(out, checkedOutputs![j]!)) {
-              throw invalid(
-                `Cannot ${verb()} ${subject()}: output ${k} overlaps output ${j}, which '${fn.name}' does not allow`,
-              );
-            }
-          }
-          for (let i = 0; i < n; i++) {
-            if (overlaps(out, checkedInputs[i]!)) {
-              throw invalid(
-                `Cannot ${verb()} ${subject()}: input ${i} overlaps output ${k}, which '${fn.name}' does not allow`,
-              );
-            }
+        for (let i = 0; i < n; i++) {
+          if (
+            sidesMeet(out, outMemories, outShared, k, checkedInputs[i]!, inMemories, inShared, i)
+          ) {
+            throw invalid(
+              outs === 1
+                ? `Cannot ${verb()} ${subject()}: input ${i} overlaps the output, which '${fn.name}' does not allow`
+                : `Cannot ${verb()} ${subject()}: input ${i} overlaps output ${k}, which '${fn.name}' does not allow`,
+            );
           }
         }
       }
@@ -501,20 +395,25 @@ function check(fn: DmoverFunction, request: DmoverRequest): number {
   if (fence !== undefined && typeof fence !== "boolean") {
     throw invalid(`Cannot ${verb()} ${subject()}: fence '${describe(fence)}' is not a boolean`);
   }
-  const trusted: CheckedRequest = {
-    id,
-    output: checkedOutput,
-    outputs: checkedOutputs,
-    inputs: checkedInputs ?? (inputs === undefined ? undefined : NO_BUFFERS),
-    immediate: immediate as number | bigint | undefined,
-    dependsOn,
-    fence,
-  };
-  if (fn.check !== undefined) {
+  const trusted = scratch;
+  trusted.id = id;
+  trusted.output = checkedOutput;
+  trusted.outputs = checkedOutputs;
+  trusted.inputs = checkedInputs ?? (inputs === undefined ? undefined : NO_BUFFERS);
+  trusted.immediate = immediate as number | bigint | undefined;
+  trusted.dependsOn = dependsOn;
+  trusted.fence = fence;
+  if (fn.check !== undefined && isBuiltinFunction(fn)) {
     const why = fn.check(trusted as unknown as DmoverRequest, length);
     if (why !== undefined) throw invalid(`Cannot ${verb()} ${subject()}: ${why}`);
+  } else if (fn.check !== undefined) {
+    // A registered function's own check gets a copy, which stays the trusted form: the check may
+    // run other checks (a one-shot helper) that overwrite the scratch.
+    const kept = keepChecked(trusted as unknown as DmoverRequest) as unknown as CheckedRequest;
+    const why = fn.check(kept as unknown as DmoverRequest, length);
+    if (why !== undefined) throw invalid(`Cannot ${verb()} ${subject()}: ${why}`);
+    Object.assign(trusted, kept);
   }
-  checked = trusted;
   return length;
 }
 

@@ -400,3 +400,12 @@ registerFunction({
   overlap: false,
   check: checkLost,
 });
+
+// The built-in functions, registered above: their own checks are dray's and trusted not to keep
+// or re-check requests (see _validate.ts).
+const builtins = new WeakSet<DmoverFunction>(registry.values());
+
+/** Whether `fn` is one of the built-in functions (not one registered by a caller). */
+export function isBuiltinFunction(fn: DmoverFunction): boolean {
+  return builtins.has(fn);
+}

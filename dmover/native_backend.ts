@@ -5,13 +5,16 @@ import type { DmoverFunction } from "./functions.ts";
 import { modelSpeed, xorArity } from "./_model.ts";
 import { catalogRow, type ResultKind } from "./_catalog.ts";
 import { trustedOps } from "../native/_trusted.ts";
-import { overlaps } from "./_validate.ts";
+import { lengthOf } from "../native/_checks.ts";
+import { overlaps } from "./_overlap.ts";
 import { forEachPiece, walkChunks } from "./_walk.ts";
 import type { DmoverBuffer, DmoverRequest } from "./types.ts";
 import { type ArgsKind, MAX_MEMORIES, OpTable } from "./_op_table.ts";
 import { OP } from "../native/_dmover_ops.ts";
+import { registerDirect } from "./_direct.ts";
 
 const U32_MAX = 0xffff_ffff;
+const ZERO_OFFSETS: readonly number[] = Object.freeze([0, 0, 0, 0, 0, 0, 0, 0]);
 
 /**
  * Creates the backend that runs kernels in the native shim, vectorised for the CPU (AVX-512 or
@@ -53,10 +56,14 @@ export function createNativeBackend(library: NativeLibrary): DmoverBackend {
   const lib = library;
   // The checked wrappers stand in for a library object the loader did not make.
   const trusted = trustedOps(library) ?? {
-    crc32c: (view: Uint8Array, seed: number): number => lib.crc32c(view, 0, view.length, seed),
+    crc32c: (view: Uint8Array, seed: number): number => lib.crc32c(view, 0, lengthOf(view), seed),
+    crc32cOf: (view: Uint8Array, length: number, seed: number): number =>
+      lib.crc32c(view, 0, length, seed),
     copy: (dst: Uint8Array, src: Uint8Array, n: number): void => lib.copy(dst, 0, src, 0, n),
     op: (table: Uint32Array, memories: readonly Uint8Array[], words: number): void =>
       lib.dmoverOp(table, memories, words),
+    xor: (dst: Uint8Array, sources: readonly Uint8Array[], n: number, length: number): void =>
+      lib.xor(dst, 0, sources, ZERO_OFFSETS.slice(0, n), length),
   };
   // The one table every single-call request is built in (calls are synchronous: one serves).
   const table = new OpTable();
@@ -118,7 +125,9 @@ export function createNativeBackend(library: NativeLibrary): DmoverBackend {
       let whole = out instanceof Uint8Array;
       for (let k = 0; whole && k < n; k++) whole = inputs[k] instanceof Uint8Array;
       if (whole) {
-        lib.xor(out as Uint8Array, 0, inputs as readonly Uint8Array[], offsets, length);
+        // Validated plain views (see _validate.ts): the trusted call; C checks the spans again.
+        if (length <= U32_MAX) trusted.xor(out as Uint8Array, inputs as Uint8Array[], n, length);
+        else lib.xor(out as Uint8Array, 0, inputs as readonly Uint8Array[], offsets, length);
         return undefined;
       }
       table.begin(OP.xor, 1, n);
@@ -239,7 +248,7 @@ export function createNativeBackend(library: NativeLibrary): DmoverBackend {
     ...opKernels,
   };
 
-  return Object.freeze({
+  const backend: DmoverBackend = Object.freeze({
     name: "native",
     synchronous: true,
     speed(fn: DmoverFunction, length: number): number {
@@ -252,4 +261,13 @@ export function createNativeBackend(library: NativeLibrary): DmoverBackend {
       return Object.hasOwn(kernels, fn.name) ? kernels[fn.name] : undefined;
     },
   });
+  registerDirect(backend, {
+    crc32c: (view: Uint8Array, length: number, seed: number): number =>
+      trusted.crc32cOf(view, length, seed),
+    copy: (dst: Uint8Array, src: Uint8Array, length: number): void =>
+      trusted.copy(dst, src, length),
+    xor: (dst: Uint8Array, sources: readonly Uint8Array[], n: number, length: number): void =>
+      trusted.xor(dst, sources, n, length),
+  });
+  return backend;
 }

@@ -1,9 +1,15 @@
 import type { DmoverBackend } from "./backend.ts";
 import { DmoverError } from "./errors.ts";
 import { HelperSite } from "./_registry.ts";
-import { checkedRequest, checkOneShot } from "./_validate.ts";
+import { checkedRequest, checkOneShot, keepChecked, plainView } from "./_validate.ts";
+import { rangesMeet, sameMemory } from "./_overlap.ts";
 import { emptyResult } from "./_catalog.ts";
 import type { DmoverBuffer, DmoverRequest } from "./types.ts";
+import { bufferOf, isUint8Array, lengthOf } from "../native/_checks.ts";
+
+const U32_MAX = 0xffff_ffff;
+// The default options, one object for every call (a literal default would be made per call).
+const DEFAULTS: OneShotOptions = Object.freeze({});
 
 /**
  * Options for the one-shot helpers.
@@ -46,19 +52,22 @@ const XOR_SITES = ["", "", "xor2", "xor3", "xor4", "xor5", "xor6", "xor7", "xor8
 function run(
   helper: string,
   where: HelperSite | string,
-  request: DmoverRequest,
+  given: DmoverRequest,
   options: OneShotOptions,
 ): number | undefined {
   const at = typeof where === "string" ? site(where) : where;
   const fn = at.fn;
-  const length = checkOneShot(helper, fn, request);
-  const trusted = checkedRequest();
+  // The chooser first: making one asks backends (maybe a registered one's code) for their kernels.
   const chooser = at.chooser(options.backend);
+  const length = checkOneShot(helper, fn, given);
+  const trusted = checkedRequest();
   if (length === 0) return emptyResult(fn, trusted);
-  const kernel = chooser.kernels[chooser.pick(length)]!;
+  const index = chooser.pick(length);
+  const kernel = chooser.kernels[index]!;
+  const request = chooser.scratchSafe[index] ? trusted : keepChecked(trusted);
   let result;
   try {
-    result = kernel(trusted, length);
+    result = kernel(request, length);
   } catch (error) {
     if (error instanceof DmoverError) throw error;
     throw new DmoverError("EIO", `Cannot run '${helper}': the backend failed (${error})`, {
@@ -94,8 +103,17 @@ function run(
 export function copy(
   output: DmoverBuffer,
   input: DmoverBuffer,
-  options: OneShotOptions = {},
+  options: OneShotOptions = DEFAULTS,
 ): void {
+  // Two whole views of one length: straight to the chosen backend's direct copy (see _direct.ts).
+  if (isUint8Array(output) && isUint8Array(input)) {
+    const chooser = COPY.chooser(options.backend);
+    const n = lengthOf(output);
+    if (n !== 0 && n === lengthOf(input) && n <= U32_MAX) {
+      const direct = chooser.directs[chooser.pick(n)];
+      if (direct !== undefined) return direct.copy(output, input, n);
+    }
+  }
   run("copy", COPY, { id: 0, output, inputs: [input] }, options);
 }
 
@@ -116,7 +134,7 @@ export function copy(
  * assert.deepEqual(arena, new Uint8Array([9, 0, 0, 9]));
  * ```
  */
-export function zero(output: DmoverBuffer, options: OneShotOptions = {}): void {
+export function zero(output: DmoverBuffer, options: OneShotOptions = DEFAULTS): void {
   run("zero", ZERO, { id: 0, output }, options);
 }
 
@@ -139,7 +157,11 @@ export function zero(output: DmoverBuffer, options: OneShotOptions = {}): void {
  * assert.deepEqual(bytes, new Uint8Array([0x7f, 0x7f, 0x7f]));
  * ```
  */
-export function fill8(output: DmoverBuffer, value: number, options: OneShotOptions = {}): void {
+export function fill8(
+  output: DmoverBuffer,
+  value: number,
+  options: OneShotOptions = DEFAULTS,
+): void {
   run("fill8", FILL8, { id: 0, output, immediate: value }, options);
 }
 
@@ -170,7 +192,7 @@ export function fill8(output: DmoverBuffer, value: number, options: OneShotOptio
 export function xor(
   output: DmoverBuffer,
   inputs: readonly DmoverBuffer[],
-  options: OneShotOptions = {},
+  options: OneShotOptions = DEFAULTS,
 ): void {
   const n = Array.isArray(inputs) ? inputs.length : -1;
   if (n < 2 || n > 32) {
@@ -179,7 +201,48 @@ export function xor(
       `Cannot run 'xor' with '${n < 0 ? typeof inputs : n}' inputs: expected 2 to 32`,
     );
   }
-  run("xor", XOR_SITES[n] ?? "xor", { id: 0, output, inputs }, options);
+  if (n > 8 || !directXor(output, inputs, n, options)) {
+    run("xor", XOR_SITES[n] ?? "xor", { id: 0, output, inputs }, options);
+  }
+}
+
+// The sources of a direct xor: each input read once, as a plain view (see _validate.ts).
+const SOURCES: Uint8Array[][] = [];
+
+/**
+ * xor's common case: an output and 2 to 8 inputs, all whole views of one length, none of the
+ * inputs meeting the output. Runs the chosen backend's direct xor and returns true, or returns
+ * false (nothing done) for the validated path to handle, or refuse, the request.
+ */
+function directXor(
+  output: DmoverBuffer,
+  inputs: readonly DmoverBuffer[],
+  n: number,
+  options: OneShotOptions,
+): boolean {
+  // The chooser first: making one may run a registered backend's code, which could change inputs.
+  const chooser = XOR_SITES[n]!.chooser(options.backend);
+  if (!isUint8Array(output)) return false;
+  const length = lengthOf(output);
+  if (length === 0 || length > U32_MAX) return false;
+  const memory = bufferOf(output);
+  // An input shares an ArrayBuffer's memory only by being a view of that very object; two
+  // SharedArrayBuffer objects may be one memory (sameMemory tells).
+  const shared = memory instanceof SharedArrayBuffer;
+  const sources = SOURCES[n] ??= new Array(n);
+  for (let k = 0; k < n; k++) {
+    const input = inputs[k];
+    if (!isUint8Array(input) || lengthOf(input) !== length) return false;
+    const other = bufferOf(input);
+    if ((other === memory || (shared && sameMemory(memory, other))) && rangesMeet(output, input)) {
+      return false;
+    }
+    sources[k] = plainView(input, length);
+  }
+  const direct = chooser.directs[chooser.pick(length)];
+  if (direct === undefined) return false;
+  direct.xor(plainView(output, length), sources, n, length);
+  return true;
 }
 
 /**
@@ -206,8 +269,17 @@ export function xor(
 export function crc32c(
   bytes: DmoverBuffer,
   seed: number = 0,
-  options: OneShotOptions = {},
+  options: OneShotOptions = DEFAULTS,
 ): number {
+  // A whole view and a uint32 seed: straight to the chosen backend's direct CRC (see _direct.ts).
+  if (isUint8Array(bytes) && seed >>> 0 === seed) {
+    const chooser = CRC32C.chooser(options.backend);
+    const n = lengthOf(bytes);
+    if (n !== 0 && n <= U32_MAX) {
+      const direct = chooser.directs[chooser.pick(n)];
+      if (direct !== undefined) return direct.crc32c(bytes, n, seed >>> 0);
+    }
+  }
   return run("crc32c", CRC32C, { id: 0, inputs: [bytes], immediate: seed }, options)!;
 }
 
@@ -230,7 +302,11 @@ export function crc32c(
  * assert.equal(compare(new Uint8Array([1, 2, 3]), new Uint8Array([1, 9, 3])), 1);
  * ```
  */
-export function compare(a: DmoverBuffer, b: DmoverBuffer, options: OneShotOptions = {}): number {
+export function compare(
+  a: DmoverBuffer,
+  b: DmoverBuffer,
+  options: OneShotOptions = DEFAULTS,
+): number {
   return run("compare", "compare", { id: 0, inputs: [a, b] }, options)!;
 }
 
@@ -276,7 +352,7 @@ function patternImmediate(pattern: number | bigint | Uint8Array): number | bigin
 export function comparePattern(
   bytes: DmoverBuffer,
   pattern: number | bigint | Uint8Array,
-  options: OneShotOptions = {},
+  options: OneShotOptions = DEFAULTS,
 ): number {
   const immediate = patternImmediate(pattern);
   return run("comparePattern", "compare-pattern", { id: 0, inputs: [bytes], immediate }, options)!;
@@ -307,7 +383,7 @@ export function copyCrc32c(
   output: DmoverBuffer,
   input: DmoverBuffer,
   seed: number = 0,
-  options: OneShotOptions = {},
+  options: OneShotOptions = DEFAULTS,
 ): number {
   return run(
     "copyCrc32c",
@@ -339,7 +415,7 @@ export function copyCrc32c(
 export function dualcast(
   outputs: readonly [DmoverBuffer, DmoverBuffer],
   input: DmoverBuffer,
-  options: OneShotOptions = {},
+  options: OneShotOptions = DEFAULTS,
 ): void {
   run("dualcast", "dualcast", { id: 0, outputs, inputs: [input] }, options);
 }
@@ -367,7 +443,10 @@ export function dualcast(
  * assert.equal(xorCheck([...data, parity]), 1);
  * ```
  */
-export function xorCheck(inputs: readonly DmoverBuffer[], options: OneShotOptions = {}): number {
+export function xorCheck(
+  inputs: readonly DmoverBuffer[],
+  options: OneShotOptions = DEFAULTS,
+): number {
   return run("xorCheck", "xor-check", { id: 0, inputs }, options)!;
 }
 
@@ -394,7 +473,7 @@ export function xorCheck(inputs: readonly DmoverBuffer[], options: OneShotOption
 export function pq(
   outputs: readonly [DmoverBuffer, DmoverBuffer],
   data: readonly DmoverBuffer[],
-  options: OneShotOptions = {},
+  options: OneShotOptions = DEFAULTS,
 ): void {
   run("pq", "pq", { id: 0, outputs, inputs: data }, options);
 }
@@ -426,7 +505,7 @@ export function pq(
 export function pqRecover(
   outputs: readonly [DmoverBuffer, DmoverBuffer],
   stripe: readonly (DmoverBuffer | undefined)[],
-  options: OneShotOptions = {},
+  options: OneShotOptions = DEFAULTS,
 ): void {
   if (!Array.isArray(stripe)) {
     throw new DmoverError("EINVAL", `Cannot run 'pqRecover' with stripe '${typeof stripe}'`);

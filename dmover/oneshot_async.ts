@@ -2,7 +2,7 @@ import type { DmoverBackend } from "./backend.ts";
 import { DmoverError } from "./errors.ts";
 import { getFunction } from "./functions.ts";
 import { resolveBackend } from "./_registry.ts";
-import { checkedRequest, checkOneShot } from "./_validate.ts";
+import { checkedRequest, checkOneShot, keepChecked } from "./_validate.ts";
 import { emptyResult } from "./_catalog.ts";
 import type { DmoverBuffer, DmoverRequest } from "./types.ts";
 
@@ -65,7 +65,7 @@ function run(
 ): Promise<number | undefined> {
   const fn = getFunction(functionName);
   const length = checkOneShot(helper, fn, { ...request, id: 0 });
-  const trusted = checkedRequest();
+  const trusted = keepChecked(checkedRequest()); // kept across an await
   const chooser = resolveBackend(fn, options.backend ?? "auto", false);
   if (length === 0) return Promise.resolve(emptyResult(fn, trusted));
   const kernel = chooser.kernels[chooser.pick(length)]!;

@@ -4,7 +4,7 @@ import { modelSpeed, xorArity } from "./_model.ts";
 import { catalogRow } from "./_catalog.ts";
 import { crc32cUpdate } from "./_ts_crc32c.ts";
 import { xorInto } from "./_ts_xor.ts";
-import { overlaps } from "./_validate.ts";
+import { overlaps } from "./_overlap.ts";
 import { walkChunks } from "./_walk.ts";
 import {
   tsCompare,
@@ -17,6 +17,7 @@ import {
   tsXorCheck,
 } from "./_ts_ops.ts";
 import type { DmoverBuffer, DmoverRequest } from "./types.ts";
+import { registerDirect } from "./_direct.ts";
 
 const ZEROS: readonly number[] = Object.freeze([0, 0, 0, 0, 0, 0, 0, 0]);
 
@@ -172,5 +173,23 @@ export const tsBackend: DmoverBackend = Object.freeze({
     }
     const n = xorArity(fn.name);
     return n === 0 ? undefined : xorKernels[n];
+  },
+});
+
+// TypedArray.prototype.set as it was when this module loaded: the direct copy calls it on the
+// caller's view, whose own properties (or a subclass) must not stand in for it.
+const SET = Object.getPrototypeOf(Uint8Array.prototype).set as (
+  this: Uint8Array,
+  source: Uint8Array,
+) => void;
+
+registerDirect(tsBackend, {
+  crc32c: (view: Uint8Array, length: number, seed: number): number =>
+    crc32cUpdate(seed, view, 0, length),
+  copy(dst: Uint8Array, src: Uint8Array): void {
+    SET.call(dst, src); // memmove, as `copy` above
+  },
+  xor(dst: Uint8Array, sources: readonly Uint8Array[], n: number, length: number): void {
+    xorInto(dst, 0, sources, ZEROS, 0, n, length);
   },
 });

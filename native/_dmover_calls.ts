@@ -27,7 +27,7 @@ export function noKernels(entry: string): never {
 
 /** Whether every dmover entry point is in the library. */
 export function hasKernels(y: ShimSymbols): boolean {
-  return y.dray_crc32c_impl !== null && y.dray_crc32c !== null &&
+  return y.dray_crc32c_impl !== null && y.dray_crc32c !== null && y.dray_crc32c_span !== null &&
     y.dray_xor2 !== null && y.dray_xor3 !== null && y.dray_xor4 !== null &&
     y.dray_xor5 !== null && y.dray_xor6 !== null && y.dray_xor7 !== null &&
     y.dray_xor8 !== null && y.dray_isa !== null && y.dray_op4 !== null &&
@@ -64,34 +64,38 @@ export function opCall(
       lengthOf(d),
     );
   }
-  const p = (i: number): Uint8Array => m[i] ?? EMPTY;
+  // Each memory read once; a missing one is EMPTY with capacity 0, its length not read.
+  const n = m.length;
+  const a = m[0] ?? EMPTY, b = m[1] ?? EMPTY, c = m[2] ?? EMPTY, d = m[3] ?? EMPTY;
+  const e = m[4] ?? EMPTY, f = m[5] ?? EMPTY, g = m[6] ?? EMPTY, h = m[7] ?? EMPTY;
+  const i = m[8] ?? EMPTY, j = m[9] ?? EMPTY, k = m[10] ?? EMPTY, l = m[11] ?? EMPTY;
   return y.dray_op12!(
     table,
     words,
-    p(0),
-    lengthOf(p(0)),
-    p(1),
-    lengthOf(p(1)),
-    p(2),
-    lengthOf(p(2)),
-    p(3),
-    lengthOf(p(3)),
-    p(4),
-    lengthOf(p(4)),
-    p(5),
-    lengthOf(p(5)),
-    p(6),
-    lengthOf(p(6)),
-    p(7),
-    lengthOf(p(7)),
-    p(8),
-    lengthOf(p(8)),
-    p(9),
-    lengthOf(p(9)),
-    p(10),
-    lengthOf(p(10)),
-    p(11),
-    lengthOf(p(11)),
+    a,
+    lengthOf(a),
+    b,
+    lengthOf(b),
+    c,
+    lengthOf(c),
+    d,
+    lengthOf(d),
+    e,
+    lengthOf(e),
+    f,
+    n > 5 ? lengthOf(f) : 0,
+    g,
+    n > 6 ? lengthOf(g) : 0,
+    h,
+    n > 7 ? lengthOf(h) : 0,
+    i,
+    n > 8 ? lengthOf(i) : 0,
+    j,
+    n > 9 ? lengthOf(j) : 0,
+    k,
+    n > 10 ? lengthOf(k) : 0,
+    l,
+    n > 11 ? lengthOf(l) : 0,
   );
 }
 
@@ -371,7 +375,6 @@ export function crc32c(
   length: number,
   seed: number,
 ): number {
-  const table = SCRATCH;
   if (
     !(length > 0 && length >>> 0 === length && isUint8Array(src) &&
       offset >>> 0 === offset && lengthOf(src) - offset >= length && lengthOf(src) <= U32_MAX &&
@@ -395,15 +398,12 @@ export function crc32c(
       return crc;
     }
   }
-  table[0] = seed;
-  table[1] = 1;
-  table[2] = offset;
-  table[3] = length;
-  const f = y.dray_crc32c;
+  const f = y.dray_crc32c_span;
   if (f === null) noKernels("crc32c");
-  const rc = f(table, 4, src, lengthOf(src));
-  if (rc !== DRAY_OK) fail("crc32c", rc);
-  return table[0]!;
+  // One buffer parameter, no table: the CRC, or a negative code.
+  const crc = f(src, lengthOf(src), offset >>> 0, length >>> 0, seed >>> 0);
+  if (crc < 0) fail("crc32c", crc);
+  return crc;
 }
 
 /** The scatter/gather CRC-32C; see NativeLibrary.crc32cv. */
@@ -421,7 +421,11 @@ export function crc32cv(
   return table[0]!;
 }
 
-function xorCall(
+/**
+ * dray_xor2..dray_xor8 over an iovec table of n + 1 sides (words `w`), the capacities read
+ * through the intrinsic getter; throws for a non-zero code. Nothing else is checked here.
+ */
+export function xorCall(
   y: ShimSymbols,
   n: number,
   t: Uint32Array,

@@ -85,6 +85,18 @@ export const SYMBOLS = {
     result: "i32",
     optional: true,
   },
+  // double dray_crc32c_span( (the CRC, 0..2^32 - 1, or a negative code)
+  dray_crc32c_span: {
+    parameters: [
+      "buffer", // const uint8_t *src
+      "u32", // uint32_t src_cap
+      "u32", // uint32_t off
+      "u32", // uint32_t len
+      "u32", // uint32_t seed
+    ],
+    result: "f64",
+    optional: true,
+  },
   // int32_t dray_xor2(
   dray_xor2: {
     parameters: [

@@ -1085,6 +1085,32 @@ static int32_t dray_xor_table(uint32_t n, const uint32_t *tab, uint32_t tab_word
     ptrs[1 + k] = src[k];
     caps[1 + k] = src_cap[k];
   }
+  /*
+   * The common table, one pair of one length per side, without the private copy and the cursors:
+   * each word is read once, into locals (which are then the copy), and the checks run in the
+   * general path's order. Any other table takes the general path, which reads it afresh.
+   */
+  if (tab_words == 3 * (n + 1)) {
+    uint32_t off[1 + DRAY_XOR_MAX];
+    uint32_t len = tab[2];
+    uint32_t s = 0;
+    for (; s <= n; s++) {
+      uint32_t count = tab[3 * s], o = tab[3 * s + 1], l = tab[3 * s + 2];
+      if (count != 1 || l != len) break;
+      off[s] = o;
+    }
+    if (s > n) {
+      for (s = 0; s <= n; s++) {
+        int code = dray_span_ok(ptrs[s], caps[s], off[s], len);
+        if (code != DRAY_OK) return code;
+      }
+      if (len != 0) {
+        for (uint32_t k = 0; k < n; k++) in[k] = src[k] + off[1 + k];
+        dray_xor_chunk(dst + off[0], in, n, len);
+      }
+      return DRAY_OK;
+    }
+  }
   dray_tab_copy copy;
   int rc = dray_tab_take(&copy, tab, tab_words, (n + 1) * (1 + 2 * DRAY_IOV_MAX));
   if (rc == DRAY_OK) rc = dray_sides_parse(copy.words, copy.count, n + 1, ptrs, caps, cur, &remaining);
@@ -1621,6 +1647,20 @@ DRAY_EXPORT int32_t dray_crc32c(uint32_t *tab, uint32_t tab_words, const uint8_t
   dray_tab_release(&copy);
   tab[0] = ~crc;
   return DRAY_OK;
+}
+
+/*
+ * CRC-32C of src[off, off + len), continuing seed (as dray_crc32c): the common one-span case
+ * without a table, so that a call costs one buffer parameter and no table copy. Returns the CRC
+ * (0 to 2^32 - 1) as a double, or a negative code (DRAY_ERANGE, DRAY_EFAULT) for a span outside
+ * the buffer: a double carries both exactly, and FFI returns it on its fast path.
+ */
+DRAY_EXPORT double dray_crc32c_span(const uint8_t *src, uint32_t src_cap, uint32_t off,
+                                    uint32_t len, uint32_t seed) {
+  int rc = dray_span_ok(src, src_cap, off, len);
+  if (rc != DRAY_OK) return (double)rc;
+  if (len == 0) return (double)seed;
+  return (double)(uint32_t)~dray_crc_update(~seed, src + off, len);
 }
 
 /* -- the generic entry point: every function over up to 34 sides in up to 12 memories -- */

@@ -77,6 +77,44 @@ for (
       assert.equal(crc32c(new Uint8Array(0), 12345, options), 12345); // the CRC of nothing is the seed
     },
   });
+
+  Deno.test({
+    name:
+      `copy, crc32c and xor (${name}) read whole views by their internal slots, not their properties`,
+    ignore,
+    fn() {
+      class Liar extends Uint8Array {
+        override get length(): number {
+          return 1;
+        }
+        override set(): void {
+          throw new Error("an own set was called");
+        }
+      }
+      const bytes = randomBytes(3000, 9);
+      const liar = new Liar(3000);
+      liar.fill(0);
+      copy(liar, bytes, options);
+      assert.deepEqual(new Uint8Array(liar.buffer), bytes);
+      assert.equal(crc32c(liar, 7, options), bitwiseCrc32c(bytes, 7));
+      const arena = randomBytes(70, 4);
+      const expected = arena.slice();
+      expected.copyWithin(1, 0, 64);
+      copy(arena.subarray(1, 65), arena.subarray(0, 64), options); // memmove, forwards
+      assert.deepEqual(arena, expected);
+      assert.throws(() => crc32c(bytes, 2 ** 32, options), isCode("EINVAL"));
+      assert.throws(() => copy(bytes.subarray(1), bytes, options), isCode("EINVAL"));
+      const other = randomBytes(3000, 5);
+      const parity = new Uint8Array(3000);
+      xor(parity, [liar, other], options);
+      assert.deepEqual(parity, bytes.map((x, i) => x ^ other[i]!));
+      const shared = new Uint8Array(new SharedArrayBuffer(96));
+      const meets = () =>
+        xor(shared.subarray(0, 64), [shared.subarray(32), other.subarray(0, 64)], options);
+      assert.throws(meets, isCode("EINVAL"));
+      xor(shared.subarray(0, 32), [shared.subarray(32, 64), shared.subarray(64)], options); // apart
+    },
+  });
 }
 
 for (

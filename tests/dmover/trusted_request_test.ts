@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import {
   copyCrc32c,
   crc32c,
+  type DmoverBackend,
   DmoverError,
   type DmoverIovec,
   openSession,
@@ -155,4 +156,35 @@ Deno.test({
     const lying = new LyingLength(new Uint8Array(8).fill(1));
     assert.equal(ops.crc32c(lying, 0), bitwiseCrc32c(new Uint8Array(8).fill(1)));
   },
+});
+
+Deno.test("Session gives a registered backend a request that its own one-shot calls cannot change", async () => {
+  // Validation keeps the trusted form of the request it checked last in one scratch object; a
+  // registered backend may run one-shot helpers (which validate) inside its kernel, so it gets a
+  // copy, while built-in backends run from the scratch.
+  const a = randomBytes(256, 1);
+  const b = randomBytes(256, 2);
+  const seen: number[] = [];
+  const nested: DmoverBackend = {
+    name: "t-nested",
+    synchronous: true,
+    speed: () => 1,
+    kernel: () => (request) => {
+      const before = request.inputs![0]!;
+      // An iovec list takes the validated path of the one-shot: it overwrites the scratch.
+      crc32c([{ buffer: b, offset: 0, length: 100 }, { buffer: b, offset: 100, length: 56 }]);
+      xor(new Uint8Array(8), [new Uint8Array(8), [{ buffer: b, offset: 0, length: 8 }]]);
+      seen.push(request.id, request.inputs!.length, before === request.inputs![0] ? 1 : 0);
+      return crc32c(request.inputs![0] as Uint8Array);
+    },
+  };
+  using session = openSession("iscsi-crc32c", { backend: nested });
+  await session.submit({ id: 7, inputs: [a] });
+  const completion = await session.read();
+  assert.deepEqual(seen, [7, 1, 1]);
+  assert.equal(completion.immediate, bitwiseCrc32c(a));
+  assert.equal(
+    crc32c([{ buffer: a, offset: 0, length: 256 }], 0, { backend: nested }),
+    bitwiseCrc32c(a),
+  );
 });

@@ -596,6 +596,57 @@ const fillRow: Row = {
   }],
 };
 
+// The one-span CRC without a table: the CRC as a double, or a negative code.
+const crcSpanRow: Row = {
+  symbol: "dray_crc32c_span",
+  groups: { src: { access: "read" } },
+  params: [
+    { kind: "buffer", group: "src" },
+    { kind: "cap", group: "src" },
+    { kind: "offset", group: "src" },
+    { kind: "length", groups: ["src"] },
+    { kind: "scalar", name: "seed", pick: (r) => r.pick([0, r.u32(), r.u32(), U32_MAX]) },
+  ],
+  cases: 600,
+  expect({ spans: { src }, scalars: { seed } }) {
+    const code = spanCode(src!);
+    if (code !== undefined) return fails(code);
+    const want = bitwiseCrc32c(before(src!).subarray(src!.off, src!.off + src!.len), seed!);
+    return {
+      ok(rc) {
+        assert.equal(rc, want);
+        return {};
+      },
+    };
+  },
+  wrappers: [
+    {
+      name: "NativeLibrary.crc32c",
+      cases: 600,
+      make(r) {
+        const src = viewArg(r, r.size());
+        const s = spanNumbers(r, src);
+        const seed = seedValue(r);
+        const errors = [...s.errors];
+        if (!Number.isInteger(seed) || seed < 0 || seed > U32_MAX) errors.push(RangeError);
+        return {
+          regions: { src: src.region! },
+          call: (lib) => lib.crc32c(src.value, s.off, s.len, seed),
+          errors,
+          ok(result) {
+            assert.equal(
+              result,
+              bitwiseCrc32c(viewBefore(src.region!).subarray(s.off, s.off + s.len), seed),
+            );
+            return {};
+          },
+          what: argsText({ src: src.value, offset: s.off, length: s.len, seed }),
+        };
+      },
+    },
+  ],
+};
+
 /** The table group's words as C reads them, or the code for a NULL or misaligned table. */
 export function tableWords(tab: Span): number[] | number {
   if (tab.region.isNull) return tab.cap === 0 ? EIOV : EFAULT;
@@ -633,30 +684,6 @@ const crcRow: Row = {
     };
   },
   wrappers: [
-    {
-      name: "NativeLibrary.crc32c",
-      cases: 600,
-      make(r) {
-        const src = viewArg(r, r.size());
-        const s = spanNumbers(r, src);
-        const seed = seedValue(r);
-        const errors = [...s.errors];
-        if (!Number.isInteger(seed) || seed < 0 || seed > U32_MAX) errors.push(RangeError);
-        return {
-          regions: { src: src.region! },
-          call: (lib) => lib.crc32c(src.value, s.off, s.len, seed),
-          errors,
-          ok(result) {
-            assert.equal(
-              result,
-              bitwiseCrc32c(viewBefore(src.region!).subarray(s.off, s.off + s.len), seed),
-            );
-            return {};
-          },
-          what: argsText({ src: src.value, offset: s.off, length: s.len, seed }),
-        };
-      },
-    },
     {
       name: "NativeLibrary.crc32cv",
       cases: 400,
@@ -1508,6 +1535,7 @@ export const ROWS: readonly Row[] = [
   fillRow,
   versionRow("dray_crc32c_impl"),
   crcRow,
+  crcSpanRow,
   xorRow(2),
   xorRow(3),
   xorRow(4),
