@@ -190,6 +190,7 @@ async function main(): Promise<number> {
       const tested = await run(Deno.execPath(), [
         "test",
         "-A",
+        "--parallel", // the modules are independent: both cores
         "--preload",
         "tests/_helpers/native.ts",
         ...PRELOADED_TESTS,
