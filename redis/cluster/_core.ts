@@ -64,6 +64,8 @@ export class ClusterCore {
   #driver: RefreshDriver | undefined;
   #reader: ReaderState;
   #down = new Map<string, number>();
+  // Masters whose connection was lost, since when (a new one may hang opening on a stopped node).
+  #lost = new Map<string, number>();
   #rr = 0;
   #deadlineMs: number;
   #maxRedirects: number;
@@ -182,7 +184,9 @@ export class ClusterCore {
 
   nodeDown(address: string, error: Error): void {
     if (this.closed) return;
-    this.#down.set(address, performance.now());
+    const now = performance.now();
+    this.#down.set(address, now);
+    this.#lost.set(address, now);
     this.emit("error", { error, node: address });
     this.#driver?.nodeDown(address);
   }
@@ -210,12 +214,24 @@ export class ClusterCore {
       return await this.#fetchOnce();
     } finally {
       this.#settleWaiters(started);
-      // Commands still wait for a shard that is down and this refresh saw no new owner: look
-      // again after the short gap, until the map changes (or they give up).
-      if (this.#shardWaiters > 0 && this.#changes === changes && !this.closed) {
+      // Commands wait for a down shard (or a lost master's new connection hangs opening) and
+      // this refresh saw no new owner: look again after the short gap, until the map changes.
+      const waiting = this.#shardWaiters > 0 || this.#hangingMaster();
+      if (waiting && this.#changes === changes && !this.closed) {
         this.trigger("shard-down");
       }
     }
+  }
+
+  /** Whether a connection to a lost master is opening (within the retry deadline of the loss). */
+  #hangingMaster(): boolean {
+    const now = performance.now();
+    for (const [address, since] of this.#lost) {
+      const master = this.#map?.nodeByAddress(address)?.role === "master";
+      if (!master || now - since > this.#deadlineMs) this.#lost.delete(address);
+      else if (this.pool.opening(address)) return true;
+    }
+    return false;
   }
 
   async #fetchOnce(): Promise<boolean> {
@@ -291,6 +307,7 @@ export class ClusterCore {
     const changed = previous === undefined
       ? Array.from({ length: 16384 }, (_, i) => i).filter((slot) => map.masterOf(slot))
       : previous.differingSlots(map);
+    if (previous !== undefined && changed.length > 0) this.pool.leaveDemoted(map);
     if (previous === undefined || changed.length > 0) {
       this.#changes++;
       this.#wake();

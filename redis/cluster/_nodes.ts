@@ -8,6 +8,7 @@ import type { RedisClientOptions } from "../client/options.ts";
 import type { TransportTlsOptions } from "../transport/types.ts";
 import { formatAddress } from "./_parse_topology.ts";
 import { NodeUnreachableError } from "./errors.ts";
+import type { SlotMap } from "./topology.ts";
 import type { AddressMap, ClusterAddress, ClusterClientOptions } from "./types.ts";
 
 /** What the pool needs to know of a node to connect to it. */
@@ -23,6 +24,8 @@ interface NodeEntry {
   readonly replica: boolean;
   promise: Promise<RedisClient>;
   client: RedisClient | undefined;
+  /** The client while its connection opens (its handshake may hang on a stopped node). */
+  opening: RedisClient | undefined;
   latency: number | undefined;
   inflight: number;
 }
@@ -81,6 +84,33 @@ export class NodePool {
     const entry = this.#entries.get(address);
     if (entry !== undefined) return entry.client ?? entry.promise;
     return this.#add(address, target).promise;
+  }
+
+  /** Whether a master connection to a node is opening (not ready yet). */
+  opening(address: string): boolean {
+    const entry = this.#entries.get(address);
+    return entry !== undefined && !entry.replica && entry.client === undefined;
+  }
+
+  /**
+   * After a change of the slot map, leaves the nodes that no longer master a slot: a master
+   * connection still opening to one is given up (it may hang on a stopped process), and so is
+   * a ready one when the cluster takes the node for failed. Commands waiting for them fail as
+   * never sent and go where the map now says; those written reject as their loss says.
+   */
+  leaveDemoted(map: SlotMap): void {
+    const masters = new Set<string>();
+    for (const shard of map.shards) {
+      if (shard.master !== undefined && shard.slots.length > 0) masters.add(shard.master.address);
+    }
+    for (const [address, entry] of this.#entries) {
+      if (entry.replica || entry.client !== undefined || masters.has(address)) continue;
+      this.#entries.delete(address);
+      entry.opening?.destroy();
+    }
+    for (const node of map.nodes) {
+      if (node.health === "failed" && !masters.has(node.address)) this.drop(node.address);
+    }
   }
 
   /** The addresses that have a client (ready or opening). */
@@ -176,11 +206,13 @@ export class NodePool {
       replica: target.role === "replica",
       promise: undefined as unknown as Promise<RedisClient>,
       client: undefined,
+      opening: undefined,
       latency: undefined,
       inflight: 0,
     };
     this.#entries.set(address, entry);
-    entry.promise = this.#connect(target, {}).then((client) => {
+    entry.promise = this.#connect(target, {}, entry).then((client) => {
+      entry.opening = undefined;
       if (this.#entries.get(address) !== entry) {
         client.close();
         throw new NodeUnreachableError(address, address, new Error("The node was dropped"));
@@ -192,15 +224,21 @@ export class NodePool {
       });
       return client;
     }, (error) => {
-      if (this.#entries.get(address) === entry) this.#entries.delete(address);
-      if (!this.#closed) this.#options.onDown(address, error);
+      entry.opening = undefined;
+      const abandoned = this.#entries.get(address) !== entry;
+      if (!abandoned) this.#entries.delete(address);
+      if (!this.#closed && !abandoned) this.#options.onDown(address, error);
       throw error;
     });
     entry.promise.catch(() => {});
     return entry;
   }
 
-  async #connect(target: NodeTarget, extra: RedisClientOptions): Promise<RedisClient> {
+  async #connect(
+    target: NodeTarget,
+    extra: RedisClientOptions,
+    entry?: NodeEntry,
+  ): Promise<RedisClient> {
     const announced = formatAddress(target.host, target.port);
     const mapped = target.seed ? target : mapAddress(this.#options.mapAddress, target);
     const base = this.#options.node ?? {};
@@ -224,6 +262,7 @@ export class NodePool {
       options.tls = own;
     }
     const client = new RedisClient(options);
+    if (entry !== undefined) entry.opening = client;
     try {
       await client.connect();
       if (target.role === "replica") await client.sendCommand(["READONLY"]);
