@@ -1,12 +1,15 @@
 // The recovery series of bench/cluster_bench.ts, dray only: (g) kill -9 of a master, (h) a
-// graceful `CLUSTER FAILOVER`, each `rounds` times on 3 masters + 3 replicas under 50 writers.
+// graceful `CLUSTER FAILOVER`, (i) `kill -STOP` of a master for 6 s then `-CONT`, each `rounds`
+// times on 3 masters + 3 replicas under 50 writers.
 // Recovery of a round = the first write to the failed shard answered after the promotion − the
 // moment a raw monitor (ROLE polled every 5 ms on the replica) saw the promotion (0 when the
 // write was answered before the monitor's next poll saw it). For (g) each
 // write is an RPUSH followed by `WAIT 1 200` on the same connection and counts as acknowledged
 // only when WAIT saw a replica have it; "the write answered" is the RPUSH's own reply (the new
 // master has no replica for WAIT until the victim rejoins, so every WAIT after the promotion
-// waits its 200 ms). For (h) the writes are plain RPUSHes.
+// waits its 200 ms). For (h) the writes are plain RPUSHes. (i) is timed like (g) (the hung master
+// answers nothing until SIGCONT); a recovery above the promotion-to-SIGCONT time means the shard
+// waited for the hang to end.
 
 import { keySlot } from "../redis/cluster/slot.ts";
 import type { SlotMap } from "../redis/cluster/topology.ts";
@@ -31,6 +34,14 @@ export interface RecoveryRound {
   duplicated: number;
   hung: number;
 }
+
+/** The fault of a series: kill -9, graceful CLUSTER FAILOVER, or SIGSTOP for {@linkcode HANG_MS}. */
+export type RecoveryKind = "kill" | "failover" | "hang";
+
+/** How long (i) keeps the master stopped. */
+export const HANG_MS = 6000;
+
+const LETTER: Record<RecoveryKind, string> = { kill: "g", failover: "h", hang: "i" };
 
 /** What the series needs from the bench: asking dray's worker. */
 export type Ask = (message: unknown) => Promise<Record<string, unknown>>;
@@ -65,7 +76,7 @@ async function readLists(nodes: readonly RedisClusterNode[], prefix: string): Pr
 export async function recoverySeries(
   cluster: RedisCluster,
   ask: Ask,
-  kind: "kill" | "failover",
+  kind: RecoveryKind,
   rounds: number,
   log: (line: string) => void,
 ): Promise<RecoveryRound[]> {
@@ -84,27 +95,36 @@ export async function recoverySeries(
         shard.master?.id === victim.id && shard.replicas.some((r) => r.id === node.id)
       )
     )!;
-    const prefix = `${kind === "kill" ? "g" : "h"}:${round}:`;
-    const wait = kind === "kill";
+    const prefix = `${LETTER[kind]}:${round}:`;
+    const wait = kind !== "failover";
     await ask({ loadStart: { writers: WRITERS, wait, prefix } });
     await delay(300);
     await using watch = await watchPromotion(cluster, victim);
     const faultAt = performance.timeOrigin + performance.now();
     await ask({ arm: { since: faultAt, writers: writersOn(map, victim.id) } });
     if (kind === "kill") victim.kill("SIGKILL");
+    else if (kind === "hang") victim.kill("SIGSTOP");
     else await failover(heir);
-    const promotion = await watch.promoted;
-    await delay(kind === "kill" ? 1000 : 500);
+    let promotion;
+    try {
+      promotion = await watch.promoted;
+    } finally {
+      if (kind === "hang") {
+        await delay(faultAt + HANG_MS - (performance.timeOrigin + performance.now()));
+        victim.kill("SIGCONT");
+      }
+    }
+    await delay(kind === "failover" ? 500 : 1000);
     // After a kill the old master answers nothing more, so any write answered on the shard from
     // 100 ms after the kill on came from the new master: counted even when it came before the
     // monitor's next ROLE poll saw the promotion (recovery 0). After a graceful failover the old
     // master answers until the switch: only writes after the promotion count.
-    const after = kind === "kill" ? faultAt + 100 : promotion.at;
+    const after = kind === "failover" ? promotion.at : faultAt + 100;
     const stop = await ask({ loadStop: { after } });
-    const live = cluster.nodes.filter((node) => kind === "failover" || node !== victim);
+    const live = cluster.nodes.filter((node) => kind !== "kill" || node !== victim);
     const lists = await readLists(live, prefix);
     const { report } = await ask({ verify: lists }) as unknown as { report: LoadReport };
-    const answered = (kind === "kill" ? stop.writtenAt : stop.recoveredAt) as number | null;
+    const answered = (kind === "failover" ? stop.recoveredAt : stop.writtenAt) as number | null;
     const row: RecoveryRound = {
       recovery: answered === null ? Infinity : Math.max(0, Math.round(answered - promotion.at)),
       promotion: Math.round(promotion.at - faultAt),
@@ -115,12 +135,12 @@ export async function recoverySeries(
     };
     out.push(row);
     log(
-      `(${kind === "kill" ? "g" : "h"}) round ${round + 1}: ${JSON.stringify(row)} ` +
+      `(${LETTER[kind]}) round ${round + 1}: ${JSON.stringify(row)} ` +
         JSON.stringify(report.errorKinds),
     );
-    if (kind === "kill") {
+    if (kind !== "failover") {
       // The victim comes back as a replica of its old replica.
-      await victim.restart();
+      if (kind === "kill") await victim.restart();
       const deadline = Date.now() + 60_000;
       while (Date.now() < deadline) {
         const info = String(await callNode(victim, ["INFO", "replication"]).catch(() => ""));

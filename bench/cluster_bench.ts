@@ -30,14 +30,16 @@
  *   write answered is the RPUSH's own reply (in (f) every contender's WAIT after the promotion
  *   waits its 200 ms: the new master has no replica yet); p50/p95/max recovery, lost, duplicated;
  * - (h) a graceful `CLUSTER FAILOVER` × 10 (`--quick`: 2), plain acknowledgements; p95
- *   recovery, lost.
+ *   recovery, lost;
+ * - (i) `kill -STOP` of a master for 6 s, then `-CONT`, × 10 (`--quick`: 2), timed as (g):
+ *   whether the hung shard follows the promotion or waits for the hang to end.
  *
  * Writes `bench/out/cluster.json` and prints the tables with the issue's targets.
  *
  * ```sh
  * deno task bench:cluster             # full run
  * deno task bench:cluster --quick     # a smaller run to check that it works (no file written)
- * deno task bench:cluster --only abcd # some scenarios only (a–h)
+ * deno task bench:cluster --only abcd # some scenarios only (a–i)
  * deno task bench:cluster --quick --only gh --series 10 # the recovery series alone
  * ```
  *
@@ -58,7 +60,7 @@ import {
 } from "../redis/testing/mod.ts";
 import { type LoadReport, logKey } from "../tests/_helpers/cluster_load.ts";
 import { machine } from "./_machine.ts";
-import { quantile, type RecoveryRound, recoverySeries } from "./_cluster_recovery.ts";
+import { HANG_MS, quantile, type RecoveryRound, recoverySeries } from "./_cluster_recovery.ts";
 import {
   type ClusterContender,
   CONCURRENT,
@@ -365,8 +367,8 @@ if (wanted("f")) {
   }
 }
 
-// ---- (g), (h): dray's recovery series, 3 masters + 3 replicas ----
-if (wanted("g") || wanted("h")) {
+// ---- (g), (h), (i): dray's recovery series, 3 masters + 3 replicas ----
+if (wanted("g") || wanted("h") || wanted("i")) {
   await using cluster = await startCluster({
     masters: 3,
     replicasPerMaster: 1,
@@ -377,7 +379,7 @@ if (wanted("g") || wanted("h")) {
   try {
     await ask(worker, { setup: { contender: "dray", seeds: [...cluster.seeds] } });
     const asker = (message: unknown) => ask(worker, message as Message);
-    for (const [id, kind] of [["g", "kill"], ["h", "failover"]] as const) {
+    for (const [id, kind] of [["g", "kill"], ["h", "failover"], ["i", "hang"]] as const) {
       if (!wanted(id)) continue;
       seriesRows[id] = await recoverySeries(cluster, asker, kind, SERIES, console.error);
     }
@@ -456,8 +458,13 @@ for (const [id, rounds] of Object.entries(seriesRows)) {
     id === "g"
       ? `(g) dray: kill -9 of a master × ${rounds.length}, WAIT-acknowledged writes ` +
         "(target: p95 ≤ 300 ms, 0 lost, 0 duplicated)"
-      : `(h) dray: CLUSTER FAILOVER × ${rounds.length}, plain acknowledgements ` +
-        "(target: p95 ≤ 200 ms, 0 lost)",
+      : id === "h"
+      ? `(h) dray: CLUSTER FAILOVER × ${rounds.length}, plain acknowledgements ` +
+        "(target: p95 ≤ 200 ms, 0 lost)"
+      : `(i) dray: kill -STOP of a master for ${
+        HANG_MS / 1000
+      } s, then -CONT, × ${rounds.length}, ` +
+        "WAIT-acknowledged writes (recovery above the promotion-to-CONT time = waited for the hang)",
     "",
     "| recovery ms (each) | p50 | p95 | max | promotion − fault ms (median) | errors | lost " +
       "| duplicated | hung |",
