@@ -123,7 +123,8 @@ export abstract class BaseClient extends RedisCommands {
   /**
    * The counters of the current connection (`writes`, `bytesWritten`, `bytesRead`,
    * `peakBufferedBytes`, `replies`, `inFlight`, `waiting`; all zero before `connect()`, and
-   * again on each new connection) and the client's own (`connections`, `offline`, `resent`).
+   * again on each new connection) and the client's own (`connections`, `offline`, `resent`,
+   * `blocking`).
    *
    * @example
    * ```ts
@@ -149,6 +150,7 @@ export abstract class BaseClient extends RedisCommands {
       connections: state.connections,
       offline: state.offline?.length ?? 0,
       resent: state.resent,
+      blocking: state.sink?.blocking ?? 0,
     };
   }
 

@@ -69,4 +69,6 @@ export interface RedisClientStats extends ContextStats {
   readonly offline: number;
   /** Commands sent again on a new connection after theirs was lost (never written, or reads). */
   readonly resent: number;
+  /** Blocking commands (`BLPOP`, `WAIT`…) waiting for their replies on the connection now. */
+  readonly blocking: number;
 }

@@ -25,6 +25,7 @@ import { type Redirect, RedirectTracker } from "./redirect.ts";
 import type { RefreshReason } from "./refresh.ts";
 import { RefreshDriver } from "./refresh_driver.ts";
 import { RetryPark } from "./_retry_park.ts";
+import { NodeHealth, topologySources } from "./_node_health.ts";
 import {
   type ClusterNode,
   parseClusterShards,
@@ -45,6 +46,7 @@ export interface ClusterCommandOptions extends CommandOptions {
 }
 
 const DEFAULT_DEADLINE_MS = 5000;
+const READ = { timeoutMs: 2000 }; // a topology read: a hung node must not hold the one refresh
 
 function commandName(argv: readonly RedisArgument[]): string {
   return String(argv[0]).toUpperCase();
@@ -64,8 +66,7 @@ export class ClusterCore {
   #driver: RefreshDriver | undefined;
   #reader: ReaderState;
   #down = new Map<string, number>();
-  // Masters whose connection was lost, since when (a new one may hang opening on a stopped node).
-  #lost = new Map<string, number>();
+  #health: NodeHealth;
   #rr = 0;
   #deadlineMs: number;
   #maxRedirects: number;
@@ -109,6 +110,16 @@ export class ClusterCore {
       tlsServername: options.tlsServername,
       onDown: (address, error) => this.nodeDown(address, error),
     });
+    this.#health = new NodeHealth(
+      {
+        map: () => this.#map,
+        looks: () => this.pool.looks(),
+        opening: (address) => this.pool.opening(address),
+        stalled: (address) => this.trigger("node-down", address),
+      },
+      this.#deadlineMs,
+      options.suspectAfterMs ?? 1000,
+    );
   }
 
   get closed(): boolean {
@@ -145,6 +156,7 @@ export class ClusterCore {
       refresh: () => this.#fetch(),
       onError: (error) => this.emit("error", { error: error as Error }),
     });
+    this.#health.start();
   }
 
   trigger(reason: RefreshReason, node?: string): void {
@@ -186,7 +198,7 @@ export class ClusterCore {
     if (this.closed) return;
     const now = performance.now();
     this.#down.set(address, now);
-    this.#lost.set(address, now);
+    this.#health.lost(address, now);
     this.emit("error", { error, node: address });
     this.#driver?.nodeDown(address);
   }
@@ -195,6 +207,7 @@ export class ClusterCore {
     if (this.closed) return;
     this.abort.abort();
     this.#driver?.close();
+    this.#health.close();
     this.#settleWaiters(Infinity);
     this.#wake();
     await this.pool.close();
@@ -203,6 +216,7 @@ export class ClusterCore {
   destroy(): void {
     this.abort.abort();
     this.#driver?.close();
+    this.#health.close();
     this.#settleWaiters(Infinity);
     this.pool.destroy();
   }
@@ -214,24 +228,13 @@ export class ClusterCore {
       return await this.#fetchOnce();
     } finally {
       this.#settleWaiters(started);
-      // Commands wait for a down shard (or a lost master's new connection hangs opening) and
-      // this refresh saw no new owner: look again after the short gap, until the map changes.
-      const waiting = this.#shardWaiters > 0 || this.#hangingMaster();
-      if (waiting && this.#changes === changes && !this.closed) {
-        this.trigger("shard-down");
+      // Commands wait for a down shard (or a lost master's new connection hangs opening), or a
+      // master is silent, and this refresh saw no new owner: look again until the map changes.
+      const suspect = this.#shardWaiters > 0 ? "lost" : this.#health.suspect(performance.now());
+      if (suspect !== undefined && this.#changes === changes && !this.closed) {
+        this.trigger(suspect === "lost" ? "shard-down" : "node-down");
       }
     }
-  }
-
-  /** Whether a connection to a lost master is opening (within the retry deadline of the loss). */
-  #hangingMaster(): boolean {
-    const now = performance.now();
-    for (const [address, since] of this.#lost) {
-      const master = this.#map?.nodeByAddress(address)?.role === "master";
-      if (!master || now - since > this.#deadlineMs) this.#lost.delete(address);
-      else if (this.pool.opening(address)) return true;
-    }
-    return false;
   }
 
   async #fetchOnce(): Promise<boolean> {
@@ -257,42 +260,24 @@ export class ClusterCore {
     );
   }
 
-  // Where to read the topology: up to 3 known nodes not taken for down (random order), then
-  // the seeds.
+  // Where to read the topology: up to 3 known nodes not down or silent (random order), seeds.
   #sources(): NodeTarget[] {
-    const known = (this.#map?.nodes ?? []).filter((node) =>
-      node.health === "online" && !this.#down.has(node.address)
-    );
-    for (let i = known.length - 1; i > 0; i--) {
-      const j = Math.floor(Math.random() * (i + 1));
-      [known[i], known[j]] = [known[j]!, known[i]!];
-    }
-    // The replicas of a master taken for down first: the one promoted knows it before anyone.
-    const heirs = new Set<string>();
-    for (const shard of this.#map?.shards ?? []) {
-      if (shard.master === undefined || !this.#down.has(shard.master.address)) continue;
-      for (const replica of shard.replicas) heirs.add(replica.address);
-    }
-    const rank = (node: ClusterNode): number =>
-      (heirs.has(node.address) ? 0 : 2) + (this.pool.ready(node.address) !== undefined ? 0 : 1);
-    known.sort((a, b) => rank(a) - rank(b));
-    const targets: NodeTarget[] = known.slice(0, 3).map((node) => ({
-      host: node.host,
-      port: Number(node.address.slice(node.address.lastIndexOf(":") + 1)),
-      hostname: node.hostname,
-      role: node.role,
-    }));
-    return [...targets, ...this.#seeds.map((seed) => ({ ...seed, seed: true }))];
+    const unwell = (address: string) => this.#down.has(address) || this.#health.silent(address);
+    const ready = (address: string) => this.pool.ready(address) !== undefined;
+    return [
+      ...topologySources(this.#map, unwell, ready),
+      ...this.#seeds.map((seed) => ({ ...seed, seed: true })),
+    ];
   }
 
   async #read(client: RedisClient, origin: ClusterAddress): Promise<SlotMap> {
     this.protocol = client.protocol;
     const where = { host: origin.host, port: origin.port, tls: this.#tls };
     try {
-      return parseClusterShards(await client.sendCommand(["CLUSTER", "SHARDS"]), where);
+      return parseClusterShards(await client.sendCommand(["CLUSTER", "SHARDS"], READ), where);
     } catch (error) {
       if (!(error instanceof ReplyError) || error.code !== "ERR") throw error;
-      return parseClusterSlots(await client.sendCommand(["CLUSTER", "SLOTS"]), where);
+      return parseClusterSlots(await client.sendCommand(["CLUSTER", "SLOTS"], READ), where);
     }
   }
 

@@ -9,6 +9,7 @@ import type { TransportTlsOptions } from "../transport/types.ts";
 import { formatAddress } from "./_parse_topology.ts";
 import { NodeUnreachableError } from "./errors.ts";
 import type { SlotMap } from "./topology.ts";
+import type { StallLook } from "./_node_health.ts";
 import type { AddressMap, ClusterAddress, ClusterClientOptions } from "./types.ts";
 
 /** What the pool needs to know of a node to connect to it. */
@@ -111,6 +112,16 @@ export class NodePool {
     for (const node of map.nodes) {
       if (node.health === "failed" && !masters.has(node.address)) this.drop(node.address);
     }
+  }
+
+  /** What each ready master connection owes and has read (for the stall watch). */
+  looks(): Map<string, StallLook> {
+    const out = new Map<string, StallLook>();
+    for (const [address, entry] of this.#entries) {
+      if (entry.replica || entry.client === undefined || address.startsWith("seed ")) continue;
+      out.set(address, entry.client.stats);
+    }
+    return out;
   }
 
   /** The addresses that have a client (ready or opening). */

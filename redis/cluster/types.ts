@@ -133,6 +133,13 @@ export interface ClusterClientOptions {
    */
   retryDeadlineMs?: number;
   /**
+   * A master connection that owes replies (none of them blocking) and reads nothing for this
+   * long, in ms, is suspect (a hung or stopped process keeps its connection open): the topology
+   * is then read from the other nodes until the map moves on, and once the cluster has replaced
+   * that master its waiting commands go to the new one (default 1000; 0 turns this off).
+   */
+  suspectAfterMs?: number;
+  /**
    * Cross-slot multi-key commands: `"split"` (default) splits `MGET`, `DEL`, `UNLINK`, `EXISTS`
    * and `TOUCH` by slot and reassembles; `"split-all"` splits `MSET` too (not atomic then);
    * `"error"` raises `CrossSlotError` instead.

@@ -289,6 +289,53 @@ Deno.test("ClusterClient keeps other shards going while a master hangs 6 s, foll
   }
 });
 
+Deno.test("ClusterClient takes a master silent with replies owed for suspect and follows its replica's promotion while it hangs", async () => {
+  await using cluster = await startCluster({
+    masters: 3,
+    replicasPerMaster: 1,
+    nodeTimeoutMs: 1000,
+    // The other shards keep serving while the hung one has no master: no CLUSTERDOWN replies.
+    config: { "cluster-require-full-coverage": "no" },
+  });
+  // Plain writes: no blocking command, so no liveness rule drops the connection, and no
+  // CLUSTERDOWN: only the stall watch (suspectAfterMs) tells the client to look again.
+  await using client = await connectCluster({ nodes: cluster.seeds, suspectAfterMs: 500 });
+  const map = await clusterMap(cluster.nodes);
+  const frozen = busiestMaster(cluster, map);
+  const affected = writersOn(map, frozen.id);
+  const load = new SequenceLoad(WRITERS, plainPush(client));
+  load.start();
+  await delay(200);
+  await using watch = await watchPromotion(cluster, frozen);
+  frozen.kill("SIGSTOP");
+  let thawed = false;
+  try {
+    const promotion = await watch.promoted;
+    // Answered by the new master while the old one still hangs (given up after 5 s).
+    const first = await Promise.race([
+      load.firstReplyAfter(promotion.at, affected),
+      delay(5000).then(() => Infinity),
+    ]);
+    thawed = true;
+    frozen.kill("SIGCONT");
+    assert.ok(first < Infinity, "the hung shard's writers waited for SIGCONT");
+    await waitClusterStable(cluster.nodes);
+    await load.stop();
+    const report = load.verify(await readLists(cluster.nodes));
+    assert.deepEqual(
+      { lost: report.lost, duplicated: report.duplicated },
+      { lost: 0, duplicated: 0 },
+      JSON.stringify(report),
+    );
+    for (const error of load.errorSamples) {
+      assert.ok(error instanceof OutcomeUnknownError, `${error.name}: ${error.message}`);
+    }
+  } finally {
+    if (!thawed) frozen.kill("SIGCONT");
+    await load.stop();
+  }
+});
+
 Deno.test("ClusterClient carries on through add-node, rebalance and del-node", async () => {
   await using cluster = await startCluster({ masters: 3, nodeTimeoutMs: 1000 });
   await using client = await connectCluster({ nodes: cluster.seeds });
