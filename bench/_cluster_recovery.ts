@@ -58,7 +58,11 @@ function writersOn(map: SlotMap, masterId: string): number[] {
   );
 }
 
-async function readLists(nodes: readonly RedisClusterNode[], prefix: string): Promise<string[][]> {
+/** Every writer's list under `prefix`, read on the master that serves it. */
+export async function readLists(
+  nodes: readonly RedisClusterNode[],
+  prefix: string,
+): Promise<string[][]> {
   const map = await waitClusterStable(nodes, { timeoutMs: 60_000 });
   return await Promise.all(Array.from({ length: WRITERS }, async (_, w) => {
     const key = logKey(w, prefix);

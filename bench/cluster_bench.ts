@@ -52,7 +52,6 @@ import type { SlotMap } from "../redis/cluster/topology.ts";
 import {
   callNode,
   type RedisCluster,
-  type RedisClusterNode,
   reshard,
   startCluster,
   waitClusterStable,
@@ -60,7 +59,13 @@ import {
 } from "../redis/testing/mod.ts";
 import { type LoadReport, logKey } from "../tests/_helpers/cluster_load.ts";
 import { machine } from "./_machine.ts";
-import { HANG_MS, quantile, type RecoveryRound, recoverySeries } from "./_cluster_recovery.ts";
+import {
+  HANG_MS,
+  quantile,
+  readLists,
+  type RecoveryRound,
+  recoverySeries,
+} from "./_cluster_recovery.ts";
 import {
   type ClusterContender,
   CONCURRENT,
@@ -181,18 +186,6 @@ const LIMITS: Record<Scenario, string[] | undefined> = {
   c: ["-c", "50", "-P", "16", "-n", String(PIPELINE * PIPELINES), "-t", "set"],
   d: undefined,
 };
-
-/** Every writer's list under `prefix`, read on the master that serves it. */
-async function readLists(nodes: readonly RedisClusterNode[], prefix: string): Promise<string[][]> {
-  const map = await waitClusterStable(nodes, { timeoutMs: 60_000 });
-  return await Promise.all(Array.from({ length: WRITERS }, async (_, w) => {
-    const key = logKey(w, prefix);
-    const node = nodes.find((node) => node.id === map.masterOf(keySlot(key))!.id)!;
-    const reply = await callNode(node, ["LRANGE", key, "0", "-1"]);
-    if (!Array.isArray(reply)) throw new Error(`LRANGE ${key}: ${reply}`);
-    return reply.map(String);
-  }));
-}
 
 function writersOn(map: SlotMap, masterId: string): number[] {
   return Array.from({ length: WRITERS }, (_, w) => w).filter((w) =>

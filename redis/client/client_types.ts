@@ -59,6 +59,7 @@ export interface CloseOptions {
  *   connections: 1,
  *   offline: 0,
  *   resent: 0,
+ *   blocking: 0,
  * };
  * ```
  */

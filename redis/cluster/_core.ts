@@ -9,8 +9,8 @@ import { ConnectError } from "../transport/errors.ts";
 import type { RedisArgument, RespValue } from "../resp/types.ts";
 import { NodePool, type NodeTarget } from "./_nodes.ts";
 import { formatAddress, parseSeed, splitHostPort } from "./_parse_topology.ts";
-import { reduceReplies, SplitReply } from "./_reduce.ts";
-import { type BatchItem, sendBatch } from "./_node_batch.ts";
+import { reduceReplies } from "./_reduce.ts";
+import { type BatchItem, sendBatch, splitItems } from "./_node_batch.ts";
 import { classify } from "../commands/classify.ts";
 import { type CrossSlotMode, type Route, routeCommand } from "./_route.ts";
 import { chooseReader, type ReaderState } from "./_read_from.ts";
@@ -349,24 +349,8 @@ export class ClusterCore {
     route: Route & { kind: "split" },
     options: CommandOptions | undefined,
   ): Promise<RespValue> {
-    const parts = route.parts;
-    let keys = 0;
-    for (let p = 0; p < parts.length; p++) keys += parts[p]!.keyIndexes.length;
-    const reply = new SplitReply(parts, route.response, keys);
-    const kind = classify(parts[0]!.argv);
-    const items: BatchItem[] = new Array(parts.length);
-    for (let p = 0; p < parts.length; p++) {
-      const part = parts[p]!;
-      items[p] = {
-        argv: part.argv,
-        options,
-        slot: part.slot,
-        readonly: route.readonly,
-        kind,
-        sink: reply,
-        at: p,
-      };
-    }
+    const items: BatchItem[] = [];
+    const reply = splitItems(items, route, options, classify(route.parts[0]!.argv));
     sendBatch(this, items);
     return reply.promise;
   }

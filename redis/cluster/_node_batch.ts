@@ -13,6 +13,8 @@ import type { CommandOptions } from "../commands/command_sender.ts";
 import { ReplyError } from "../errors.ts";
 import type { RedisArgument, RespValue } from "../resp/types.ts";
 import type { ClusterCore } from "./_core.ts";
+import { SplitReply } from "./_reduce.ts";
+import type { Route } from "./_route.ts";
 
 /** Where the replies of some commands of a batch go, by the index each command was given. */
 export interface ReplySink {
@@ -32,6 +34,35 @@ export interface BatchItem {
   readonly kind: CommandClass;
   readonly sink: ReplySink;
   readonly at: number;
+}
+
+/**
+ * Appends to `items` the parts of a split command (`MGET` over several slots…), each answering
+ * into one {@linkcode SplitReply} at its index, and returns that reply.
+ */
+export function splitItems(
+  items: BatchItem[],
+  route: Route & { kind: "split" },
+  options: CommandOptions | undefined,
+  kind: CommandClass,
+): SplitReply {
+  const parts = route.parts;
+  let keys = 0;
+  for (let p = 0; p < parts.length; p++) keys += parts[p]!.keyIndexes.length;
+  const sink = new SplitReply(parts, route.response, keys);
+  for (let p = 0; p < parts.length; p++) {
+    const part = parts[p]!;
+    items.push({
+      argv: part.argv,
+      options,
+      slot: part.slot,
+      readonly: route.readonly,
+      kind,
+      sink,
+      at: p,
+    });
+  }
+  return sink;
 }
 
 // The commands of one node's block: the settle strategy of each of their entries.

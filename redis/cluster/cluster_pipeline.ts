@@ -4,8 +4,7 @@ import type { CommandOptions } from "../commands/command_sender.ts";
 import { RedisCommands } from "../commands/redis_commands.ts";
 import type { RedisArgument, RespValue } from "../resp/types.ts";
 import type { ClusterCommandOptions, ClusterCore } from "./_core.ts";
-import { type BatchItem, type ReplySink, sendBatch } from "./_node_batch.ts";
-import { SplitReply } from "./_reduce.ts";
+import { type BatchItem, type ReplySink, sendBatch, splitItems } from "./_node_batch.ts";
 import { type Route, routeCommand } from "./_route.ts";
 
 // A queued command: its route, its promise's resolving functions, and (once exec() runs) what
@@ -243,22 +242,7 @@ export class ClusterPipeline extends RedisCommands {
         items.push(entry);
       } else if (route.kind === "split") {
         // Its parts are queued on their nodes in order with the rest; its reply is put together.
-        let keys = 0;
-        for (const part of route.parts) keys += part.keyIndexes.length;
-        const reply = new SplitReply(route.parts, route.response, keys);
-        const kind = entry.kind;
-        for (let p = 0; p < route.parts.length; p++) {
-          const part = route.parts[p]!;
-          items.push({
-            argv: part.argv,
-            options,
-            slot: part.slot,
-            readonly: route.readonly,
-            kind,
-            sink: reply,
-            at: p,
-          });
-        }
+        const reply = splitItems(items, route, options, entry.kind);
         reply.promise.then((value) => run.settled(i, value), (error) => run.failed(i, error));
       } else {
         core.send(argv, options).then(
