@@ -312,10 +312,12 @@ Deno.test("ClusterClient takes a master silent with replies owed for suspect and
   try {
     const promotion = await watch.promoted;
     // Answered by the new master while the old one still hangs (given up after 5 s).
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const first = await Promise.race([
       load.firstReplyAfter(promotion.at, affected),
-      delay(5000).then(() => Infinity),
+      new Promise<number>((resolve) => timer = setTimeout(() => resolve(Infinity), 5000)),
     ]);
+    clearTimeout(timer);
     thawed = true;
     frozen.kill("SIGCONT");
     assert.ok(first < Infinity, "the hung shard's writers waited for SIGCONT");
