@@ -2,6 +2,7 @@
 // checksum tools of the machine (cksum, md5sum, ...). Used by bench/dmover_bench.ts.
 
 import { MIB } from "./_dmover_offthread.ts";
+import { commandRuns } from "../tests/_helpers/command_runs.ts";
 
 // ---- the CLI on a 1 GiB file set -----------------------------------------------------------------
 
@@ -19,19 +20,6 @@ async function timed(
     );
   }
   return ms;
-}
-
-async function available(command: string): Promise<boolean> {
-  try {
-    const { success } = await new Deno.Command(command, {
-      args: ["--version"],
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    return success;
-  } catch {
-    return false;
-  }
 }
 
 /** The CLI section: GB/s of dmover and of each tool present, per task. */
@@ -90,7 +78,7 @@ export async function cliSection(
         ["cat", []],
       ] as const
     ) {
-      if (!await available(tool)) continue;
+      if (!await commandRuns(tool)) continue;
       const name = [tool, ...args].join(" ");
       try {
         out["crc32c, 1 file of 1 GiB"]![name] = await best(tool, [...args, `${dir}/big`]);

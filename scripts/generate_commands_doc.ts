@@ -7,32 +7,14 @@
 
 // deno-lint-ignore-file no-explicit-any
 
+import { HAND_WRITTEN_FAMILIES } from "./_families.ts";
 import { CATALOG, CATALOG_VERSION } from "../redis/commands/_catalog.ts";
 import { EXCLUDED_COMMANDS } from "../redis/commands/_lists.ts";
 import { methodName } from "../redis/commands/_naming.ts";
 import { format } from "./generate_commands.ts";
 
-/** The families' classes, as `deno doc` names them. */
-const FAMILIES = [
-  "KeyCommands",
-  "StringCommands",
-  "HashCommands",
-  "ListCommands",
-  "SetCommands",
-  "SortCommands",
-  "SortedSetCommands",
-  "SortedSetRangeCommands",
-  "SortedSetPopCommands",
-  "SortedSetLegacyRangeCommands",
-  "StreamCommands",
-  "StreamGroupCommands",
-  "ScriptingCommands",
-  "ServerCommands",
-  "BitmapCommands",
-  "GeoCommands",
-  "AdminCommands",
-  "GeneratedCommands",
-];
+/** The families' classes, as `deno doc` names them: the first to have a method names it. */
+const FAMILIES = [...HAND_WRITTEN_FAMILIES, "GeneratedCommands"];
 
 /** A type from `deno doc --json`, written back as TypeScript. */
 function render(type: any): string {

@@ -10,27 +10,11 @@
 
 // deno-lint-ignore-file no-explicit-any
 
-const FAMILIES = [
-  "GeneratedCommands",
-  "KeyCommands",
-  "StringCommands",
-  "HashCommands",
-  "ListCommands",
-  "SetCommands",
-  "SortCommands",
-  "SortedSetCommands",
-  "SortedSetRangeCommands",
-  "SortedSetPopCommands",
-  "SortedSetLegacyRangeCommands",
-  "StreamCommands",
-  "StreamGroupCommands",
-  "ScriptingCommands",
-  "ServerCommands",
-  "BitmapCommands",
-  "GeoCommands",
-  "AdminCommands",
-  "RedisCommands",
-];
+import { HAND_WRITTEN_FAMILIES } from "./_families.ts";
+
+// The last family with a method gives its row: hand-written signatures over generated ones, and
+// RedisCommands' overloads over both.
+const FAMILIES = ["GeneratedCommands", ...HAND_WRITTEN_FAMILIES, "RedisCommands"];
 
 /** A parameter kind the runtime check knows: a Redis argument, a number, one-or-many, other. */
 type Kind = "arg" | "num" | "many" | "bool" | "any";

@@ -5,6 +5,7 @@ import { buildNative, findCompiler } from "../../native/build.ts";
 import { loadNative } from "../../native/mod.ts";
 import { nativeLibrary as lib } from "../_helpers/native.ts";
 import { bitwiseCrc32c, randomBytes, rng } from "./_support.ts";
+import { commandRuns } from "../_helpers/command_runs.ts";
 
 const ignore = lib === undefined;
 
@@ -238,20 +239,7 @@ Deno.test({
 // The arm64 CRC path, when a cross compiler and qemu are installed (gcc-aarch64-linux-gnu,
 // qemu-user on Debian): a static test program built from shim.c runs under qemu and its CRCs are
 // checked against the bitwise CRC here.
-async function runs(command: string): Promise<boolean> {
-  try {
-    const { success } = await new Deno.Command(command, {
-      args: ["--version"],
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    return success;
-  } catch {
-    return false;
-  }
-}
-
-const armTools = await runs("aarch64-linux-gnu-gcc") && await runs("qemu-aarch64");
+const armTools = await commandRuns("aarch64-linux-gnu-gcc") && await commandRuns("qemu-aarch64");
 
 const ARM_HARNESS = `
 #include "${decodeURIComponent(new URL("../../native/shim.c", import.meta.url).pathname)}"

@@ -7,6 +7,7 @@ import { buildNative, findCompiler } from "../../native/build.ts";
 import { loadNative, type NativeLibrary } from "../../native/mod.ts";
 import { nativeLibrary as lib } from "../_helpers/native.ts";
 import { bitwiseCrc32c, pqRef, randomBytes, rng } from "./_support.ts";
+import { commandRuns } from "../_helpers/command_runs.ts";
 
 const ignore = lib === undefined;
 const EFAULT = -1;
@@ -402,20 +403,7 @@ Deno.test({
 // The arm64 path (NEON baseline, scalar), when a cross compiler and qemu are installed: a static
 // program built from shim.c runs every op at both levels and prints the CRC-32C of each output
 // and each result; the same is computed here from the references.
-async function runs(command: string): Promise<boolean> {
-  try {
-    const { success } = await new Deno.Command(command, {
-      args: ["--version"],
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    return success;
-  } catch {
-    return false;
-  }
-}
-
-const armTools = await runs("aarch64-linux-gnu-gcc") && await runs("qemu-aarch64");
+const armTools = await commandRuns("aarch64-linux-gnu-gcc") && await commandRuns("qemu-aarch64");
 
 const ARM_HARNESS = `
 #include "${decodeURIComponent(new URL("../../native/shim.c", import.meta.url).pathname)}"
