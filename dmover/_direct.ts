@@ -1,9 +1,11 @@
-// The one-shot helpers' commonest case, run without building a request: whole Uint8Arrays (no
+// The one-shot helpers' commonest cases, run without building a request: whole Uint8Arrays (no
 // iovecs), a length from 1 to 2^32 - 1, a uint32 seed. The helper resolves its backend first, then
 // checks exactly that through the intrinsic getters (native/_checks.ts) and calls a built-in
 // backend's direct op here, one call into C or one TypedArray built-in, with no other code run in
-// between: the lengths it read are the views' lengths when the op runs. Everything else (iovecs, empty or detached views, bad
-// arguments, registered backends) takes the validated path of oneshot.ts, which gives the errors.
+// between: the lengths it read are the views' lengths when the op runs. Whether outputs meet
+// inputs is the direct op's to find (C compares addresses); it then declines, and the request,
+// like everything else (iovecs, empty or detached views, bad arguments, registered backends),
+// takes the validated path of oneshot.ts, which gives the errors.
 
 import type { DmoverBackend } from "./backend.ts";
 
@@ -13,8 +15,27 @@ export interface DirectOps {
   crc32c(view: Uint8Array, length: number, seed: number): number;
   /** memmove of the whole of `src` into `dst`, both `length` bytes long. */
   copy(dst: Uint8Array, src: Uint8Array, length: number): void;
-  /** The xor of `n` (2 to 8) whole views into `dst`, all `length` bytes, none overlapping `dst`. */
-  xor(dst: Uint8Array, sources: readonly Uint8Array[], n: number, length: number): void;
+  /**
+   * The xor of `n` (2 to 8) whole views into `dst`, all `length` bytes. False, with nothing
+   * written, when an input shares a byte with `dst`: the validated path then names the error.
+   */
+  xor(dst: Uint8Array, sources: readonly Uint8Array[], n: number, length: number): boolean;
+  /**
+   * P and Q (`memories[0]`, `[1]`) of the `n` data views after them, all `length` bytes; false,
+   * nothing written, when it cannot run the request (an output meets another view).
+   */
+  pq?(memories: readonly Uint8Array[], n: number, length: number): boolean;
+  /**
+   * The blocks lost at stripe positions `lostA` < `lostB` into `memories[0]`, `[1]`, from the
+   * `n` survivors after them, all `length` bytes; false, nothing written, as pq.
+   */
+  pqRecover?(
+    memories: readonly Uint8Array[],
+    n: number,
+    lostA: number,
+    lostB: number,
+    length: number,
+  ): boolean;
 }
 
 const direct = new WeakMap<DmoverBackend, DirectOps>();

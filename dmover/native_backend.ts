@@ -12,6 +12,7 @@ import type { DmoverBuffer, DmoverRequest } from "./types.ts";
 import { type ArgsKind, MAX_MEMORIES, OpTable } from "./_op_table.ts";
 import { OP } from "../native/_dmover_ops.ts";
 import { registerDirect } from "./_direct.ts";
+import { DIRECT_MAX_MEMORIES } from "../native/_direct_calls.ts";
 
 const U32_MAX = 0xffff_ffff;
 const ZERO_OFFSETS: readonly number[] = Object.freeze([0, 0, 0, 0, 0, 0, 0, 0]);
@@ -64,6 +65,7 @@ export function createNativeBackend(library: NativeLibrary): DmoverBackend {
       lib.dmoverOp(table, memories, words),
     xor: (dst: Uint8Array, sources: readonly Uint8Array[], n: number, length: number): void =>
       lib.xor(dst, 0, sources, ZERO_OFFSETS.slice(0, n), length),
+    direct: (): boolean => false, // the validated path runs every request
   };
   // The one table every single-call request is built in (calls are synchronous: one serves).
   const table = new OpTable();
@@ -261,13 +263,29 @@ export function createNativeBackend(library: NativeLibrary): DmoverBackend {
       return Object.hasOwn(kernels, fn.name) ? kernels[fn.name] : undefined;
     },
   });
+  // The memories of a direct xor: the output, then the inputs.
+  const sides: Uint8Array[] = [];
   registerDirect(backend, {
     crc32c: (view: Uint8Array, length: number, seed: number): number =>
       trusted.crc32cOf(view, length, seed),
     copy: (dst: Uint8Array, src: Uint8Array, length: number): void =>
       trusted.copy(dst, src, length),
-    xor: (dst: Uint8Array, sources: readonly Uint8Array[], n: number, length: number): void =>
-      trusted.xor(dst, sources, n, length),
+    xor(dst: Uint8Array, sources: readonly Uint8Array[], n: number, length: number): boolean {
+      sides[0] = dst;
+      for (let k = 0; k < n; k++) sides[k + 1] = sources[k]!;
+      return trusted.direct(OP.xor, 1, sides, n + 1, length);
+    },
+    pq: (memories: readonly Uint8Array[], n: number, length: number): boolean =>
+      n <= DIRECT_MAX_MEMORIES - 2 && trusted.direct(OP.pq, 2, memories, n + 2, length),
+    pqRecover: (
+      memories: readonly Uint8Array[],
+      n: number,
+      lostA: number,
+      lostB: number,
+      length: number,
+    ): boolean =>
+      n <= DIRECT_MAX_MEMORIES - 2 &&
+      trusted.direct(OP.pqRecover, 2, memories, n + 2, length, lostA, lostB),
   });
   return backend;
 }

@@ -1,11 +1,10 @@
 import type { DmoverBackend } from "./backend.ts";
 import { DmoverError } from "./errors.ts";
 import { HelperSite } from "./_registry.ts";
-import { checkedRequest, checkOneShot, keepChecked, plainView } from "./_validate.ts";
-import { rangesMeet, sameMemory } from "./_overlap.ts";
+import { checkedRequest, checkOneShot, keepChecked } from "./_validate.ts";
 import { emptyResult } from "./_catalog.ts";
 import type { DmoverBuffer, DmoverRequest } from "./types.ts";
-import { bufferOf, isUint8Array, lengthOf } from "../native/_checks.ts";
+import { isUint8Array, lengthOf } from "../native/_checks.ts";
 
 const U32_MAX = 0xffff_ffff;
 // The default options, one object for every call (a literal default would be made per call).
@@ -45,6 +44,8 @@ const COPY = site("copy");
 const ZERO = site("zero");
 const FILL8 = site("fill8");
 const CRC32C = site("iscsi-crc32c");
+const PQ = site("pq");
+const PQ_RECOVER = site("pq-recover");
 const XOR_SITES = ["", "", "xor2", "xor3", "xor4", "xor5", "xor6", "xor7", "xor8"].map((name) =>
   name === "" ? undefined : site(name)
 );
@@ -206,13 +207,41 @@ export function xor(
   }
 }
 
-// The sources of a direct xor: each input read once, as a plain view (see _validate.ts).
-const SOURCES: Uint8Array[][] = [];
+// The sides of a direct call, each read once from the caller's arrays (see directSides).
+const SIDES: Uint8Array[] = [];
 
 /**
- * xor's common case: an output and 2 to 8 inputs, all whole views of one length, none of the
- * inputs meeting the output. Runs the chosen backend's direct xor and returns true, or returns
- * false (nothing done) for the validated path to handle, or refuse, the request.
+ * Reads `count` sides into SIDES: `first` and `second` (when given), then `rest[0..]`, each once,
+ * every element before any length (an element read can run a getter, which could change a view
+ * whose length was already read). Returns their common length, or 0 when one is not a
+ * Uint8Array, the lengths differ, or the length is 0 or beyond 2^32 - 1. No other code runs
+ * between those length reads and the caller's direct call, so they are the views' lengths then.
+ */
+function directSides(
+  first: unknown,
+  second: unknown,
+  rest: readonly unknown[],
+  count: number,
+): number {
+  const head = second === undefined ? 1 : 2;
+  const sides = SIDES as unknown[];
+  sides[0] = first;
+  if (head === 2) sides[1] = second;
+  for (let k = head; k < count; k++) sides[k] = rest[k - head];
+  if (!isUint8Array(first)) return 0;
+  const length = lengthOf(first);
+  if (length === 0 || length > U32_MAX) return 0;
+  for (let k = 1; k < count; k++) {
+    const side = sides[k];
+    if (!isUint8Array(side) || lengthOf(side) !== length) return 0;
+  }
+  return length;
+}
+
+/**
+ * xor's common case: an output and 2 to 8 inputs, all whole views of one length. Runs the chosen
+ * backend's direct xor and returns true, or returns false (nothing done) for the validated path
+ * to handle, or refuse, the request (also when an input meets the output).
  */
 function directXor(
   output: DmoverBuffer,
@@ -222,28 +251,18 @@ function directXor(
 ): boolean {
   // The chooser first: making one may run a registered backend's code, which could change inputs.
   const chooser = XOR_SITES[n]!.chooser(options.backend);
-  if (!isUint8Array(output)) return false;
-  const length = lengthOf(output);
-  if (length === 0 || length > U32_MAX) return false;
-  const memory = bufferOf(output);
-  // An input shares an ArrayBuffer's memory only by being a view of that very object; two
-  // SharedArrayBuffer objects may be one memory (sameMemory tells).
-  const shared = memory instanceof SharedArrayBuffer;
-  const sources = SOURCES[n] ??= new Array(n);
-  for (let k = 0; k < n; k++) {
-    const input = inputs[k];
-    if (!isUint8Array(input) || lengthOf(input) !== length) return false;
-    const other = bufferOf(input);
-    if ((other === memory || (shared && sameMemory(memory, other))) && rangesMeet(output, input)) {
-      return false;
-    }
-    sources[k] = plainView(input, length);
-  }
+  const length = directSides(output, undefined, inputs, n + 1);
+  if (length === 0) return false;
   const direct = chooser.directs[chooser.pick(length)];
   if (direct === undefined) return false;
-  direct.xor(plainView(output, length), sources, n, length);
-  return true;
+  // SIDES[1..n] are the inputs: a view of SIDES from 1 would cost an array; the xor takes them
+  // from a list of its own.
+  for (let k = 0; k < n; k++) SOURCES[k] = SIDES[k + 1]!;
+  return direct.xor(SIDES[0]!, SOURCES, n, length);
 }
+
+// The inputs of a direct xor.
+const SOURCES: Uint8Array[] = [];
 
 /**
  * The CRC-32C (iSCSI, Castagnoli polynomial) of `bytes`. A seed of 0 gives the standard CRC; an
@@ -475,7 +494,18 @@ export function pq(
   data: readonly DmoverBuffer[],
   options: OneShotOptions = DEFAULTS,
 ): void {
-  run("pq", "pq", { id: 0, outputs, inputs: data }, options);
+  // Two outputs and 2 to 7 blocks, whole views of one length: the chosen backend's direct pq.
+  if (
+    Array.isArray(outputs) && outputs.length === 2 && Array.isArray(data) && data.length >= 2 &&
+    data.length <= 7
+  ) {
+    const chooser = PQ.chooser(options.backend);
+    const n = data.length;
+    const length = directSides(outputs[0], outputs[1], data, n + 2);
+    const direct = length === 0 ? undefined : chooser.directs[chooser.pick(length)];
+    if (direct?.pq !== undefined && direct.pq(SIDES, n, length)) return;
+  }
+  run("pq", PQ, { id: 0, outputs, inputs: data }, options);
 }
 
 /**
@@ -511,10 +541,30 @@ export function pqRecover(
     throw new DmoverError("EINVAL", `Cannot run 'pqRecover' with stripe '${typeof stripe}'`);
   }
   let mask = 0;
+  let lostA = -1;
+  let lostB = -1;
   const survivors: DmoverBuffer[] = [];
   stripe.forEach((block, k) => {
-    if (block === undefined) mask += 2 ** k;
-    else survivors.push(block);
+    if (block === undefined) {
+      mask += 2 ** k;
+      if (lostA < 0) lostA = k;
+      else lostB = k;
+    } else {
+      survivors.push(block);
+    }
   });
-  run("pqRecover", "pq-recover", { id: 0, outputs, inputs: survivors, immediate: mask }, options);
+  // Exactly two lost of 4 to 9 places, the rest whole views of one length: the direct call.
+  const n = survivors.length;
+  if (
+    n >= 2 && n <= 7 && n + 2 === stripe.length && lostB > 0 && Array.isArray(outputs) &&
+    outputs.length === 2
+  ) {
+    const chooser = PQ_RECOVER.chooser(options.backend);
+    const length = directSides(outputs[0], outputs[1], survivors, n + 2);
+    const direct = length === 0 ? undefined : chooser.directs[chooser.pick(length)];
+    if (direct?.pqRecover !== undefined && direct.pqRecover(SIDES, n, lostA, lostB, length)) {
+      return;
+    }
+  }
+  run("pqRecover", PQ_RECOVER, { id: 0, outputs, inputs: survivors, immediate: mask }, options);
 }

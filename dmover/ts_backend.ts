@@ -4,7 +4,7 @@ import { modelSpeed, xorArity } from "./_model.ts";
 import { catalogRow } from "./_catalog.ts";
 import { crc32cUpdate } from "./_ts_crc32c.ts";
 import { xorInto } from "./_ts_xor.ts";
-import { overlaps } from "./_overlap.ts";
+import { overlaps, rangesMeet, sameMemory } from "./_overlap.ts";
 import { walkChunks } from "./_walk.ts";
 import {
   tsCompare,
@@ -18,6 +18,8 @@ import {
 } from "./_ts_ops.ts";
 import type { DmoverBuffer, DmoverRequest } from "./types.ts";
 import { registerDirect } from "./_direct.ts";
+import { plainView } from "./_validate.ts";
+import { bufferOf } from "../native/_checks.ts";
 
 const ZEROS: readonly number[] = Object.freeze([0, 0, 0, 0, 0, 0, 0, 0]);
 
@@ -183,13 +185,29 @@ const SET = Object.getPrototypeOf(Uint8Array.prototype).set as (
   source: Uint8Array,
 ) => void;
 
+// The inputs of a direct xor, as plain views (see _validate.ts).
+const PLAIN: Uint8Array[] = [];
+
 registerDirect(tsBackend, {
   crc32c: (view: Uint8Array, length: number, seed: number): number =>
     crc32cUpdate(seed, view, 0, length),
   copy(dst: Uint8Array, src: Uint8Array): void {
     SET.call(dst, src); // memmove, as `copy` above
   },
-  xor(dst: Uint8Array, sources: readonly Uint8Array[], n: number, length: number): void {
-    xorInto(dst, 0, sources, ZEROS, 0, n, length);
+  xor(dst: Uint8Array, sources: readonly Uint8Array[], n: number, length: number): boolean {
+    // An input shares a byte with the output only as a view of that very ArrayBuffer, or of a
+    // SharedArrayBuffer object over the same memory (sameMemory tells).
+    const memory = bufferOf(dst);
+    const shared = memory instanceof SharedArrayBuffer;
+    for (let k = 0; k < n; k++) {
+      const input = sources[k]!;
+      const other = bufferOf(input);
+      if ((other === memory || (shared && sameMemory(memory, other))) && rangesMeet(dst, input)) {
+        return false;
+      }
+      PLAIN[k] = plainView(input, length);
+    }
+    xorInto(plainView(dst, length), 0, PLAIN, ZEROS, 0, n, length);
+    return true;
   },
 });

@@ -40,6 +40,10 @@ const OP12_PARAMETERS = [
   "u32", // uint32_t c11
 ] as const;
 
+// One memory of the direct entry points: a buffer and its capacity.
+const U32 = "u32" as const;
+const MEM = ["buffer", "u32"] as const;
+
 export const SYMBOLS = {
   // uint32_t dray_version(void): (major << 16) | (minor << 8) | patch
   dray_version: { parameters: [], result: "u32" },
@@ -95,6 +99,41 @@ export const SYMBOLS = {
       "u32", // uint32_t seed
     ],
     result: "f64",
+    optional: true,
+  },
+  // int32_t dray_dop3..dray_dop9(uint32_t ctl, uint32_t len, then 3..9 pairs of
+  // (uint8_t *memory, uint32_t capacity)): xor, pq or pq-recover over whole memories, no table
+  // (the one-shot helpers' direct path; see shim.c). One entry per count: each buffer parameter
+  // costs a call about 8 ns, a null one too.
+  dray_dop3: { parameters: [U32, U32, ...MEM, ...MEM, ...MEM], result: "i32", optional: true },
+  dray_dop4: {
+    parameters: [U32, U32, ...MEM, ...MEM, ...MEM, ...MEM],
+    result: "i32",
+    optional: true,
+  },
+  dray_dop5: {
+    parameters: [U32, U32, ...MEM, ...MEM, ...MEM, ...MEM, ...MEM],
+    result: "i32",
+    optional: true,
+  },
+  dray_dop6: {
+    parameters: [U32, U32, ...MEM, ...MEM, ...MEM, ...MEM, ...MEM, ...MEM],
+    result: "i32",
+    optional: true,
+  },
+  dray_dop7: {
+    parameters: [U32, U32, ...MEM, ...MEM, ...MEM, ...MEM, ...MEM, ...MEM, ...MEM],
+    result: "i32",
+    optional: true,
+  },
+  dray_dop8: {
+    parameters: [U32, U32, ...MEM, ...MEM, ...MEM, ...MEM, ...MEM, ...MEM, ...MEM, ...MEM],
+    result: "i32",
+    optional: true,
+  },
+  dray_dop9: {
+    parameters: [U32, U32, ...MEM, ...MEM, ...MEM, ...MEM, ...MEM, ...MEM, ...MEM, ...MEM, ...MEM],
+    result: "i32",
     optional: true,
   },
   // int32_t dray_xor2(

@@ -7,6 +7,7 @@
 import { lengthOf, U32_MAX } from "./_checks.ts";
 import type { ShimSymbols } from "./_symbols.ts";
 import { opCall, xorCall } from "./_dmover_calls.ts";
+import { directCall, directControl } from "./_direct_calls.ts";
 
 /** The trusted calls: views of at most 4 GiB - 1 bytes, spans within them. */
 export interface TrustedOps {
@@ -26,6 +27,21 @@ export interface TrustedOps {
    * request (see dmover/_op_table.ts) and 1 to 12 memories; results land in the table.
    */
   op(table: Uint32Array, memories: readonly Uint8Array[], words: number): void;
+  /**
+   * A direct call (dray_dop3..9): op code `op` (see _dmover_ops.ts) over `count` memories, the
+   * outputs first, each a whole view of `length` bytes read through the intrinsic getter with no
+   * other code run since. True when it ran; false, nothing written, when C refused it (an output
+   * meets another memory, or a library without the direct entry points).
+   */
+  direct(
+    op: number,
+    outputs: number,
+    memories: readonly Uint8Array[],
+    count: number,
+    length: number,
+    lostA?: number,
+    lostB?: number,
+  ): boolean;
 }
 
 /** Thrown when C refused a trusted call: a request that changed after its validation. */
@@ -79,6 +95,11 @@ export function registerTrusted(library: object, symbols: ShimSymbols): void {
         ? -1
         : opCall(symbols, table, words, m);
       if (rc !== 0) refused("a dmover op", rc);
+    },
+    direct(op, outputs, memories, count, length, lostA = 0, lostB = 0): boolean {
+      if (length > U32_MAX) return false;
+      const control = directControl(op, outputs, count - outputs, lostA, lostB);
+      return directCall(symbols, control, length, memories, count) === 0;
     },
   });
 }

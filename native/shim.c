@@ -1022,6 +1022,45 @@ static void dray_gf_kernels_init(void) {
 }
 
 /*
+ * The table kernels with their first output 64-byte aligned. They do not peel (see DRAY_GFDOT),
+ * but V8 places a large ArrayBuffer 16 bytes past a 64-byte boundary, so a caller's views usually
+ * share that misalignment, and then every 512-bit load and store of the kernels crosses a cache
+ * line: about a quarter slower at 64 KiB (measured). From 512 bytes, the bytes before the first
+ * output's boundary go first, through the kernels' own partial-vector path, and the rest from
+ * the boundary; the inputs follow when they share the output's alignment.
+ */
+#define DRAY_GF_PEEL_MIN 512u
+#define DRAY_GF_INPUTS 32u
+
+/* Bytes before p's next 64-byte boundary (dray_peel, which only the vector builds have). */
+static size_t dray_gf_head(const void *p) { return (64u - ((uintptr_t)p & 63u)) & 63u; }
+
+static void dray_pq_run(uint8_t *p, uint8_t *q, const uint8_t *const *s, uint32_t n, size_t len) {
+  size_t h = dray_gf_head(p);
+  if (h == 0 || len < DRAY_GF_PEEL_MIN || n > DRAY_GF_INPUTS) {
+    dray_pq(p, q, s, n, len);
+    return;
+  }
+  const uint8_t *t[DRAY_GF_INPUTS];
+  for (uint32_t k = 0; k < n; k++) t[k] = s[k] + h;
+  dray_pq(p, q, s, n, h);
+  dray_pq(p + h, q + h, t, n, len - h);
+}
+
+static void dray_gfdot_run(uint8_t *o0, uint8_t *o1, const uint8_t *const *s, const uint8_t *c0,
+                           const uint8_t *c1, uint32_t n, size_t len) {
+  size_t h = dray_gf_head(o0);
+  if (h == 0 || len < DRAY_GF_PEEL_MIN || n > DRAY_GF_INPUTS) {
+    dray_gfdot(o0, o1, s, c0, c1, n, len);
+    return;
+  }
+  const uint8_t *t[DRAY_GF_INPUTS];
+  for (uint32_t k = 0; k < n; k++) t[k] = s[k] + h;
+  dray_gfdot(o0, o1, s, c0, c1, n, h);
+  dray_gfdot(o0 + h, o1 + h, t, c0, c1, n, len - h);
+}
+
+/*
  * The constants of pq-recover for a stripe of n data blocks, P at n and Q at n + 1, with the
  * blocks at a < b lost: over the n survivors in order, o0 (block a) = sum c0[j] in[j] and o1
  * (block b) = sum c1[j] in[j]. With g = 2, P = sum D_k and Q = sum g^k D_k:
@@ -1879,14 +1918,14 @@ static int dray_op_chunk(dray_op_state *st, uint8_t *const *o, const uint8_t *co
     case DRAY_OP_XOR_CHECK: r = dray_k->xorchk(in, st->nin, len); break;
     case DRAY_OP_PQ:
       if (dray_pq != NULL) {
-        dray_pq(o[0], o[1], in, st->nin, len);
+        dray_pq_run(o[0], o[1], in, st->nin, len);
       } else {
         dray_k->pqgen(o[0], o[1], in, st->nin, len);
       }
       return 0;
     default:
       if (dray_gfdot != NULL) {
-        dray_gfdot(o[0], o[1], in, st->c0, st->c1, st->nin, len);
+        dray_gfdot_run(o[0], o[1], in, st->c0, st->c1, st->nin, len);
       } else {
         dray_op_recover(st, o, in, len);
       }
@@ -1897,6 +1936,35 @@ static int dray_op_chunk(dray_op_state *st, uint8_t *const *o, const uint8_t *co
     return 1;
   }
   return 0;
+}
+
+/* Sets up the state of an op whose op, nout and nin are set and whose shape was checked. */
+static void dray_op_start(dray_op_state *st, const uint32_t *arg) {
+  st->crc = ~arg[0];
+  st->fill = (uint8_t)arg[0];
+  st->found = UINT64_MAX;
+  for (uint32_t j = 0; j < 4; j++) {
+    st->pat[j] = (uint8_t)(arg[0] >> (8 * j));
+    st->pat[4 + j] = (uint8_t)(arg[1] >> (8 * j));
+  }
+  if (st->op == DRAY_OP_PQ_RECOVER) {
+    uint64_t mask = (uint64_t)arg[0] | (uint64_t)arg[1] << 32;
+    uint32_t pos = 0;
+    while (!((mask >> pos) & 1u)) pos++;
+    st->lost_a = pos++;
+    while (!((mask >> pos) & 1u)) pos++;
+    st->lost_b = pos;
+    uint32_t n = st->nin;
+    if (st->lost_b < n) {
+      uint8_t gyx = dray_gf_pow2(st->lost_b - st->lost_a);
+      uint8_t den = gyx ^ 1u;
+      st->ca = dray_gf_div(gyx, den);
+      st->cb = dray_gf_div(dray_gf_pow2_neg(st->lost_a), den);
+    } else if (st->lost_b == n && st->lost_a < n) {
+      st->ca = dray_gf_pow2_neg(st->lost_a);
+    }
+    dray_rec_coefficients(n, st->lost_a, st->lost_b, st->c0, st->c1);
+  }
 }
 
 /* Runs an op from the private copy of its table; only the result words of tab are written. */
@@ -1919,31 +1987,7 @@ static int32_t dray_op_copied(uint32_t *tab, const uint32_t *copy, uint32_t word
                          side, &remaining);
   if (rc != DRAY_OK) return rc;
 
-  st.crc = ~arg[0];
-  st.fill = (uint8_t)arg[0];
-  st.found = UINT64_MAX;
-  for (uint32_t j = 0; j < 4; j++) {
-    st.pat[j] = (uint8_t)(arg[0] >> (8 * j));
-    st.pat[4 + j] = (uint8_t)(arg[1] >> (8 * j));
-  }
-  if (st.op == DRAY_OP_PQ_RECOVER) {
-    uint64_t mask = (uint64_t)arg[0] | (uint64_t)arg[1] << 32;
-    uint32_t pos = 0;
-    while (!((mask >> pos) & 1u)) pos++;
-    st.lost_a = pos++;
-    while (!((mask >> pos) & 1u)) pos++;
-    st.lost_b = pos;
-    uint32_t n = st.nin;
-    if (st.lost_b < n) {
-      uint8_t gyx = dray_gf_pow2(st.lost_b - st.lost_a);
-      uint8_t den = gyx ^ 1u;
-      st.ca = dray_gf_div(gyx, den);
-      st.cb = dray_gf_div(dray_gf_pow2_neg(st.lost_a), den);
-    } else if (st.lost_b == n && st.lost_a < n) {
-      st.ca = dray_gf_pow2_neg(st.lost_a);
-    }
-    dray_rec_coefficients(n, st.lost_a, st.lost_b, st.c0, st.c1);
-  }
+  dray_op_start(&st, arg);
 
   uint8_t *o[2] = {NULL, NULL};
   const uint8_t *in[DRAY_OP_MAX_IN];
@@ -2013,6 +2057,106 @@ DRAY_EXPORT int32_t dray_op12(uint32_t *tab, uint32_t tab_words, uint8_t *m0, ui
   const uint32_t cap[] = {c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11};
   return dray_op_run(tab, tab_words, mem, cap, 12);
 }
+
+/*
+ * dray_dop3..dray_dop9: xor, pq or pq-recover over whole memories, without a table: the one-shot
+ * helpers' direct path, for up to 9 memories (a call costs about 8 ns per buffer parameter, so
+ * each count has its own entry). ctl packs the op (bits 0-3), the outputs (4-5), the inputs
+ * (6-11) and, for pq-recover, the two lost positions of the stripe (12-17, 18-23); m0.. are the
+ * outputs, then the inputs, each with its capacity. Everything is checked before a byte is
+ * written: the shape (as in a table), len (1 or more) within every capacity, and that no output
+ * meets another memory, by address: DRAY_EMEET, which the caller's validated path then names.
+ */
+#define DRAY_EMEET (-6) /* dray_dopN: an output shares bytes with another memory */
+
+static int dray_meets(const uint8_t *a, const uint8_t *b, uint32_t len) {
+  return (uintptr_t)a < (uintptr_t)b + len && (uintptr_t)b < (uintptr_t)a + len;
+}
+
+static int32_t dray_dop_run(uint32_t ctl, uint32_t len, uint8_t *const *mem, const uint32_t *cap,
+                            uint32_t nmem) {
+  dray_op_state st;
+  memset(&st, 0, sizeof st);
+  st.op = ctl & 15u;
+  st.nout = (ctl >> 4) & 3u;
+  st.nin = (ctl >> 6) & 63u;
+  uint32_t arg[2] = {0, 0};
+  if (st.op == DRAY_OP_PQ_RECOVER) {
+    uint32_t a = (ctl >> 12) & 63u, b = (ctl >> 18) & 63u;
+    if (a >= b) return DRAY_EARG;
+    uint64_t mask = (1ull << a) | (1ull << b);
+    arg[0] = (uint32_t)mask;
+    arg[1] = (uint32_t)(mask >> 32);
+  } else if (st.op != DRAY_OP_XOR && st.op != DRAY_OP_PQ) {
+    return DRAY_EARG;
+  }
+  if ((ctl >> 24) != 0 || st.nout + st.nin != nmem || len == 0 ||
+      !dray_op_shape(st.op, st.nout, st.nin, arg)) {
+    return DRAY_EARG;
+  }
+  for (uint32_t s = 0; s < nmem; s++) {
+    int rc = dray_span_ok(mem[s], cap[s], 0, len);
+    if (rc != DRAY_OK) return rc;
+  }
+  for (uint32_t o = 0; o < st.nout; o++) {
+    for (uint32_t s = 0; s < nmem; s++) {
+      if (s != o && dray_meets(mem[o], mem[s], len)) return DRAY_EMEET;
+    }
+  }
+  dray_op_start(&st, arg);
+  const uint8_t *in[DRAY_OP_MAX_IN];
+  for (uint32_t k = 0; k < st.nin; k++) in[k] = mem[st.nout + k];
+  dray_op_chunk(&st, mem, in, len);
+  return DRAY_OK;
+}
+
+#define DRAY_DOP_M(k) uint8_t *m##k, uint32_t c##k
+DRAY_EXPORT int32_t dray_dop3(uint32_t ctl, uint32_t len, DRAY_DOP_M(0), DRAY_DOP_M(1),
+                              DRAY_DOP_M(2)) {
+  uint8_t *mem[] = {m0, m1, m2};
+  const uint32_t cap[] = {c0, c1, c2};
+  return dray_dop_run(ctl, len, mem, cap, 3);
+}
+DRAY_EXPORT int32_t dray_dop4(uint32_t ctl, uint32_t len, DRAY_DOP_M(0), DRAY_DOP_M(1),
+                              DRAY_DOP_M(2), DRAY_DOP_M(3)) {
+  uint8_t *mem[] = {m0, m1, m2, m3};
+  const uint32_t cap[] = {c0, c1, c2, c3};
+  return dray_dop_run(ctl, len, mem, cap, 4);
+}
+DRAY_EXPORT int32_t dray_dop5(uint32_t ctl, uint32_t len, DRAY_DOP_M(0), DRAY_DOP_M(1),
+                              DRAY_DOP_M(2), DRAY_DOP_M(3), DRAY_DOP_M(4)) {
+  uint8_t *mem[] = {m0, m1, m2, m3, m4};
+  const uint32_t cap[] = {c0, c1, c2, c3, c4};
+  return dray_dop_run(ctl, len, mem, cap, 5);
+}
+DRAY_EXPORT int32_t dray_dop6(uint32_t ctl, uint32_t len, DRAY_DOP_M(0), DRAY_DOP_M(1),
+                              DRAY_DOP_M(2), DRAY_DOP_M(3), DRAY_DOP_M(4), DRAY_DOP_M(5)) {
+  uint8_t *mem[] = {m0, m1, m2, m3, m4, m5};
+  const uint32_t cap[] = {c0, c1, c2, c3, c4, c5};
+  return dray_dop_run(ctl, len, mem, cap, 6);
+}
+DRAY_EXPORT int32_t dray_dop7(uint32_t ctl, uint32_t len, DRAY_DOP_M(0), DRAY_DOP_M(1),
+                              DRAY_DOP_M(2), DRAY_DOP_M(3), DRAY_DOP_M(4), DRAY_DOP_M(5),
+                              DRAY_DOP_M(6)) {
+  uint8_t *mem[] = {m0, m1, m2, m3, m4, m5, m6};
+  const uint32_t cap[] = {c0, c1, c2, c3, c4, c5, c6};
+  return dray_dop_run(ctl, len, mem, cap, 7);
+}
+DRAY_EXPORT int32_t dray_dop8(uint32_t ctl, uint32_t len, DRAY_DOP_M(0), DRAY_DOP_M(1),
+                              DRAY_DOP_M(2), DRAY_DOP_M(3), DRAY_DOP_M(4), DRAY_DOP_M(5),
+                              DRAY_DOP_M(6), DRAY_DOP_M(7)) {
+  uint8_t *mem[] = {m0, m1, m2, m3, m4, m5, m6, m7};
+  const uint32_t cap[] = {c0, c1, c2, c3, c4, c5, c6, c7};
+  return dray_dop_run(ctl, len, mem, cap, 8);
+}
+DRAY_EXPORT int32_t dray_dop9(uint32_t ctl, uint32_t len, DRAY_DOP_M(0), DRAY_DOP_M(1),
+                              DRAY_DOP_M(2), DRAY_DOP_M(3), DRAY_DOP_M(4), DRAY_DOP_M(5),
+                              DRAY_DOP_M(6), DRAY_DOP_M(7), DRAY_DOP_M(8)) {
+  uint8_t *mem[] = {m0, m1, m2, m3, m4, m5, m6, m7, m8};
+  const uint32_t cap[] = {c0, c1, c2, c3, c4, c5, c6, c7, c8};
+  return dray_dop_run(ctl, len, mem, cap, 9);
+}
+#undef DRAY_DOP_M
 
 /* ---- sockets (redis native transport) ----------------------------------------------------- */
 
