@@ -469,17 +469,23 @@ static inline size_t dray_peel(const void *p, size_t len) {
   return skip < len ? skip : len;
 }
 
-/* The xor loop for N sources (a constant where it can be), four vectors a step, from i. */
+/*
+ * The xor loop for N sources (a constant where it can be), four vectors a step, from i. The
+ * source pointers are copied to locals first: a store through d (a uint8_t pointer) may alias
+ * anything whose address is known, s[] included, and would make every step reload them.
+ */
 #define DRAY_VXOR_RUN(N) \
   do { \
+    const uint8_t *q_[32]; /* an xor takes at most 32 sources */ \
+    _Pragma("GCC unroll 8") for (uint32_t k_ = 0; k_ < (N) && k_ < 32u; k_++) q_[k_] = s[k_]; \
     for (; i + 4 * DRAY_VW <= len; i += 4 * DRAY_VW) { \
-      V a_ = DRAY_VLD(s[0] + i), b_ = DRAY_VLD(s[0] + i + DRAY_VW); \
-      V c_ = DRAY_VLD(s[0] + i + 2 * DRAY_VW), e_ = DRAY_VLD(s[0] + i + 3 * DRAY_VW); \
+      V a_ = DRAY_VLD(q_[0] + i), b_ = DRAY_VLD(q_[0] + i + DRAY_VW); \
+      V c_ = DRAY_VLD(q_[0] + i + 2 * DRAY_VW), e_ = DRAY_VLD(q_[0] + i + 3 * DRAY_VW); \
       _Pragma("GCC unroll 8") for (uint32_t k_ = 1; k_ < (N); k_++) { \
-        a_ ^= DRAY_VLD(s[k_] + i); \
-        b_ ^= DRAY_VLD(s[k_] + i + DRAY_VW); \
-        c_ ^= DRAY_VLD(s[k_] + i + 2 * DRAY_VW); \
-        e_ ^= DRAY_VLD(s[k_] + i + 3 * DRAY_VW); \
+        a_ ^= DRAY_VLD(q_[k_] + i); \
+        b_ ^= DRAY_VLD(q_[k_] + i + DRAY_VW); \
+        c_ ^= DRAY_VLD(q_[k_] + i + 2 * DRAY_VW); \
+        e_ ^= DRAY_VLD(q_[k_] + i + 3 * DRAY_VW); \
       } \
       DRAY_VST(d + i, a_); \
       DRAY_VST(d + i + DRAY_VW, b_); \
@@ -2163,37 +2169,46 @@ static int dray_meets(const uint8_t *a, const uint8_t *b, uint32_t len) {
 
 static int32_t dray_dop_run(uint32_t ctl, uint32_t len, uint8_t *const *mem, const uint32_t *cap,
                             uint32_t nmem) {
-  dray_op_state st;
-  memset(&st, 0, sizeof st);
-  st.op = ctl & 15u;
-  st.nout = (ctl >> 4) & 3u;
-  st.nin = (ctl >> 6) & 63u;
+  uint32_t op = ctl & 15u, nout = (ctl >> 4) & 3u, nin = (ctl >> 6) & 63u;
   uint32_t arg[2] = {0, 0};
-  if (st.op == DRAY_OP_PQ_RECOVER) {
+  if (op == DRAY_OP_PQ_RECOVER) {
     uint32_t a = (ctl >> 12) & 63u, b = (ctl >> 18) & 63u;
     if (a >= b) return DRAY_EARG;
     uint64_t mask = (1ull << a) | (1ull << b);
     arg[0] = (uint32_t)mask;
     arg[1] = (uint32_t)(mask >> 32);
-  } else if (st.op != DRAY_OP_XOR && st.op != DRAY_OP_PQ) {
+  } else if (op != DRAY_OP_XOR && op != DRAY_OP_PQ) {
     return DRAY_EARG;
   }
-  if ((ctl >> 24) != 0 || st.nout + st.nin != nmem || len == 0 ||
-      !dray_op_shape(st.op, st.nout, st.nin, arg)) {
+  if ((ctl >> 24) != 0 || nout + nin != nmem || len == 0 || !dray_op_shape(op, nout, nin, arg)) {
     return DRAY_EARG;
   }
   for (uint32_t s = 0; s < nmem; s++) {
     int rc = dray_span_ok(mem[s], cap[s], 0, len);
     if (rc != DRAY_OK) return rc;
   }
-  for (uint32_t o = 0; o < st.nout; o++) {
+  for (uint32_t o = 0; o < nout; o++) {
     for (uint32_t s = 0; s < nmem; s++) {
       if (s != o && dray_meets(mem[o], mem[s], len)) return DRAY_EMEET;
     }
   }
-  dray_op_start(&st, arg);
   const uint8_t *in[DRAY_OP_MAX_IN];
-  for (uint32_t k = 0; k < st.nin; k++) in[k] = mem[st.nout + k];
+  for (uint32_t k = 0; k < nin; k++) in[k] = mem[nout + k];
+  /* xor and pq need no state: straight to their kernels (as dray_op_chunk runs them). */
+  if (op == DRAY_OP_XOR) {
+    dray_k->xor_(mem[0], in, nin, len);
+    return DRAY_OK;
+  }
+  if (op == DRAY_OP_PQ && dray_pq != NULL) {
+    dray_pq_run(mem[0], mem[1], in, nin, len);
+    return DRAY_OK;
+  }
+  dray_op_state st;
+  memset(&st, 0, sizeof st);
+  st.op = op;
+  st.nout = nout;
+  st.nin = nin;
+  dray_op_start(&st, arg);
   dray_op_chunk(&st, mem, in, len);
   return DRAY_OK;
 }
