@@ -16,10 +16,11 @@ export interface DirectOps {
   /** memmove of the whole of `src` into `dst`, both `length` bytes long. */
   copy(dst: Uint8Array, src: Uint8Array, length: number): void;
   /**
-   * The xor of `n` (2 to 8) whole views into `dst`, all `length` bytes. False, with nothing
-   * written, when an input shares a byte with `dst`: the validated path then names the error.
+   * The xor of the `n` (2 to 8) whole views `memories[1..n]` into `memories[0]`, all `length`
+   * bytes. False, with nothing written, when an input shares a byte with the output: the
+   * validated path then names the error.
    */
-  xor(dst: Uint8Array, sources: readonly Uint8Array[], n: number, length: number): boolean;
+  xor(memories: readonly Uint8Array[], n: number, length: number): boolean;
   /**
    * P and Q (`memories[0]`, `[1]`) of the `n` data views after them, all `length` bytes; false,
    * nothing written, when it cannot run the request (an output meets another view).

@@ -263,18 +263,13 @@ export function createNativeBackend(library: NativeLibrary): DmoverBackend {
       return Object.hasOwn(kernels, fn.name) ? kernels[fn.name] : undefined;
     },
   });
-  // The memories of a direct xor: the output, then the inputs.
-  const sides: Uint8Array[] = [];
   registerDirect(backend, {
     crc32c: (view: Uint8Array, length: number, seed: number): number =>
       trusted.crc32cOf(view, length, seed),
     copy: (dst: Uint8Array, src: Uint8Array, length: number): void =>
       trusted.copy(dst, src, length),
-    xor(dst: Uint8Array, sources: readonly Uint8Array[], n: number, length: number): boolean {
-      sides[0] = dst;
-      for (let k = 0; k < n; k++) sides[k + 1] = sources[k]!;
-      return trusted.direct(OP.xor, 1, sides, n + 1, length);
-    },
+    xor: (memories: readonly Uint8Array[], n: number, length: number): boolean =>
+      trusted.direct(OP.xor, 1, memories, n + 1, length),
     pq: (memories: readonly Uint8Array[], n: number, length: number): boolean =>
       n <= DIRECT_MAX_MEMORIES - 2 && trusted.direct(OP.pq, 2, memories, n + 2, length),
     pqRecover: (

@@ -255,14 +255,8 @@ function directXor(
   if (length === 0) return false;
   const direct = chooser.directs[chooser.pick(length)];
   if (direct === undefined) return false;
-  // SIDES[1..n] are the inputs: a view of SIDES from 1 would cost an array; the xor takes them
-  // from a list of its own.
-  for (let k = 0; k < n; k++) SOURCES[k] = SIDES[k + 1]!;
-  return direct.xor(SIDES[0]!, SOURCES, n, length);
+  return direct.xor(SIDES, n, length);
 }
-
-// The inputs of a direct xor.
-const SOURCES: Uint8Array[] = [];
 
 /**
  * The CRC-32C (iSCSI, Castagnoli polynomial) of `bytes`. A seed of 0 gives the standard CRC; an

@@ -194,13 +194,14 @@ registerDirect(tsBackend, {
   copy(dst: Uint8Array, src: Uint8Array): void {
     SET.call(dst, src); // memmove, as `copy` above
   },
-  xor(dst: Uint8Array, sources: readonly Uint8Array[], n: number, length: number): boolean {
+  xor(memories: readonly Uint8Array[], n: number, length: number): boolean {
     // An input shares a byte with the output only as a view of that very ArrayBuffer, or of a
     // SharedArrayBuffer object over the same memory (sameMemory tells).
+    const dst = memories[0]!;
     const memory = bufferOf(dst);
     const shared = memory instanceof SharedArrayBuffer;
     for (let k = 0; k < n; k++) {
-      const input = sources[k]!;
+      const input = memories[k + 1]!;
       const other = bufferOf(input);
       if ((other === memory || (shared && sameMemory(memory, other))) && rangesMeet(dst, input)) {
         return false;
