@@ -50,6 +50,19 @@ const XOR_SITES = ["", "", "xor2", "xor3", "xor4", "xor5", "xor6", "xor7", "xor8
   name === "" ? undefined : site(name)
 );
 
+/**
+ * A one-shot's request, always of one shape (absent fields undefined): validation reads requests
+ * of every helper, and a dozen shapes would make each of its reads a megamorphic lookup.
+ */
+function request(
+  output: DmoverBuffer | undefined,
+  outputs: readonly DmoverBuffer[] | undefined,
+  inputs: readonly (DmoverBuffer | undefined)[] | undefined,
+  immediate: unknown,
+): DmoverRequest {
+  return { id: 0, output, outputs, inputs, immediate } as DmoverRequest;
+}
+
 function run(
   helper: string,
   where: HelperSite | string,
@@ -115,7 +128,7 @@ export function copy(
       if (direct !== undefined) return direct.copy(output, input, n);
     }
   }
-  run("copy", COPY, { id: 0, output, inputs: [input] }, options);
+  run("copy", COPY, request(output, undefined, [input], undefined), options);
 }
 
 /**
@@ -136,7 +149,7 @@ export function copy(
  * ```
  */
 export function zero(output: DmoverBuffer, options: OneShotOptions = DEFAULTS): void {
-  run("zero", ZERO, { id: 0, output }, options);
+  run("zero", ZERO, request(output, undefined, undefined, undefined), options);
 }
 
 /**
@@ -163,7 +176,7 @@ export function fill8(
   value: number,
   options: OneShotOptions = DEFAULTS,
 ): void {
-  run("fill8", FILL8, { id: 0, output, immediate: value }, options);
+  run("fill8", FILL8, request(output, undefined, undefined, value), options);
 }
 
 /**
@@ -203,7 +216,7 @@ export function xor(
     );
   }
   if (n > 8 || !directXor(output, inputs, n, options)) {
-    run("xor", XOR_SITES[n] ?? "xor", { id: 0, output, inputs }, options);
+    run("xor", XOR_SITES[n] ?? "xor", request(output, undefined, inputs, undefined), options);
   }
 }
 
@@ -293,7 +306,7 @@ export function crc32c(
       if (direct !== undefined) return direct.crc32c(bytes, n, seed >>> 0);
     }
   }
-  return run("crc32c", CRC32C, { id: 0, inputs: [bytes], immediate: seed }, options)!;
+  return run("crc32c", CRC32C, request(undefined, undefined, [bytes], seed), options)!;
 }
 
 /**
@@ -320,7 +333,7 @@ export function compare(
   b: DmoverBuffer,
   options: OneShotOptions = DEFAULTS,
 ): number {
-  return run("compare", "compare", { id: 0, inputs: [a, b] }, options)!;
+  return run("compare", "compare", request(undefined, undefined, [a, b], undefined), options)!;
 }
 
 /** An 8-byte pattern as compare-pattern's immediate: little-endian. */
@@ -368,7 +381,12 @@ export function comparePattern(
   options: OneShotOptions = DEFAULTS,
 ): number {
   const immediate = patternImmediate(pattern);
-  return run("comparePattern", "compare-pattern", { id: 0, inputs: [bytes], immediate }, options)!;
+  return run(
+    "comparePattern",
+    "compare-pattern",
+    request(undefined, undefined, [bytes], immediate),
+    options,
+  )!;
 }
 
 /**
@@ -401,7 +419,7 @@ export function copyCrc32c(
   return run(
     "copyCrc32c",
     "copy-crc32c",
-    { id: 0, output, inputs: [input], immediate: seed },
+    request(output, undefined, [input], seed),
     options,
   )!;
 }
@@ -430,7 +448,7 @@ export function dualcast(
   input: DmoverBuffer,
   options: OneShotOptions = DEFAULTS,
 ): void {
-  run("dualcast", "dualcast", { id: 0, outputs, inputs: [input] }, options);
+  run("dualcast", "dualcast", request(undefined, outputs, [input], undefined), options);
 }
 
 /**
@@ -460,7 +478,7 @@ export function xorCheck(
   inputs: readonly DmoverBuffer[],
   options: OneShotOptions = DEFAULTS,
 ): number {
-  return run("xorCheck", "xor-check", { id: 0, inputs }, options)!;
+  return run("xorCheck", "xor-check", request(undefined, undefined, inputs, undefined), options)!;
 }
 
 /**
@@ -499,7 +517,7 @@ export function pq(
     const direct = length === 0 ? undefined : chooser.directs[chooser.pick(length)];
     if (direct?.pq !== undefined && direct.pq(SIDES, n, length)) return;
   }
-  run("pq", PQ, { id: 0, outputs, inputs: data }, options);
+  run("pq", PQ, request(undefined, outputs, data, undefined), options);
 }
 
 /**
@@ -560,5 +578,5 @@ export function pqRecover(
       return;
     }
   }
-  run("pqRecover", PQ_RECOVER, { id: 0, outputs, inputs: survivors, immediate: mask }, options);
+  run("pqRecover", PQ_RECOVER, request(undefined, outputs, survivors, mask), options);
 }
