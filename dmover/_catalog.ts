@@ -89,9 +89,12 @@ function nativePerInput(perInput: number, extra = 0): CostModel {
   return { overheadNs: OP_NS + 20 * 4, gbps: 1 / (perInput * 4 + extra) };
 }
 
-// The same sweeps: xor2 native 143 ns at 16 B, 183 ns at 4 KiB.
+// Refitted 2026-12-06 to the direct entry points (dray_dop3..9: no table, 3 to 9 buffer
+// parameters), one-shots of whole views, 16 B to 4 KiB: xor2 native 77 ns at 16 B, 109 ns at
+// 4 KiB; xor4 106 and 206; xor8 171 and 385 (ts: 100, 170, 318 ns at 16 B). Sessions, which build
+// a table, pay about 60 ns more; the one-shots are the commoner small requests.
 function nativeXor(n: number): CostModel {
-  return { overheadNs: byArity(n, 140, 210, 357), gbps: 1 / byArity(n, 0.01, 0.0206, 0.04) };
+  return { overheadNs: byArity(n, 75, 105, 170), gbps: 1 / byArity(n, 0.008, 0.024, 0.052) };
 }
 
 function fixed(model: CostModel): () => CostModel {
