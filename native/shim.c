@@ -470,6 +470,14 @@ static inline size_t dray_peel(const void *p, size_t len) {
 }
 
 /*
+ * Keeps the stores on either side in program order. GCC otherwise issues a step's four stores in
+ * any order (d + 64, d, d + 192, d + 128, ...), and on AMD Zen 4 under Deno that made the xor of
+ * 64 KiB 15-20% slower than the same loop storing front to back (measured: 1500-1560 ns against
+ * 1300-1360, in one process on one set of buffers; in a plain C process the two were level).
+ */
+#define DRAY_STORE_ORDER() __asm__ volatile("" ::: "memory")
+
+/*
  * The xor loop for N sources (a constant where it can be), four vectors a step, from i. The
  * source pointers are copied to locals first: a store through d (a uint8_t pointer) may alias
  * anything whose address is known, s[] included, and would make every step reload them.
@@ -488,8 +496,11 @@ static inline size_t dray_peel(const void *p, size_t len) {
         e_ ^= DRAY_VLD(q_[k_] + i + 3 * DRAY_VW); \
       } \
       DRAY_VST(d + i, a_); \
+      DRAY_STORE_ORDER(); \
       DRAY_VST(d + i + DRAY_VW, b_); \
+      DRAY_STORE_ORDER(); \
       DRAY_VST(d + i + 2 * DRAY_VW, c_); \
+      DRAY_STORE_ORDER(); \
       DRAY_VST(d + i + 3 * DRAY_VW, e_); \
     } \
     for (; i + DRAY_VW <= len; i += DRAY_VW) { \
