@@ -925,12 +925,19 @@ static void dray_gf_tables_init(void) {
         q3 = VXOR(VDBL(q3), x3); \
       } \
       VST(pp + i, p0); \
+      DRAY_STORE_ORDER(); \
       VST(pp + i + (W), p1); \
+      DRAY_STORE_ORDER(); \
       VST(pp + i + 2 * (W), p2); \
+      DRAY_STORE_ORDER(); \
       VST(pp + i + 3 * (W), p3); \
+      DRAY_STORE_ORDER(); \
       VST(qq + i, q0); \
+      DRAY_STORE_ORDER(); \
       VST(qq + i + (W), q1); \
+      DRAY_STORE_ORDER(); \
       VST(qq + i + 2 * (W), q2); \
+      DRAY_STORE_ORDER(); \
       VST(qq + i + 3 * (W), q3); \
     } \
     uint8_t pad[W], out[2][W]; \
