@@ -39,6 +39,7 @@ const PRELOADED_TESTS = [
   "tests/native/library_test.ts",
   "tests/native/sockets_test.ts",
   "tests/dmover/native_kernels_test.ts",
+  "tests/dmover/direct_path_test.ts", // the one-shots' direct path, getters that detach or shrink
   // Its children inherit LD_PRELOAD and DRAY_NATIVE: every kernel level against ISA-L, sanitized.
   "tests/dmover/isal_diff_test.ts",
 ];
