@@ -7,10 +7,19 @@
 //   deno run -A tests/dmover/_isal_diff.ts [--all-backends] [seed]
 //
 // Without --all-backends only the backends that run the shim's kernels (native, native-async,
-// auto) are checked: ts and the worker pool do not depend on the level.
-import { type DmoverBackend, type DmoverBuffer, openSession } from "../../dmover/mod.ts";
+// auto) are checked: ts and the worker pool do not depend on the level. The one-shots xor, pq and
+// pqRecover also run over whole views on native and auto: their direct path (dray_dop3..9).
+import {
+  type DmoverBackend,
+  type DmoverBuffer,
+  openSession,
+  pq as pqOneShot,
+  pqRecover as pqRecoverOneShot,
+  xor as xorOneShot,
+} from "../../dmover/mod.ts";
 import { native } from "../_helpers/native.ts";
 import { openIsal } from "./_isal.ts";
+import { trustedOps } from "../../native/_trusted.ts";
 import {
   ALL_BACKENDS,
   makeSide,
@@ -111,6 +120,37 @@ async function run(
   return { outputs: outs.map((o) => o.read()), immediate: completion.immediate };
 }
 
+/**
+ * Runs xor, pq or pqRecover as a one-shot over whole views (`undefined`: a lost block of the
+ * stripe), in guarded memory of either kind: their direct path (dray_dop3..9 on native). Returns
+ * the outputs' bytes.
+ */
+function oneShot(
+  fn: "xor" | "pq" | "pqRecover",
+  backend: string,
+  blocks: readonly (Uint8Array | undefined)[],
+  next: (n: number) => number,
+): Uint8Array[] {
+  const length = blocks.find((b) => b !== undefined)!.length;
+  const whole = (bytes: Uint8Array): Side => makeSide(bytes, "whole", next, memories[next(2)]!);
+  const ins = blocks.map((b) => b === undefined ? undefined : whole(b));
+  const outs = Array.from(
+    { length: fn === "xor" ? 1 : 2 },
+    (_, k) => whole(randomBytes(length, k)),
+  );
+  const checkOutputs = guard(outs, true);
+  const checkInputs = guard(ins.filter((s) => s !== undefined), false);
+  const views = outs.map((o) => o.buffer as Uint8Array);
+  const inputs = ins.map((s) => s?.buffer as Uint8Array | undefined);
+  const options = { backend };
+  if (fn === "xor") xorOneShot(views[0]!, inputs as Uint8Array[], options);
+  else if (fn === "pq") pqOneShot([views[0]!, views[1]!], inputs as Uint8Array[], options);
+  else pqRecoverOneShot([views[0]!, views[1]!], inputs, options);
+  checkOutputs();
+  checkInputs();
+  return outs.map((o) => o.read());
+}
+
 function same(a: Uint8Array, b: Uint8Array): number {
   if (a.length !== b.length) return 0;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
@@ -123,6 +163,15 @@ async function main(): Promise<void> {
   if (!isal.available) throw new Error(`ISA-L is not available: ${isal.reason}`);
   const ref = isal.reference;
   const next = rng(SEED);
+  // Counts the direct calls that ran (dray_dop3..9 accepted them), for the report.
+  const trusted = trustedOps(native.library)!;
+  const directCall = trusted.direct;
+  let direct = 0;
+  trusted.direct = (...args) => {
+    const ran = directCall.apply(trusted, args);
+    if (ran) direct++;
+    return ran;
+  };
   const wanted = allBackends
     ? ALL_BACKENDS
     : ALL_BACKENDS.filter((b) => b.name === "native" || b.name === "native-async");
@@ -305,6 +354,49 @@ async function main(): Promise<void> {
         }
       }
     }
+    // The one-shots over whole views (their direct path): xor of 2..8, pq of 2..7 data blocks,
+    // pq-recover of every lost pair of 2..7 data blocks, on the synchronous backends that run the
+    // shim's kernels.
+    const expect = (what: string, got: Uint8Array[], want: readonly Uint8Array[]): void => {
+      got.forEach((bytes, k) => {
+        const at = same(bytes, want[k]!);
+        if (at >= 0) throw new Mismatch(`${what}: output ${k} differs from ISA-L at ${at}`);
+      });
+      checks++;
+    };
+    for (const backend of ["native", "auto"]) {
+      const lengths = (): number[] => [edges[next(edges.length)]!, 512 + next(600), size()];
+      for (let n = 2; n <= 8; n++) {
+        for (const length of lengths()) {
+          const inputs = Array.from({ length: n }, () => randomBytes(length, next(1 << 30)));
+          const what = `one-shot xor ${n}, ${length} B, backend ${backend}`;
+          expect(what, oneShot("xor", backend, inputs, next), [ref.xor(inputs)]);
+        }
+      }
+      for (let n = 2; n <= 7; n++) {
+        for (const length of lengths()) {
+          const data = Array.from({ length: n }, () => randomBytes(length, next(1 << 30)));
+          const what = `one-shot pq ${n}, ${length} B, backend ${backend}`;
+          expect(what, oneShot("pq", backend, data, next), ref.pq(data));
+        }
+        const length = next(2) === 0 ? edges[next(edges.length)]! : 512 + next(5000);
+        const data = Array.from({ length: n }, () => randomBytes(length, next(1 << 30)));
+        const stripe = [...data, ...ref.pq(data)];
+        for (let a = 0; a < n + 2; a++) {
+          for (let b = a + 1; b < n + 2; b++) {
+            const survivors = stripe.filter((_, i) => i !== a && i !== b);
+            const holes = stripe.map((block, i) => i === a || i === b ? undefined : block);
+            const what =
+              `one-shot pq-recover ${n}+2 lost ${a}, ${b}, ${length} B, backend ${backend}`;
+            expect(
+              what,
+              oneShot("pqRecover", backend, holes, next),
+              ref.recover(n, a, b, survivors),
+            );
+          }
+        }
+      }
+    }
     console.log(
       `isal-diff: ${
         JSON.stringify({
@@ -313,12 +405,14 @@ async function main(): Promise<void> {
           crc32c: native.library.crc32cImplementation,
           backends: backends.map((b) => b.name),
           checks,
+          direct,
           seed: SEED,
           isal: ref.path,
         })
       }`,
     );
   } finally {
+    trusted.direct = directCall;
     for (const { backend } of opened) (backend as DmoverBackend & Disposable)[Symbol.dispose]();
     ref.close();
   }

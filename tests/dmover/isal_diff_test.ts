@@ -85,6 +85,9 @@ for (const [index, { isa, level, note }] of LEVELS.entries()) {
       const want = ORDER.indexOf(level) <= ORDER.indexOf(cpuLevel) ? level : cpuLevel;
       assert.equal(dmoverLevel(report.isa), want, `DRAY_ISA=${isa} ran at ${report.isa}`);
       assert.ok(report.checks > 1000, `only ${report.checks} checks`);
+      // The one-shots over whole views ran through the direct entry points (xor 2..8, pq and
+      // every lost pair of pq-recover, 2..7 data blocks, on native alone: 155 calls).
+      assert.ok(report.direct >= 155, `only ${report.direct} direct calls`);
     },
   });
 }

@@ -1,13 +1,15 @@
 // The shim's generic dmover entry points (dray_op4, dray_op12) and their runtime dispatch: the
 // TypeScript checks of NativeLibrary.dmoverOp, the C checks on their own (called raw, past the
 // wrapper), every instruction-set level this CPU runs (a library built per level) against
-// references written here, the DRAY_ISA override, and the arm64 NEON path under qemu.
+// references written here, with the direct entry points (dray_dop3..9, _direct_check.ts) at each,
+// the DRAY_ISA override, and the arm64 NEON path under qemu.
 import assert from "node:assert/strict";
 import { buildNative, findCompiler } from "../../native/build.ts";
 import { loadNative, type NativeLibrary } from "../../native/mod.ts";
 import { nativeLibrary as lib } from "../_helpers/native.ts";
 import { bitwiseCrc32c, pqRef, randomBytes, rng } from "./_support.ts";
 import { commandRuns } from "../_helpers/command_runs.ts";
+import { checkDirect } from "./_direct_check.ts";
 
 const ignore = lib === undefined;
 const EFAULT = -1;
@@ -340,6 +342,7 @@ Deno.test({
       assert.equal(lib!.dmoverIsa, levels[levels.length - 1]);
     }
     checkOps(lib!, 11);
+    checkDirect(lib!.path, lib!.dmoverIsa, 12);
   },
 });
 
@@ -361,6 +364,7 @@ Deno.test({
           assert.equal(status.library.dmoverIsa, levels[level]);
           if (level === 0) assert.equal(status.library.crc32cImplementation, "table");
           checkOps(status.library, 100 + level);
+          checkDirect(out, levels[level]!, 200 + level);
         } finally {
           status.library.close();
         }

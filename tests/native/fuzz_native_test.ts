@@ -33,9 +33,13 @@ import {
   type WrapperSpec,
 } from "./fuzz_table.ts";
 import { OP_ROWS } from "./fuzz_op_rows.ts";
+import { DOP_ROWS } from "./fuzz_dop_rows.ts";
 
-/** Every native entry point: the rows of fuzz_table.ts and those of the generic dmover ops. */
-const ROWS: readonly Row[] = [...BASE_ROWS, ...OP_ROWS];
+/**
+ * Every native entry point: the rows of fuzz_table.ts, those of the generic dmover ops and those
+ * of the direct ones.
+ */
+const ROWS: readonly Row[] = [...BASE_ROWS, ...OP_ROWS, ...DOP_ROWS];
 
 const ignore = lib === undefined || Deno.build.os !== "linux";
 

@@ -39,6 +39,8 @@ const PRELOADED_TESTS = [
   "tests/native/library_test.ts",
   "tests/native/sockets_test.ts",
   "tests/dmover/native_kernels_test.ts",
+  "tests/dmover/direct_path_test.ts", // the one-shots' direct path, getters that detach or shrink
+  "tests/dmover/direct_fuzz_test.ts",
   // Its children inherit LD_PRELOAD and DRAY_NATIVE: every kernel level against ISA-L, sanitized.
   "tests/dmover/isal_diff_test.ts",
 ];

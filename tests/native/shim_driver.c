@@ -986,6 +986,10 @@ static void run_isa(void) {
 #endif
 }
 
+/* ---- the direct entry points (dray_dop3..dray_dop9) ------------------------------------------- */
+
+#include "_driver_dop.c"
+
 /* ---- sockets: scripted recv() and send() ------------------------------------------------------- */
 
 ssize_t __real_recv(int fd, void *buf, size_t len, int flags);
@@ -1474,6 +1478,13 @@ static const entry ENTRIES[] = {
     {"dray_op12", run_op12, 1500},
     {"dray_op4_async", run_op4_async, 500},
     {"dray_op12_async", run_op12_async, 300},
+    {"dray_dop3", run_dop3, 1500},
+    {"dray_dop4", run_dop4, 1500},
+    {"dray_dop5", run_dop5, 1000},
+    {"dray_dop6", run_dop6, 800},
+    {"dray_dop7", run_dop7, 800},
+    {"dray_dop8", run_dop8, 800},
+    {"dray_dop9", run_dop9, 800},
     {"dray_sock_connect", run_sock_connect, 300},
     {"dray_sock_connect_start", run_sock_connect_start, 300},
     {"dray_sock_connect_poll", run_sock_connect_poll, 200},
