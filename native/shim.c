@@ -478,7 +478,16 @@ static inline size_t dray_peel(const void *p, size_t len) {
 #define DRAY_STORE_ORDER() __asm__ volatile("" ::: "memory")
 
 /*
- * The xor loop for N sources (a constant where it can be), four vectors a step, from i. The
+ * From this length the xor loop takes two vectors a step instead of four: fewer lines in flight
+ * per source, which suits data streaming from L2 and beyond (xor of 8 sources at 64 KiB on AMD
+ * Zen 4: 23.3 GB/s against 20.4, ISA-L 21.4; at 4 KiB four vectors a step are faster, 38.6
+ * against 34.2; 2 sources level either way).
+ */
+#define DRAY_XOR_LONG 32768u
+
+/*
+ * The xor loop for N sources (a constant where it can be), four vectors a step (two from
+ * DRAY_XOR_LONG bytes), from i. The
  * source pointers are copied to locals first: a store through d (a uint8_t pointer) may alias
  * anything whose address is known, s[] included, and would make every step reload them.
  */
@@ -486,6 +495,18 @@ static inline size_t dray_peel(const void *p, size_t len) {
   do { \
     const uint8_t *q_[32]; /* an xor takes at most 32 sources */ \
     _Pragma("GCC unroll 8") for (uint32_t k_ = 0; k_ < (N) && k_ < 32u; k_++) q_[k_] = s[k_]; \
+    if (len >= DRAY_XOR_LONG) { \
+      for (; i + 2 * DRAY_VW <= len; i += 2 * DRAY_VW) { \
+        V a_ = DRAY_VLD(q_[0] + i), b_ = DRAY_VLD(q_[0] + i + DRAY_VW); \
+        _Pragma("GCC unroll 8") for (uint32_t k_ = 1; k_ < (N); k_++) { \
+          a_ ^= DRAY_VLD(q_[k_] + i); \
+          b_ ^= DRAY_VLD(q_[k_] + i + DRAY_VW); \
+        } \
+        DRAY_VST(d + i, a_); \
+        DRAY_STORE_ORDER(); \
+        DRAY_VST(d + i + DRAY_VW, b_); \
+      } \
+    } \
     for (; i + 4 * DRAY_VW <= len; i += 4 * DRAY_VW) { \
       V a_ = DRAY_VLD(q_[0] + i), b_ = DRAY_VLD(q_[0] + i + DRAY_VW); \
       V c_ = DRAY_VLD(q_[0] + i + 2 * DRAY_VW), e_ = DRAY_VLD(q_[0] + i + 3 * DRAY_VW); \
