@@ -1,10 +1,11 @@
 /**
  * The `isal` section of bench/dmover_bench.ts: dray's native backend (through FFI, as a caller
  * gets it) against Intel ISA-L called from C (bench/dmover_isal.c, a tight loop linked with
- * -lisal), for crc32c, xor2, xor8, pq 6+2 and pq-recover 6+2 (data blocks 0 and 1 lost) at 4 KiB,
- * 64 KiB, 1 MiB and 16 MiB. The two run in interleaved rounds on one thread each (dray's round,
- * then ISA-L's, ...), and each side's figure is its median over the rounds, so that both see the
- * same machine; only their ratio means much on a shared machine. Also the cost of one small
+ * -lisal, built as a library and loaded into this process), for crc32c, xor2, xor8, pq 6+2 and
+ * pq-recover 6+2 (data blocks 0 and 1 lost) at 4 KiB, 64 KiB, 1 MiB and 16 MiB, both on the same
+ * buffers. The two run in interleaved rounds (dray's round, then ISA-L's, ...), and each side's
+ * figure is its median over the rounds, so that both see the same machine; only their ratio means
+ * much on a shared machine. Also the cost of one small
  * request: ns per one-shot 64-byte copy and 4 KiB crc32c, and per 64-byte request through a
  * session of depth 64.
  *
@@ -37,18 +38,15 @@ export interface IsalRow {
   dray_c_per_isal: number;
 }
 
-/** Builds bench/dmover_isal.c, or says why it cannot. */
+/** Builds bench/dmover_isal.c as a shared library, or says why it cannot. */
 export async function buildIsal(root: string): Promise<{ path: string } | { reason: string }> {
   const compiler = await findCompiler();
   if (compiler === undefined) return { reason: "no C compiler" };
-  const out = `${root}.tmp/dmover_isal`;
+  const out = `${root}.tmp/libdmover_isal.so`;
   Deno.mkdirSync(`${root}.tmp`, { recursive: true });
-  // The shim's own flags (its kernels are included), as an executable, linked with ISA-L.
-  const flags = BASE_FLAGS.filter((f) =>
-    f !== "-shared" && f !== "-fPIC" && f !== "-fvisibility=hidden"
-  );
+  // The shim's own flags (its kernels are included), linked with ISA-L.
   const result = await new Deno.Command(compiler, {
-    args: [...flags, "-o", out, `${root}bench/dmover_isal.c`, "-lisal"],
+    args: [...BASE_FLAGS, "-o", out, `${root}bench/dmover_isal.c`, "-lisal"],
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -60,52 +58,43 @@ export async function buildIsal(root: string): Promise<{ path: string } | { reas
   return { path: out };
 }
 
-/** The C program, kept running: one request a line, its loop's nanoseconds back. */
-class IsalServer implements AsyncDisposable {
-  readonly #child: Deno.ChildProcess;
-  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
-  readonly #lines: AsyncIterator<string>;
+/** The C loops, loaded into this process: ISA-L and dray's kernels over the given buffers. */
+class IsalLoops implements Disposable {
+  readonly #library: Deno.DynamicLibrary<{
+    dray_isal_time: { parameters: ["buffer", "u32", "u32", "buffer", "u32"]; result: "f64" };
+  }>;
+  readonly #addresses: BigUint64Array;
+  readonly #capacity: number;
+  readonly #keep: readonly Uint8Array[];
 
-  constructor(path: string, largest: number) {
-    this.#child = new Deno.Command(path, {
-      args: [String(largest)],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "inherit",
-    }).spawn();
-    this.#writer = this.#child.stdin.getWriter();
-    this.#lines = this.#child.stdout
-      .pipeThrough(new TextDecoderStream())
-      .pipeThrough(splitLines())[Symbol.asyncIterator]();
+  constructor(path: string, buffers: readonly Uint8Array[]) {
+    this.#library = Deno.dlopen(path, {
+      dray_isal_time: { parameters: ["buffer", "u32", "u32", "buffer", "u32"], result: "f64" },
+    });
+    this.#keep = buffers;
+    this.#addresses = new BigUint64Array(
+      buffers.map((b) => BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(b)))),
+    );
+    this.#capacity = Math.min(...buffers.map((b) => b.length));
   }
 
-  /** Nanoseconds of `iterations` calls of ISA-L's `fn` over `size` bytes. */
-  async time(fn: string, size: number, iterations: number): Promise<number> {
-    await this.#writer.write(new TextEncoder().encode(`${fn} ${size} ${iterations}\n`));
-    const { value, done } = await this.#lines.next();
-    const ns = Number(value);
-    if (done || !Number.isFinite(ns)) throw new Error(`ISA-L's ${fn} at ${size} failed: ${value}`);
+  /** Nanoseconds of `iterations` calls of `fn` over `size` bytes of the buffers. */
+  time(fn: string, size: number, iterations: number): number {
+    const name = new TextEncoder().encode(`${fn}\0`);
+    const ns = this.#library.symbols.dray_isal_time(
+      name,
+      size,
+      iterations,
+      this.#addresses,
+      this.#capacity,
+    );
+    if (!(ns >= 0) || this.#keep.length === 0) throw new Error(`ISA-L's ${fn} at ${size} failed`);
     return ns;
   }
 
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.#writer.close();
-    await this.#child.status;
+  [Symbol.dispose](): void {
+    this.#library.close();
   }
-}
-
-function splitLines(): TransformStream<string, string> {
-  let rest = "";
-  return new TransformStream({
-    transform(chunk, controller) {
-      const parts = (rest + chunk).split("\n");
-      rest = parts.pop()!;
-      for (const line of parts) controller.enqueue(line);
-    },
-    flush(controller) {
-      if (rest) controller.enqueue(rest);
-    },
-  });
 }
 
 function median(values: number[]): number {
@@ -135,13 +124,14 @@ function iterationsFor(run: () => void, ms: number): number {
  *
  * @param native A runner of dray's native backend for a row's function and size.
  */
-export async function isalSection(
+export function isalSection(
   path: string,
+  buffers: readonly Uint8Array[],
   native: (name: string, size: number) => () => void,
   sizes: readonly number[],
   options: { rounds: number; roundMs: number },
-): Promise<Record<string, Record<string, IsalRow>>> {
-  await using server = new IsalServer(path, Math.max(...sizes));
+): Record<string, Record<string, IsalRow>> {
+  using server = new IsalLoops(path, buffers);
   const out: Record<string, Record<string, IsalRow>> = {};
   for (const [name, fn] of Object.entries(ISAL_FUNCTIONS)) {
     out[name] = {};
@@ -150,7 +140,7 @@ export async function isalSection(
       const dray = iterationsFor(run, options.roundMs);
       // ISA-L's loop: as many calls as fill a round at its own speed.
       const probe = Math.max(1, dray >> 2);
-      const probeNs = await server.time(fn, size, probe);
+      const probeNs = server.time(fn, size, probe);
       const isalIterations = Math.max(1, Math.round((probe * options.roundMs * 1e6) / probeNs));
       const drayRates: number[] = [];
       const isalRates: number[] = [];
@@ -159,9 +149,9 @@ export async function isalSection(
         const t0 = performance.now();
         for (let i = 0; i < dray; i++) run();
         drayRates.push((size * dray) / ((performance.now() - t0) * 1e6));
-        const ns = await server.time(fn, size, isalIterations);
+        const ns = server.time(fn, size, isalIterations);
         isalRates.push((size * isalIterations) / ns);
-        const cns = await server.time(`dray-${fn}`, size, isalIterations);
+        const cns = server.time(`dray-${fn}`, size, isalIterations);
         drayCRates.push((size * isalIterations) / cns);
       }
       const nativeMedian = median(drayRates);
@@ -201,19 +191,20 @@ export function nsPerCall(
 }
 
 /** ISA-L's own ns per call, from C, for one function and size (median of rounds). */
-export async function isalNsPerCall(
+export function isalNsPerCall(
   path: string,
+  buffers: readonly Uint8Array[],
   fn: string,
   size: number,
   options: { rounds: number; roundMs: number },
-): Promise<number> {
-  await using server = new IsalServer(path, size);
+): number {
+  using server = new IsalLoops(path, buffers);
   const probe = 1000;
-  const probeNs = await server.time(fn, size, probe);
+  const probeNs = server.time(fn, size, probe);
   const n = Math.max(1, Math.round((probe * options.roundMs * 1e6) / probeNs));
   const samples: number[] = [];
   for (let round = 0; round < options.rounds; round++) {
-    samples.push((await server.time(fn, size, n)) / n);
+    samples.push(server.time(fn, size, n) / n);
   }
   return median(samples);
 }

@@ -179,11 +179,11 @@ const buffers = Array.from({ length: 12 }, (_, k) => {
 });
 
 /**
- * The buffers of the `isal` section: placed as bench/dmover_isal.c places ISA-L's (a 64-byte
- * boundary, then 1088 * k bytes: every buffer aligned, each at its own offset in a 4 KiB page), so
- * that dray and ISA-L run on the same alignment. The address comes from Deno.UnsafePointer.of
- * (the bench runs with --allow-ffi); without it, the views start 16 bytes past a boundary, V8's
- * placement of large ArrayBuffers.
+ * The buffers of the `isal` section, which dray's one-shots and ISA-L's C loop (loaded into this
+ * process) both run on: each 64-byte aligned, as ISA-L's SIMD code wants, then 1088 * k bytes on,
+ * so that each sits at its own offset in a 4 KiB page. The address comes from
+ * Deno.UnsafePointer.of (the bench runs with --allow-ffi); without it, the views start 16 bytes
+ * past a boundary, V8's placement of large ArrayBuffers.
  */
 function alignedLikeIsal(): Uint8Array[] {
   return Array.from({ length: 12 }, (_, k) => {
@@ -521,8 +521,9 @@ const isalBuild = wanted("isal") || wanted("rate") ? await buildIsal(root) : und
 if (wanted("isal")) {
   if (isalBuild !== undefined && "path" in isalBuild && live.available) {
     const isalBuffers = alignedLikeIsal();
-    const rows = await isalSection(
+    const rows = isalSection(
       isalBuild.path,
+      isalBuffers,
       (name, size) => runner(name, size, { backend: "native" }, isalBuffers),
       SIZES,
       { rounds: quick ? 5 : 15, roundMs: ROUND_MS },
@@ -557,8 +558,9 @@ if (wanted("rate")) {
     },
   };
   if (isalBuild !== undefined && "path" in isalBuild) {
-    ns["crc32c 4 KiB one-shot"]!.isal_c = await isalNsPerCall(
+    ns["crc32c 4 KiB one-shot"]!.isal_c = isalNsPerCall(
       isalBuild.path,
+      buffers,
       "crc32c",
       4096,
       options,
@@ -588,7 +590,7 @@ merged.meta = {
   load_start: loadStart,
   load_end: Deno.loadavg(),
   isal:
-    "bench/dmover_isal.c: ISA-L from C (-O2 -lisal), 64-byte-aligned buffers; isal and native_median are medians of interleaved rounds",
+    "bench/dmover_isal.c: ISA-L from C (-O2 -lisal), a library loaded into the benchmark and run on the same 64-byte-aligned buffers as dray; isal and native_median are medians of interleaved rounds",
   // When each section was last measured (a run with --only keeps the others' figures).
   measured: {
     ...((previous.meta as { measured?: Record<string, string> } | undefined)?.measured ?? {}),

@@ -3,16 +3,19 @@
  * dray's native backend (crc32c, xor2, xor8, pq of 6 data blocks, pq-recover of a 6+2 stripe with
  * data blocks 0 and 1 lost), each a tight loop of ISA-L calls; and, as `dray-<function>`, the
  * shim's own entry points (included from native/shim.c, built with its flags) over the same
- * buffers, so that dray's kernels meet ISA-L's without FFI in between. Built by the benchmark with
- * the shim's flags and -lisal. It serves the benchmark over a pipe, so that the rounds interleave
- * with dray's in Deno:
+ * buffers, so that dray's kernels meet ISA-L's without FFI in between. Built by the benchmark as a
+ * shared library with the shim's flags and -lisal, and loaded into the benchmark's own process:
  *
- *   stdin:  <function> <size> <iterations>     one request a line
- *   stdout: <nanoseconds>                      the time of the loop alone, one line a request
+ *   double dray_isal_time(const char *fn, uint32_t len, uint32_t iterations,
+ *                         const uint64_t *buffers, uint32_t capacity)
  *
- * Buffers are 64-byte aligned, as ISA-L's SIMD versions want (pq_gen also wants lengths that are
- * multiples of 32: every benchmark size is), each at its own offset within a 4 KiB page (see
- * bench/dmover_ref.c). The CRC is dray's: ~crc32_iscsi(data, len, ~seed). pq-recover runs
+ * times `iterations` calls of `fn` over the 12 buffers whose addresses it is given (the very
+ * buffers dray's one-shots run on, 64-byte aligned, each at its own offset within a 4 KiB page),
+ * returning the nanoseconds of the loop alone, or -1. One process and one set of buffers for both
+ * sides: which physical pages a buffer gets decides how 4 KiB requests over 8 buffers share the
+ * caches, and two processes drew different pages (measured, a C loop of dray's pq at 4 KiB ran
+ * 205-210 ns in some processes and 300-313 in others, ISA-L's pq_gen 250 and 326-340, always in the
+ * same mode within one process). The CRC is dray's: ~crc32_iscsi(data, len, ~seed). pq-recover runs
  * ec_encode_data with decoding tables built once (gf_invert_matrix, ec_init_tables), outside the
  * timed loop: ISA-L's best case, where a caller keeps the tables of a failure pattern.
  */
@@ -128,28 +131,18 @@ static int run(const char *f, int len) {
   return -1;
 }
 
-int main(int argc, char **argv) {
-  size_t max = argc > 1 ? strtoul(argv[1], NULL, 10) : (16u << 20);
-  cap_all = (uint32_t)max;
-  for (int i = 0; i < NBUF; i++) {
-    uint8_t *raw = aligned_alloc(64, max + 64 * 17 * NBUF + 64);
-    if (raw == NULL) return 1;
-    bufs[i] = raw + 64 * 17 * i;
-    memset(bufs[i], 0xa5, max);
+static int ready;
+
+DRAY_EXPORT double dray_isal_time(const char *fn, uint32_t len, uint32_t iterations,
+                                  const uint64_t *buffers, uint32_t capacity) {
+  if (!ready) {
+    if (recovery_tables() != 0) return -1;
+    ready = 1;
   }
-  if (recovery_tables() != 0) return 1;
-  char f[32];
-  unsigned long len, iters;
-  while (scanf("%31s %lu %lu", f, &len, &iters) == 3) {
-    if (len > max || run(f, (int)len) != 0) {
-      printf("error\n");
-      fflush(stdout);
-      continue;
-    }
-    double t0 = now_ns();
-    for (unsigned long i = 0; i < iters; i++) run(f, (int)len);
-    printf("%.0f\n", now_ns() - t0);
-    fflush(stdout);
-  }
-  return 0;
+  for (int i = 0; i < NBUF; i++) bufs[i] = (uint8_t *)(uintptr_t)buffers[i];
+  cap_all = capacity;
+  if (len > capacity || run(fn, (int)len) != 0) return -1;
+  double t0 = now_ns();
+  for (uint32_t i = 0; i < iterations; i++) run(fn, (int)len);
+  return now_ns() - t0;
 }
