@@ -12,7 +12,6 @@ import type { DmoverBuffer, DmoverRequest } from "./types.ts";
 import { type ArgsKind, MAX_MEMORIES, OpTable } from "./_op_table.ts";
 import { OP } from "../native/_dmover_ops.ts";
 import { registerDirect } from "./_direct.ts";
-import { DIRECT_MAX_MEMORIES } from "../native/_direct_calls.ts";
 
 const U32_MAX = 0xffff_ffff;
 const ZERO_OFFSETS: readonly number[] = Object.freeze([0, 0, 0, 0, 0, 0, 0, 0]);
@@ -271,16 +270,14 @@ export function createNativeBackend(library: NativeLibrary): DmoverBackend {
     xor: (memories: readonly Uint8Array[], n: number, length: number): boolean =>
       trusted.direct(OP.xor, 1, memories, n + 1, length),
     pq: (memories: readonly Uint8Array[], n: number, length: number): boolean =>
-      n <= DIRECT_MAX_MEMORIES - 2 && trusted.direct(OP.pq, 2, memories, n + 2, length),
+      trusted.direct(OP.pq, 2, memories, n + 2, length),
     pqRecover: (
       memories: readonly Uint8Array[],
       n: number,
       lostA: number,
       lostB: number,
       length: number,
-    ): boolean =>
-      n <= DIRECT_MAX_MEMORIES - 2 &&
-      trusted.direct(OP.pqRecover, 2, memories, n + 2, length, lostA, lostB),
+    ): boolean => trusted.direct(OP.pqRecover, 2, memories, n + 2, length, lostA, lostB),
   });
   return backend;
 }

@@ -5,6 +5,11 @@ import { checkedRequest, checkOneShot, keepChecked } from "./_validate.ts";
 import { emptyResult } from "./_catalog.ts";
 import type { DmoverBuffer, DmoverRequest } from "./types.ts";
 import { isUint8Array, lengthOf } from "../native/_checks.ts";
+import { DIRECT_MAX_MEMORIES } from "../native/_direct_calls.ts";
+
+// The most data blocks (pq) or survivors (pq-recover) a direct call takes: its memories less the
+// two outputs. Wider stripes take the validated path.
+const DIRECT_MAX_BLOCKS = DIRECT_MAX_MEMORIES - 2;
 
 const U32_MAX = 0xffff_ffff;
 // The default options, one object for every call (a literal default would be made per call).
@@ -509,7 +514,7 @@ export function pq(
   // Two outputs and 2 to 7 blocks, whole views of one length: the chosen backend's direct pq.
   if (
     Array.isArray(outputs) && outputs.length === 2 && Array.isArray(data) && data.length >= 2 &&
-    data.length <= 7
+    data.length <= DIRECT_MAX_BLOCKS
   ) {
     const chooser = PQ.chooser(options.backend);
     const n = data.length;
@@ -568,7 +573,8 @@ export function pqRecover(
   // Exactly two lost of 4 to 9 places, the rest whole views of one length: the direct call.
   const n = survivors.length;
   if (
-    n >= 2 && n <= 7 && n + 2 === stripe.length && lostB > 0 && Array.isArray(outputs) &&
+    n >= 2 && n <= DIRECT_MAX_BLOCKS && n + 2 === stripe.length && lostB > 0 &&
+    Array.isArray(outputs) &&
     outputs.length === 2
   ) {
     const chooser = PQ_RECOVER.chooser(options.backend);
