@@ -214,6 +214,9 @@ export class ClientEngine {
     const connection: Connection<Command> = new Connection<Command>(sink, {
       ...state.connectionOptions(),
       pushBuffers: true, // the sink decodes pushes for onPush unless pushBuffers
+      // A reconnect waits out a server loading its data set (after a restart): the commands
+      // queued meanwhile would otherwise meet LOADING. The first connection is ready at once.
+      untilLoaded: role === "reconnect",
       ...(cacheOptions === undefined ? {} : {
         setup: (protocol: 2 | 3) => protocol === 3 ? [trackingCommand(cacheOptions)] : [],
       }),

@@ -1,6 +1,7 @@
-// The opening of a connection, pure: the Handshake (HELLO, AUTH, SETNAME, SELECT), then the
-// owner's setup commands (CLIENT TRACKING, re-subscriptions…), each reply checked in turn. The
-// Context writes what it is told to send and becomes ready when this says so.
+// The opening of a connection, pure: the Handshake (HELLO, AUTH, SETNAME, SELECT), then — with
+// `untilLoaded` — a PING that a loading server refuses, then the owner's setup commands (CLIENT
+// TRACKING…), each reply checked in turn. The Context writes what it is told to send and becomes
+// ready when this says so.
 
 import { ReplyError } from "../errors.ts";
 import type { RedisArgument, RespValue } from "../resp/types.ts";
@@ -21,12 +22,16 @@ export type OpeningStep =
   | { readonly kind: "fail"; readonly error: Error | ReplyError | HandshakeError };
 
 const WAIT: OpeningStep = { kind: "wait" };
+const PING: readonly RedisArgument[] = ["PING"];
 
 /** The handshake, then the setup commands (see the file comment). */
 export class Opening {
   #handshake: Handshake;
   #setup: ContextOptions["setup"];
   #setupPending = 0;
+  #untilLoaded: boolean;
+  // Whether the next setup reply is the PING's that tells a loading server apart.
+  #probing = false;
   #protocol: 2 | 3 = 3;
 
   /**
@@ -37,11 +42,15 @@ export class Opening {
   constructor(options: ContextOptions) {
     this.#handshake = new Handshake(options);
     this.#setup = options.setup;
+    this.#untilLoaded = options.untilLoaded === true;
   }
 
   /** The handshake's first commands. */
   start(): readonly (readonly RedisArgument[])[] {
-    return this.#handshake.start();
+    const first = this.#handshake.start();
+    // A RESP2 handshake with nothing to set up is a PING already: a loading server refuses it.
+    if (first.some((argv) => argv[0] === "PING")) this.#untilLoaded = false;
+    return first;
   }
 
   /** Whether a reply is expected by the handshake or a setup command. */
@@ -52,15 +61,23 @@ export class Opening {
   /** The next step after `reply`. */
   reply(reply: RespValue): OpeningStep {
     if (this.#setupPending > 0) {
-      if (reply instanceof ReplyError) return { kind: "fail", error: reply };
+      if (this.#probing) {
+        this.#probing = false;
+        // Only a loading server fails the probe: an ACL may deny PING to a user that can work.
+        if (reply instanceof ReplyError && reply.code === "LOADING") {
+          return { kind: "fail", error: reply };
+        }
+      } else if (reply instanceof ReplyError) return { kind: "fail", error: reply };
       return --this.#setupPending === 0 ? { kind: "ready", protocol: this.#protocol } : WAIT;
     }
     const step = this.#handshake.reply(reply);
     if (step.kind !== "done") return step;
-    const setup = this.#setup?.(step.protocol) ?? [];
+    const owned = this.#setup?.(step.protocol) ?? [];
+    const setup = this.#untilLoaded ? [PING, ...owned] : owned;
     if (setup.length === 0) return { kind: "ready", protocol: step.protocol };
     this.#protocol = step.protocol;
     this.#setupPending = setup.length;
+    this.#probing = this.#untilLoaded;
     return { kind: "send", commands: setup, protocol: step.protocol };
   }
 }

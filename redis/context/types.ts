@@ -238,6 +238,15 @@ export interface ContextOptions extends HandshakeOptions {
    * an error reply to one fails the connection with that `ReplyError`.
    */
   setup?: (protocol: 2 | 3) => readonly (readonly RedisArgument[])[];
+  /**
+   * Whether the connection only becomes ready once the server has loaded its data set (default
+   * `false`). A `PING` follows the handshake (HELLO and AUTH are served while a server loads,
+   * data commands are not); a `LOADING` error reply to it fails the connection with that
+   * `ReplyError`, and any other reply (`PONG`, or a refusal by an ACL) lets it go on. The client
+   * sets it on reconnects, so that the commands queued while its server restarts wait until the
+   * data set is back instead of failing with `LOADING`.
+   */
+  untilLoaded?: boolean;
 }
 
 /**
