@@ -120,6 +120,22 @@ function xorKernel(n: number): DmoverKernel {
 const xorKernels: DmoverKernel[] = [];
 for (let n = 2; n <= 8; n++) xorKernels[n] = xorKernel(n);
 
+// The kernel of each built-in function by name (xor2..xor8 by their arity, above).
+const KERNELS: Readonly<Record<string, DmoverKernel>> = Object.freeze({
+  "zero": zero,
+  "fill8": fill8,
+  "copy": copy,
+  "iscsi-crc32c": crc32c,
+  "xor": tsXor,
+  "compare": tsCompare,
+  "compare-pattern": tsComparePattern,
+  "copy-crc32c": tsCopyCrc32c,
+  "dualcast": tsDualcast,
+  "xor-check": tsXorCheck,
+  "pq": tsPq,
+  "pq-recover": tsPqRecover,
+});
+
 /**
  * The pure-TypeScript backend, always present: `TypedArray` built-ins for `copy` (`set`, which is
  * memmove), `zero` and `fill8` (`fill`, which is memset), `dualcast`; 32-bit word loops for
@@ -147,32 +163,7 @@ export const tsBackend: DmoverBackend = Object.freeze({
     return row === undefined ? 0 : modelSpeed(row.ts(length), length);
   },
   kernel(fn: DmoverFunction): DmoverKernel | undefined {
-    switch (fn.name) {
-      case "zero":
-        return zero;
-      case "fill8":
-        return fill8;
-      case "copy":
-        return copy;
-      case "iscsi-crc32c":
-        return crc32c;
-      case "xor":
-        return tsXor;
-      case "compare":
-        return tsCompare;
-      case "compare-pattern":
-        return tsComparePattern;
-      case "copy-crc32c":
-        return tsCopyCrc32c;
-      case "dualcast":
-        return tsDualcast;
-      case "xor-check":
-        return tsXorCheck;
-      case "pq":
-        return tsPq;
-      case "pq-recover":
-        return tsPqRecover;
-    }
+    if (Object.hasOwn(KERNELS, fn.name)) return KERNELS[fn.name];
     const n = xorArity(fn.name);
     return n === 0 ? undefined : xorKernels[n];
   },
