@@ -265,3 +265,24 @@ export function printIsal(
     }
   }
 }
+
+/**
+ * The buffers of the `isal` section, which dray's one-shots and ISA-L's C loop (loaded into this
+ * process) both run on: each 64-byte aligned, as ISA-L's SIMD code wants, then 1088 * k bytes on,
+ * so that each sits at its own offset in a 4 KiB page. The address comes from
+ * Deno.UnsafePointer.of (the bench runs with --allow-ffi); without it, the views start 16 bytes
+ * past a boundary, V8's placement of large ArrayBuffers. Each view is `largest` bytes of 0xa5.
+ */
+export function alignedLikeIsal(largest: number): Uint8Array[] {
+  return Array.from({ length: 12 }, (_, k) => {
+    const raw = new Uint8Array(largest + 64 + 1088 * k);
+    let skip = 48;
+    try {
+      const address = Deno.UnsafePointer.value(Deno.UnsafePointer.of(raw));
+      skip = Number((64n - (BigInt(address) % 64n)) % 64n);
+    } catch {
+      // no FFI permission: V8's usual placement, 16 bytes past a boundary
+    }
+    return raw.subarray(skip + 1088 * k, skip + 1088 * k + largest).fill(0xa5);
+  });
+}

@@ -25,10 +25,18 @@
  */
 
 import { BASE_FLAGS, findCompiler } from "../native/build.ts";
-import { buildIsal, isalNsPerCall, isalSection, nsPerCall, printIsal } from "./_dmover_isal.ts";
+import {
+  alignedLikeIsal,
+  buildIsal,
+  isalNsPerCall,
+  isalSection,
+  nsPerCall,
+  printIsal,
+} from "./_dmover_isal.ts";
 import { nativeStatus } from "../native/mod.ts";
 import { lagSection, offThreadSection } from "./_dmover_offthread.ts";
 import { cliSection } from "./_dmover_cli.ts";
+import { cpuModel, pinFastestCpu } from "./_cpu.ts";
 import {
   compare,
   comparePattern,
@@ -92,6 +100,12 @@ function wanted(section: string): boolean {
 const here = new URL(".", import.meta.url).pathname;
 const root = new URL("..", import.meta.url).pathname;
 
+// The sections that time dray and a reference in this thread run pinned to the fastest CPU
+// (bench/_cpu.ts says why); the off-thread sections run on the process's whole CPU set.
+const pin = ["functions", "sweep", "isal", "iovecs", "rate"].some(wanted)
+  ? pinFastestCpu()
+  : { reason: "no section that is pinned" };
+
 // ---- the C reference ----------------------------------------------------------------------------
 
 /** Builds bench/dmover_ref.c with the shim's flags, or with -O3 -march=native ("best"). */
@@ -118,8 +132,11 @@ type Figures = Record<string, Record<string, number>>;
 type Row = Record<string, number>;
 
 async function runReference(binary: string, name: string, sizes: number[]): Promise<Row> {
-  const result = await new Deno.Command(binary, {
-    args: ["-f", name, ...sizes.map(String)],
+  const [command, args] = "cpu" in pin
+    ? pin.pinned(binary, ["-f", name, ...sizes.map(String)])
+    : [binary, ["-f", name, ...sizes.map(String)]];
+  const result = await new Deno.Command(command, {
+    args,
     stdout: "piped",
     stderr: "inherit",
   }).output();
@@ -177,27 +194,6 @@ const largest = Math.max(...SIZES, ...SWEEP);
 const buffers = Array.from({ length: 12 }, (_, k) => {
   return new Uint8Array(largest + 1040 * k).subarray(1040 * k).fill(0xa5);
 });
-
-/**
- * The buffers of the `isal` section, which dray's one-shots and ISA-L's C loop (loaded into this
- * process) both run on: each 64-byte aligned, as ISA-L's SIMD code wants, then 1088 * k bytes on,
- * so that each sits at its own offset in a 4 KiB page. The address comes from
- * Deno.UnsafePointer.of (the bench runs with --allow-ffi); without it, the views start 16 bytes
- * past a boundary, V8's placement of large ArrayBuffers.
- */
-function alignedLikeIsal(): Uint8Array[] {
-  return Array.from({ length: 12 }, (_, k) => {
-    const raw = new Uint8Array(largest + 64 + 1088 * k);
-    let skip = 48;
-    try {
-      const address = Deno.UnsafePointer.value(Deno.UnsafePointer.of(raw));
-      skip = Number((64n - (BigInt(address) % 64n)) % 64n);
-    } catch {
-      // no FFI permission: V8's usual placement, 16 bytes past a boundary
-    }
-    return raw.subarray(skip + 1088 * k, skip + 1088 * k + largest).fill(0xa5);
-  });
-}
 
 function runner(
   name: string,
@@ -450,17 +446,6 @@ function print(report: Report): void {
 const OUT = `${here}out/dmover.json`;
 const loadStart = Deno.loadavg();
 
-/** The CPU's model name. Deno wants --allow-all to read /proc/cpuinfo itself: cat reads it. */
-async function cpuModel(): Promise<string> {
-  try {
-    const out = await new Deno.Command("cat", { args: ["/proc/cpuinfo"], stderr: "null" }).output();
-    const text = new TextDecoder().decode(out.stdout);
-    return /model name\s*:\s*(.*)/.exec(text)?.[1] ?? "unknown";
-  } catch {
-    return "unknown";
-  }
-}
-
 if (Deno.args.includes("--print")) {
   // Print the tables of the last run without measuring again.
   print(JSON.parse(Deno.readTextFileSync(OUT)));
@@ -520,7 +505,7 @@ if (wanted("functions") || wanted("sweep")) {
 const isalBuild = wanted("isal") || wanted("rate") ? await buildIsal(root) : undefined;
 if (wanted("isal")) {
   if (isalBuild !== undefined && "path" in isalBuild && live.available) {
-    const isalBuffers = alignedLikeIsal();
+    const isalBuffers = alignedLikeIsal(largest);
     const rows = isalSection(
       isalBuild.path,
       isalBuffers,
@@ -569,6 +554,7 @@ if (wanted("rate")) {
   merged.ns_per_request = ns;
 }
 if (wanted("iovecs")) merged.iovecs_1024x64 = iovecCase();
+if ("cpu" in pin) pin.restore();
 if (wanted("offthread")) {
   merged.offthread = await offThreadSection({ quick, native: live.available });
 }
@@ -585,6 +571,8 @@ merged.meta = {
     "bench/dmover_ref.c: the shim's kernels with its flags (c), and the best of them and plain loops at -O3 -march=native (best_c)",
   unit: "GB/s of request length; best of rounds",
   cpus: navigator.hardwareConcurrency,
+  // The CPU the timed sections ran on, and the calibration loop's ns on each (lower is faster).
+  pinned: "cpu" in pin ? { cpu: pin.cpu, calibration_ns: pin.calibrationNs } : pin.reason,
   cpu: await cpuModel(),
   // The machine is shared: its load average (1, 5, 15 min) when the run started and ended.
   load_start: loadStart,
