@@ -102,7 +102,9 @@ const root = new URL("..", import.meta.url).pathname;
 
 // The sections that time dray and a reference in this thread run pinned to the fastest CPU
 // (bench/_cpu.ts says why); the off-thread sections run on the process's whole CPU set.
-const pin = ["functions", "sweep", "isal", "iovecs", "rate"].some(wanted)
+const pin = Deno.args.includes("--no-pin")
+  ? { reason: "--no-pin" }
+  : ["functions", "sweep", "isal", "iovecs", "rate"].some(wanted)
   ? pinFastestCpu()
   : { reason: "no section that is pinned" };
 
