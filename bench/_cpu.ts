@@ -1,13 +1,14 @@
 /**
  * Pins the benchmark's main thread to one CPU, the fastest of those it may run on, for the
- * sections that time dray against a reference in the same thread (functions, sweep, isal, rate).
+ * sections that time dray against a reference in the same thread (functions, sweep, isal, iovecs,
+ * rate).
  *
- * Why: on the 2-vCPU VMs this project is measured on, one vCPU ran the same work 1.4-1.7x slower
- * than the other (2026-12-06: an ISA-L xor of 4 KiB in a C loop 40 ns on CPU 0, 57 ns on CPU 1;
- * 64-byte requests through a dmover session 65-70 ns against 110-130 ns), and an unpinned process
- * lands on either and may move between them, so per-call figures looked "bimodal per process" and
- * ratios depended on where each side happened to run. Pinned, both sides of every ratio run on
- * one CPU; the choice and each CPU's calibration time go into the report.
+ * Why: on the 2-vCPU VMs this project is measured on, one vCPU at times ran vector and memory work
+ * 1.3-1.7x slower than the other (2026-12-06: an ISA-L xor of 4 KiB in a C loop 40 ns on CPU 0,
+ * 52-57 ns on CPU 1; 64-byte requests through a dmover session 65-70 ns against 110-130 ns), and an
+ * unpinned process lands on either and may move between them, so per-call figures looked "bimodal
+ * per process" and ratios depended on where each side happened to run. Pinned, both sides of every
+ * ratio run on one CPU; the choice and each CPU's calibration time go into the report.
  *
  * Linux only (libc's sched_setaffinity through FFI); elsewhere, or without FFI, nothing is pinned.
  *
