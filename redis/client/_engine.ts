@@ -164,6 +164,15 @@ export class ClientEngine {
     if (first) this.#closeTimer?.cancel();
   }
 
+  /**
+   * Ends the connection as a loss, not on the user's order: commands already written reject
+   * with OutcomeUnknownError, the others as never sent (or go to the next connection when the
+   * client reconnects). A cluster gives up a hung master's connection this way, then destroys.
+   */
+  loseConnection(error: Error): void {
+    this.state.connection?.context.destroy(error);
+  }
+
   /** Destroys at once. */
   destroy(): void {
     this.#feed({ type: "destroy", error: new ConnectionClosedError("The client was destroyed") });

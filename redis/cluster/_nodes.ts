@@ -3,6 +3,7 @@
 // the reply latency measured on it for `readFrom: "nearest"`.
 
 import { RedisClient } from "../client/client.ts";
+import { ENGINE } from "../client/_core.ts";
 import { ConnectionClosedError } from "../errors.ts";
 import type { RedisClientOptions } from "../client/options.ts";
 import type { TransportTlsOptions } from "../transport/types.ts";
@@ -178,11 +179,19 @@ export class NodePool {
     }
   }
 
-  /** Drops a node's client (it is lost); the next command opens a new one. */
+  /**
+   * Drops a node's client (it is lost); the next command opens a new one. Its connection ends
+   * as a loss first, so that a command written to it rejects with OutcomeUnknownError (and is
+   * never sent again: a hung master may have run it, and its replica with it) while the others
+   * fail as never sent and go again.
+   */
   drop(address: string, client?: RedisClient): void {
     const entry = this.#entries.get(address);
     if (entry === undefined || (client !== undefined && entry.client !== client)) return;
     this.#entries.delete(address);
+    entry.client?.[ENGINE].loseConnection(
+      new ConnectionClosedError(`The cluster client gave up its connection to ${address}`),
+    );
     entry.client?.destroy();
   }
 
