@@ -236,3 +236,12 @@ export async function settledWithin<T>(
     clearTimeout(timer);
   }
 }
+
+/**
+ * Answers the PING that ends a reconnect's opening (the client waits out a loading server): waits
+ * for the `count`th command and replies PONG.
+ */
+export async function answerProbe(conn: PeerConnection, count: number): Promise<void> {
+  await conn.commands(count);
+  await conn.write("+PONG\r\n");
+}

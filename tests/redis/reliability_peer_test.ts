@@ -9,7 +9,7 @@ import {
   type PubSubMessage,
   RedisClient,
 } from "../../redis/mod.ts";
-import { HELLO3, resp, startScriptedPeer } from "./_client_helpers.ts";
+import { answerProbe, HELLO3, resp, startScriptedPeer } from "./_client_helpers.ts";
 import {
   assertError,
   assertValue,
@@ -68,8 +68,7 @@ faultTest(
       await conn.write(HELLO3);
       await conn.commands(2);
       await conn.write("+OK\r\n");
-      await conn.commands(3); // PING: a reconnect waits out a loading server
-      await conn.write("+PONG\r\n");
+      await answerProbe(conn, 3); // a reconnect waits out a loading server
       const all = await conn.commands(8);
       seen.push(hello, all);
       await conn.write(
@@ -213,8 +212,7 @@ for (const retryReadOnly of [1, 0]) {
           conn.close();
           return;
         }
-        await conn.commands(2); // PING: a reconnect waits out a loading server
-        await conn.write("+PONG\r\n");
+        await answerProbe(conn, 2); // a reconnect waits out a loading server
         const all = await conn.commands(retryReadOnly > 0 ? 4 : 2);
         await conn.write(retryReadOnly > 0 ? "$1\r\n1\r\n$6\r\nembstr\r\n" : "");
         if (retryReadOnly > 0) {
@@ -271,8 +269,7 @@ faultTest(
         conn.close();
         return;
       }
-      await conn.commands(2); // PING: a reconnect waits out a loading server
-      await conn.write("+PONG\r\n");
+      await answerProbe(conn, 2); // a reconnect waits out a loading server
       await conn.commands(3); // the test's ping()
       await conn.write("+PONG\r\n");
       await done.promise;
@@ -308,8 +305,7 @@ faultTest(
         conn.close();
         return;
       }
-      await conn.commands(2); // PING: a reconnect waits out a loading server
-      await conn.write("+PONG\r\n");
+      await answerProbe(conn, 2); // a reconnect waits out a loading server
       assert.deepEqual((await conn.commands(3))[2], ["GET", "k"]);
       await conn.write("$1\r\nv\r\n");
       await done.promise;
@@ -383,8 +379,7 @@ faultTest("RedisClient reports a reconnect listener that throws and carries on",
         conn.close();
         return;
       }
-      await conn.commands(2); // PING: a reconnect waits out a loading server
-      await conn.write("+PONG\r\n");
+      await answerProbe(conn, 2); // a reconnect waits out a loading server
       await conn.commands(3); // the test's ping()
       await conn.write("+PONG\r\n");
       await done.promise;
