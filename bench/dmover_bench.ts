@@ -134,9 +134,8 @@ type Figures = Record<string, Record<string, number>>;
 type Row = Record<string, number>;
 
 async function runReference(binary: string, name: string, sizes: number[]): Promise<Row> {
-  const [command, args] = "cpu" in pin
-    ? pin.pinned(binary, ["-f", name, ...sizes.map(String)])
-    : [binary, ["-f", name, ...sizes.map(String)]];
+  const argv = ["-f", name, ...sizes.map(String)];
+  const [command, args] = "cpu" in pin ? pin.pinned(binary, argv) : [binary, argv];
   const result = await new Deno.Command(command, {
     args,
     stdout: "piped",
